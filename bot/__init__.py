@@ -1,0 +1,1 @@
+"""Ngobras Klambi: the application (configuration, database, services, texts, CLI)."""

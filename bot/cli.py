@@ -1,0 +1,571 @@
+"""The `klambi` command line: loading villages, recording documents, targets, and the indicator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from bot.app import App
+from bot.clock import Clock, ManualClock, SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import upgrade
+from bot.errors import InputError, InputErrors
+from bot.parsing import FIRST_YEAR, limit_text, parse_figure, parse_iso_date, parse_year
+from bot.services.calendar import load_calendar
+from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, obligation_rows
+from bot.services.places import ImportSummary, import_area, import_csv
+from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
+from bot.services.targets import set_target
+from bot.texts import Language, fmt_date, fmt_percent, status_label, t
+from models.status import STATUS_ORDER, ReviewStatus, end_of_day
+
+T = TypeVar("T")
+PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
+log = logging.getLogger("klambi")
+
+
+@dataclass
+class Context:
+    config_path: Path | None
+    clock: Clock
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def language(self) -> Language:
+        return self.settings.bot.language
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.bot.timezone)).date()
+
+    def run(self, work: Callable[[App], Awaitable[T]], settings: Settings | None = None) -> T:
+        async def main() -> T:
+            app = App.create(settings or self.settings, self.clock)
+            try:
+                return await work(app)
+            finally:
+                await app.close()
+
+        return asyncio.run(main())
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def _moment(value: str | None) -> Clock:
+    if value is None:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' (contoh: 2025-01-15T09:00+07:00)", param_hint="--now") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    return ManualClock(moment)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Berkas konfigurasi TOML.")
+@click.option("--now", "now", metavar="WAKTU", help="Anggap sekarang WAKTU (ISO 8601), untuk demo dan uji.")
+@click.version_option(package_name="ngobras-klambi")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, now: str | None) -> None:
+    """Ngobras Klambi: dokumen desa tepat waktu dan indikator akuntabilitas pemerintahan desa."""
+    ctx.obj = Context(config_path, _moment(now))
+
+
+# --- db --------------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Basis data."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Buat atau perbarui skema basis data (aman dijalankan berulang)."""
+
+    async def work(app: App) -> str:
+        await upgrade(app.engine)
+        from bot.db import current_revision
+
+        return await current_revision(app.engine) or "-"
+
+    click.echo(t("db.upgraded", ctx.language, revision=ctx.run(work)))
+
+
+async def _ready(app: App) -> None:
+    """Every command brings the schema up to date first: a fresh folder just works."""
+    await upgrade(app.engine)
+
+
+# --- villages --------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def villages() -> None:
+    """Kecamatan dan desa."""
+
+
+@villages.command("import")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--area", metavar="KODE", help="Provinsi (35), kabupaten (35.08) atau kecamatan (35.08.17).")
+@pass_context
+def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
+    """Muat desa dari data rujukan Kepmendagri 2025 (--area) atau dari berkas CSV `kode,nama`.
+
+    Kelurahan dilewati: mereka tidak menyusun RKPDes, APBDes, maupun LPPDes. Memuat dua kali tidak mengubah apa pun.
+    """
+    if (file is None) == (area is None):
+        raise InputError("error.area_or_file")
+    years = _obligation_years(ctx)
+
+    async def work(app: App) -> ImportSummary:
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            calendar = await load_calendar(session, ctx.language)
+            now = app.clock.now()
+            if area is not None:
+                size = _desa_count(area)
+                with _progress(size, t("villages.progress", ctx.language)) as progress:
+                    return await import_area(session, area, now, years, calendar, progress)
+            assert file is not None
+            return await import_csv(session, file, now, years, calendar)
+
+    summary = ctx.run(work)
+    click.echo(
+        t(
+            "villages.imported",
+            ctx.language,
+            area=summary.area,
+            kecamatan=summary.kecamatan_added,
+            desa=summary.desa_added,
+            kewajiban=summary.obligations_added,
+            unchanged=summary.desa_unchanged,
+            kelurahan=summary.kelurahan_skipped,
+        )
+    )
+
+
+def _obligation_years(ctx: Context) -> list[int]:
+    """Obligations exist from the deployment's first year to the next one."""
+    current = ctx.today().year
+    first = min(ctx.settings.bot.first_year or current, current)
+    return list(range(first, current + 2))
+
+
+def _desa_count(area: str) -> int:
+    from bot.wilayah import Level, areas_under, reference_areas
+
+    if area.strip() not in reference_areas():
+        return 0
+    return sum(1 for a in areas_under(area.strip()) if a.level in (Level.DESA, Level.DESA_ADAT))
+
+
+class _progress:
+    def __init__(self, total: int, label: str) -> None:
+        self.bar = (
+            click.progressbar(length=total, label=label, file=sys.stderr) if total > PROGRESS_THRESHOLD else None
+        )
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return self.bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+# --- targets ---------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def target() -> None:
+    """Target kinerja (Perjanjian Kinerja dan Renstra)."""
+
+
+@target.command("set")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@click.option("--year", "year_text", required=True, metavar="TAHUN", help="Tahun kinerja.")
+@click.option("--awal", help="Target awal (Perjanjian Kinerja), mis. 88,89.")
+@click.option("--perubahan", help="Target perubahan, mis. 94,44.")
+@click.option("--renstra", help="Target akhir Renstra.")
+@click.option("--indicator", default="IKU", show_default=True, help="IKU, atau kode dokumen untuk indikator programnya.")
+@pass_context
+def target_set(
+    ctx: Context,
+    kecamatan: str,
+    year_text: str,
+    awal: str | None,
+    perubahan: str | None,
+    renstra: str | None,
+    indicator: str,
+) -> None:
+    """Simpan target satu kecamatan untuk satu tahun; yang tidak disebut tetap."""
+    year = parse_year("--year", year_text, FIRST_YEAR, ctx.today().year + 5)
+    figures = {
+        name: parse_figure(f"--{name}", value) if value is not None else None
+        for name, value in (("awal", awal), ("perubahan", perubahan), ("renstra", renstra))
+    }
+
+    async def work(app: App) -> tuple[str, str, dict[str, Decimal | None]]:
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            row = await set_target(session, kecamatan, year, app.clock.now(), indicator=indicator, **figures)
+            return row.kecamatan_kode, row.indicator, {"awal": row.awal, "perubahan": row.perubahan, "renstra": row.renstra}
+
+    kode, name, saved = ctx.run(work)
+    click.echo(
+        t(
+            "target.saved",
+            ctx.language,
+            indicator=name,
+            kecamatan=kode,
+            year=year,
+            **{k: fmt_percent(v, ctx.language) for k, v in saved.items()},
+        )
+    )
+
+
+# --- record ----------------------------------------------------------------------------------------------------
+
+REVIEW_CHOICES = {s.value: s for s in ReviewStatus}
+
+
+@cli.command("record")
+@click.option("--desa", required=True, metavar="KODE", help="Kode desa, mis. 35.08.17.2001.")
+@click.option("--doc", required=True, metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
+@click.option("--ta", "ta_text", required=True, metavar="TAHUN", help="Tahun anggaran dokumen.")
+@click.option("--penetapan", required=True, metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
+@click.option("--diterima", metavar="TANGGAL", help="Tanggal diterima kecamatan, YYYY-MM-DD (bawaan: --penetapan).")
+@click.option("--nomor", metavar="TEKS", help="Nomor Perdes / dokumen.")
+@click.option("--file", "file", type=click.Path(path_type=Path), help="Pindaian: PDF, JPEG/PNG atau DOCX.")
+@click.option(
+    "--status", "review", type=click.Choice(list(REVIEW_CHOICES)), default="diterima", show_default=True,
+    help="Keputusan kecamatan atas versi ini.",
+)  # fmt: skip
+@click.option("--alasan", metavar="TEKS", help="Alasan penolakan (wajib bila --status ditolak).")
+@pass_context
+def record(
+    ctx: Context,
+    desa: str,
+    doc: str,
+    ta_text: str,
+    penetapan: str,
+    diterima: str | None,
+    nomor: str | None,
+    file: Path | None,
+    review: str,
+    alasan: str | None,
+) -> None:
+    """Catat dokumen sebuah desa (salinan kertas, tahun-tahun lalu). Mencatat hal yang sama dua kali tidak mengubah apa pun."""
+    request = RecordRequest(
+        desa_kode=desa,
+        document_code=doc,
+        tahun_anggaran=parse_year("--ta", ta_text, FIRST_YEAR, 2100),
+        tanggal_penetapan=parse_iso_date("--penetapan", penetapan),
+        received_on=parse_iso_date("--diterima", diterima) if diterima else None,
+        nomor=limit_text("--nomor", nomor, NOMOR_LIMIT),
+        file=file,
+        review=REVIEW_CHOICES[review],
+        reason=limit_text("--alasan", alasan, REASON_LIMIT),
+    )
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            return await record_document(session, request, app.clock.now(), app.files)
+
+    outcome = ctx.run(work)
+    lang = ctx.language
+    if not outcome.created:
+        click.echo(t("record.unchanged", lang, version=outcome.version))
+        return
+    click.echo(
+        t(
+            "record.saved",
+            lang,
+            document=outcome.document_code,
+            ta=outcome.tahun_anggaran,
+            desa=f"{outcome.desa_nama} ({outcome.desa_kode})",
+            version=outcome.version,
+            review=t(f"review.{outcome.review.value}", lang),
+            penetapan=fmt_date(outcome.tanggal_penetapan, lang),
+            diterima=fmt_date(outcome.received_on, lang),
+        )
+    )
+
+
+# --- obligations and the indicator -----------------------------------------------------------------------------
+
+
+def _year_and_moment(ctx: Context, year_text: str, at_text: str | None) -> tuple[int, date | None]:
+    year = parse_year("--year", year_text, FIRST_YEAR, ctx.today().year + 1)
+    return year, parse_iso_date("--at", at_text) if at_text else None
+
+
+def _instant(app: App, kecamatan_tz: str, at: date | None) -> datetime:
+    """A date means the end of that day in the kecamatan's time; no date means now."""
+    return end_of_day(at, ZoneInfo(kecamatan_tz)) if at else app.clock.now()
+
+
+format_option = click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+
+
+@cli.command("obligations")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@click.option("--year", "year_text", required=True, metavar="TAHUN", help="Tahun kinerja.")
+@click.option("--at", "at_text", metavar="TANGGAL", help="Keadaan pada akhir tanggal ini (bawaan: sekarang).")
+@format_option
+@pass_context
+def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | None, output: str) -> None:
+    """Setiap kewajiban dokumen desa dalam satu tahun kinerja, dengan statusnya."""
+    year, at = _year_and_moment(ctx, year_text, at_text)
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            from bot.services.places import require_kecamatan
+
+            row = await require_kecamatan(session, kecamatan)
+            return await obligation_rows(session, row.kode, year, _instant(app, row.timezone, at))
+
+    kec, local_date, rows = ctx.run(work)
+    if output == "json":
+        _echo_json(
+            {
+                "kecamatan": {"kode": kec.kode, "nama": kec.nama},
+                "year": year,
+                "at": local_date.isoformat(),
+                "obligations": [
+                    {
+                        "desa": {"kode": r.desa_kode, "nama": r.desa_nama},
+                        "document": r.document_code,
+                        "tahun_anggaran": r.tahun_anggaran,
+                        "legal_deadline": r.legal_deadline.isoformat(),
+                        "agreed_date": r.agreed_date.isoformat(),
+                        "status": r.status.value,
+                        "versions": r.versions,
+                        "tanggal_penetapan": _iso(r.tanggal_penetapan),
+                        "diterima": _iso(r.received_on),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    lang = ctx.language
+    click.echo(t("obligations.title", lang, kecamatan=kec.nama, kode=kec.kode, year=year, at=fmt_date(local_date, lang)))
+    click.echo()
+    headers = ["column.desa", "column.document", "column.ta", "column.deadline", "column.status", "column.penetapan",
+               "column.received", "column.versions"]  # fmt: skip
+    click.echo(
+        render_table(
+            [t(h, lang) for h in headers],
+            [
+                [
+                    f"{r.desa_nama} ({r.desa_kode[-4:]})",
+                    r.document_code,
+                    str(r.tahun_anggaran),
+                    fmt_date(r.legal_deadline, lang),
+                    status_label(r.status, lang),
+                    fmt_date(r.tanggal_penetapan, lang),
+                    fmt_date(r.received_on, lang),
+                    str(r.versions),
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+@cli.command("indicator")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@click.option("--year", "year_text", required=True, metavar="TAHUN", help="Tahun kinerja.")
+@click.option("--at", "at_text", metavar="TANGGAL", help="Indikator pada akhir tanggal ini (bawaan: sekarang).")
+@format_option
+@pass_context
+def indicator(ctx: Context, kecamatan: str, year_text: str, at_text: str | None, output: str) -> None:
+    """Indikator rata-rata persentase desa yang menyusun dokumen tepat waktu, seperti dalam LKjIP."""
+    year, at = _year_and_moment(ctx, year_text, at_text)
+    report = ctx.run(lambda app: _indicator(app, kecamatan, year, at))
+    if output == "json":
+        _echo_json(indicator_json(report))
+    else:
+        click.echo(indicator_text(report, ctx.language))
+
+
+async def _indicator(app: App, kecamatan: str, year: int, at: date | None) -> KecamatanIndicator:
+    await _ready(app)
+    async with app.sessions() as session, session.begin():
+        from bot.services.places import require_kecamatan
+
+        row = await require_kecamatan(session, kecamatan)
+        return await kecamatan_indicator(session, row.kode, year, _instant(app, row.timezone, at))
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def indicator_json(report: KecamatanIndicator) -> dict[str, Any]:
+    kec = report.kecamatan
+    result = report.result
+    data: dict[str, Any] = {
+        "kecamatan": {"kode": kec.kode, "nama": kec.nama},
+        "year": report.year,
+        "at": report.local_date.isoformat(),
+        "desa_count": result.desa_count if result else 0,
+        "documents": {},
+    }
+    if result is None:
+        data.update(realisasi=None, target=None, target_awal=None, capaian=None, predikat=None, triwulan={})
+        return data
+    from models.indicator import capaian as capaian_of
+    from models.numbers import round_half_up
+
+    for doc in result.documents:
+        entry: dict[str, Any] = {"tahun_anggaran": doc.tahun_anggaran, "legal_deadline": doc.legal_deadline.isoformat()}
+        entry.update({s.value: n for s, n in doc.counts.items()})
+        entry["persen"] = _number(doc.persen)
+        doc_target = report.document_targets.get(doc.code)
+        if doc_target is not None and doc_target.effective is not None:
+            entry["target"] = _number(doc_target.effective)
+            exact = Fraction(doc.tepat_waktu * 100, result.desa_count)
+            entry["capaian"] = _number(round_half_up(capaian_of(exact, doc_target.effective)))
+        data["documents"][doc.code] = entry
+    data.update(
+        realisasi=_number(result.realisasi),
+        target=_number(result.target.effective),
+        target_awal=_number(result.target.awal),
+        target_renstra=_number(result.target.renstra),
+        capaian=_number(result.capaian),
+        predikat=result.predikat,
+        triwulan={k: _number(v) for k, v in result.triwulan.items()},
+    )
+    return data
+
+
+def indicator_text(report: KecamatanIndicator, lang: Language) -> str:
+    kec = report.kecamatan
+    result = report.result
+    if result is None:
+        return t("indicator.no_desa", lang, kecamatan=kec.nama, kode=kec.kode)
+    lines = [
+        t("indicator.title", lang, kecamatan=kec.nama, kode=kec.kode, year=report.year),
+        t("indicator.as_of", lang, at=fmt_date(report.local_date, lang), desa=result.desa_count),
+        "",
+    ]
+    headers = [t("column.document", lang), t("column.ta", lang), t("column.deadline", lang)]
+    headers += [status_label(s, lang) for s in STATUS_ORDER] + [t("column.percent", lang)]
+    rows = [
+        [doc.code, str(doc.tahun_anggaran), fmt_date(doc.legal_deadline, lang)]
+        + [str(n) for n in doc.counts.values()]
+        + [fmt_percent(doc.persen, lang)]
+        for doc in result.documents
+    ]
+    lines += [render_table(headers, rows), ""]
+    target = result.target
+    target_text = fmt_percent(target.effective, lang) if target.effective is not None else t("indicator.no_target", lang)
+    if target.perubahan is not None and target.awal is not None:
+        target_text += " " + t("indicator.target_awal", lang, awal=fmt_percent(target.awal, lang))
+    lines.append(
+        t(
+            "indicator.summary",
+            lang,
+            realisasi=fmt_percent(result.realisasi, lang),
+            target=target_text,
+            capaian=fmt_percent(result.capaian, lang),
+            predikat=result.predikat or t("none", lang),
+        )
+    )
+    quarters = " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in result.triwulan.items())
+    lines.append(t("indicator.quarters", lang, quarters=quarters))
+    return "\n".join(lines)
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --- entry point -----------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; bad input prints one line and exits with 2, having written nothing."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    language: Language = "id"
+    try:
+        cli.main(args=argv, prog_name="klambi", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("klambi: dibatalkan.", err=True)
+        return 1
+    except click.UsageError as exc:
+        click.echo(f"klambi: {t('error.prefix', language)}: {exc.format_message()}", err=True)
+        return 2
+    except ConfigError as exc:
+        click.echo(f"klambi: {exc}", err=True)
+        return 2
+    except InputErrors as exc:
+        language = _language_or_default()
+        rows = "; ".join(t(p.key, language, **p.values) for p in exc.problems)
+        click.echo(f"klambi: {t(exc.key, language, rows=rows, **exc.values)}", err=True)
+        return 2
+    except InputError as exc:
+        language = _language_or_default()
+        click.echo(f"klambi: {t(exc.key, language, **exc.values)}", err=True)
+        return 2
+    except (OperationalError, ProgrammingError, DBAPIError) as exc:
+        log.debug("database error", exc_info=True)
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        click.echo(f"klambi: {t('error.database', _language_or_default(), reason=reason)}", err=True)
+        return 1
+
+
+def _language_or_default() -> Language:
+    context = click.get_current_context(silent=True)
+    try:
+        obj = context.find_root().obj if context else None
+        return obj.language if isinstance(obj, Context) else "id"
+    except ConfigError:
+        return "id"

@@ -1,0 +1,149 @@
+"""Configuration, validated once at start.
+
+Where it comes from, strongest first: the environment (`KLAMBI_<SECTION>__<KEY>`), then the TOML file
+(`--config PATH`, else `$KLAMBI_CONFIG`, else `./config.toml` if present), then the defaults below. With nothing
+configured the database is `klambi.db` and uploads go under `./data/`, both in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_CONFIG_FILE = Path("config.toml")
+ENV_CONFIG_FILE = "KLAMBI_CONFIG"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message is one line naming the key."""
+
+
+def async_database_url(url: str) -> str:
+    """Accept the plain URLs people write and give SQLAlchemy's async drivers."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("not a database URL (for example sqlite:///klambi.db)")
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    raise ValueError(f"unsupported database {base!r}: use sqlite or postgresql")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///klambi.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        return async_database_url(url)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token.get_secret_value()):
+            raise ValueError("not a bot token (expected digits, a colon, then letters, digits, - or _)")
+        return token
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError("must start with http:// or https:// and a host")
+        return url
+
+
+class BotSettings(_Section):
+    language: Literal["id", "en"] = "id"
+    timezone: str = "Asia/Jakarta"
+    first_year: int | None = Field(default=None, ge=2015, le=2100)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r} (for example Asia/Jakarta)") from exc
+        return name
+
+
+class StorageSettings(_Section):
+    path: Path = Path("data")
+    max_file_mb: int = Field(default=20, ge=1, le=2000)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KLAMBI_", env_nested_delimiter="__", extra="ignore")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+
+
+def config_file(explicit: Path | None = None) -> Path | None:
+    """The TOML file to read, or None to run on defaults and the environment."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get(ENV_CONFIG_FILE):
+        return Path(os.environ[ENV_CONFIG_FILE])
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_settings(explicit: Path | None = None) -> Settings:
+    path = config_file(explicit)
+    if path is not None and not path.is_file():
+        raise ConfigError(f"config file {path} not found")
+
+    class _FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if path is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+            return tuple(sources)
+
+    try:
+        return _FromFile()
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, path)) from None
+    except ValueError as exc:  # a TOML file that does not parse
+        raise ConfigError(f"config file {path}: {exc}") from None
+
+
+def _one_line(exc: ValidationError, path: Path | None) -> str:
+    error = exc.errors()[0]
+    key = ".".join(str(p) for p in error["loc"]) or "(root)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    where = f" in {path}" if path else ""
+    env = "KLAMBI_" + "__".join(str(p).upper() for p in error["loc"])
+    return f"configuration{where}: {key} (or {env}): {message}"

@@ -1,0 +1,57 @@
+"""Parsing what people type: dates, years, figures. Bad input raises `InputError` with a friendly text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from bot.errors import InputError
+
+FIRST_YEAR = 2015  # the first tahun anggaran under UU 6/2014 tentang Desa
+
+
+def parse_iso_date(option: str, value: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(value)
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError("error.not_a_date", option=option, value=value) from None
+
+
+def parse_year(option: str, value: str | int, low: int, high: int) -> int:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise InputError("error.not_a_year", option=option, value=value) from None
+    if not low <= year <= high:
+        raise InputError("error.year_out_of_range", option=option, value=year, low=low, high=high)
+    return year
+
+
+def parse_figure(option: str, value: str, low: Decimal = Decimal(0), high: Decimal = Decimal(1000)) -> Decimal:
+    """A figure typed the Indonesian way ('94,44', '1.234,5') or the machine way ('94.44')."""
+    text = value.strip().removesuffix("%").strip()
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    try:
+        figure = Decimal(text)
+    except InvalidOperation:
+        raise InputError("error.not_a_number", option=option, value=value) from None
+    if not figure.is_finite():
+        raise InputError("error.not_a_number", option=option, value=value)
+    if not low <= figure <= high or figure != figure.quantize(Decimal("0.01")):
+        raise InputError("error.number_out_of_range", option=option, value=value, low=low, high=high)
+    return figure.quantize(Decimal("0.01"))
+
+
+def limit_text(option: str, value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        raise InputError("error.text_too_long", option=option, limit=limit)
+    return value or None

@@ -1,0 +1,265 @@
+"""Kecamatan, desa and document types: loading them and looking them up."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InputError, InputErrors
+from bot.services.audit import audit
+from bot.wilayah import Area, Level, areas_under, level_of, parent_of, reference_areas, timezone_of_province
+from models.calendar import WorkingCalendar
+from models.documents import DocumentKind, performance_year_obligations
+from models.tables import Desa, DocumentType, Kabupaten, Kecamatan, Obligation, Provinsi
+
+CHUNK = 500  # rows per statement: stays under every database's bound-parameter limit
+NAME_LIMIT = 120
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    area: str
+    kecamatan_added: int
+    desa_added: int
+    desa_unchanged: int
+    kelurahan_skipped: int
+    obligations_added: int
+
+
+async def document_kinds(session: AsyncSession) -> list[DocumentKind]:
+    rows = await session.scalars(select(DocumentType).order_by(DocumentType.position, DocumentType.code))
+    return [row.kind() for row in rows]
+
+
+async def require_document(session: AsyncSession, code: str) -> DocumentKind:
+    kinds = await document_kinds(session)
+    for kind in kinds:
+        if kind.code == code.strip().upper():
+            return kind
+    raise InputError("error.unknown_document", code=code, choices=", ".join(k.code for k in kinds))
+
+
+async def require_kecamatan(session: AsyncSession, kode: str) -> Kecamatan:
+    kode = kode.strip()
+    if level_of(kode) is not Level.KECAMATAN:
+        raise InputError("error.not_a_kecamatan_code", kode=kode)
+    kecamatan = await session.get(Kecamatan, kode)
+    if kecamatan is None:
+        raise InputError("error.unknown_kecamatan", kode=kode)
+    return kecamatan
+
+
+async def require_desa(session: AsyncSession, kode: str) -> Desa:
+    kode = kode.strip()
+    level = level_of(kode)
+    if level is Level.KELURAHAN:
+        area = reference_areas().get(kode)
+        raise InputError("error.kelurahan", kode=kode, nama=area.nama if area else "?")
+    if level not in (Level.DESA, Level.DESA_ADAT):
+        raise InputError("error.not_a_desa_code", kode=kode)
+    desa = await session.get(Desa, kode)
+    if desa is None:
+        raise InputError("error.unknown_desa", kode=kode, kecamatan=parent_of(kode))
+    return desa
+
+
+async def import_area(
+    session: AsyncSession,
+    area_code: str,
+    at: datetime,
+    performance_years: Sequence[int],
+    calendar: WorkingCalendar,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Load a province, kabupaten or kecamatan with its desa from the reference data. Twice changes nothing."""
+    area_code = area_code.strip()
+    reference = reference_areas()
+    if level_of(area_code) not in (Level.PROVINSI, Level.KABUPATEN, Level.KECAMATAN) or area_code not in reference:
+        raise InputError("error.unknown_area", kode=area_code)
+    summary = await _load(session, areas_under(area_code), at, performance_years, calendar, progress)
+    audit(session, at, "villages.import", "area", area_code, _summary_details(summary), actor_label="cli")
+    return ImportSummary(area_code, *summary)
+
+
+async def import_csv(
+    session: AsyncSession,
+    path: Path,
+    at: datetime,
+    performance_years: Sequence[int],
+    calendar: WorkingCalendar,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Load a custom list (columns `kode,nama`). Every bad row is reported at once and nothing is written."""
+    if not path.is_file():
+        raise InputError("error.file_not_found", path=path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if [f.strip().lower() for f in reader.fieldnames or []] != ["kode", "nama"]:
+            raise InputError("error.csv_header", path=path, found=",".join(reader.fieldnames or []))
+        rows = [(n, (r.get("kode") or "").strip(), (r.get("nama") or "").strip()) for n, r in enumerate(reader, 2)]
+    problems: list[InputError] = []
+    given: dict[str, Area] = {}
+    for number, kode, nama in rows:
+        if level_of(kode) is None:
+            problems.append(InputError("error.csv_row_code", row=number, kode=kode))
+        elif not nama or len(nama) > NAME_LIMIT:
+            problems.append(InputError("error.csv_row_name", row=number))
+        elif kode in given:
+            problems.append(InputError("error.csv_row_duplicate", row=number, kode=kode))
+        else:
+            given[kode] = Area(kode, nama)
+    known = await _known_codes(session, given)
+    reference = reference_areas()
+    needed: dict[str, Area] = {}
+    for number, kode, _ in rows:
+        parent = parent_of(kode) if kode in given else None
+        while parent and parent not in given and parent not in known and parent not in needed:
+            if parent not in reference:
+                problems.append(InputError("error.csv_row_parent", row=number, parent=parent, kode=kode))
+                break
+            needed[parent] = reference[parent]
+            parent = parent_of(parent)
+    if problems:
+        raise InputErrors("error.csv_rows", problems, path=path)
+    areas = sorted([*needed.values(), *given.values()], key=lambda a: (a.kode.count("."), a.kode))
+    summary = await _load(session, areas, at, performance_years, calendar, progress)
+    audit(session, at, "villages.import", "file", path.name, _summary_details(summary), actor_label="cli")
+    return ImportSummary(path.name, *summary)
+
+
+async def _known_codes(session: AsyncSession, areas: dict[str, Area]) -> set[str]:
+    parents = {p for k in areas if (p := parent_of(k))}
+    known: set[str] = set()
+    for table in (Provinsi, Kabupaten, Kecamatan):
+        found = await session.scalars(select(table.kode).where(table.kode.in_(parents)))
+        known.update(found)
+    return known
+
+
+async def _load(
+    session: AsyncSession,
+    areas: Iterable[Area],
+    at: datetime,
+    performance_years: Sequence[int],
+    calendar: WorkingCalendar,
+    progress: Progress | None,
+) -> tuple[int, int, int, int, int]:
+    by_level: dict[Level, list[Area]] = {level: [] for level in Level}
+    for area in areas:
+        if area.level is not None:
+            by_level[area.level].append(area)
+    await _insert_missing(session, Provinsi, [{"kode": a.kode, "nama": a.nama} for a in by_level[Level.PROVINSI]])
+    await _insert_missing(
+        session,
+        Kabupaten,
+        [{"kode": a.kode, "nama": a.nama, "provinsi_kode": parent_of(a.kode)} for a in by_level[Level.KABUPATEN]],
+    )
+    kecamatan_added = await _insert_missing(
+        session,
+        Kecamatan,
+        [
+            {
+                "kode": a.kode,
+                "nama": a.nama,
+                "kabupaten_kode": parent_of(a.kode),
+                "timezone": timezone_of_province(a.kode[:2]),
+            }
+            for a in by_level[Level.KECAMATAN]
+        ],
+    )
+    villages = by_level[Level.DESA] + by_level[Level.DESA_ADAT]
+    desa_added = await _insert_missing(
+        session,
+        Desa,
+        [
+            {"kode": a.kode, "nama": a.nama, "kecamatan_kode": parent_of(a.kode), "is_adat": a.level is Level.DESA_ADAT}
+            for a in villages
+        ],
+        progress,
+    )
+    obligations_added = await ensure_obligations(
+        session, [a.kode for a in villages], performance_years, calendar, progress=None
+    )
+    return (
+        kecamatan_added,
+        desa_added,
+        len(villages) - desa_added,
+        len(by_level[Level.KELURAHAN]),
+        obligations_added,
+    )
+
+
+async def _insert_missing(
+    session: AsyncSession, table: type, rows: list[dict], progress: Progress | None = None
+) -> int:
+    added = 0
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        existing = set(await session.scalars(select(table.kode).where(table.kode.in_([r["kode"] for r in chunk]))))
+        fresh = [r for r in chunk if r["kode"] not in existing]
+        if fresh:
+            await session.execute(insert(table), fresh)
+            added += len(fresh)
+        if progress:
+            progress(len(chunk))
+    return added
+
+
+async def ensure_obligations(
+    session: AsyncSession,
+    desa_codes: Sequence[str],
+    performance_years: Sequence[int],
+    calendar: WorkingCalendar,
+    progress: Progress | None = None,
+) -> int:
+    """Create the missing obligations of these desa for these performance years (counted documents)."""
+    kinds = await document_kinds(session)
+    pairs = {(kind, ta) for year in performance_years for kind, ta in performance_year_obligations(kinds, year)}
+    if not pairs or not desa_codes:
+        return 0
+    pair_filter = or_(
+        *(and_(Obligation.document_code == kind.code, Obligation.tahun_anggaran == ta) for kind, ta in pairs)
+    )
+    deadlines = {(kind.code, ta): kind.rule.legal_deadline(ta, calendar) for kind, ta in pairs}
+    added = 0
+    for start in range(0, len(desa_codes), CHUNK):
+        chunk = list(desa_codes[start : start + CHUNK])
+        existing = set(
+            (
+                await session.execute(
+                    select(Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
+                        Obligation.desa_kode.in_(chunk), pair_filter
+                    )
+                )
+            ).tuples()
+        )
+        fresh = [
+            {
+                "desa_kode": kode,
+                "document_code": code,
+                "tahun_anggaran": ta,
+                "legal_deadline": deadline,
+                "agreed_date": deadline,
+            }
+            for kode in chunk
+            for (code, ta), deadline in sorted(deadlines.items())
+            if (kode, code, ta) not in existing
+        ]
+        if fresh:
+            await session.execute(insert(Obligation), fresh)
+            added += len(fresh)
+        if progress:
+            progress(len(chunk))
+    return added
+
+
+def _summary_details(summary: tuple[int, int, int, int, int]) -> dict[str, int]:
+    keys = ("kecamatan_added", "desa_added", "desa_unchanged", "kelurahan_skipped", "obligations_added")
+    return dict(zip(keys, summary, strict=True))

@@ -1,0 +1,300 @@
+"""The database tables (SQLAlchemy 2). Alembic migrations in `migrations/` create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from models.documents import DeadlineRule, DocumentKind, TimelinessBasis
+from models.status import ReviewStatus, VersionFacts
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant: stored as naive UTC on every database, returned aware in UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("instants must carry a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Hundredths(TypeDecorator[Decimal]):
+    """A two-decimal figure (94.44) stored exactly as an integer of hundredths on every database."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value) * 100
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than two decimals")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def _enum(enum: type[StrEnum], name: str) -> SAEnum:
+    return SAEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Role(StrEnum):
+    SEKDES = "sekdes"
+    PENDAMPING = "pendamping"
+    STAF = "staf"
+    CAMAT = "camat"
+    ADMIN = "admin"
+
+
+class ScopeKind(StrEnum):
+    DESA = "desa"
+    KECAMATAN = "kecamatan"
+    KABUPATEN = "kabupaten"
+    DEPLOYMENT = "deployment"
+
+
+class Channel(StrEnum):
+    """How a version reached the kecamatan."""
+
+    TELEGRAM = "telegram"
+    PAPER = "kertas"  # a paper copy recorded by staf in the chat
+    CLI = "cli"  # recorded with `klambi record` (paper copies, past years)
+    IMPORT = "impor"  # a bulk import
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Provinsi(Base):
+    __tablename__ = "provinsi"
+    kode: Mapped[str] = mapped_column(String(2), primary_key=True)
+    nama: Mapped[str] = mapped_column(String(120))
+
+
+class Kabupaten(Base):
+    __tablename__ = "kabupaten"
+    kode: Mapped[str] = mapped_column(String(5), primary_key=True)
+    nama: Mapped[str] = mapped_column(String(120))
+    provinsi_kode: Mapped[str] = mapped_column(ForeignKey("provinsi.kode"), index=True)
+
+
+class Kecamatan(Base):
+    __tablename__ = "kecamatan"
+    kode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    nama: Mapped[str] = mapped_column(String(120))
+    kabupaten_kode: Mapped[str] = mapped_column(ForeignKey("kabupaten.kode"), index=True)
+    timezone: Mapped[str] = mapped_column(String(40))
+
+
+class Desa(Base):
+    """A village (desa, or desa adat in Papua). Kelurahan are never stored: they have none of these documents."""
+
+    __tablename__ = "desa"
+    kode: Mapped[str] = mapped_column(String(13), primary_key=True)
+    nama: Mapped[str] = mapped_column(String(120))
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"), index=True)
+    is_adat: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="person", foreign_keys="RoleAssignment.person_id"
+    )
+
+
+class RoleAssignment(Base):
+    """One (role, scope) a person holds. Revoking keeps the row: what they did stays attributed."""
+
+    __tablename__ = "role_assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    scope_kind: Mapped[ScopeKind] = mapped_column(_enum(ScopeKind, "scope_kind"))
+    scope_code: Mapped[str | None] = mapped_column(String(13))  # None for the whole deployment
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    person: Mapped[Person] = relationship(back_populates="roles", foreign_keys=[person_id])
+
+
+class DocumentType(Base):
+    __tablename__ = "document_type"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    deadline_month: Mapped[int] = mapped_column(Integer)
+    deadline_day: Mapped[int | None] = mapped_column(Integer)  # None: the last day of the month
+    deadline_year_offset: Mapped[int] = mapped_column(Integer)  # deadline year = TA + offset
+    roll_to_working_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    timeliness_basis: Mapped[TimelinessBasis] = mapped_column(_enum(TimelinessBasis, "timeliness_basis"))
+    counted: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def kind(self) -> DocumentKind:
+        rule = DeadlineRule(self.deadline_month, self.deadline_day, self.deadline_year_offset, self.roll_to_working_day)
+        return DocumentKind(self.code, self.name, rule, self.timeliness_basis, self.counted, self.position)
+
+
+class Obligation(Base):
+    """One desa's duty to establish or hand in one document for one tahun anggaran."""
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        UniqueConstraint("desa_kode", "document_code", "tahun_anggaran", name="uq_obligation_desa_document_ta"),
+        Index("ix_obligation_document_ta", "document_code", "tahun_anggaran"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"))
+    document_code: Mapped[str] = mapped_column(ForeignKey("document_type.code"))
+    tahun_anggaran: Mapped[int] = mapped_column(Integer)
+    legal_deadline: Mapped[date] = mapped_column(Date)
+    agreed_date: Mapped[date] = mapped_column(Date)  # batas kesepakatan; reminders count down to it
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="obligation", order_by="Submission.version"
+    )
+
+
+class Extension(Base):
+    """A dispensasi: moves one obligation's agreed date, never its legal deadline."""
+
+    __tablename__ = "extension"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"), index=True)
+    previous_agreed_date: Mapped[date] = mapped_column(Date)
+    new_agreed_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Submission(Base):
+    """One version of a document as the kecamatan received it. Versions are never edited away, only superseded."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("obligation_id", "version", name="uq_submission_obligation_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    tanggal_penetapan: Mapped[date] = mapped_column(Date)
+    nomor: Mapped[str | None] = mapped_column(String(120))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    review_status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the row was written, by the clock
+    obligation: Mapped[Obligation] = relationship(back_populates="submissions")
+    files: Mapped[list[SubmissionFile]] = relationship(
+        back_populates="submission", order_by="SubmissionFile.position"
+    )
+
+    def facts(self) -> VersionFacts:
+        return VersionFacts(self.version, self.tanggal_penetapan, self.received_at, self.review_status, self.reviewed_at)
+
+
+class SubmissionFile(Base):
+    """A stored file of a version (a Perdes photographed page by page is many files)."""
+
+    __tablename__ = "submission_file"
+    __table_args__ = (UniqueConstraint("submission_id", "position", name="uq_submission_file_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    stored_path: Mapped[str] = mapped_column(String(255))  # relative to [storage] path
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    submission: Mapped[Submission] = relationship(back_populates="files")
+
+
+class Target(Base):
+    """A target of one kecamatan, indicator and year (Perjanjian Kinerja and Renstra)."""
+
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("kecamatan_kode", "indicator", "year", name="uq_target_kecamatan_indicator_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
+    indicator: Mapped[str] = mapped_column(String(16))  # "IKU" or a document code (its program indicator)
+    year: Mapped[int] = mapped_column(Integer)
+    awal: Mapped[Decimal | None] = mapped_column(Hundredths())
+    perubahan: Mapped[Decimal | None] = mapped_column(Hundredths())
+    renstra: Mapped[Decimal | None] = mapped_column(Hundredths())
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarOverride(Base):
+    """An admin's correction of the holiday list: a day off added, or a holiday given back as a working day."""
+
+    __tablename__ = "calendar_override"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """The append-only audit log (the database refuses UPDATE and DELETE on it)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    actor_label: Mapped[str] = mapped_column(String(60))  # "cli", "telegram", "system"
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
