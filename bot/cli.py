@@ -525,6 +525,31 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# --- demo ----------------------------------------------------------------------------------------------------
+
+DEMO_DATABASE = "sqlite:///klambi-demo.db"
+
+
+@cli.command("demo")
+@click.option("--database", default=DEMO_DATABASE, show_default=True, help="Basis data demo (bukan milik Anda).")
+@pass_context
+def demo(ctx: Context, database: str) -> None:
+    """Demo: Kecamatan Jatiroto tahun kinerja 2024, dimuat ke SQLite tersendiri, lalu indikatornya."""
+    from bot.config import DatabaseSettings, StorageSettings
+    from bot.demo import DEMO_NOW, run_demo
+
+    clock = ctx.clock if isinstance(ctx.clock, ManualClock) else ManualClock(DEMO_NOW)
+    settings = ctx.settings.model_copy(
+        update={"database": DatabaseSettings(url=database), "storage": StorageSettings(path=Path("demo-data"))}
+    )
+    ctx.clock = clock
+    report = ctx.run(lambda app: run_demo(app, click.echo), settings)
+    click.echo()
+    click.echo(indicator_text(report, ctx.language))
+    click.echo()
+    click.echo(t("demo.try", ctx.language, url=database))
+
+
 # --- entry point -----------------------------------------------------------------------------------------------
 
 

@@ -148,6 +148,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Already recorded as version {version}: nothing changed.",
     ),
     "none": ("—", "—"),
+    "demo.loaded": ("Kecamatan Jatiroto dimuat: {desa} desa.", "Kecamatan Jatiroto loaded: {desa} desa."),
+    "demo.targets": (
+        "Target 2024 (Perjanjian Kinerja): awal 88,89%, perubahan 94,44%.",
+        "Targets 2024 (Perjanjian Kinerja): initial 88.89%, revised 94.44%.",
+    ),
+    "demo.recorded": (
+        "18 dokumen tahun kinerja 2024 tercatat ({new} baru), semuanya diterima kecamatan.",
+        "18 documents of performance year 2024 recorded ({new} new), all accepted by the kecamatan.",
+    ),
+    "demo.try": (
+        "Coba sendiri: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
+        "Try it yourself: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
+    ),
     # --- indicator ---
     "indicator.title": (
         "Indikator akuntabilitas pemerintahan desa — Kecamatan {kecamatan} ({kode}), tahun kinerja {year}",

@@ -231,15 +231,12 @@ async def ensure_obligations(
     added = 0
     for start in range(0, len(desa_codes), CHUNK):
         chunk = list(desa_codes[start : start + CHUNK])
-        existing = set(
-            (
-                await session.execute(
-                    select(Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
-                        Obligation.desa_kode.in_(chunk), pair_filter
-                    )
-                )
-            ).tuples()
+        found = await session.execute(
+            select(Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
+                Obligation.desa_kode.in_(chunk), pair_filter
+            )
         )
+        existing = {tuple(row) for row in found}
         fresh = [
             {
                 "desa_kode": kode,

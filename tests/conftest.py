@@ -1,0 +1,182 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+SQLite: each test gets a copy of a migrated template file. PostgreSQL: set KLAMBI_TEST_POSTGRES_URL to a server
+(scripts/test starts a throwaway one); each test gets `CREATE DATABASE ... TEMPLATE` of a migrated template. Without
+the URL the PostgreSQL half is skipped, unless KLAMBI_TEST_REQUIRE_POSTGRES=1 (CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import App
+from bot.clock import ManualClock
+from bot.config import Settings, async_database_url
+from bot.db import make_engine, upgrade
+
+WIB = ZoneInfo("Asia/Jakarta")
+POSTGRES_URL = os.environ.get("KLAMBI_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("KLAMBI_TEST_REQUIRE_POSTGRES") == "1"
+TEMPLATE_DB = "klambi_test_template"
+DEFAULT_NOW = datetime(2025, 1, 15, 9, 0, tzinfo=WIB)  # the day Jatiroto's LKjIP 2024 was signed
+
+
+def _asyncpg_dsn(database: str) -> str:
+    url = make_url(async_database_url(POSTGRES_URL or "")).set(drivername="postgresql", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _admin(*statements: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(make_url(async_database_url(POSTGRES_URL or "")).database))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _pg_url(database: str) -> str:
+    return make_url(async_database_url(POSTGRES_URL or "")).set(database=database).render_as_string(False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "klambi.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    if not POSTGRES_URL:
+        yield None
+        return
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}", f"CREATE DATABASE {TEMPLATE_DB}"))
+    asyncio.run(_migrate(_pg_url(TEMPLATE_DB)))
+    yield TEMPLATE_DB
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_template: str | None
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "klambi.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    if postgres_template is None:
+        if REQUIRE_POSTGRES:
+            pytest.fail("KLAMBI_TEST_REQUIRE_POSTGRES=1 but KLAMBI_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL: set KLAMBI_TEST_POSTGRES_URL (scripts/test does)")
+    name = f"klambi_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f"CREATE DATABASE {name} TEMPLATE {postgres_template}"))
+    yield _pg_url(name)
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read the developer's configuration: no KLAMBI_* variables, an empty working directory."""
+    for name in list(os.environ):
+        if name.startswith("KLAMBI_") and not name.startswith("KLAMBI_TEST_"):
+            monkeypatch.delenv(name)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database={"url": database_url}, storage={"path": tmp_path / "files"})
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
+    application = App.create(settings, clock)
+    yield application
+    await application.close()
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def klambi(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """Run the real `klambi` command in this process against the test database, at a moment of the test's choice."""
+    from bot.cli import main
+
+    monkeypatch.setenv("KLAMBI_DATABASE__URL", database_url)
+    monkeypatch.setenv("KLAMBI_STORAGE__PATH", str(tmp_path / "files"))
+
+    def run(*args: str, now: datetime | None = DEFAULT_NOW) -> CliResult:
+        capsys.readouterr()
+        argv = (["--now", now.isoformat()] if now else []) + list(args)
+        code = main(argv)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def query(database_url: str, statement):
+    """Run one read on the test database from a synchronous test; returns all rows."""
+
+    async def read():
+        engine = make_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                return (await connection.execute(statement)).all()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def table_counts(database_url: str) -> dict[str, int]:
+    """Rows per table: what 'nothing was written' is checked against."""
+    from sqlalchemy import func, select
+
+    from models.tables import Base
+
+    return {
+        name: query(database_url, select(func.count()).select_from(table))[0][0]
+        for name, table in Base.metadata.tables.items()
+    }

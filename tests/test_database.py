@@ -1,0 +1,63 @@
+"""Migrations: one set of revisions for SQLite and PostgreSQL, idempotent, and equal to the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+
+from bot.db import current_revision, upgrade
+from models.tables import Base, DocumentType
+
+
+async def test_upgrade_is_idempotent_and_matches_the_models(app):
+    await upgrade(app.engine)
+    await upgrade(app.engine)
+    assert await current_revision(app.engine) == "0001"
+
+    def differences(connection):
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    async with app.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_the_default_document_types(app):
+    async with app.sessions() as session:
+        rows = (await session.scalars(select(DocumentType).order_by(DocumentType.position))).all()
+    assert [(r.code, r.counted, r.timeliness_basis.value) for r in rows] == [
+        ("RKPDES", True, "penetapan"),
+        ("APBDES", True, "penetapan"),
+        ("LPPDES", True, "diterima"),
+        ("LRA_SEM1", False, "diterima"),
+        ("LPJ_APBDES", False, "diterima"),
+    ]
+    assert rows[0].kind().rule.legal_deadline(2025).isoformat() == "2024-09-30"
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    if app.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    async with app.engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+def test_db_upgrade_command_twice(klambi):
+    first = klambi("db", "upgrade")
+    second = klambi("db", "upgrade")
+    assert first.code == second.code == 0
+    assert "0001" in second.out
+
+
+def test_a_fresh_folder_just_works(tmp_path, monkeypatch, capsys):
+    """No configuration at all: klambi.db and data/ appear in the working directory."""
+    from pathlib import Path
+
+    from bot.cli import main
+
+    assert main(["--now", "2025-01-15T09:00+07:00", "villages", "import", "--area", "35.08.17"]) == 0
+    assert Path("klambi.db").is_file()
+    assert "6 desa baru" in capsys.readouterr().out
