@@ -18,12 +18,18 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings, async_database_url
 from bot.db import make_engine, upgrade
+
+# Property tests: a bounded run by default and in CI, a long one on demand (HYPOTHESIS_PROFILE=thorough).
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 WIB = ZoneInfo("Asia/Jakarta")
 POSTGRES_URL = os.environ.get("KLAMBI_TEST_POSTGRES_URL")
