@@ -184,9 +184,7 @@ def _desa_count(area: str) -> int:
 
 class _progress:
     def __init__(self, total: int, label: str) -> None:
-        self.bar = (
-            click.progressbar(length=total, label=label, file=sys.stderr) if total > PROGRESS_THRESHOLD else None
-        )
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr) if total > PROGRESS_THRESHOLD else None
 
     def __enter__(self) -> Callable[[int], None] | None:
         if self.bar is None:
@@ -213,7 +211,9 @@ def target() -> None:
 @click.option("--awal", help="Target awal (Perjanjian Kinerja), mis. 88,89.")
 @click.option("--perubahan", help="Target perubahan, mis. 94,44.")
 @click.option("--renstra", help="Target akhir Renstra.")
-@click.option("--indicator", default="IKU", show_default=True, help="IKU, atau kode dokumen untuk indikator programnya.")
+@click.option(
+    "--indicator", default="IKU", show_default=True, help="IKU, atau kode dokumen untuk indikator programnya."
+)
 @pass_context
 def target_set(
     ctx: Context,
@@ -235,7 +235,11 @@ def target_set(
         await _ready(app)
         async with app.sessions() as session, session.begin():
             row = await set_target(session, kecamatan, year, app.clock.now(), indicator=indicator, **figures)
-            return row.kecamatan_kode, row.indicator, {"awal": row.awal, "perubahan": row.perubahan, "renstra": row.renstra}
+            return (
+                row.kecamatan_kode,
+                row.indicator,
+                {"awal": row.awal, "perubahan": row.perubahan, "renstra": row.renstra},
+            )
 
     kode, name, saved = ctx.run(work)
     click.echo(
@@ -281,7 +285,10 @@ def record(
     review: str,
     alasan: str | None,
 ) -> None:
-    """Catat dokumen sebuah desa (salinan kertas, tahun-tahun lalu). Mencatat hal yang sama dua kali tidak mengubah apa pun."""
+    """Catat dokumen sebuah desa (salinan kertas, tahun-tahun lalu).
+
+    Mencatat hal yang sama dua kali tidak mengubah apa pun.
+    """
     request = RecordRequest(
         desa_kode=desa,
         document_code=doc,
@@ -380,7 +387,9 @@ def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | Non
         )
         return
     lang = ctx.language
-    click.echo(t("obligations.title", lang, kecamatan=kec.nama, kode=kec.kode, year=year, at=fmt_date(local_date, lang)))
+    click.echo(
+        t("obligations.title", lang, kecamatan=kec.nama, kode=kec.kode, year=year, at=fmt_date(local_date, lang))
+    )
     click.echo()
     headers = ["column.desa", "column.document", "column.ta", "column.deadline", "column.status", "column.penetapan",
                "column.received", "column.versions"]  # fmt: skip
@@ -495,7 +504,9 @@ def indicator_text(report: KecamatanIndicator, lang: Language) -> str:
     ]
     lines += [render_table(headers, rows), ""]
     target = result.target
-    target_text = fmt_percent(target.effective, lang) if target.effective is not None else t("indicator.no_target", lang)
+    target_text = (
+        fmt_percent(target.effective, lang) if target.effective is not None else t("indicator.no_target", lang)
+    )
     if target.perubahan is not None and target.awal is not None:
         target_text += " " + t("indicator.target_awal", lang, awal=fmt_percent(target.awal, lang))
     lines.append(

@@ -13,13 +13,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.texts import t
 from bot.db import upgrade
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
 from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
+from bot.texts import t
 
 JATIROTO = "35.08.17"
 DEMO_NOW = datetime(2025, 1, 15, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))

@@ -64,12 +64,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{option}: {value} is in the future (today is {today}).",
     ),
     "error.penetapan_after_received": (
-        "Tanggal penetapan {penetapan} sesudah tanggal diterima {diterima}: dokumen tidak bisa diterima sebelum ditetapkan.",
-        "Tanggal penetapan {penetapan} is after the date received {diterima}: a document cannot arrive before it exists.",
+        "Tanggal penetapan {penetapan} sesudah tanggal diterima {diterima}: "
+        "dokumen tidak bisa diterima sebelum ditetapkan.",
+        "Tanggal penetapan {penetapan} is after the date received {diterima}: "
+        "a document cannot arrive before it exists.",
     ),
     "error.reason_required": (
-        "Dokumen yang ditolak perlu alasan: tambahkan --alasan \"...\".",
-        "A rejected document needs a reason: add --alasan \"...\".",
+        'Dokumen yang ditolak perlu alasan: tambahkan --alasan "...".',
+        'A rejected document needs a reason: add --alasan "...".',
     ),
     "error.reason_only_when_rejected": (
         "--alasan hanya untuk dokumen yang ditolak.",
@@ -125,7 +127,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The database cannot be used ({reason}). Check [database] url, then run `klambi db upgrade`.",
     ),
     # --- results ---
-    "db.upgraded": ("Skema basis data mutakhir (revisi {revision}).", "Database schema up to date (revision {revision})."),
+    "db.upgraded": (
+        "Skema basis data mutakhir (revisi {revision}).",
+        "Database schema up to date (revision {revision}).",
+    ),
     "villages.imported": (
         "{area}: {kecamatan} kecamatan dan {desa} desa baru, {kewajiban} kewajiban dokumen dibuat; "
         "{unchanged} desa sudah ada; {kelurahan} kelurahan dilewati (tidak menyusun dokumen desa).",
@@ -135,7 +140,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "villages.progress": ("Memuat desa", "Loading desa"),
     "target.saved": (
         "Target {indicator} Kecamatan {kecamatan} tahun {year}: awal {awal}, perubahan {perubahan}, renstra {renstra}.",
-        "Target {indicator} of Kecamatan {kecamatan} for {year}: initial {awal}, revised {perubahan}, renstra {renstra}.",
+        "Target {indicator} of Kecamatan {kecamatan} for {year}: "
+        "initial {awal}, revised {perubahan}, renstra {renstra}.",
     ),
     "record.saved": (
         "Tercatat: {document} TA {ta} Desa {desa}, versi {version} ({review}), ditetapkan {penetapan}, "
@@ -225,7 +231,9 @@ def fmt_date(day: date | None, language: Language = "id") -> str:
 
 def fmt_datetime(moment: datetime, language: Language = "id") -> str:
     """A local time, as on a receipt: '30 September 2024 08.15' ('…08:15' in English)."""
-    return format_datetime(moment, "d MMMM y HH.mm" if language == "id" else "d MMMM y HH:mm", locale=BABEL_LOCALE[language])
+    return format_datetime(
+        moment, "d MMMM y HH.mm" if language == "id" else "d MMMM y HH:mm", locale=BABEL_LOCALE[language]
+    )
 
 
 def fmt_number(value: Decimal | None, language: Language = "id") -> str:

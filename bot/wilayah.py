@@ -1,4 +1,6 @@
-"""The reference list of Indonesia's areas (Kepmendagri 300.2.2-2430/2025, MIT licensed: see reference/LICENSE-wilayah.txt).
+"""The reference list of Indonesia's areas (Kepmendagri 300.2.2-2430/2025).
+
+MIT licensed: see reference/LICENSE-wilayah.txt, which travels with the data.
 
 Codes: `PP` province, `PP.KK` kabupaten/kota, `PP.KK.CC` kecamatan, `PP.KK.CC.NNNN` desa or kelurahan; the first digit
 of the last segment tells the kind: 1 kelurahan, 2 desa, 3 desa adat.

@@ -117,9 +117,7 @@ def _statuses(doc: DocumentFacts, at: datetime, tz: ZoneInfo) -> dict[str, Oblig
 
 
 def _realisasi(documents: tuple[DocumentFacts, ...], desa_count: int, at: datetime, tz: ZoneInfo) -> Fraction:
-    on_time = sum(
-        1 for doc in documents for s in _statuses(doc, at, tz).values() if s is ObligationStatus.TEPAT_WAKTU
-    )
+    on_time = sum(1 for doc in documents for s in _statuses(doc, at, tz).values() if s is ObligationStatus.TEPAT_WAKTU)
     return percent(on_time, desa_count * len(documents))
 
 
@@ -144,7 +142,11 @@ def compute_indicator(
         on_time = sum(1 for s in statuses.values() if s is ObligationStatus.TEPAT_WAKTU)
         results.append(
             DocumentResult(
-                doc.kind.code, doc.tahun_anggaran, doc.legal_deadline, statuses, round_half_up(percent(on_time, desa_count))
+                doc.kind.code,
+                doc.tahun_anggaran,
+                doc.legal_deadline,
+                statuses,
+                round_half_up(percent(on_time, desa_count)),
             )
         )
     exact = _realisasi(documents, desa_count, at, tz)
@@ -153,7 +155,9 @@ def compute_indicator(
     triwulan: dict[str, Decimal | None] = {}
     for label, month, day in QUARTERS:
         quarter_end = end_of_day(date(year, month, day), tz)
-        triwulan[label] = None if quarter_end > at else round_half_up(_realisasi(documents, desa_count, quarter_end, tz))
+        triwulan[label] = (
+            None if quarter_end > at else round_half_up(_realisasi(documents, desa_count, quarter_end, tz))
+        )
     return IndicatorResult(
         year=year,
         at=at,

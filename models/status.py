@@ -46,6 +46,11 @@ class VersionFacts:
             raise ValueError("received_at must carry its time zone")
         if self.review_status is not ReviewStatus.MENUNGGU and self.reviewed_at is None:
             raise ValueError("a verdict needs the time it was given")
+        if self.reviewed_at is not None:
+            if self.reviewed_at.tzinfo is None:
+                raise ValueError("reviewed_at must carry its time zone")
+            if self.reviewed_at < self.received_at:
+                raise ValueError("a verdict cannot come before the version was received")
 
     def verdict_at(self, moment: datetime) -> ReviewStatus:
         """The verdict as it stood at `moment` (a verdict given later was not known yet)."""

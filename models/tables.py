@@ -148,9 +148,7 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(120))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="person", foreign_keys="RoleAssignment.person_id"
-    )
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
 
 
 class RoleAssignment(Base):
@@ -200,9 +198,7 @@ class Obligation(Base):
     tahun_anggaran: Mapped[int] = mapped_column(Integer)
     legal_deadline: Mapped[date] = mapped_column(Date)
     agreed_date: Mapped[date] = mapped_column(Date)  # batas kesepakatan; reminders count down to it
-    submissions: Mapped[list[Submission]] = relationship(
-        back_populates="obligation", order_by="Submission.version"
-    )
+    submissions: Mapped[list[Submission]] = relationship(back_populates="obligation", order_by="Submission.version")
 
 
 class Extension(Base):
@@ -237,12 +233,12 @@ class Submission(Base):
     review_reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the row was written, by the clock
     obligation: Mapped[Obligation] = relationship(back_populates="submissions")
-    files: Mapped[list[SubmissionFile]] = relationship(
-        back_populates="submission", order_by="SubmissionFile.position"
-    )
+    files: Mapped[list[SubmissionFile]] = relationship(back_populates="submission", order_by="SubmissionFile.position")
 
     def facts(self) -> VersionFacts:
-        return VersionFacts(self.version, self.tanggal_penetapan, self.received_at, self.review_status, self.reviewed_at)
+        return VersionFacts(
+            self.version, self.tanggal_penetapan, self.received_at, self.review_status, self.reviewed_at
+        )
 
 
 class SubmissionFile(Base):
@@ -265,7 +261,9 @@ class Target(Base):
     """A target of one kecamatan, indicator and year (Perjanjian Kinerja and Renstra)."""
 
     __tablename__ = "target"
-    __table_args__ = (UniqueConstraint("kecamatan_kode", "indicator", "year", name="uq_target_kecamatan_indicator_year"),)
+    __table_args__ = (
+        UniqueConstraint("kecamatan_kode", "indicator", "year", name="uq_target_kecamatan_indicator_year"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
     indicator: Mapped[str] = mapped_column(String(16))  # "IKU" or a document code (its program indicator)

@@ -143,9 +143,7 @@ class CliResult:
 
 
 @pytest.fixture
-def klambi(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-):
+def klambi(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """Run the real `klambi` command in this process against the test database, at a moment of the test's choice."""
     from bot.cli import main
 

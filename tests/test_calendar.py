@@ -128,9 +128,7 @@ def test_working_days_between_across_idul_fitri_2025():
 
 
 def test_working_days_between_respects_overrides():
-    cal = WorkingCalendar.with_overrides(
-        days_off=[(date(2025, 7, 8), "x")], working_days=[date(2025, 4, 7)]
-    )
+    cal = WorkingCalendar.with_overrides(days_off=[(date(2025, 7, 8), "x")], working_days=[date(2025, 4, 7)])
     assert cal.working_days_between(date(2025, 7, 7), date(2025, 7, 11)) == 3
     assert cal.working_days_between(date(2025, 3, 27), date(2025, 4, 8)) == 2
 

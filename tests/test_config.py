@@ -64,7 +64,7 @@ def test_the_token_never_shows_in_a_dump_or_repr(tmp_path, monkeypatch):
         ('[telegram]\nbase_url = "ftp://x"\n', "telegram.base_url"),
         ('[bot]\nlanguage = "jv"\n', "bot.language"),
         ('[bot]\ntimezone = "Asia/Lumajang"\n', "bot.timezone"),
-        ('[bot]\nfirst_year = 1990\n', "bot.first_year"),
+        ("[bot]\nfirst_year = 1990\n", "bot.first_year"),
         ('[bot]\nlanguag = "id"\n', "bot.languag"),
         ('[storage]\nmax_file_mb = "banyak"\n', "storage.max_file_mb"),
     ],

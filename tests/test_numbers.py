@@ -98,9 +98,13 @@ def test_percent_rejects_non_positive_whole(whole):
 
 # --- properties --------------------------------------------------------------------------------
 
-fractions_ = st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**6)
+fractions_ = st.fractions(min_value=-(10**6), max_value=10**6, max_denominator=10**6)
 decimals_6 = st.decimals(
-    min_value=Decimal("-1000000"), max_value=Decimal("1000000"), places=6, allow_nan=False, allow_infinity=False
+    min_value=Decimal("-1000000"),
+    max_value=Decimal("1000000"),
+    places=6,
+    allow_nan=False,
+    allow_infinity=False,
 )
 
 

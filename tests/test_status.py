@@ -1,6 +1,6 @@
 """The status of one obligation at a moment T, from what was known at T."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,6 @@ from models.status import (
 
 TZ = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
-UTC = timezone.utc
 PENETAPAN = TimelinessBasis.PENETAPAN
 DITERIMA = TimelinessBasis.DITERIMA
 S = ObligationStatus
@@ -282,6 +281,11 @@ def test_version_rejects_a_naive_reviewed_at():
     # reviewed_at is documented as aware; a naive one would only fail later, comparing with an aware T
     with pytest.raises(ValueError):
         VersionFacts(1, date(2025, 3, 1), wib(2025, 3, 1), ReviewStatus.ACCEPTED, datetime(2025, 3, 2, 10))
+
+
+def test_a_verdict_cannot_come_before_the_version_was_received():
+    with pytest.raises(ValueError, match="before"):
+        VersionFacts(1, date(2025, 3, 1), wib(2025, 3, 2), ReviewStatus.ACCEPTED, wib(2025, 3, 1))
 
 
 @pytest.mark.parametrize("verdict", [ReviewStatus.ACCEPTED, ReviewStatus.REJECTED])

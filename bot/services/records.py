@@ -128,8 +128,7 @@ async def record_document(
         return outcome(same, False)
 
     version = (
-        await session.scalar(select(func.max(Submission.version)).where(Submission.obligation_id == obligation.id))
-        or 0
+        await session.scalar(select(func.max(Submission.version)).where(Submission.obligation_id == obligation.id)) or 0
     ) + 1
     decided = request.review is not ReviewStatus.MENUNGGU
     submission = Submission(

@@ -87,9 +87,7 @@ def upgrade() -> None:
         sa.Column("kode", sa.String(length=5), nullable=False),
         sa.Column("nama", sa.String(length=120), nullable=False),
         sa.Column("provinsi_kode", sa.String(length=2), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["provinsi_kode"], ["provinsi.kode"], name=op.f("fk_kabupaten_provinsi_kode_provinsi")
-        ),
+        sa.ForeignKeyConstraint(["provinsi_kode"], ["provinsi.kode"], name=op.f("fk_kabupaten_provinsi_kode_provinsi")),
         sa.PrimaryKeyConstraint("kode", name=op.f("pk_kabupaten")),
     )
     with op.batch_alter_table("kabupaten", schema=None) as batch_op:
@@ -133,15 +131,9 @@ def upgrade() -> None:
         sa.Column("granted_by_id", sa.Integer(), nullable=True),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Column("revoked_by_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["granted_by_id"], ["person.id"], name=op.f("fk_role_assignment_granted_by_id_person")
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_role_assignment_person_id_person")
-        ),
-        sa.ForeignKeyConstraint(
-            ["revoked_by_id"], ["person.id"], name=op.f("fk_role_assignment_revoked_by_id_person")
-        ),
+        sa.ForeignKeyConstraint(["granted_by_id"], ["person.id"], name=op.f("fk_role_assignment_granted_by_id_person")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_role_assignment_person_id_person")),
+        sa.ForeignKeyConstraint(["revoked_by_id"], ["person.id"], name=op.f("fk_role_assignment_revoked_by_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_role_assignment")),
     )
     with op.batch_alter_table("role_assignment", schema=None) as batch_op:
@@ -167,9 +159,7 @@ def upgrade() -> None:
         sa.Column("nama", sa.String(length=120), nullable=False),
         sa.Column("kecamatan_kode", sa.String(length=8), nullable=False),
         sa.Column("is_adat", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["kecamatan_kode"], ["kecamatan.kode"], name=op.f("fk_desa_kecamatan_kode_kecamatan")
-        ),
+        sa.ForeignKeyConstraint(["kecamatan_kode"], ["kecamatan.kode"], name=op.f("fk_desa_kecamatan_kode_kecamatan")),
         sa.PrimaryKeyConstraint("kode", name=op.f("pk_desa")),
     )
     with op.batch_alter_table("desa", schema=None) as batch_op:
@@ -204,9 +194,7 @@ def upgrade() -> None:
             ["document_code"], ["document_type.code"], name=op.f("fk_obligation_document_code_document_type")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_obligation")),
-        sa.UniqueConstraint(
-            "desa_kode", "document_code", "tahun_anggaran", name="uq_obligation_desa_document_ta"
-        ),
+        sa.UniqueConstraint("desa_kode", "document_code", "tahun_anggaran", name="uq_obligation_desa_document_ta"),
     )
     with op.batch_alter_table("obligation", schema=None) as batch_op:
         batch_op.create_index("ix_obligation_document_ta", ["document_code", "tahun_anggaran"], unique=False)
@@ -220,9 +208,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("granted_by_id", sa.Integer(), nullable=True),
         sa.Column("granted_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["granted_by_id"], ["person.id"], name=op.f("fk_extension_granted_by_id_person")
-        ),
+        sa.ForeignKeyConstraint(["granted_by_id"], ["person.id"], name=op.f("fk_extension_granted_by_id_person")),
         sa.ForeignKeyConstraint(
             ["obligation_id"], ["obligation.id"], name=op.f("fk_extension_obligation_id_obligation")
         ),
@@ -274,12 +260,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["obligation_id"], ["obligation.id"], name=op.f("fk_submission_obligation_id_obligation")
         ),
-        sa.ForeignKeyConstraint(
-            ["received_by_id"], ["person.id"], name=op.f("fk_submission_received_by_id_person")
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewed_by_id"], ["person.id"], name=op.f("fk_submission_reviewed_by_id_person")
-        ),
+        sa.ForeignKeyConstraint(["received_by_id"], ["person.id"], name=op.f("fk_submission_received_by_id_person")),
+        sa.ForeignKeyConstraint(["reviewed_by_id"], ["person.id"], name=op.f("fk_submission_reviewed_by_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submission")),
         sa.UniqueConstraint("obligation_id", "version", name="uq_submission_obligation_version"),
     )
