@@ -126,6 +126,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Basis data tidak bisa dipakai ({reason}). Periksa [database] url, lalu jalankan `klambi db upgrade`.",
         "The database cannot be used ({reason}). Check [database] url, then run `klambi db upgrade`.",
     ),
+    "error.not_a_day_off": ("{day} sudah hari kerja.", "{day} is already a working day."),
+    "error.weekend": (
+        "{day} jatuh pada akhir pekan dan tetap libur.",
+        "{day} falls on a weekend and stays a day off.",
+    ),
     # --- results ---
     "db.upgraded": (
         "Skema basis data mutakhir (revisi {revision}).",
@@ -154,6 +159,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Already recorded as version {version}: nothing changed.",
     ),
     "none": ("—", "—"),
+    "holidays.title": ("Hari libur kerja tahun {year}", "Days off in {year}"),
+    "holidays.added": ("{day} kini hari libur: {name}.", "{day} is now a day off: {name}."),
+    "holidays.unchanged": (
+        "{day} memang sudah libur: tidak ada yang diubah.",
+        "{day} already is a day off: nothing changed.",
+    ),
+    "holidays.removed": ("{day} ({name}) kini hari kerja.", "{day} ({name}) is now a working day."),
+    "holidays.by_admin": ("ditambahkan admin", "added by an admin"),
+    "holidays.official": ("libur nasional / cuti bersama", "public holiday / cuti bersama"),
+    "column.date": ("Tanggal", "Date"),
+    "column.name": ("Nama", "Name"),
+    "column.source": ("Sumber", "Source"),
     "demo.loaded": ("Kecamatan Jatiroto dimuat: {desa} desa.", "Kecamatan Jatiroto loaded: {desa} desa."),
     "demo.targets": (
         "Target 2024 (Perjanjian Kinerja): awal 88,89%, perubahan 94,44%.",
