@@ -29,8 +29,9 @@ from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, obli
 from bot.services.places import ImportSummary, import_area, import_csv
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
 from bot.services.targets import set_target
-from bot.texts import Language, fmt_date, fmt_percent, status_label, t
+from bot.texts import Language, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from models.status import STATUS_ORDER, ReviewStatus, end_of_day
+from models.tables import Role
 
 T = TypeVar("T")
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
@@ -534,6 +535,95 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --- the bot ---------------------------------------------------------------------------------------------------
+
+
+@cli.command("run")
+@pass_context
+def run(ctx: Context) -> None:
+    """Jalankan bot Telegram (long polling) dengan token dari konfigurasi."""
+    token = ctx.settings.telegram.token
+    if token is None:
+        raise InputError("error.no_token")
+    if ctx.settings.telegram.mode != "polling":
+        raise InputError("error.webhook_not_yet")
+    from bot.telegram_app import run_polling
+
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log line would carry the token
+
+    async def prepare(app: App) -> None:
+        await _ready(app)
+
+    ctx.run(prepare)
+    app = App.create(ctx.settings, ctx.clock)
+    try:
+        run_polling(app, token.get_secret_value())
+    finally:
+        asyncio.run(app.close())
+
+
+ROLE_CHOICES = [r.value for r in Role]
+
+
+@cli.command("invite")
+@click.option("--role", required=True, type=click.Choice(ROLE_CHOICES))
+@click.option("--desa", metavar="KODE", help="Untuk sekdes dan pendamping.")
+@click.option("--kecamatan", metavar="KODE", help="Untuk staf dan camat (atau admin satu kecamatan).")
+@click.option("--kabupaten", metavar="KODE", help="Untuk admin satu kabupaten.")
+@click.option("--expires", default="7d", show_default=True, help="Masa berlaku: 7d, 12h, 30m (paling lama 90d).")
+@pass_context
+def invite(
+    ctx: Context, role: str, desa: str | None, kecamatan: str | None, kabupaten: str | None, expires: str
+) -> None:
+    """Buat tautan undangan sekali pakai untuk satu peran di satu tempat."""
+    from bot.services.people import create_invitation, parse_expiry
+
+    given = [p for p in (desa, kecamatan, kabupaten) if p]
+    if len(given) > 1:
+        raise InputError("error.one_place")
+    duration = parse_expiry(expires)
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            created = await create_invitation(
+                session, Role(role), given[0] if given else None, app.clock.now(), duration
+            )
+        return created, await _bot_username(app)
+
+    created, username = ctx.run(work)
+    lang = ctx.language
+    tz = ZoneInfo(ctx.settings.bot.timezone)
+    from bot.services.submissions import zone_label
+    from handlers.onboarding import invite_link
+
+    click.echo(
+        t(
+            "invite.created",
+            lang,
+            role=t(f"role.{created.role.value}", lang),
+            scope=created.scope_name,
+            expires=f"{fmt_datetime(created.expires_at.astimezone(tz), lang)} {zone_label(ctx.settings.bot.timezone)}",
+            link=invite_link(username, created.code),
+            code=created.code,
+        )
+    )
+
+
+async def _bot_username(app: App) -> str:
+    """The bot's username: from the configuration, else asked from the Bot API with the token."""
+    telegram = app.settings.telegram
+    if telegram.username:
+        return telegram.username
+    if telegram.token is None:
+        raise InputError("error.no_username")
+    from telegram import Bot
+
+    async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
+        return bot.username
 
 
 # --- holidays --------------------------------------------------------------------------------------------------

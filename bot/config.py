@@ -56,6 +56,14 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
+    username: str | None = None  # the bot's @username, for invitation links without asking getMe
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, name: str | None) -> str | None:
+        if name is not None and not re.fullmatch(r"@?[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise ValueError("not a Telegram username (letters, digits and _, 4 to 32 long)")
+        return name.lstrip("@") if name else None
 
     @field_validator("token")
     @classmethod

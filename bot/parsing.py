@@ -55,3 +55,40 @@ def limit_text(option: str, value: str | None, limit: int) -> str | None:
     if len(value) > limit:
         raise InputError("error.text_too_long", option=option, limit=limit)
     return value or None
+
+
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations people type, Indonesian and English ('September', 'Sep', 'Agt', 'Agustus')."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for locale in ("id", "en"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[name.lower().rstrip(".")] = number
+    names.update({"agt": 8, "ags": 8, "agu": 8, "okt": 10, "des": 12, "peb": 2, "nop": 11, "sept": 9})
+    return names
+
+
+MONTHS = _month_names()
+
+
+def parse_chat_date(text: str) -> date:
+    """A date as a secretary types it.
+
+    27/09/2024, 27-09-2024, 27.09.2024, 27 September 2024, 27 Sep 2024, 27 Agustus 2024, 2024-09-27.
+    """
+    value = " ".join(text.strip().split())
+    numeric = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", value)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    named = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", value)
+    try:
+        if numeric:
+            return date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if named and named[2].lower() in MONTHS:
+            return date(int(named[3]), MONTHS[named[2].lower()], int(named[1]))
+    except ValueError:
+        pass
+    raise InputError("chat.date_not_understood", value=text.strip()[:40])

@@ -119,8 +119,22 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Give --area CODE or a CSV file (not both).",
     ),
     "error.no_token": (
-        "Token bot belum diatur: isi [telegram] token di config.toml atau KLAMBI_TELEGRAM__TOKEN.",
-        "No bot token yet: set [telegram] token in config.toml or KLAMBI_TELEGRAM__TOKEN.",
+        "Token bot belum diatur: isi KLAMBI_TELEGRAM__TOKEN (atau [telegram] token di config.toml), "
+        "atau coba dulu `klambi demo` tanpa token.",
+        "No bot token yet: set KLAMBI_TELEGRAM__TOKEN (or [telegram] token in config.toml), "
+        "or try `klambi demo` first, which needs none.",
+    ),
+    "error.no_username": (
+        "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi.",
+        "The bot's name is unknown: set [telegram] username (or the token) in the configuration.",
+    ),
+    "error.webhook_not_yet": (
+        'Mode webhook belum tersedia; pakai mode = "polling".',
+        'Webhook mode is not available yet; use mode = "polling".',
+    ),
+    "error.one_place": (
+        "Sebutkan satu tempat saja: --desa, --kecamatan atau --kabupaten.",
+        "Give one place only: --desa, --kecamatan or --kabupaten.",
     ),
     "error.database": (
         "Basis data tidak bisa dipakai ({reason}). Periksa [database] url, lalu jalankan `klambi db upgrade`.",
@@ -130,6 +144,254 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.weekend": (
         "{day} jatuh pada akhir pekan dan tetap libur.",
         "{day} falls on a weekend and stays a day off.",
+    ),
+    # --- chat: general ---
+    "chat.error": (
+        "Maaf, ada gangguan di sistem kami. Coba lagi sebentar lagi ya. Tidak ada data yang hilang.",
+        "Sorry, something went wrong on our side. Please try again in a moment. Nothing was lost.",
+    ),
+    "chat.busy": (
+        "Maaf, sistem sedang sibuk. Coba kirim lagi sebentar lagi ya.",
+        "Sorry, the system is busy. Please send it again in a moment.",
+    ),
+    "chat.not_allowed": (
+        "Maaf, Anda tidak punya hak untuk itu. Ketik /bantuan untuk melihat yang bisa Anda lakukan.",
+        "Sorry, you are not allowed to do that. Type /bantuan to see what you can do.",
+    ),
+    "chat.unknown_person": (
+        "Halo! Akun Telegram ini belum terdaftar di Ngobras Klambi. Minta tautan undangan ke Kasi Pemerintahan "
+        "kecamatan, lalu buka tautannya.",
+        "Hello! This Telegram account is not registered with Ngobras Klambi yet. Ask the kecamatan's Kasi "
+        "Pemerintahan for an invitation link, then open it.",
+    ),
+    "chat.not_understood": (
+        "Maaf, saya belum paham. Ketik /bantuan untuk melihat perintah yang ada.",
+        "Sorry, I did not understand. Type /bantuan to see the commands.",
+    ),
+    "chat.unsupported_message": (
+        "Maaf, saya hanya bisa membaca teks, dokumen (PDF/DOCX), dan foto.",
+        "Sorry, I can only read text, documents (PDF/DOCX) and photos.",
+    ),
+    "chat.stale_button": (
+        "Tombol ini sudah tidak berlaku. Mulai lagi dengan /kirim atau /bantuan.",
+        "This button is no longer valid. Start again with /kirim or /bantuan.",
+    ),
+    "chat.cancelled": ("Dibatalkan. Tidak ada yang dikirim.", "Cancelled. Nothing was sent."),
+    "chat.nothing_to_cancel": ("Tidak ada yang sedang berjalan.", "Nothing is in progress."),
+    "chat.date_not_understood": (
+        'Maaf, "{value}" bukan tanggal yang saya kenali. Contoh: 27/09/2024 atau 27 September 2024.',
+        'Sorry, "{value}" is not a date I recognise. For example: 27/09/2024 or 27 September 2024.',
+    ),
+    "button.cancel": ("Batal", "Cancel"),
+    "button.today": ("Hari ini", "Today"),
+    "button.yesterday": ("Kemarin", "Yesterday"),
+    "button.skip": ("Lewati", "Skip"),
+    "button.next": ("Lanjut ➡️", "Next ➡️"),
+    "button.send": ("✅ Kirim", "✅ Send"),
+    "button.accept": ("✅ Terima", "✅ Accept"),
+    "button.reject": ("❌ Tolak", "❌ Reject"),
+    "button.kirim": ("📤 Kirim dokumen", "📤 Send a document"),
+    # --- onboarding ---
+    "start.welcome": (
+        "Selamat datang, {name}! Anda terdaftar sebagai {role} untuk {scope}.",
+        "Welcome, {name}! You are registered as {role} for {scope}.",
+    ),
+    "start.already": (
+        "Anda memang sudah terdaftar sebagai {role} untuk {scope}.",
+        "You already are registered as {role} for {scope}.",
+    ),
+    "start.hello": ("Halo lagi, {name}!", "Hello again, {name}!"),
+    "error.invitation_unknown": (
+        "Kode undangan itu tidak dikenal. Periksa tautannya, atau minta tautan baru ke kecamatan.",
+        "That invitation code is unknown. Check the link, or ask the kecamatan for a new one.",
+    ),
+    "error.invitation_used": (
+        "Undangan itu sudah dipakai. Minta tautan baru ke kecamatan bila Anda belum terdaftar.",
+        "That invitation was already used. Ask the kecamatan for a new link if you are not registered.",
+    ),
+    "error.invitation_expired": (
+        "Undangan itu sudah kedaluwarsa. Minta tautan baru ke kecamatan.",
+        "That invitation has expired. Ask the kecamatan for a new link.",
+    ),
+    "error.start_throttled": (
+        "Terlalu banyak kode yang salah. Coba lagi {minutes} menit lagi.",
+        "Too many wrong codes. Try again in {minutes} minutes.",
+    ),
+    "error.not_allowed": ("Maaf, Anda tidak punya hak untuk itu.", "Sorry, you are not allowed to do that."),
+    "error.role_needs_desa": (
+        "Peran {role} berlaku untuk satu desa: sebutkan --desa KODE.",
+        "The role {role} is for one desa: give --desa CODE.",
+    ),
+    "error.role_needs_kecamatan": (
+        "Peran {role} berlaku untuk satu kecamatan: sebutkan --kecamatan KODE.",
+        "The role {role} is for one kecamatan: give --kecamatan CODE.",
+    ),
+    "error.bad_expiry": (
+        "--expires '{value}' tidak dikenali: tulis seperti 7d, 12h atau 30m (paling lama 90d).",
+        "--expires '{value}' is not understood: write it like 7d, 12h or 30m (at most 90d).",
+    ),
+    "invite.created": (
+        "Undangan {role} untuk {scope}, berlaku sampai {expires}:\n{link}\nKode: {code}",
+        "Invitation as {role} for {scope}, valid until {expires}:\n{link}\nCode: {code}",
+    ),
+    "invite.forward": (
+        "Teruskan tautan ini kepada orangnya (mis. lewat WhatsApp). Sekali pakai.",
+        "Forward this link to the person (for example by WhatsApp). It works once.",
+    ),
+    "invite.choose_role": ("Undang sebagai apa?", "Invite as what?"),
+    "invite.choose_desa": ("Untuk desa mana?", "For which desa?"),
+    "invite.type_place": (
+        "Ketik kode kecamatannya (mis. 35.08.17).",
+        "Type the kecamatan code (for example 35.08.17).",
+    ),
+    "role.sekdes": ("Sekretaris Desa", "village secretary"),
+    "role.pendamping": ("Pendamping Desa", "village facilitator"),
+    "role.staf": ("Staf Kecamatan", "kecamatan staff"),
+    "role.camat": ("Camat", "camat"),
+    "role.admin": ("Admin", "admin"),
+    "help.title": ("Yang bisa Anda lakukan:", "What you can do:"),
+    "help.stranger": (
+        "Ngobras Klambi membantu desa mengirim RKPDes, APBDes dan LPPDes ke kecamatan tepat waktu. Untuk memakai "
+        "bot ini Anda perlu tautan undangan dari kecamatan.",
+        "Ngobras Klambi helps villages send their RKPDes, APBDes and LPPDes to the kecamatan on time. To use it you "
+        "need an invitation link from the kecamatan.",
+    ),
+    "command.start": ("Mulai", "Start"),
+    "command.bantuan": ("Bantuan", "Help"),
+    "command.kirim": ("Kirim dokumen desa", "Send a village document"),
+    "command.batal": ("Batalkan yang sedang berjalan", "Cancel what is in progress"),
+    "command.status": ("Status dokumen", "Document status"),
+    "command.indikator": ("Indikator kecamatan", "The kecamatan's indicator"),
+    "command.verifikasi": ("Dokumen yang menunggu verifikasi", "Documents awaiting verification"),
+    "command.undang": ("Buat tautan undangan", "Create an invitation link"),
+    # --- submission ---
+    "kirim.choose": ("Dokumen mana yang mau dikirim?", "Which document do you want to send?"),
+    "kirim.none_open": (
+        "Semua dokumen desa Anda sudah diterima kecamatan. Terima kasih! 🙏",
+        "Every document of your desa has been accepted by the kecamatan. Thank you! 🙏",
+    ),
+    "kirim.option": ("{doc} TA {ta} · batas {deadline}{mark}", "{doc} FY {ta} · due {deadline}{mark}"),
+    "kirim.mark_waiting": (" ⏳", " ⏳"),
+    "kirim.mark_rejected": (" ❌ perlu perbaikan", " ❌ needs a correction"),
+    "kirim.send_file": (
+        "Kirim berkas {doc} TA {ta} Desa {desa}: PDF, DOCX, atau foto halaman-halamannya (paling besar {limit} MB).",
+        "Send the file of {doc} FY {ta} of Desa {desa}: a PDF, a DOCX, or photos of its pages (at most {limit} MB).",
+    ),
+    "kirim.file_received": (
+        "📎 Halaman diterima ({count} berkas). Kirim halaman berikutnya, atau tekan Lanjut.",
+        "📎 Page received ({count} files). Send the next page, or press Next.",
+    ),
+    "kirim.too_big": (
+        "Berkas ini terlalu besar ({size} MB); batasnya {limit} MB. Kirim sebagai foto per halaman, atau pecah PDF-nya "
+        "menjadi beberapa bagian.",
+        "This file is too big ({size} MB); the limit is {limit} MB. Send photos of the pages, or split the PDF.",
+    ),
+    "kirim.wrong_type": (
+        "Jenis berkas ini tidak bisa diterima. Kirim PDF, DOCX, atau foto (JPEG/PNG).",
+        "This kind of file cannot be accepted. Send a PDF, a DOCX, or photos (JPEG/PNG).",
+    ),
+    "kirim.download_failed": (
+        "Berkas gagal diunduh (sinyal lemah?). Coba kirim lagi ya.",
+        "The file could not be downloaded (weak signal?). Please send it again.",
+    ),
+    "kirim.ask_date": (
+        "Tanggal penetapan dokumen ini? Ketik tanggalnya (mis. 27/09/2024) atau pilih:",
+        "When was this document established? Type the date (for example 27/09/2024) or choose:",
+    ),
+    "kirim.ask_nomor": (
+        "Nomor dokumennya? (mis. 5 Tahun 2024). Tekan Lewati bila tidak ada.",
+        "Its number? (for example 5 Tahun 2024). Press Skip if there is none.",
+    ),
+    "kirim.summary": (
+        "Periksa dulu:\n• Dokumen: {doc} TA {ta}\n• Desa: {desa}\n• Berkas: {files}\n• Tanggal penetapan: {penetapan}\n"
+        "• Nomor: {nomor}\nSudah benar? Tekan Kirim.",
+        "Please check:\n• Document: {doc} FY {ta}\n• Desa: {desa}\n• Files: {files}\n• Established: {penetapan}\n"
+        "• Number: {nomor}\nAll correct? Press Send.",
+    ),
+    "kirim.sent": ("✔ Terkirim.", "✔ Sent."),
+    "kirim.expect_file": ("Silakan kirim berkasnya dulu (PDF, DOCX, atau foto).", "Please send the file first."),
+    "kirim.expect_buttons": ("Tekan Kirim atau Batal di atas.", "Press Send or Cancel above."),
+    "error.future_date_chat": (
+        "Tanggal itu belum terjadi. Tulis tanggal penetapan yang sebenarnya.",
+        "That date has not come yet. Give the real date it was established.",
+    ),
+    "error.already_accepted": (
+        "Dokumen ini sudah diterima kecamatan; tidak perlu dikirim lagi.",
+        "This document was already accepted; no need to send it again.",
+    ),
+    "error.no_file": ("Belum ada berkas yang dikirim.", "No file was sent yet."),
+    "receipt.text": (
+        "🧾 Tanda terima {number}\n{doc} TA {ta} · Desa {desa} · versi {version}\nDiterima {received} {zone}\n"
+        "Ditetapkan {penetapan} · Nomor {nomor}\nBatas waktu {deadline}: {verdict}\nKecamatan akan memeriksanya; "
+        "Anda akan diberi tahu hasilnya.",
+        "🧾 Receipt {number}\n{doc} FY {ta} · Desa {desa} · version {version}\nReceived {received} {zone}\n"
+        "Established {penetapan} · Number {nomor}\nLegal deadline {deadline}: {verdict}\nThe kecamatan will check it; "
+        "you will hear the result.",
+    ),
+    "receipt.on_time": ("✅ tepat waktu bila diterima", "✅ on time if accepted"),
+    "receipt.late": ("⚠️ melewati batas waktu", "⚠️ past the legal deadline"),
+    # --- verification ---
+    "verif.alert": (
+        "📥 Dokumen masuk: {doc} TA {ta} · Desa {desa} · versi {version}\nDari {sender} · diterima {received} {zone}\n"
+        "Ditetapkan {penetapan} · Nomor {nomor} · {files} berkas\n{verdict}",
+        "📥 New document: {doc} FY {ta} · Desa {desa} · version {version}\nFrom {sender} · received {received} {zone}\n"
+        "Established {penetapan} · Number {nomor} · {files} files\n{verdict}",
+    ),
+    "verif.accepted_by": ("✅ Diterima oleh {name}.", "✅ Accepted by {name}."),
+    "verif.rejected_by": ("❌ Ditolak oleh {name}: {reason}", "❌ Rejected by {name}: {reason}"),
+    "verif.already": (
+        "Sudah diputuskan oleh {name}: {status}.",
+        "Already decided by {name}: {status}.",
+    ),
+    "verif.ask_reason": (
+        "Tulis alasan penolakan {doc} TA {ta} Desa {desa} (mis. lampiran belum lengkap):",
+        "Write why {doc} FY {ta} of Desa {desa} is rejected (for example: attachments missing):",
+    ),
+    "verif.none": ("Tidak ada dokumen yang menunggu verifikasi. 👍", "Nothing awaits verification. 👍"),
+    "verif.list_title": ("Menunggu verifikasi ({count}):", "Awaiting verification ({count}):"),
+    "verif.to_sender_accepted": (
+        "✅ {doc} TA {ta} Desa {desa} (versi {version}) diterima kecamatan. {verdict}",
+        "✅ {doc} FY {ta} of Desa {desa} (version {version}) was accepted. {verdict}",
+    ),
+    "verif.to_sender_rejected": (
+        "❌ {doc} TA {ta} Desa {desa} (versi {version}) ditolak: {reason}\nKirim versi perbaikannya dengan /kirim.",
+        "❌ {doc} FY {ta} of Desa {desa} (version {version}) was rejected: {reason}\n"
+        "Send a corrected version with /kirim.",
+    ),
+    "verif.on_time": ("Tepat waktu. Terima kasih! 🙏", "On time. Thank you! 🙏"),
+    "verif.late": ("Tercatat terlambat.", "Recorded as late."),
+    "error.reason_required_chat": ("Alasan penolakan perlu diisi.", "A reason is needed to reject."),
+    # --- status and indicator ---
+    "status.title": (
+        "Status dokumen Desa {desa}, tahun kinerja {year}:",
+        "Documents of Desa {desa}, performance year {year}:",
+    ),
+    "status.line": (
+        "{doc} TA {ta} · batas {deadline}{agreed} · {status}{days}",
+        "{doc} FY {ta} · due {deadline}{agreed} · {status}{days}",
+    ),
+    "status.agreed": (" (kesepakatan {date})", " (agreed {date})"),
+    "status.days_left": (" · tinggal {days} hari", " · {days} days left"),
+    "status.today": (" · hari ini!", " · today!"),
+    "status.overdue": (" · lewat {days} hari", " · {days} days overdue"),
+    "status.kecamatan_title": (
+        "Kecamatan {kecamatan}, tahun kinerja {year}\n"
+        "✅ tepat · ☑️ terlambat · ⏳ menunggu · ❌ ditolak/tidak ada · ▫️ belum",
+        "Kecamatan {kecamatan}, performance year {year}\n"
+        "✅ on time · ☑️ late · ⏳ waiting · ❌ rejected/missing · ▫️ not due",
+    ),
+    "status.nothing": ("Belum ada desa dalam cakupan Anda.", "No desa in your scope yet."),
+    "indikator.line": (
+        "{doc} TA {ta}: {percent} ({on_time}/{desa} desa tepat waktu)",
+        "{doc} FY {ta}: {percent} ({on_time}/{desa} desa on time)",
+    ),
+    "indikator.late": ("☑️ Terlambat: {names}", "☑️ Late: {names}"),
+    "indikator.rejected": ("❌ Ditolak: {names}", "❌ Rejected: {names}"),
+    "indikator.missing": ("❌ Tidak ada: {names}", "❌ Missing: {names}"),
+    "indikator.waiting": ("⏳ Menunggu verifikasi: {names}", "⏳ Awaiting verification: {names}"),
+    "indikator.bad_year": (
+        "Tahun {value} tidak bisa dipakai; contoh: /indikator 2024",
+        "Year {value} cannot be used; e.g. /indikator 2024",
     ),
     # --- results ---
     "db.upgraded": (

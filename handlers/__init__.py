@@ -1,4 +1,121 @@
 """Telegram I/O only: parse an update, call one service from `bot.services`, render the answer.
 
-Empty until the bot issue: the services it will call (records, indicator, places) already exist.
+`register` wires every command and the two routers: one for text, one for buttons. Where a conversation stands lives
+in the person's draft (database), not in memory, so the routers ask the draft what a message means.
 """
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.errors import InputError
+from bot.services.drafts import clear_draft, get_draft
+from handlers import onboarding, status, submission, verification
+from handlers.common import Turn, on_error, turn
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@turn
+async def batal(current: Turn) -> None:
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    cleared = await clear_draft(current.session, current.person.id)
+    if current.update.callback_query is not None:
+        current.mark_pressed(current.t("chat.cancelled"))
+    else:
+        current.reply(current.t("chat.cancelled" if cleared else "chat.nothing_to_cancel"))
+
+
+@turn
+async def on_text(current: Turn) -> None:
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    message = current.update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.strip()
+    draft = await get_draft(current.session, current.person.id)
+    step = (draft.flow, draft.step) if draft else None
+    if step == ("kirim", "date"):
+        await submission.date_text(current, text)
+    elif step == ("kirim", "nomor"):
+        await submission.nomor_text(current, text)
+    elif step in (("kirim", "file"), ("kirim", "more")):
+        current.reply(current.t("kirim.expect_file"))
+    elif step == ("kirim", "confirm"):
+        current.reply(current.t("kirim.expect_buttons"))
+    elif step == ("tolak", "reason"):
+        await verification.reason_text(current, text)
+    elif step == ("undang", "place") and draft is not None:
+        await onboarding.undang_place(current, draft.data["role"], text)
+    else:
+        current.reply(current.t("chat.not_understood"))
+
+
+@turn
+async def on_button(current: Turn) -> None:
+    query = current.update.callback_query
+    assert query is not None
+    data = (query.data or "").split(":")
+    match data:
+        case ["batal"]:
+            await batal.__wrapped__(current)
+        case ["k", "o", obligation_id]:
+            await _require_step(current, "kirim", "choose")
+            await submission.choose(current, obligation_id)
+        case ["k", "next"]:
+            await submission.next_step(current)
+        case ["k", "d", days_back]:
+            await submission.date_button(current, days_back)
+        case ["k", "skip"]:
+            await submission.nomor_text(current, None)
+        case ["k", "send"]:
+            await submission.confirm(current)
+        case ["v", "a", submission_id]:
+            await verification.accept(current, submission_id)
+        case ["v", "r", submission_id]:
+            await verification.reject(current, submission_id)
+        case ["u", "r", role]:
+            draft = await _require_step(current, "undang", "role")
+            await onboarding.undang_role(current, draft.data, role)
+        case ["u", "d", kode]:
+            draft = await _require_step(current, "undang", "desa")
+            await onboarding.undang_place(current, draft.data["role"], kode)
+        case _:
+            raise InputError("chat.stale_button")
+
+
+async def _require_step(current: Turn, flow: str, step: str):
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    draft = await get_draft(current.session, current.person.id)
+    if draft is None or (draft.flow, draft.step) != (flow, step):
+        raise InputError("chat.stale_button")
+    return draft
+
+
+@turn
+async def unsupported(current: Turn) -> None:
+    current.reply(current.t("chat.unsupported_message"))
+
+
+def register(application: Application) -> None:
+    commands = {
+        "start": onboarding.start,
+        "bantuan": onboarding.bantuan,
+        "help": onboarding.bantuan,
+        "undang": onboarding.undang,
+        "kirim": submission.kirim,
+        "batal": batal,
+        "status": status.status,
+        "indikator": status.indikator,
+        "verifikasi": verification.verifikasi,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), submission.file_message))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, onboarding.bantuan))
+    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, unsupported))
+    application.add_error_handler(on_error)

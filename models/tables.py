@@ -147,6 +147,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the private chat with the bot
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
 
@@ -254,6 +255,7 @@ class SubmissionFile(Base):
     original_name: Mapped[str | None] = mapped_column(String(255))
     mime_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))  # to show it again without re-uploading
     submission: Mapped[Submission] = relationship(back_populates="files")
 
 
@@ -296,3 +298,39 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Invitation(Base):
+    """A single-use, expiring invitation to a role and scope. Only the code's hash is stored."""
+
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    scope_kind: Mapped[ScopeKind] = mapped_column(_enum(ScopeKind, "scope_kind"))
+    scope_code: Mapped[str | None] = mapped_column(String(13))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class StartAttempt(Base):
+    """A wrong invitation code, counted per Telegram account to throttle guessing."""
+
+    __tablename__ = "start_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Draft(Base):
+    """A conversation in progress (a submission, a rejection reason, an invitation), kept across restarts."""
+
+    __tablename__ = "draft"
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(20))
+    step: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -27,6 +27,7 @@ class KecamatanIndicator:
     local_date: date
     result: IndicatorResult | None  # None: the kecamatan has no desa
     document_targets: dict[str, TargetValues]
+    desa_names: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,10 @@ async def kecamatan_indicator(
     targets = await target_values(session, facts.kecamatan.kode, year)
     result = compute_indicator(year, documents, len(facts.desa), at, facts.tz, targets.get(IKU))
     document_targets = {code: t for code, t in targets.items() if code != IKU}
-    return KecamatanIndicator(facts.kecamatan, year, at, at.astimezone(facts.tz).date(), result, document_targets)
+    names = {d.kode: d.nama for d in facts.desa}
+    return KecamatanIndicator(
+        facts.kecamatan, year, at, at.astimezone(facts.tz).date(), result, document_targets, names
+    )
 
 
 async def obligation_rows(

@@ -1,0 +1,256 @@
+"""People, their roles, and invitations: one link, one person, one role in one place."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.authz import Grant, may_invite
+from bot.errors import InputError
+from bot.services.audit import audit
+from bot.services.places import require_desa, require_kecamatan
+from bot.wilayah import Level, level_of
+from models.tables import Desa, Invitation, Kabupaten, Person, Role, RoleAssignment, ScopeKind, StartAttempt
+
+CODE_BYTES = 12  # 16 URL-safe characters: a valid deep-link start parameter
+DEFAULT_EXPIRY = timedelta(days=7)
+MAX_EXPIRY = timedelta(days=90)
+WRONG_CODE_LIMIT = 5
+WRONG_CODE_WINDOW = timedelta(minutes=15)
+NAME_LIMIT = 120
+
+SCOPE_OF_ROLE = {  # where each role lives when invited by desa or kecamatan
+    Role.SEKDES: ScopeKind.DESA,
+    Role.PENDAMPING: ScopeKind.DESA,
+    Role.STAF: ScopeKind.KECAMATAN,
+    Role.CAMAT: ScopeKind.KECAMATAN,
+}
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    code: str  # shown once, never stored
+    invitation_id: int
+    role: Role
+    scope_kind: ScopeKind
+    scope_code: str | None
+    scope_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    person: Person
+    role: Role
+    scope_kind: ScopeKind
+    scope_code: str | None
+    already_held: bool
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def parse_expiry(text: str) -> timedelta:
+    """'7d', '12h', '30m' → a duration, at most 90 days."""
+    text = text.strip().lower()
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise InputError("error.bad_expiry", value=text)
+    duration = timedelta(**{units[text[-1]]: int(text[:-1])})
+    if not timedelta(minutes=1) <= duration <= MAX_EXPIRY:
+        raise InputError("error.bad_expiry", value=text)
+    return duration
+
+
+async def scope_name(session: AsyncSession, scope_kind: ScopeKind, scope_code: str | None) -> str:
+    if scope_kind is ScopeKind.DESA and scope_code:
+        return f"Desa {(await require_desa(session, scope_code)).nama}"
+    if scope_kind is ScopeKind.KECAMATAN and scope_code:
+        return f"Kecamatan {(await require_kecamatan(session, scope_code)).nama}"
+    if scope_kind is ScopeKind.KABUPATEN and scope_code:
+        kabupaten = await session.get(Kabupaten, scope_code)
+        if kabupaten is None:
+            raise InputError("error.unknown_area", kode=scope_code)
+        return kabupaten.nama
+    return "seluruh wilayah"
+
+
+async def create_invitation(
+    session: AsyncSession,
+    role: Role,
+    place: str | None,
+    now: datetime,
+    expires_in: timedelta = DEFAULT_EXPIRY,
+    invited_by: Person | None = None,
+    inviter_grants: list[Grant] | None = None,
+    actor_label: str = "cli",
+) -> NewInvitation:
+    """An invitation to `role` in `place` (a desa or kecamatan code; a kabupaten code or None for an admin).
+
+    From the chat, `inviter_grants` must allow it (a staf invites only sekdes or pendamping of their kecamatan);
+    the CLI is the deployment's operator and passes none.
+    """
+    place = place.strip() if place else None
+    level = level_of(place) if place else None
+    if role in (Role.SEKDES, Role.PENDAMPING):
+        if level not in (Level.DESA, Level.DESA_ADAT, Level.KELURAHAN):
+            raise InputError("error.role_needs_desa", role=role.value)
+        scope_kind = ScopeKind.DESA
+    elif role in (Role.STAF, Role.CAMAT):
+        if level is not Level.KECAMATAN:
+            raise InputError("error.role_needs_kecamatan", role=role.value)
+        scope_kind = ScopeKind.KECAMATAN
+    else:
+        scope_kind = {None: ScopeKind.DEPLOYMENT, Level.KECAMATAN: ScopeKind.KECAMATAN}.get(level, ScopeKind.KABUPATEN)
+        if place is not None and level not in (Level.KECAMATAN, Level.KABUPATEN):
+            raise InputError("error.not_a_kecamatan_code", kode=place)
+    name = await scope_name(session, scope_kind, place)
+    if inviter_grants is not None and not may_invite(inviter_grants, role, place):
+        raise InputError("error.not_allowed")
+    code = secrets.token_urlsafe(CODE_BYTES)
+    invitation = Invitation(
+        code_hash=hash_code(code),
+        role=role,
+        scope_kind=scope_kind,
+        scope_code=place,
+        created_at=now,
+        expires_at=now + expires_in,
+        created_by_id=invited_by.id if invited_by else None,
+    )
+    session.add(invitation)
+    await session.flush()
+    audit(
+        session,
+        now,
+        "invitation.create",
+        "invitation",
+        invitation.id,
+        {
+            "role": role.value,
+            "scope_kind": scope_kind.value,
+            "scope_code": place,
+            "expires_at": str(invitation.expires_at),
+        },
+        actor_id=invited_by.id if invited_by else None,
+        actor_label=actor_label,
+    )
+    return NewInvitation(code, invitation.id, role, scope_kind, place, name, invitation.expires_at)
+
+
+async def throttled(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
+    recent = await session.scalar(
+        select(func.count())
+        .select_from(StartAttempt)
+        .where(StartAttempt.telegram_user_id == telegram_user_id, StartAttempt.at > now - WRONG_CODE_WINDOW)
+    )
+    return (recent or 0) >= WRONG_CODE_LIMIT
+
+
+async def redeem_invitation(
+    session: AsyncSession, code: str, telegram_user_id: int, chat_id: int, name: str, now: datetime
+) -> Redeemed:
+    """Bind a Telegram account to the invitation's role and scope. Wrong codes are counted; too many, throttled."""
+    if await throttled(session, telegram_user_id, now):
+        raise InputError("error.start_throttled", minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
+    invitation = await session.scalar(select(Invitation).where(Invitation.code_hash == hash_code(code)))
+    problem = None
+    if invitation is None:
+        problem = "error.invitation_unknown"
+    elif invitation.used_at is not None:
+        problem = "error.invitation_used"
+    elif invitation.expires_at <= now:
+        problem = "error.invitation_expired"
+    if problem is not None:
+        session.add(StartAttempt(telegram_user_id=telegram_user_id, at=now))
+        raise InputError(problem)
+    assert invitation is not None
+    person = await person_by_telegram(session, telegram_user_id)
+    if person is None:
+        person = Person(
+            name=name[:NAME_LIMIT] or "?", telegram_user_id=telegram_user_id, telegram_chat_id=chat_id, created_at=now
+        )
+        session.add(person)
+        await session.flush()
+    else:
+        person.telegram_chat_id = chat_id
+    # Single use, even when two taps race: only one UPDATE finds the invitation unused.
+    claimed = await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now, used_by_id=person.id)
+    )
+    if claimed.rowcount != 1:
+        raise InputError("error.invitation_used")
+    grants = await active_grants(session, person.id)
+    already = Grant(invitation.role, invitation.scope_kind, invitation.scope_code) in grants
+    if not already:
+        session.add(
+            RoleAssignment(
+                person_id=person.id,
+                role=invitation.role,
+                scope_kind=invitation.scope_kind,
+                scope_code=invitation.scope_code,
+                granted_at=now,
+                granted_by_id=invitation.created_by_id,
+            )
+        )
+    audit(
+        session,
+        now,
+        "invitation.redeem",
+        "invitation",
+        invitation.id,
+        {"role": invitation.role.value, "scope_code": invitation.scope_code, "already_held": already},
+        actor_id=person.id,
+        actor_label="telegram",
+    )
+    await session.execute(delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id))
+    await session.flush()
+    return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
+
+
+async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Person | None:
+    return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+
+
+async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:
+    rows = await session.scalars(
+        select(RoleAssignment)
+        .where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+        .order_by(RoleAssignment.id)
+    )
+    return [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
+
+
+async def people_with_role_covering(session: AsyncSession, roles: set[Role], place: str) -> list[Person]:
+    """People holding one of `roles` whose scope covers `place` (a desa or kecamatan code), with a chat."""
+    rows = await session.execute(
+        select(Person, RoleAssignment)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .where(
+            RoleAssignment.role.in_(roles),
+            RoleAssignment.revoked_at.is_(None),
+            Person.telegram_chat_id.is_not(None),
+        )
+        .order_by(Person.id)
+    )
+    found: dict[int, Person] = {}
+    for person, assignment in rows:
+        if Grant(assignment.role, assignment.scope_kind, assignment.scope_code).covers(place):
+            found[person.id] = person
+    return list(found.values())
+
+
+async def desa_of_grants(session: AsyncSession, grants: list[Grant], roles: set[Role]) -> list[Desa]:
+    """The desa these grants (of `roles`) cover, by code."""
+    codes = [g.scope_code for g in grants if g.role in roles and g.scope_code]
+    if not codes:
+        return []
+    covering = [or_(Desa.kode == c, Desa.kode.like(f"{c}.%")) for c in codes]
+    return list(await session.scalars(select(Desa).where(or_(*covering)).order_by(Desa.kode)))

@@ -1,0 +1,149 @@
+"""What every handler shares: one database session per update, the person behind it, and an outbox.
+
+Replies are queued while the update is handled and sent only after the transaction committed: a user is never told
+"received" about something the database did not keep. Bad input (`InputError`) rolls the transaction back and gets
+its friendly text; a busy database asks to try again; anything else is logged and answered kindly.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.app import App
+from bot.authz import Grant
+from bot.errors import InputError
+from bot.services.people import active_grants, person_by_telegram
+from bot.texts import Language, t
+from models.tables import Person
+
+log = logging.getLogger("klambi.handlers")
+Send = Callable[[Any], Awaitable[Any]]  # bot -> coroutine
+
+
+@dataclass
+class Turn:
+    """One update being handled."""
+
+    app: App
+    session: AsyncSession
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    person: Person | None
+    grants: list[Grant]
+    outbox: list[Send] = field(default_factory=list)
+    callback_answer: str | None = None
+
+    @property
+    def lang(self) -> Language:
+        return self.app.settings.bot.language
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    @property
+    def chat_id(self) -> int:
+        assert self.update.effective_chat is not None
+        return self.update.effective_chat.id
+
+    def reply(self, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
+        self.send(self.chat_id, text, buttons)
+
+    def send(self, chat_id: int, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
+        markup = keyboard(buttons) if buttons else None
+        self.outbox.append(lambda bot: bot.send_message(chat_id, text, reply_markup=markup))
+
+    def later(self, action: Send) -> None:
+        self.outbox.append(action)
+
+    def edit_pressed(self, text: str) -> None:
+        """Replace the message whose button was pressed (its buttons disappear)."""
+        query = self.update.callback_query
+        if query is None or query.message is None:
+            return
+        message = query.message
+        self.outbox.append(
+            lambda bot: bot.edit_message_text(text, chat_id=message.chat.id, message_id=message.message_id)
+        )
+
+    def mark_pressed(self, line: str) -> None:
+        """Keep the pressed message's text, add `line`, and take its buttons away."""
+        query = self.update.callback_query
+        message = query.message if query else None
+        original = getattr(message, "text", None) or ""
+        self.edit_pressed(f"{original}\n\n{line}".strip())
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+Handler = Callable[[Turn], Awaitable[None]]
+
+
+def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Wrap a handler: session and transaction, person and grants, outbox after commit, kind answers on failure."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        app: App = context.bot_data["app"]
+        language = app.settings.bot.language
+        query = update.callback_query
+        current: Turn | None = None
+        try:
+            async with app.sessions() as session, session.begin():
+                user = update.effective_user
+                person = await person_by_telegram(session, user.id) if user else None
+                grants = await active_grants(session, person.id) if person else []
+                current = Turn(app, session, update, context, person, grants)
+                await handler(current)
+        except InputError as problem:
+            log.info("refused %s: %s", handler.__name__, problem.key)
+            await _answer(update, t(problem.key, language, **problem.values))
+            return
+        except (OperationalError, DBAPIError):
+            log.warning("database unavailable while handling %s", handler.__name__, exc_info=True)
+            await _answer(update, t("chat.busy", language))
+            return
+        assert current is not None
+        if query is not None:
+            await _safe(query.answer(current.callback_answer))
+        for send in current.outbox:
+            await _safe(send(context.bot))
+
+    return wrapper
+
+
+async def _answer(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await _safe(update.callback_query.answer(text[:200], show_alert=True))
+    elif update.effective_chat is not None:
+        await _safe(update.get_bot().send_message(update.effective_chat.id, text))
+
+
+async def _safe(call: Awaitable[Any]) -> None:
+    """Telegram may refuse one message (a chat that blocked the bot); the rest still goes out."""
+    try:
+        await call
+    except TelegramError:
+        log.warning("Telegram refused a message", exc_info=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last resort: log, and tell the person kindly."""
+    log.error("unhandled error", exc_info=context.error)
+    app: App | None = context.bot_data.get("app")
+    language: Language = app.settings.bot.language if app else "id"
+    if isinstance(update, Update):
+        await _answer(update, t("chat.error", language))

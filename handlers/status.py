@@ -1,0 +1,190 @@
+"""/status (a desa's checklist, or a kecamatan's matrix) and /indikator (the LKjIP figures, by name who is behind)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from bot.authz import Action, allowed, places
+from bot.errors import InputError
+from bot.parsing import FIRST_YEAR
+from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows
+from bot.texts import fmt_date, fmt_percent, status_label
+from bot.wilayah import Level, level_of, parent_of
+from handlers.common import Turn, turn
+from models.status import ObligationStatus
+from models.tables import Desa, Kecamatan, ScopeKind
+
+MARKS = {
+    ObligationStatus.TEPAT_WAKTU: "✅",
+    ObligationStatus.TERLAMBAT: "☑️",
+    ObligationStatus.MENUNGGU_VERIFIKASI: "⏳",
+    ObligationStatus.DITOLAK: "❌",
+    ObligationStatus.BELUM_JATUH_TEMPO: "▫️",
+    ObligationStatus.TIDAK_ADA: "❌",
+}
+OPEN = {ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.DITOLAK, ObligationStatus.TIDAK_ADA}
+
+
+def _year_argument(current: Turn, default: int) -> int:
+    for arg in current.context.args or []:
+        if arg.isdigit():
+            year = int(arg)
+            if not FIRST_YEAR <= year <= default + 1:
+                raise InputError("indikator.bad_year", value=arg)
+            return year
+        if level_of(arg) is None:
+            raise InputError("indikator.bad_year", value=arg[:20])
+    return default
+
+
+def _code_argument(current: Turn) -> str | None:
+    return next((a for a in current.context.args or [] if "." in a), None)
+
+
+async def _kecamatan(current: Turn, kode: str) -> Kecamatan:
+    kecamatan = await current.session.get(Kecamatan, kode)
+    if kecamatan is None:
+        raise InputError("error.unknown_kecamatan", kode=kode)
+    return kecamatan
+
+
+def _days(current: Turn, row: ObligationRow, today) -> str:
+    if row.status not in OPEN:
+        return ""
+    days = (row.agreed_date - today).days
+    if days > 0:
+        return current.t("status.days_left", days=days)
+    if days == 0:
+        return current.t("status.today")
+    return current.t("status.overdue", days=-days)
+
+
+@turn
+async def status(current: Turn) -> None:
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    scopes = places(current.grants, Action.VIEW_STATUS)
+    desa_codes = [g.scope_code for g in scopes if g.scope_kind is ScopeKind.DESA and g.scope_code]
+    kecamatan_codes = [g.scope_code for g in scopes if g.scope_kind is ScopeKind.KECAMATAN and g.scope_code]
+    if not desa_codes and not kecamatan_codes:
+        raise InputError("status.nothing")
+    now = current.app.clock.now()
+    by_kecamatan: dict[str, list[str]] = defaultdict(list)
+    for code in desa_codes:
+        by_kecamatan[parent_of(code) or ""].append(code)
+    for kode in kecamatan_codes:
+        kecamatan = await _kecamatan(current, kode)
+        year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
+        _, _, rows = await obligation_rows(current.session, kode, year, now)
+        current.reply(_matrix(current, kecamatan, year, rows))
+    for kode, codes in by_kecamatan.items():
+        kecamatan = await _kecamatan(current, kode)
+        today = now.astimezone(ZoneInfo(kecamatan.timezone)).date()
+        year = _year_argument(current, today.year)
+        _, _, rows = await obligation_rows(current.session, kode, year, now)
+        for desa_kode in codes:
+            desa = await current.session.get(Desa, desa_kode)
+            if desa is None:
+                continue
+            lines = [current.t("status.title", desa=desa.nama, year=year)]
+            for row in (r for r in rows if r.desa_kode == desa_kode):
+                agreed = (
+                    current.t("status.agreed", date=fmt_date(row.agreed_date, current.lang))
+                    if row.agreed_date != row.legal_deadline
+                    else ""
+                )
+                lines.append(
+                    current.t("status.line", doc=row.document_code, ta=row.tahun_anggaran,
+                              deadline=fmt_date(row.legal_deadline, current.lang), agreed=agreed,
+                              status=status_label(row.status, current.lang), days=_days(current, row, today))
+                )  # fmt: skip
+            current.reply("\n".join(lines))
+
+
+def _matrix(current: Turn, kecamatan: Kecamatan, year: int, rows: list[ObligationRow]) -> str:
+    documents = list(dict.fromkeys(r.document_code for r in rows))
+    lines = [current.t("status.kecamatan_title", kecamatan=kecamatan.nama, year=year), "", "  ".join(documents)]
+    by_desa: dict[str, dict[str, ObligationRow]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for r in rows:
+        by_desa[r.desa_kode][r.document_code] = r
+        names[r.desa_kode] = r.desa_nama
+    for kode, cells in by_desa.items():
+        marks = " ".join(MARKS[cells[d].status] for d in documents if d in cells)
+        lines.append(f"{marks}  {names[kode]}")
+    return "\n".join(lines)
+
+
+@turn
+async def indikator(current: Turn) -> None:
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    scopes = places(current.grants, Action.VIEW_INDICATOR)
+    asked = _code_argument(current)
+    if asked is not None:
+        if level_of(asked) is not Level.KECAMATAN or not allowed(current.grants, Action.VIEW_INDICATOR, asked):
+            raise InputError("chat.not_allowed")
+        codes = [asked]
+    else:
+        codes = [g.scope_code for g in scopes if g.scope_kind is ScopeKind.KECAMATAN and g.scope_code]
+    if not codes:
+        raise InputError("chat.not_allowed")
+    now = current.app.clock.now()
+    for kode in dict.fromkeys(codes):
+        kecamatan = await _kecamatan(current, kode)
+        year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
+        report = await kecamatan_indicator(current.session, kode, year, now)
+        current.reply(indicator_message(current, report))
+
+
+def indicator_message(current: Turn, report) -> str:
+    from bot.cli import indicator_text  # the same figures as `klambi indicator`
+
+    result = report.result
+    if result is None:
+        return indicator_text(report, current.lang)
+    lang = current.lang
+    lines = [
+        current.t("indicator.title", kecamatan=report.kecamatan.nama, kode=report.kecamatan.kode, year=report.year),
+        current.t("indicator.as_of", at=fmt_date(report.local_date, lang), desa=result.desa_count),
+        "",
+    ]
+    for doc in result.documents:
+        lines.append(
+            current.t("indikator.line", doc=doc.code, ta=doc.tahun_anggaran, percent=fmt_percent(doc.persen, lang),
+                      on_time=doc.tepat_waktu, desa=result.desa_count)
+        )  # fmt: skip
+    target = result.target
+    target_text = (
+        fmt_percent(target.effective, lang) if target.effective is not None else current.t("indicator.no_target")
+    )
+    if target.perubahan is not None and target.awal is not None:
+        target_text += " " + current.t("indicator.target_awal", awal=fmt_percent(target.awal, lang))
+    lines += [
+        "",
+        current.t("indicator.summary", realisasi=fmt_percent(result.realisasi, lang), target=target_text,
+                  capaian=fmt_percent(result.capaian, lang), predikat=result.predikat or "—"),
+        current.t("indicator.quarters", quarters=_quarters(result.triwulan, lang)),
+    ]  # fmt: skip
+    names = {}
+    for doc in result.documents:
+        for kode, st in doc.statuses.items():
+            names.setdefault(st, []).append((kode, doc.code))
+    behind = []
+    for st, key in (
+        (ObligationStatus.TERLAMBAT, "indikator.late"),
+        (ObligationStatus.DITOLAK, "indikator.rejected"),
+        (ObligationStatus.TIDAK_ADA, "indikator.missing"),
+        (ObligationStatus.MENUNGGU_VERIFIKASI, "indikator.waiting"),
+    ):
+        if st in names:
+            listed = ", ".join(f"{report.desa_names.get(k, k)} ({d})" for k, d in names[st])
+            behind.append(current.t(key, names=listed))
+    if behind:
+        lines += ["", *behind]
+    return "\n".join(lines)
+
+
+def _quarters(triwulan: dict, lang) -> str:
+    return " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in triwulan.items())

@@ -1,0 +1,296 @@
+"""/kirim: a secretary sends a document — choose it, send the file, the tanggal penetapan, the nomor, confirm.
+
+Every step is saved in the person's draft, so a restart (or a weak connection that delivers the next message an hour
+later) continues where they were. The file is downloaded at once and stored by content hash.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from telegram import Message
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.authz import Action, places
+from bot.errors import InputError
+from bot.parsing import limit_text, parse_chat_date
+from bot.services.drafts import clear_draft, get_draft, save_draft
+from bot.services.people import people_with_role_covering
+from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
+from bot.storage import sniff_mime_type
+from bot.texts import fmt_date, fmt_datetime
+from handlers.common import Turn, turn
+from models.tables import Desa, Kecamatan, Obligation, Role
+
+FLOW = "kirim"
+MAX_FILES = 30
+SINGLE_FILE_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _sekdes_desa(current: Turn) -> list[str]:
+    return [g.scope_code for g in places(current.grants, Action.SUBMIT) if g.scope_code]
+
+
+@turn
+async def kirim(current: Turn) -> None:
+    if current.person is None or not _sekdes_desa(current):
+        raise InputError("chat.not_allowed")
+    options = []
+    for desa_kode in _sekdes_desa(current):
+        options += await open_obligations(current.session, desa_kode)
+    if not options:
+        current.reply(current.t("kirim.none_open"))
+        return
+    await save_draft(current.session, current.person.id, FLOW, "choose", {}, current.app.clock.now())
+    several = len({o.desa_kode for o in options}) > 1
+    buttons = []
+    for o in options:
+        mark = current.t("kirim.mark_rejected") if o.rejected else current.t("kirim.mark_waiting") if o.waiting else ""
+        label = current.t("kirim.option", doc=o.document_code, ta=o.tahun_anggaran,
+                          deadline=fmt_date(o.agreed_date, current.lang), mark=mark)  # fmt: skip
+        buttons.append([(f"{o.desa_nama}: {label}" if several else label, f"k:o:{o.obligation_id}")])
+    current.reply(current.t("kirim.choose"), [*buttons, [(current.t("button.cancel"), "batal")]])
+
+
+async def choose(current: Turn, obligation_id: str) -> None:
+    """The obligation button: the service-side check is repeated here from the database, not the button."""
+    assert current.person is not None
+    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
+        raise InputError("chat.not_allowed")
+    desa = await current.session.get(Desa, obligation.desa_kode)
+    assert desa is not None
+    data = {"obligation_id": obligation.id, "files": []}
+    await save_draft(current.session, current.person.id, FLOW, "file", data, current.app.clock.now())
+    text = current.t("kirim.send_file", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
+                     limit=current.app.settings.storage.max_file_mb)  # fmt: skip
+    current.edit_pressed(text)
+
+
+@turn
+async def file_message(current: Turn) -> None:
+    """A document or photo: part of a submission in progress, or a hint to start one."""
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    draft = await get_draft(current.session, current.person.id)
+    if draft is None or draft.flow != FLOW or draft.step not in ("file", "more"):
+        raise InputError("chat.not_understood")
+    message = current.update.effective_message
+    assert message is not None
+    stored = await _download(current, message)
+    files = [*draft.data.get("files", []), stored]
+    if len(files) > MAX_FILES:
+        raise InputError("error.text_too_long", option="Berkas", limit=MAX_FILES)
+    data = {**draft.data, "files": files}
+    now = current.app.clock.now()
+    if stored["mime_type"] in SINGLE_FILE_TYPES and len(files) == 1:
+        await save_draft(current.session, current.person.id, FLOW, "date", data, now)
+        _ask_date(current)
+        return
+    await save_draft(current.session, current.person.id, FLOW, "more", data, now)
+    current.reply(
+        current.t("kirim.file_received", count=len(files)),
+        [[(current.t("button.next"), "k:next"), (current.t("button.cancel"), "batal")]],
+    )
+
+
+async def _download(current: Turn, message: Message) -> dict:
+    limit = current.app.settings.storage.max_file_mb * 1024 * 1024
+    if message.document is not None:
+        attachment, name = message.document, message.document.file_name
+    elif message.photo:
+        attachment, name = message.photo[-1], None
+    else:
+        raise InputError("chat.unsupported_message")
+    size = attachment.file_size or 0
+    too_big = InputError("kirim.too_big", size=f"{size / 1024 / 1024:.1f}".replace(".", ","), limit=limit // 2**20)
+    if size > limit:
+        raise too_big
+    incoming = current.app.files.root / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=incoming) as folder:
+        target = Path(folder) / "upload"
+        try:
+            telegram_file = await attachment.get_file()
+            await telegram_file.download_to_drive(target)
+        except BadRequest as exc:
+            if "too big" in exc.message.lower():
+                raise too_big from None
+            raise InputError("kirim.download_failed") from None
+        except (NetworkError, TimedOut):
+            raise InputError("kirim.download_failed") from None
+        if target.stat().st_size > limit:
+            raise too_big
+        with target.open("rb") as handle:
+            mime_type = sniff_mime_type(handle.read(16), target)
+        if mime_type is None:
+            raise InputError("kirim.wrong_type")
+        stored = current.app.files.store(target, mime_type)
+    return {
+        "sha256": stored.sha256,
+        "stored_path": stored.relative_path,
+        "mime_type": stored.mime_type,
+        "size_bytes": stored.size_bytes,
+        "original_name": (name or "")[:255] or None,
+        "telegram_file_id": attachment.file_id,
+    }
+
+
+def _ask_date(current: Turn) -> None:
+    current.reply(
+        current.t("kirim.ask_date"),
+        [[(current.t("button.today"), "k:d:0"), (current.t("button.yesterday"), "k:d:1")],
+         [(current.t("button.cancel"), "batal")]],
+    )  # fmt: skip
+
+
+async def next_step(current: Turn) -> None:
+    """'Lanjut' after the pages."""
+    draft = await _draft_at(current, "more")
+    await save_draft(current.session, draft.person_id, FLOW, "date", draft.data, current.app.clock.now())
+    current.mark_pressed("➡️")
+    _ask_date(current)
+
+
+async def date_button(current: Turn, days_back: str) -> None:
+    draft = await _draft_at(current, "date")
+    today = await _local_today(current, draft.data["obligation_id"])
+    chosen = today - timedelta(days=1 if days_back == "1" else 0)
+    current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")
+    await _set_date(current, draft.data, chosen)
+
+
+async def date_text(current: Turn, text: str) -> None:
+    draft = await _draft_at(current, "date")
+    chosen = parse_chat_date(text)
+    if chosen > await _local_today(current, draft.data["obligation_id"]):
+        raise InputError("error.future_date_chat")
+    await _set_date(current, draft.data, chosen)
+
+
+async def _set_date(current: Turn, data: dict, chosen: date) -> None:
+    assert current.person is not None
+    data = {**data, "penetapan": chosen.isoformat()}
+    await save_draft(current.session, current.person.id, FLOW, "nomor", data, current.app.clock.now())
+    current.reply(
+        current.t("kirim.ask_nomor"), [[(current.t("button.skip"), "k:skip"), (current.t("button.cancel"), "batal")]]
+    )
+
+
+async def nomor_text(current: Turn, text: str | None) -> None:
+    draft = await _draft_at(current, "nomor")
+    nomor = limit_text("Nomor", text, NOMOR_LIMIT) if text else None
+    data = {**draft.data, "nomor": nomor}
+    await save_draft(current.session, draft.person_id, FLOW, "confirm", data, current.app.clock.now())
+    obligation = await current.session.get(Obligation, data["obligation_id"])
+    assert obligation is not None
+    desa = await current.session.get(Desa, obligation.desa_kode)
+    assert desa is not None
+    if text is None:
+        current.mark_pressed("➡️ —")
+    summary = current.t(
+        "kirim.summary",
+        doc=obligation.document_code,
+        ta=obligation.tahun_anggaran,
+        desa=desa.nama,
+        files=len(data["files"]),
+        penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
+        nomor=nomor or "—",
+    )
+    current.reply(summary, [[(current.t("button.send"), "k:send"), (current.t("button.cancel"), "batal")]])
+
+
+async def confirm(current: Turn) -> None:
+    """Kirim: the version is received now. A second press finds no draft and is told the button is stale."""
+    draft = await _draft_at(current, "confirm")
+    assert current.person is not None
+    data = draft.data
+    receipt = await submit_from_chat(
+        current.session, current.person, current.grants, data["obligation_id"], data["files"],
+        date.fromisoformat(data["penetapan"]), data.get("nomor"), current.app.clock.now(),
+    )  # fmt: skip
+    await clear_draft(current.session, current.person.id)
+    current.mark_pressed(current.t("kirim.sent"))
+    current.reply(_receipt_text(current, receipt))
+    await _alert_staf(current, receipt, data["files"])
+
+
+def _receipt_text(current: Turn, receipt: Receipt) -> str:
+    return current.t(
+        "receipt.text",
+        number=receipt.number,
+        doc=receipt.document_code,
+        ta=receipt.tahun_anggaran,
+        desa=receipt.desa_nama,
+        version=receipt.version,
+        received=fmt_datetime(receipt.received_at, current.lang),
+        zone=receipt.zone,
+        penetapan=fmt_date(receipt.tanggal_penetapan, current.lang),
+        nomor=receipt.nomor or "—",
+        deadline=fmt_date(receipt.legal_deadline, current.lang),
+        verdict=current.t("receipt.on_time" if receipt.on_time else "receipt.late"),
+    )
+
+
+async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> None:
+    """Every staf of the kecamatan gets the files and the Terima / Tolak buttons."""
+    staf = await people_with_role_covering(current.session, {Role.STAF}, receipt.desa_kode)
+    assert current.person is not None
+    text = alert_text(current, receipt.document_code, receipt.tahun_anggaran, receipt.desa_nama, receipt.version,
+                      current.person.name, receipt.received_at, receipt.zone, receipt.tanggal_penetapan, receipt.nomor,
+                      len(files), receipt.on_time)  # fmt: skip
+    buttons = verdict_buttons(current, receipt.submission_id)
+    for person in staf:
+        chat_id = person.telegram_chat_id
+        assert chat_id is not None
+        send_files(current, chat_id, [(f.get("telegram_file_id"), f["mime_type"]) for f in files])
+        current.send(chat_id, text, buttons)
+
+
+def alert_text(current: Turn, doc, ta, desa, version, sender, received, zone, penetapan, nomor, files, on_time) -> str:
+    return current.t(
+        "verif.alert", doc=doc, ta=ta, desa=desa, version=version, sender=sender or "—",
+        received=fmt_datetime(received, current.lang), zone=zone, penetapan=fmt_date(penetapan, current.lang),
+        nomor=nomor or "—", files=files, verdict=current.t("receipt.on_time" if on_time else "receipt.late"),
+    )  # fmt: skip
+
+
+def verdict_buttons(current: Turn, submission_id: int) -> list[list[tuple[str, str]]]:
+    return [
+        [(current.t("button.accept"), f"v:a:{submission_id}"), (current.t("button.reject"), f"v:r:{submission_id}")]
+    ]
+
+
+def send_files(current: Turn, chat_id: int, files: list[tuple[str | None, str]]) -> None:
+    for file_id, mime_type in files:
+        if file_id is None:
+            continue
+        if mime_type.startswith("image/"):
+            current.later(lambda bot, f=file_id: bot.send_photo(chat_id, f))
+        else:
+            current.later(lambda bot, f=file_id: bot.send_document(chat_id, f))
+
+
+async def _draft_at(current: Turn, step: str):
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    draft = await get_draft(current.session, current.person.id)
+    if draft is None or draft.flow != FLOW or draft.step != step:
+        raise InputError("chat.stale_button")
+    return draft
+
+
+async def _local_today(current: Turn, obligation_id: int) -> date:
+    obligation = await current.session.get(Obligation, obligation_id)
+    assert obligation is not None
+    desa = await current.session.get(Desa, obligation.desa_kode)
+    assert desa is not None
+    kecamatan = await current.session.get(Kecamatan, desa.kecamatan_kode)
+    assert kecamatan is not None
+    return current.app.clock.now().astimezone(ZoneInfo(kecamatan.timezone)).date()

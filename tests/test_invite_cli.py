@@ -1,0 +1,68 @@
+"""`klambi invite` and `klambi run` without a token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.services.people import hash_code
+from models.tables import AuditEntry, Invitation
+from tests.conftest import query, table_counts
+
+
+@pytest.fixture
+def loaded(klambi, monkeypatch):
+    monkeypatch.setenv("KLAMBI_TELEGRAM__USERNAME", "ngobras_klambi_bot")
+    assert klambi("villages", "import", "--area", "35.08.17").code == 0
+    return klambi
+
+
+def test_invite_prints_a_deep_link_and_stores_only_the_hash(loaded, database_url):
+    result = loaded("invite", "--role", "sekdes", "--desa", "35.08.17.2002", "--expires", "3d")
+    assert result.code == 0, result
+    link = re.search(r"https://t\.me/ngobras_klambi_bot\?start=([A-Za-z0-9_-]{16})", result.out)
+    assert link is not None
+    code = link.group(1)
+    assert f"Kode: {code}" in result.out and "Desa Rojopolo" in result.out
+    assert "18 Januari 2025" in result.out  # 15 January + 3 days
+    [(stored, role, scope)] = query(database_url, select(Invitation.code_hash, Invitation.role, Invitation.scope_code))
+    assert stored == hash_code(code) and code not in stored
+    assert (role.value, scope) == ("sekdes", "35.08.17.2002")
+    audit = query(database_url, select(AuditEntry.details).where(AuditEntry.action == "invitation.create"))
+    assert code not in str(audit)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "sekdes", "--kecamatan", "35.08.17"], "satu desa"),
+        (["--role", "staf", "--desa", "35.08.17.2001"], "satu kecamatan"),
+        (["--role", "sekdes", "--desa", "35.08.17.2999"], "belum terdaftar"),
+        (["--role", "sekdes", "--desa", "35.08.10.1003"], "kelurahan"),
+        (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "1y"], "7d"),
+        (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "365d"], "90d"),
+        (["--role", "admin", "--kecamatan", "35.08.17", "--desa", "35.08.17.2001"], "satu tempat"),
+        (["--role", "lurah", "--kecamatan", "35.08.17"], "lurah"),
+    ],
+)
+def test_invite_bad_input_writes_nothing(loaded, database_url, args, message):
+    before = table_counts(database_url)
+    result = loaded("invite", *args)
+    assert result.code == 2, result
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
+    assert table_counts(database_url) == before
+
+
+def test_invite_without_a_bot_name_says_how(klambi, monkeypatch):
+    assert klambi("villages", "import", "--area", "35.08.17").code == 0
+    result = klambi("invite", "--role", "camat", "--kecamatan", "35.08.17")
+    assert result.code == 2 and "[telegram] username" in result.err
+
+
+def test_run_without_a_token_says_how_in_one_line(klambi):
+    result = klambi("run")
+    assert result.code == 2
+    assert "KLAMBI_TELEGRAM__TOKEN" in result.err and "klambi demo" in result.err
+    assert len(result.err.strip().splitlines()) == 1
