@@ -699,27 +699,21 @@ def holidays_remove(ctx: Context, day_text: str) -> None:
 
 # --- demo ----------------------------------------------------------------------------------------------------
 
-DEMO_DATABASE = "sqlite:///klambi-demo.db"
-
 
 @cli.command("demo")
-@click.option("--database", default=DEMO_DATABASE, show_default=True, help="Basis data demo (bukan milik Anda).")
 @pass_context
-def demo(ctx: Context, database: str) -> None:
-    """Demo: Kecamatan Jatiroto tahun kinerja 2024, dimuat ke SQLite tersendiri, lalu indikatornya."""
-    from bot.config import DatabaseSettings, StorageSettings
-    from bot.demo import DEMO_NOW, run_demo
+def demo(ctx: Context) -> None:
+    """Demo tanpa token: satu musim Kecamatan Jatiroto lewat bot sungguhan dan Bot API tiruan di komputer ini.
 
-    clock = ctx.clock if isinstance(ctx.clock, ManualClock) else ManualClock(DEMO_NOW)
-    settings = ctx.settings.model_copy(
-        update={"database": DatabaseSettings(url=database), "storage": StorageSettings(path=Path("demo-data"))}
-    )
-    ctx.clock = clock
-    report = ctx.run(lambda app: run_demo(app, click.echo), settings)
+    Menulis klambi-demo.db dan demo-data/ (dibuat ulang setiap kali), tidak menyentuh klambi.db.
+    """
+    from bot.demo import DEMO_DATABASE, run_demo
+
+    report = asyncio.run(run_demo(ctx.settings, click.echo))
     click.echo()
     click.echo(indicator_text(report, ctx.language))
     click.echo()
-    click.echo(t("demo.try", ctx.language, url=database))
+    click.echo(t("demo.try", ctx.language, url=f"sqlite:///{DEMO_DATABASE}"))
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

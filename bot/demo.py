@@ -1,8 +1,9 @@
-"""`klambi demo`: Kecamatan Jatiroto's performance year 2024, loaded into its own SQLite file and measured.
+"""`klambi demo`: a season of Kecamatan Jatiroto, played offline against the local Bot API sandbox.
 
-It uses the same services as `klambi villages import`, `klambi target set` and `klambi record`, with the injected
-clock set to 15 January 2025, the day the LKjIP 2024 was signed. The dates of the 18 documents are illustrative
-(the LKjIP says only that all were on time, the planning documents in September).
+The real bot (the same Application `klambi run` starts) talks over loopback HTTP to `bot.sandbox`, which plays the
+people: the Kasi Pemerintahan, the camat and three village secretaries. The injected clock walks from September 2024
+to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on paper and are recorded the way
+`klambi record` records them. The dates are illustrative; the flows and the figures are the real ones.
 """
 
 from __future__ import annotations
@@ -10,56 +11,204 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import App
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.db import upgrade
+from bot.sandbox import BotApiSandbox, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
+from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
-from bot.texts import t
+from bot.telegram_app import running
+from bot.texts import fmt_date
+from models.tables import Obligation, Role
 
 JATIROTO = "35.08.17"
-DEMO_NOW = datetime(2025, 1, 15, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+WIB = ZoneInfo("Asia/Jakarta")
+DEMO_START = datetime(2024, 9, 2, 8, 0, tzinfo=WIB)
+DEMO_END = datetime(2025, 1, 15, 9, 0, tzinfo=WIB)  # the day Jatiroto's LKjIP 2024 was signed
+DEMO_TOKEN = "777000:DEMO-sandbox-token"
+DESA = {
+    "Banyuputih Kidul": "35.08.17.2001",
+    "Rojopolo": "35.08.17.2002",
+    "Kaliboto Kidul": "35.08.17.2003",
+    "Kaliboto Lor": "35.08.17.2004",
+    "Sukosari": "35.08.17.2005",
+    "Jatiroto": "35.08.17.2006",
+}
+PDF = b"%PDF-1.7\n% Perdes (demo)\n" + b"0" * 4096 + b"\n%%EOF\n"
+PHOTO = b"\xff\xd8\xff\xe0" + b"halaman" * 600
 
-# (desa, LPPDes TA 2023 established / received, RKPDes TA 2025 established / received, APBDes TA 2025 established /
-# received): every one on time, as Jatiroto's LKjIP 2024 reports.
-SEASON = [
-    ("35.08.17.2001", "2024-02-12", "2024-03-04", "2024-09-10", "2024-09-12", "2024-12-16", "2024-12-18"),
-    ("35.08.17.2002", "2024-02-14", "2024-03-06", "2024-09-11", "2024-09-13", "2024-12-17", "2024-12-19"),
-    ("35.08.17.2003", "2024-02-20", "2024-03-12", "2024-09-16", "2024-09-18", "2024-12-18", "2024-12-20"),
-    ("35.08.17.2004", "2024-02-22", "2024-03-14", "2024-09-18", "2024-09-20", "2024-12-19", "2024-12-23"),
-    ("35.08.17.2005", "2024-02-27", "2024-03-19", "2024-09-23", "2024-09-25", "2024-12-20", "2024-12-24"),
-    ("35.08.17.2006", "2024-02-29", "2024-03-21", "2024-09-25", "2024-09-27", "2024-12-23", "2024-12-27"),
-]
+
+class Season:
+    def __init__(self, app: App, sandbox: BotApiSandbox, clock: ManualClock, say: Callable[[str], object]) -> None:
+        self.app, self.sandbox, self.clock, self.say = app, sandbox, clock, say
+        self._shown = 0
+
+    def day(self, moment: datetime) -> None:
+        """Move the clock and print the new day as a heading."""
+        self.flush()
+        self.clock.set(moment)
+        self.say(f"\n— {fmt_date(moment.date(), self.app.language)}, {moment:%H.%M} WIB —")
+
+    def note(self, text: str) -> None:
+        self.flush()
+        self.say(f"  ({text})")
+
+    def flush(self) -> None:
+        """Print what happened in the chat since the last call."""
+        lines = self.sandbox.transcript()
+        for line in lines[self._shown :]:
+            self.say("  " + line.replace("\n", "\n      "))
+        self._shown = len(lines)
+
+    async def join(self, user_id: int, name: str, label: str, role: Role, place: str) -> SandboxUser:
+        async with self.app.sessions() as session, session.begin():
+            invitation = await create_invitation(session, role, place, self.clock.now(), actor_label="demo")
+        self.note(f"admin: klambi invite --role {role.value} → https://t.me/{self.sandbox.me['username']}?start=…")
+        user = self.sandbox.user(user_id, name, label=label)
+        await user.send_text(f"/start {invitation.code}")
+        await user.expect("Selamat datang")
+        await self.sandbox.settle()
+        return user
+
+    async def paper(self, desa: str, doc: str, ta: int, penetapan: str, diterima: str) -> None:
+        async with self.app.sessions() as session, session.begin():
+            request = RecordRequest(DESA[desa], doc, ta, date.fromisoformat(penetapan), date.fromisoformat(diterima))
+            await record_document(session, request, self.clock.now(), self.app.files, actor_label="demo")
+
+    async def obligation(self, desa: str, doc: str, ta: int) -> int:
+        from sqlalchemy import select
+
+        async with self.app.sessions() as session:
+            return await session.scalar(
+                select(Obligation.id).where(
+                    Obligation.desa_kode == DESA[desa], Obligation.document_code == doc, Obligation.tahun_anggaran == ta
+                )
+            )
+
+    async def send(self, sekdes: SandboxUser, desa: str, doc: str, ta: int, penetapan: str, pages: int = 0) -> None:
+        """A secretary's whole /kirim: a PDF, or `pages` photos."""
+        await sekdes.send_text("/kirim")
+        await sekdes.expect("Dokumen mana")
+        await sekdes.press(f"k:o:{await self.obligation(desa, doc, ta)}")
+        await sekdes.expect("Kirim berkas")
+        if pages:
+            for page in range(pages):
+                await sekdes.send_photo(PHOTO + bytes([page]))
+                await sekdes.expect(f"({page + 1} berkas)")
+            await sekdes.press("k:next")
+        else:
+            await sekdes.send_document(
+                PDF + doc.encode() + desa.encode(), f"Perdes {doc} {desa}.pdf", "application/pdf"
+            )
+        await sekdes.expect("Tanggal penetapan")
+        await sekdes.send_text(penetapan)
+        await sekdes.expect("Nomor dokumennya")
+        await sekdes.send_text(f"{sum(map(ord, desa)) % 20 + 1} Tahun {ta - 1}")
+        await sekdes.expect("Periksa dulu")
+        await sekdes.press("k:send")
+        await sekdes.expect("Tanda terima")
+        await self.sandbox.settle()
 
 
-async def run_demo(app: App, say: Callable[[str], object]) -> KecamatanIndicator:
-    """Load the season and return the indicator of 2024 as known now (the clock's now)."""
+async def play_season(
+    app: App, sandbox: BotApiSandbox, clock: ManualClock, say: Callable[[str], object]
+) -> KecamatanIndicator:
+    season = Season(app, sandbox, clock, say)
     await upgrade(app.engine)
-    now = app.clock.now()
+    season.day(DEMO_START)
     async with app.sessions() as session, session.begin():
-        calendar = await load_calendar(session)
-        summary = await import_area(session, JATIROTO, now, [now.year, now.year + 1], calendar)
-        say(t("demo.loaded", app.language, desa=summary.desa_added + summary.desa_unchanged))
-        await set_target(
-            session, JATIROTO, 2024, now, awal=Decimal("88.89"), perubahan=Decimal("94.44"), renstra=Decimal("94.44")
+        await import_area(session, JATIROTO, clock.now(), [2024, 2025], await load_calendar(session))
+        await set_target(session, JATIROTO, 2024, clock.now(), awal=Decimal("88.89"), perubahan=Decimal("94.44"))
+    season.note("admin: klambi villages import --area 35.08.17; target 2024 awal 88,89%, perubahan 94,44%")
+    for i, desa in enumerate(DESA):
+        await season.paper(desa, "LPPDES", 2023, f"2024-02-{12 + i}", f"2024-03-{4 + i:02d}")
+    season.note("LPPDes TA 2023 keenam desa sudah diterima di atas kertas pada Maret 2024 (klambi record)")
+
+    async with running(app, DEMO_TOKEN):
+        staf = await season.join(201, "Bu Rina", "Kasi Pemerintahan", Role.STAF, JATIROTO)
+        camat = await season.join(301, "Pak Kutum", "Camat", Role.CAMAT, JATIROTO)
+        rojopolo = await season.join(101, "Siti", "Sekdes Rojopolo", Role.SEKDES, DESA["Rojopolo"])
+        sukosari = await season.join(102, "Wahyu", "Sekdes Sukosari", Role.SEKDES, DESA["Sukosari"])
+        kaliboto = await season.join(103, "Agus", "Sekdes Kaliboto Lor", Role.SEKDES, DESA["Kaliboto Lor"])
+
+        season.day(datetime(2024, 9, 10, 9, 15, tzinfo=WIB))
+        await rojopolo.send_text("/status")
+        await rojopolo.expect("Status dokumen")
+        await season.send(rojopolo, "Rojopolo", "RKPDES", 2025, "10/09/2024")
+        await staf.press("✅ Terima")
+        await rojopolo.expect("diterima kecamatan")
+
+        season.day(datetime(2024, 9, 20, 13, 40, tzinfo=WIB))
+        await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19 September 2024", pages=2)
+        await staf.press("❌ Tolak")
+        await staf.expect("Tulis alasan")
+        await staf.send_text("Lampiran RKPDes belum ditandatangani kepala desa")
+        await sukosari.expect("ditolak")
+        season.day(datetime(2024, 9, 23, 8, 30, tzinfo=WIB))
+        await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19/09/2024")
+        await staf.send_text("/verifikasi")
+        await staf.expect("Menunggu verifikasi (1)")
+        await staf.expect("Dokumen masuk")
+        await staf.press("✅ Terima")
+        await sukosari.expect("diterima kecamatan")
+
+        season.day(datetime(2024, 9, 30, 15, 0, tzinfo=WIB))
+        for desa in ("Banyuputih Kidul", "Kaliboto Kidul", "Jatiroto"):
+            await season.paper(desa, "RKPDES", 2025, "2024-09-24", "2024-09-30")
+        season.note("RKPDes Banyuputih Kidul, Kaliboto Kidul dan Jatiroto diantar ke kantor kecamatan (klambi record)")
+        await staf.send_text("/status")
+        await staf.expect("Kecamatan Jatiroto")
+
+        season.day(datetime(2024, 10, 4, 10, 5, tzinfo=WIB))
+        await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "3 Okt 2024")
+        await staf.press("✅ Terima")
+        await kaliboto.expect("Tercatat terlambat")
+
+        season.day(datetime(2024, 12, 20, 9, 0, tzinfo=WIB))
+        await season.send(rojopolo, "Rojopolo", "APBDES", 2025, "18/12/2024")
+        await staf.press("✅ Terima")
+        for desa in ("Banyuputih Kidul", "Kaliboto Kidul", "Kaliboto Lor", "Sukosari", "Jatiroto"):
+            await season.paper(desa, "APBDES", 2025, "2024-12-16", "2024-12-19")
+        season.note("APBDes TA 2025 lima desa lainnya diterima di atas kertas (klambi record)")
+
+        season.day(DEMO_END)
+        await camat.send_text("/indikator 2024")
+        await camat.expect("Indikator akuntabilitas")
+        await sandbox.settle()
+        season.flush()
+    async with app.sessions() as session:
+        return await kecamatan_indicator(session, JATIROTO, 2024, clock.now())
+
+
+DEMO_DATABASE = Path("klambi-demo.db")
+DEMO_FILES = Path("demo-data")
+
+
+async def run_demo(settings: Settings, say: Callable[[str], object]) -> KecamatanIndicator:
+    """A fresh demo database and file store each run, the sandbox on a free loopback port, the season played."""
+    for leftover in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
+        leftover.unlink(missing_ok=True)
+    clock = ManualClock(DEMO_START)
+    async with BotApiSandbox(token=DEMO_TOKEN, bot_username="ngobras_klambi_bot", now=clock.now) as sandbox:
+        demo_settings = settings.model_copy(
+            update={
+                "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{DEMO_DATABASE}"}),
+                "storage": settings.storage.model_copy(update={"path": DEMO_FILES}),
+                "telegram": settings.telegram.model_copy(
+                    update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+                ),
+            }
         )
-        say(t("demo.targets", app.language))
-        recorded = 0
-        for desa, lpp_set, lpp_in, rkp_set, rkp_in, apb_set, apb_in in SEASON:
-            for doc, ta, established, received in (
-                ("LPPDES", 2023, lpp_set, lpp_in),
-                ("RKPDES", 2025, rkp_set, rkp_in),
-                ("APBDES", 2025, apb_set, apb_in),
-            ):
-                request = RecordRequest(
-                    desa, doc, ta, date.fromisoformat(established), date.fromisoformat(received),
-                    nomor=f"{desa[-1]}/{doc}/{ta}",
-                )  # fmt: skip
-                outcome = await record_document(session, request, now, app.files, actor_label="demo")
-                recorded += outcome.created
-        say(t("demo.recorded", app.language, new=recorded))
-        return await kecamatan_indicator(session, JATIROTO, 2024, now)
+        app = App.create(demo_settings, clock)
+        try:
+            return await play_season(app, sandbox, clock, say)
+        finally:
+            await app.close()

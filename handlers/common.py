@@ -55,6 +55,12 @@ class Turn:
         assert self.update.effective_chat is not None
         return self.update.effective_chat.id
 
+    def require_person(self) -> Person:
+        """The registered person behind this update; a stranger is told how to get an invitation."""
+        if self.person is None:
+            raise InputError("chat.unknown_person")
+        return self.person
+
     def reply(self, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
         self.send(self.chat_id, text, buttons)
 

@@ -7,7 +7,14 @@ from telegram import BotCommand, BotCommandScopeChat
 from bot.authz import INVITABLE, Action, places
 from bot.errors import InputError
 from bot.services.drafts import clear_draft, save_draft
-from bot.services.people import create_invitation, desa_of_grants, redeem_invitation, scope_name
+from bot.services.people import (
+    WrongCode,
+    create_invitation,
+    desa_of_grants,
+    record_wrong_code,
+    redeem_invitation,
+    scope_name,
+)
 from bot.texts import Language, fmt_datetime, t
 from handlers.common import Turn, turn
 from models.tables import Role
@@ -55,9 +62,16 @@ async def start(current: Turn) -> None:
         else:
             current.reply(current.t("start.hello", name=current.person.name) + "\n\n" + _help_text(current))
         return
-    redeemed = await redeem_invitation(
-        current.session, args[0][:64], user.id, current.chat_id, user.full_name, current.app.clock.now()
-    )
+    now = current.app.clock.now()
+    try:
+        async with current.session.begin_nested():
+            redeemed = await redeem_invitation(
+                current.session, args[0][:64], user.id, current.chat_id, user.full_name, now
+            )
+    except WrongCode as wrong:
+        await record_wrong_code(current.session, user.id, now)  # kept: the outer transaction commits
+        current.reply(current.t(wrong.key, **wrong.values))
+        return
     where = await scope_name(current.session, redeemed.scope_kind, redeemed.scope_code)
     key = "start.already" if redeemed.already_held else "start.welcome"
     role = current.t(f"role.{redeemed.role.value}")
@@ -80,11 +94,12 @@ async def bantuan(current: Turn) -> None:
 @turn
 async def undang(current: Turn) -> None:
     """Invite from the chat: admin anyone, staf only sekdes or pendamping of their own kecamatan."""
+    person = current.require_person()
     inviters = places(current.grants, Action.INVITE)
-    if current.person is None or not inviters:
+    if not inviters:
         raise InputError("chat.not_allowed")
     roles = sorted({r for g in inviters for r in INVITABLE[g.role]}, key=list(Role).index)
-    await save_draft(current.session, current.person.id, "undang", "role", {}, current.app.clock.now())
+    await save_draft(current.session, person.id, "undang", "role", {}, current.app.clock.now())
     buttons = [[(current.t(f"role.{r.value}"), f"u:r:{r.value}")] for r in roles]
     current.reply(current.t("invite.choose_role"), [*buttons, [(current.t("button.cancel"), "batal")]])
 
@@ -102,11 +117,12 @@ async def undang_role(current: Turn, draft_data: dict, role_value: str) -> None:
             raise InputError("status.nothing")
         await save_draft(current.session, current.person.id, "undang", "desa", {"role": role.value}, now)
         buttons = [[(d.nama, f"u:d:{d.kode}")] for d in desa[:30]]
-        current.edit_pressed(current.t("invite.choose_desa"))
+        current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
         current.reply(current.t("invite.choose_desa"), [*buttons, [(current.t("button.cancel"), "batal")]])
         return
     await save_draft(current.session, current.person.id, "undang", "place", {"role": role.value}, now)
-    current.edit_pressed(current.t("invite.type_place"))
+    current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
+    current.reply(current.t("invite.type_place"))
 
 
 async def undang_place(current: Turn, role_value: str, place: str) -> None:

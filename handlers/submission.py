@@ -39,7 +39,8 @@ def _sekdes_desa(current: Turn) -> list[str]:
 
 @turn
 async def kirim(current: Turn) -> None:
-    if current.person is None or not _sekdes_desa(current):
+    person = current.require_person()
+    if not _sekdes_desa(current):
         raise InputError("chat.not_allowed")
     options = []
     for desa_kode in _sekdes_desa(current):
@@ -47,7 +48,7 @@ async def kirim(current: Turn) -> None:
     if not options:
         current.reply(current.t("kirim.none_open"))
         return
-    await save_draft(current.session, current.person.id, FLOW, "choose", {}, current.app.clock.now())
+    await save_draft(current.session, person.id, FLOW, "choose", {}, current.app.clock.now())
     several = len({o.desa_kode for o in options}) > 1
     buttons = []
     for o in options:

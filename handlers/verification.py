@@ -106,7 +106,8 @@ def _announce(current: Turn, decision: Decision) -> None:
 
 @turn
 async def verifikasi(current: Turn) -> None:
-    if current.person is None or not places(current.grants, Action.LIST_WAITING):
+    current.require_person()
+    if not places(current.grants, Action.LIST_WAITING):
         raise InputError("chat.not_allowed")
     items = await waiting_submissions(current.session, current.grants)
     if not items:

@@ -69,7 +69,10 @@ def test_staf_invites_only_sekdes_and_pendamping_of_their_own_kecamatan():
 
 
 def test_several_grants_add_up():
-    pendamping_of_two = [Grant(Role.PENDAMPING, ScopeKind.DESA, OWN_DESA), Grant(Role.PENDAMPING, ScopeKind.DESA, OTHER_DESA)]
+    pendamping_of_two = [
+        Grant(Role.PENDAMPING, ScopeKind.DESA, OWN_DESA),
+        Grant(Role.PENDAMPING, ScopeKind.DESA, OTHER_DESA),
+    ]
     assert allowed(pendamping_of_two, Action.VIEW_STATUS, OTHER_DESA)
     assert not allowed(pendamping_of_two, Action.SUBMIT, OTHER_DESA)
     both = [grant(Role.SEKDES), grant(Role.STAF)]

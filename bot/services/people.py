@@ -155,7 +155,11 @@ async def throttled(session: AsyncSession, telegram_user_id: int, now: datetime)
 async def redeem_invitation(
     session: AsyncSession, code: str, telegram_user_id: int, chat_id: int, name: str, now: datetime
 ) -> Redeemed:
-    """Bind a Telegram account to the invitation's role and scope. Wrong codes are counted; too many, throttled."""
+    """Bind a Telegram account to the invitation's role and scope. Wrong codes are counted; too many, throttled.
+
+    A wrong code raises `InputError` after counting it: call `record_wrong_code` in the caller's own transaction
+    (the refused transaction is rolled back), as the chat handler does.
+    """
     if await throttled(session, telegram_user_id, now):
         raise InputError("error.start_throttled", minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
     invitation = await session.scalar(select(Invitation).where(Invitation.code_hash == hash_code(code)))
@@ -167,8 +171,7 @@ async def redeem_invitation(
     elif invitation.expires_at <= now:
         problem = "error.invitation_expired"
     if problem is not None:
-        session.add(StartAttempt(telegram_user_id=telegram_user_id, at=now))
-        raise InputError(problem)
+        raise WrongCode(problem)
     assert invitation is not None
     person = await person_by_telegram(session, telegram_user_id)
     if person is None:
@@ -213,6 +216,15 @@ async def redeem_invitation(
     await session.execute(delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id))
     await session.flush()
     return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
+
+
+class WrongCode(InputError):
+    """An invitation code that is unknown, used or expired: counted toward the throttle."""
+
+
+async def record_wrong_code(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
+    session.add(StartAttempt(telegram_user_id=telegram_user_id, at=now))
+    await session.flush()
 
 
 async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Person | None:

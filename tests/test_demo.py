@@ -1,0 +1,28 @@
+"""`klambi demo`, the README's first command: offline, every flow of the bot in its transcript, then the indicator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.cli import main
+
+
+def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for flow in (
+        "Selamat datang, Siti! Anda terdaftar sebagai Sekretaris Desa untuk Desa Rojopolo",  # invitation
+        "Tanda terima TT-20240910-",  # a document on time, with its receipt
+        "Batas waktu 30 September 2024: ⚠️ melewati batas waktu",  # one late
+        "ditolak: Lampiran RKPDes belum ditandatangani kepala desa",  # one rejected …
+        "(versi 2) diterima kecamatan",  # … and sent again
+        "✅ Diterima oleh Bu Rina",  # verification
+        "Menunggu verifikasi (1)",
+        "Camat: /indikator 2024",  # the camat asks
+        "☑️ Terlambat: Kaliboto Lor (RKPDES)",
+    ):
+        assert flow in out, flow
+    assert out.rstrip().splitlines()[-4].startswith("Realisasi 94,44% · Target 94,44% (awal 88,89%) · Capaian 100,00%")
+    assert Path("klambi-demo.db").is_file() and not Path("klambi.db").exists()
+    assert main(["demo"]) == 0  # a second run starts afresh
+    assert capsys.readouterr().out.count("Tanda terima TT-") == out.count("Tanda terima TT-")
