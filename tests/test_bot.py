@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -160,10 +161,11 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     alert = await staf.expect("Dokumen masuk: RKPDES TA 2025 · Desa Rojopolo")
     assert "Dari Siti" in alert.text
     assert any(m.document is not None for m in staf.messages)  # the file itself came along
-    [(stored_path, _sha, size)] = await world.rows(
+    [(stored_path, sha, size)] = await world.rows(
         select(SubmissionFile.stored_path, SubmissionFile.sha256, SubmissionFile.size_bytes)
     )
     assert (world.app.files.root / stored_path).read_bytes() == PDF and size == len(PDF)
+    assert sha == hashlib.sha256(PDF).hexdigest() and sha in stored_path
     await staf.press("✅ Terima")
     await staf.expect("Diterima oleh Kasi Pem")
     await sekdes.expect("diterima kecamatan")

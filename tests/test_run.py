@@ -1,0 +1,44 @@
+"""`klambi run` as a real process: it serves whatever Bot API `[telegram] base_url` names, here the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import datetime
+
+from bot.clock import ManualClock
+from bot.sandbox import BotApiSandbox
+from tests.conftest import WIB
+
+TOKEN = "5151:RUN-process-token_secret"
+
+
+async def test_klambi_run_serves_the_bot_api_it_is_pointed_at_and_stops_on_sigterm(database_url, tmp_path):
+    clock = ManualClock(datetime(2025, 1, 15, 9, 0, tzinfo=WIB))
+    async with BotApiSandbox(token=TOKEN, now=clock.now) as sandbox:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")},
+            "KLAMBI_DATABASE__URL": database_url,
+            "KLAMBI_STORAGE__PATH": str(tmp_path / "files"),
+            "KLAMBI_TELEGRAM__TOKEN": TOKEN,
+            "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
+            "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            stranger = sandbox.user(700, "Tamu", label="Tamu")
+            await stranger.send_text("/start")
+            await stranger.expect("belum terdaftar", timeout=30)
+            assert [c for c, _ in sandbox.commands_for(700)] == ["start", "bantuan"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0, err.decode()
+        log = (out + err).decode()
+        assert "ready" in log
+        assert TOKEN not in log and TOKEN.split(":")[1] not in log
