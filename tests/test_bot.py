@@ -215,7 +215,7 @@ async def test_two_staf_and_a_double_press_give_one_verdict(world):
     await second.press("❌ Tolak")
     await second.expect("Sudah diputuskan oleh Kasi Pem: diterima")
     [(submission_id,)] = await world.rows(select(Submission.id))
-    world.sandbox._press(first, first.chat, alert, "✅ Terima", f"v:a:{submission_id}")  # the same button again
+    await first.press_callback(alert, f"v:a:{submission_id}", "✅ Terima")  # the same button again
     await world.sandbox.settle()
     assert world.sandbox.answers[-1].text == "Sudah diputuskan oleh Kasi Pem: diterima."
     verdicts = await world.rows(
@@ -229,7 +229,7 @@ async def test_pressing_send_twice_makes_one_submission(world):
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     await send_rkpdes(world, sekdes)
     summary = next(m for m in sekdes.messages if "Periksa dulu" in m.text)
-    world.sandbox._press(sekdes, sekdes.chat, summary, "✅ Kirim", "k:send")
+    await sekdes.press_callback(summary, "k:send", "✅ Kirim")
     await world.sandbox.settle()
     assert len(await world.rows(select(Submission.id))) == 1
     assert "tidak berlaku" in world.sandbox.answers[-1].text
@@ -312,10 +312,10 @@ async def test_refusals_change_nothing(world):
     await sekdes.send_text("/kirim")
     offer = await sekdes.expect("Dokumen mana")
     other = await world.obligation_id(SUKOSARI, "RKPDES", 2025)
-    world.sandbox._press(sekdes, sekdes.chat, offer, "forged", f"k:o:{other}")
+    await sekdes.press_callback(offer, f"k:o:{other}", "forged")
     await world.sandbox.settle()
     assert "tidak punya hak" in world.sandbox.answers[-1].text
-    world.sandbox._press(sekdes, sekdes.chat, offer, "forged", "v:a:1")
+    await sekdes.press_callback(offer, "v:a:1", "forged")
     await world.sandbox.settle()
     assert "tidak punya hak" in world.sandbox.answers[-1].text
     assert await world.rows(select(Submission.id)) == []
@@ -352,7 +352,7 @@ async def test_staf_invites_from_the_chat_only_what_they_may(world):
     # A forged role button: staf may not invite a camat.
     await staf.send_text("/undang")
     offer = await staf.expect("Undang sebagai apa")
-    world.sandbox._press(staf, staf.chat, offer, "forged", "u:r:camat")
+    await staf.press_callback(offer, "u:r:camat", "forged")
     await world.sandbox.settle()
     await staf.send_text("35.08.17")
     await world.sandbox.settle()
@@ -371,3 +371,35 @@ async def test_verifikasi_lists_what_waits(world):
     await staf.expect("Menunggu verifikasi (1)")
     await staf.press("✅ Terima")
     await sekdes.expect("diterima kecamatan")
+
+
+async def test_an_admin_invites_staf_by_typing_the_kecamatan_and_one_person_holds_two_roles(world):
+    async with world.app.sessions() as session, session.begin():
+        from bot.services.people import create_invitation as invite_anyone
+
+        code = (await invite_anyone(session, Role.ADMIN, None, world.clock.now())).code
+    admin = world.sandbox.user(900, "Admin", label="Admin")
+    await admin.send_text(f"/start {code}")
+    await admin.expect("Admin untuk seluruh wilayah")
+    await admin.send_text("/undang")
+    roles = await admin.expect("Undang sebagai apa")
+    assert [text for row in roles.buttons for text, _ in row][:5] == [
+        "Sekretaris Desa", "Pendamping Desa", "Staf Kecamatan", "Camat", "Admin",
+    ]  # fmt: skip
+    await admin.press("Staf Kecamatan")
+    await admin.expect("Ketik kode kecamatannya")
+    await admin.send_text("35.08.99")
+    await admin.expect("belum terdaftar")
+    await admin.send_text("35.08.17")
+    link = await admin.expect("?start=")
+    assert "Staf Kecamatan untuk Kecamatan Jatiroto" in link.text
+    # One person, two roles: a secretary who also accompanies another desa.
+    sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    await sekdes.send_text(f"/start {await world.invite(Role.PENDAMPING, SUKOSARI)}")
+    await sekdes.expect("Pendamping Desa untuk Desa Sukosari")
+    await sekdes.send_text("/status")
+    await sekdes.expect("Status dokumen Desa Rojopolo")
+    await sekdes.expect("Status dokumen Desa Sukosari")
+    await sekdes.send_text("/kirim")
+    offer = await sekdes.expect("Dokumen mana")
+    assert all("Sukosari" not in text for row in offer.buttons for text, _ in row)
