@@ -21,6 +21,7 @@ class Action(StrEnum):
     LIST_WAITING = "list_waiting"  # what waits for a decision in a kecamatan
     VIEW_INDICATOR = "view_indicator"  # a kecamatan's indicator
     INVITE = "invite"  # create an invitation to a role in a place
+    EXTEND = "extend"  # move one desa's agreed collection date (dispensasi)
 
 
 POLICY: dict[Action, frozenset[Role]] = {
@@ -30,6 +31,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.LIST_WAITING: frozenset({Role.STAF, Role.ADMIN}),
     Action.VIEW_INDICATOR: frozenset({Role.STAF, Role.CAMAT, Role.ADMIN}),
     Action.INVITE: frozenset({Role.STAF, Role.ADMIN}),
+    Action.EXTEND: frozenset({Role.STAF, Role.ADMIN}),
 }
 
 # Which roles a role may invite (on top of INVITE and the scope rule).

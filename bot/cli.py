@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from bot.app import App
@@ -31,7 +33,7 @@ from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, recor
 from bot.services.targets import set_target
 from bot.texts import Language, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from models.status import STATUS_ORDER, ReviewStatus, end_of_day
-from models.tables import Role
+from models.tables import Desa, Role
 
 T = TypeVar("T")
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
@@ -305,7 +307,9 @@ def record(
     async def work(app: App):
         await _ready(app)
         async with app.sessions() as session, session.begin():
-            return await record_document(session, request, app.clock.now(), app.files)
+            outcome = await record_document(session, request, app.clock.now(), app.files)
+            await _replan(app, session, [outcome.desa_kode.rsplit(".", 1)[0]])
+            return outcome
 
     outcome = ctx.run(work)
     lang = ctx.language
@@ -537,6 +541,125 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# --- reminders -------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def reminders() -> None:
+    """Pengingat dan eskalasi."""
+
+
+@reminders.command("preview")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@click.option("--from", "start_text", required=True, metavar="TANGGAL")
+@click.option("--to", "end_text", required=True, metavar="TANGGAL")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_context
+def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: str, output: str) -> None:
+    """Apa yang akan dikirim perencana dalam rentang tanggal itu (kode yang sama dengan bot)."""
+    start, end = parse_iso_date("--from", start_text), parse_iso_date("--to", end_text)
+    if end < start or (end - start).days > 800:
+        raise InputError("error.bad_window")
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            from bot.services.places import ensure_obligations, require_kecamatan
+            from models.status import start_of_day
+            from scheduler.planner import kecamatan_slots
+
+            row = await require_kecamatan(session, kecamatan)
+            calendar = await load_calendar(session)
+            desa = [d.kode for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == row.kode))]
+            years = range(start.year - 1, end.year + 2)  # every obligation whose reminders may fall in the window
+            await ensure_obligations(session, desa, list(years), calendar)
+            tz = ZoneInfo(row.timezone)
+            slots = await kecamatan_slots(
+                session, row, start_of_day(start, tz), end_of_day(end, tz), app.settings.reminders, calendar
+            )
+            return row, slots
+
+    row, slots = ctx.run(work)
+    tz = ZoneInfo(row.timezone)
+    if output == "json":
+        _echo_json(
+            [
+                {
+                    "send_at": s.send_at.astimezone(tz).isoformat(),
+                    "recipient_role": s.role,
+                    "desa": s.desa,
+                    "document": s.document,
+                    "tahun_anggaran": s.tahun_anggaran,
+                    "kind": s.kind,
+                }
+                for s in slots
+            ]
+        )
+        return
+    lang = ctx.language
+    click.echo(
+        render_table(
+            [t("column.date", lang), t("column.recipient", lang), t("column.desa", lang), t("column.document", lang),
+             t("column.kind", lang)],
+            [
+                [f"{fmt_datetime(s.send_at.astimezone(tz), lang)}", s.role, s.desa or "—",
+                 f"{s.document} TA {s.tahun_anggaran}" if s.document else "—", s.kind]
+                for s in slots
+            ],
+        )
+    )  # fmt: skip
+
+
+@cli.command("forum")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@click.option(
+    "--chat", "chat_text", required=True, metavar="CHAT_ID", help="Id grup Telegram (mis. -1001234567890), atau 'none'."
+)
+@pass_context
+def forum(ctx: Context, kecamatan: str, chat_text: str) -> None:
+    """Atur grup forum kecamatan (rekap mingguan setiap Senin)."""
+    chat_id = None
+    if chat_text.strip().lower() != "none":
+        if not re.fullmatch(r"-\d{5,20}", chat_text.strip()):
+            raise InputError("error.bad_chat_id", value=chat_text)
+        chat_id = int(chat_text)
+
+    async def work(app: App) -> str:
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            from bot.services.audit import audit
+            from bot.services.places import require_kecamatan
+
+            row = await require_kecamatan(session, kecamatan)
+            row.forum_chat_id = chat_id
+            audit(
+                session,
+                app.clock.now(),
+                "kecamatan.forum",
+                "kecamatan",
+                row.kode,
+                {"chat_id": chat_id},
+                actor_label="cli",
+            )
+            await _replan(app, session, [row.kode])
+            return row.nama
+
+    name = ctx.run(work)
+    click.echo(t("forum.saved" if chat_id else "forum.cleared", ctx.language, kecamatan=name, chat=chat_id))
+
+
+async def _replan(app: App, session, kecamatan_codes: list[str] | None) -> None:
+    """Planning follows every change made from the command line too (None: every kecamatan)."""
+    if not app.settings.reminders.enabled:
+        return
+    from scheduler.planner import plan_everywhere, plan_kecamatan
+
+    if kecamatan_codes is None:
+        await plan_everywhere(session, app.clock.now(), app.settings.reminders)
+    for kode in kecamatan_codes or []:
+        await plan_kecamatan(session, kode, app.clock.now(), app.settings.reminders)
+
+
 # --- the bot ---------------------------------------------------------------------------------------------------
 
 
@@ -674,7 +797,9 @@ def holidays_add(ctx: Context, day_text: str, name: str) -> None:
     async def work(app: App) -> str | None:
         await _ready(app)
         async with app.sessions() as session, session.begin():
-            return await add_day_off(session, day, name, app.clock.now())
+            added = await add_day_off(session, day, name, app.clock.now())
+            await _replan(app, session, None)
+            return added
 
     added = ctx.run(work)
     key = "holidays.added" if added else "holidays.unchanged"
@@ -691,7 +816,9 @@ def holidays_remove(ctx: Context, day_text: str) -> None:
     async def work(app: App) -> str:
         await _ready(app)
         async with app.sessions() as session, session.begin():
-            return await remove_day_off(session, day, app.clock.now())
+            removed = await remove_day_off(session, day, app.clock.now())
+            await _replan(app, session, None)
+            return removed
 
     name = ctx.run(work)
     click.echo(t("holidays.removed", ctx.language, day=fmt_date(day, ctx.language), name=name))

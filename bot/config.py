@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -100,6 +101,33 @@ class StorageSettings(_Section):
     max_file_mb: int = Field(default=20, ge=1, le=2000)
 
 
+class RemindersSettings(_Section):
+    enabled: bool = True
+    offsets: list[int] = Field(default_factory=lambda: [-30, -14, -7, -3, -1, 0, 1, 3, 7])
+    send_time: str = "08:00"
+    window_days: int = Field(default=60, ge=1, le=400)
+    sweep_seconds: int = Field(default=60, ge=5, le=3600)
+
+    @field_validator("offsets")
+    @classmethod
+    def _offsets(cls, offsets: list[int]) -> list[int]:
+        if not offsets or any(not -365 <= o <= 365 for o in offsets):
+            raise ValueError("give days from the agreed date between -365 and 365, e.g. [-7, -3, -1, 0, 1]")
+        return sorted(set(offsets))
+
+    @field_validator("send_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("a local time like 08:00")
+        return value
+
+    @property
+    def local_time(self) -> time:
+        hours, minutes = self.send_time.split(":")
+        return time(int(hours), int(minutes))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KLAMBI_", env_nested_delimiter="__", extra="ignore")
 
@@ -107,6 +135,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    reminders: RemindersSettings = Field(default_factory=RemindersSettings)
 
 
 def config_file(explicit: Path | None = None) -> Path | None:

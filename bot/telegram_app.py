@@ -6,20 +6,25 @@ Nothing here knows whether that is Telegram, a self-hosted Bot API server, or th
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
 from handlers import register
 from handlers.onboarding import default_commands
+from scheduler.planner import plan_everywhere
+from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.bot")
 
 
-def build_application(app: App, token: str) -> Application:
+def build_application(app: App, token: str, jobs: bool = True) -> Application:
     telegram = app.settings.telegram
     application = (
         Application.builder()
@@ -31,8 +36,31 @@ def build_application(app: App, token: str) -> Application:
         .build()
     )
     application.bot_data["app"] = app
+    application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     register(application)
+    if jobs and app.settings.reminders.enabled:
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(_reminder_job, interval=app.settings.reminders.sweep_seconds, first=1)
     return application
+
+
+PLAN_EVERY = timedelta(hours=1)
+
+
+async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """APScheduler only calls this; the time comes from the app's clock. Re-plans hourly, sweeps every time."""
+    app: App = context.bot_data["app"]
+    now = app.clock.now()
+    planned_at = context.bot_data.get("planned_at")
+    if planned_at is None or now - planned_at >= PLAN_EVERY:
+        async with app.sessions() as session, session.begin():
+            await plan_everywhere(session, now, app.settings.reminders)
+        context.bot_data["planned_at"] = now
+    result = await sweep(app, context.bot, context.bot_data["worker"])
+    if result.sent or result.unreachable:
+        log.info(
+            "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
+        )
 
 
 async def _post_init(application: Application) -> None:
@@ -48,9 +76,12 @@ def run_polling(app: App, token: str) -> None:
 
 
 @asynccontextmanager
-async def running(app: App, token: str, poll_timeout: int = 1) -> AsyncIterator[Application]:
-    """The bot serving inside an existing event loop (the demo and the tests): start, yield, stop cleanly."""
-    application = build_application(app, token)
+async def running(app: App, token: str, poll_timeout: int = 1, jobs: bool = False) -> AsyncIterator[Application]:
+    """The bot serving inside an existing event loop (the demo and the tests): start, yield, stop cleanly.
+
+    Without `jobs` the reminder sweep does not run by itself: the caller moves the clock and calls `sweep`.
+    """
+    application = build_application(app, token, jobs)
     async with application:
         await _post_init(application)
         await application.start()

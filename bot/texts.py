@@ -393,6 +393,76 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tahun {value} tidak bisa dipakai; contoh: /indikator 2024",
         "Year {value} cannot be used; e.g. /indikator 2024",
     ),
+    "extend.choose_desa": ("Perpanjangan untuk desa mana?", "An extension for which desa?"),
+    "extend.choose_document": ("Dokumen mana?", "Which document?"),
+    "extend.none_open": ("Desa ini tidak punya dokumen yang masih terbuka.", "This desa has no open document."),
+    "extend.ask_date": (
+        "Batas kesepakatan baru untuk {doc} TA {ta} Desa {desa} (sekarang {current})? "
+        "Ketik tanggalnya, mis. 14/10/2024.",
+        "New agreed date for {doc} FY {ta} of Desa {desa} (now {current})? Type the date, e.g. 14/10/2024.",
+    ),
+    "extend.ask_reason": ("Alasannya?", "The reason?"),
+    "extend.reason_needed": ("Perpanjangan perlu alasan.", "An extension needs a reason."),
+    "extend.date_past": ("Tanggal itu sudah lewat.", "That date has passed."),
+    "extend.done": (
+        "✔ Batas kesepakatan {doc} TA {ta} Desa {desa}: {previous} → {date}. Batas waktu peraturan tetap {legal}; "
+        "indikator tidak berubah.",
+        "✔ Agreed date of {doc} FY {ta} of Desa {desa}: {previous} → {date}. The legal deadline stays {legal}; "
+        "the indicator does not change.",
+    ),
+    "extend.told": (
+        "📅 Kecamatan memberi perpanjangan: {doc} TA {ta} Desa {desa} kini paling lambat {date} ({reason}).",
+        "📅 The kecamatan granted an extension: {doc} FY {ta} of Desa {desa} is now due {date} ({reason}).",
+    ),
+    "command.perpanjang": ("Perpanjang batas kesepakatan satu desa", "Extend one desa's agreed date"),
+    # --- reminders and escalations ---
+    "reminder.title": (
+        "⏰ Pengingat {kind}: {doc} TA {ta} Desa {desa}",
+        "⏰ Reminder {kind}: {doc} FY {ta} of Desa {desa}",
+    ),
+    "reminder.agreed": ("Batas kesepakatan: {date} — {countdown}", "Agreed date: {date} — {countdown}"),
+    "reminder.legal": ("Batas waktu peraturan: {date}", "Legal deadline: {date}"),
+    "reminder.rejected": (
+        "Versi sebelumnya ditolak ({reason}): kirim versi perbaikannya.",
+        "The previous version was rejected ({reason}): send a corrected one.",
+    ),
+    "reminder.days_left": ("tinggal {days} hari", "{days} days left"),
+    "reminder.today": ("hari ini!", "today!"),
+    "reminder.overdue": ("lewat {days} hari", "{days} days overdue"),
+    "digest.title": (
+        "📋 Ringkasan pagi Kecamatan {kecamatan}, {date}",
+        "📋 Morning digest of Kecamatan {kecamatan}, {date}",
+    ),
+    "digest.due": ("Jatuh tempo dalam 7 hari:", "Due within 7 days:"),
+    "digest.overdue": ("Sudah lewat batas kesepakatan:", "Past the agreed date:"),
+    "digest.waiting": (
+        "⏳ {count} dokumen menunggu verifikasi: /verifikasi",
+        "⏳ {count} documents await verification: /verifikasi",
+    ),
+    "digest.no_sekdes": (
+        "⚠️ Desa tanpa sekdes terdaftar di bot: {names}",
+        "⚠️ Desa with no secretary registered with the bot: {names}",
+    ),
+    "digest.forward": ("Teruskan lewat WhatsApp: {link}", "Forward by WhatsApp: {link}"),
+    "digest.forward_text": (
+        "Pengingat dari Kecamatan {kecamatan}: mohon segera kirim dokumen desa (RKPDes/APBDes/LPPDes). Minta tautan "
+        "undangan bot Ngobras Klambi ke Kasi Pemerintahan.",
+        "A reminder from Kecamatan {kecamatan}: please send the village documents (RKPDes/APBDes/LPPDes). Ask the Kasi "
+        "Pemerintahan for an invitation link to the Ngobras Klambi bot.",
+    ),
+    "camat.deadline_passed": (
+        "⚠️ Batas waktu {doc} TA {ta} ({date}) sudah lewat: {count} dari {total} desa belum diterima — {names}. "
+        "Ketik /indikator untuk angka terbaru.",
+        "⚠️ The legal deadline of {doc} FY {ta} ({date}) has passed: {count} of {total} desa not accepted — {names}. "
+        "Type /indikator for the latest figures.",
+    ),
+    "recap.title": ("🗓️ Rekap mingguan", "🗓️ Weekly recap"),
+    "notice.unreachable": (
+        "📵 {name} ({role}, {place}) tidak bisa lagi dihubungi bot — mungkin memblokir bot atau menghapus akunnya. "
+        "Hubungi lewat WhatsApp atau telepon.",
+        "📵 {name} ({role}, {place}) can no longer be reached by the bot — blocked it or deleted the account. "
+        "Reach them by WhatsApp or phone.",
+    ),
     # --- results ---
     "db.upgraded": (
         "Skema basis data mutakhir (revisi {revision}).",
@@ -431,6 +501,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "holidays.by_admin": ("ditambahkan admin", "added by an admin"),
     "holidays.official": ("libur nasional / cuti bersama", "public holiday / cuti bersama"),
     "column.date": ("Tanggal", "Date"),
+    "column.recipient": ("Penerima", "Recipient"),
+    "column.kind": ("Jenis", "Kind"),
+    "forum.saved": ("Grup forum Kecamatan {kecamatan}: {chat}.", "Forum group of Kecamatan {kecamatan}: {chat}."),
+    "forum.cleared": ("Kecamatan {kecamatan} tanpa grup forum.", "Kecamatan {kecamatan} has no forum group."),
+    "error.bad_chat_id": (
+        "'{value}' bukan id grup Telegram (mis. -1001234567890).",
+        "'{value}' is not a Telegram group id (e.g. -1001234567890).",
+    ),
+    "error.bad_window": (
+        "--to harus sesudah --from, paling lama dua tahun.",
+        "--to must follow --from, at most two years later.",
+    ),
     "column.name": ("Nama", "Name"),
     "column.source": ("Sumber", "Source"),
     "demo.loaded": ("Kecamatan Jatiroto dimuat: {desa} desa.", "Kecamatan Jatiroto loaded: {desa} desa."),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.errors import InputError
-from bot.services.drafts import clear_draft, get_draft
-from handlers import onboarding, status, submission, verification
+from bot.services.drafts import clear_draft, get_draft, save_draft
+from handlers import deadlines, onboarding, status, submission, verification
 from handlers.common import Turn, on_error, turn
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -46,6 +46,10 @@ async def on_text(current: Turn) -> None:
         current.reply(current.t("kirim.expect_buttons"))
     elif step == ("tolak", "reason"):
         await verification.reason_text(current, text)
+    elif step == ("perpanjang", "date"):
+        await deadlines.date_text(current, text)
+    elif step == ("perpanjang", "reason"):
+        await deadlines.reason_text(current, text)
     elif step == ("undang", "place") and draft is not None:
         await onboarding.undang_place(current, draft.data["role"], text)
     else:
@@ -63,6 +67,17 @@ async def on_button(current: Turn) -> None:
         case ["k", "o", obligation_id]:
             await _require_step(current, "kirim", "choose")
             await submission.choose(current, obligation_id)
+        case ["k", "go", obligation_id]:  # the button of a reminder
+            await save_draft(
+                current.session, current.require_person().id, "kirim", "choose", {}, current.app.clock.now()
+            )
+            await submission.choose(current, obligation_id)
+        case ["p", "d", desa_kode]:
+            await _require_step(current, "perpanjang", "desa")
+            await deadlines.choose_desa(current, desa_kode)
+        case ["p", "o", obligation_id]:
+            await _require_step(current, "perpanjang", "document")
+            await deadlines.choose_obligation(current, obligation_id)
         case ["k", "next"]:
             await submission.next_step(current)
         case ["k", "d", days_back]:
@@ -110,6 +125,7 @@ def register(application: Application) -> None:
         "status": status.status,
         "indikator": status.indikator,
         "verifikasi": verification.verifikasi,
+        "perpanjang": deadlines.perpanjang,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))

@@ -89,6 +89,15 @@ class Turn:
         self.edit_pressed(f"{original}\n\n{line}".strip())
 
 
+async def replan(current: Turn, kecamatan_kode: str) -> None:
+    """Planning follows every change: re-plan this kecamatan's reminders in the same transaction."""
+    if not current.app.settings.reminders.enabled:
+        return
+    from scheduler.planner import plan_kecamatan
+
+    await plan_kecamatan(current.session, kecamatan_kode, current.app.clock.now(), current.app.settings.reminders)
+
+
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]

@@ -16,17 +16,17 @@ from bot.services.people import (
     scope_name,
 )
 from bot.texts import Language, fmt_datetime, t
-from handlers.common import Turn, turn
+from handlers.common import Turn, replan, turn
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.SEKDES: ("kirim", "status", "batal"),
     Role.PENDAMPING: ("status",),
-    Role.STAF: ("verifikasi", "status", "indikator", "undang", "batal"),
+    Role.STAF: ("verifikasi", "status", "indikator", "perpanjang", "undang", "batal"),
     Role.CAMAT: ("indikator", "status"),
-    Role.ADMIN: ("undang", "indikator", "verifikasi", "status", "batal"),
+    Role.ADMIN: ("undang", "indikator", "verifikasi", "perpanjang", "status", "batal"),
 }
-ORDER = ("kirim", "verifikasi", "status", "indikator", "undang", "batal", "bantuan")
+ORDER = ("kirim", "verifikasi", "status", "indikator", "perpanjang", "undang", "batal", "bantuan")
 
 
 def commands_for(roles: set[Role], language: Language) -> list[BotCommand]:
@@ -76,6 +76,8 @@ async def start(current: Turn) -> None:
     key = "start.already" if redeemed.already_held else "start.welcome"
     role = current.t(f"role.{redeemed.role.value}")
     current.reply(current.t(key, name=redeemed.person.name, role=role, scope=where))
+    if redeemed.scope_code and redeemed.scope_code.count(".") >= 2:  # a desa or a kecamatan: plan its reminders
+        await replan(current, ".".join(redeemed.scope_code.split(".")[:3]))
     current.person = redeemed.person
     from bot.services.people import active_grants
 

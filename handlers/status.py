@@ -10,19 +10,12 @@ from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
 from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows
 from bot.texts import fmt_date, fmt_percent, status_label
+from bot.views import kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
 from handlers.common import Turn, turn
 from models.status import ObligationStatus
 from models.tables import Desa, Kecamatan, ScopeKind
 
-MARKS = {
-    ObligationStatus.TEPAT_WAKTU: "✅",
-    ObligationStatus.TERLAMBAT: "☑️",
-    ObligationStatus.MENUNGGU_VERIFIKASI: "⏳",
-    ObligationStatus.DITOLAK: "❌",
-    ObligationStatus.BELUM_JATUH_TEMPO: "▫️",
-    ObligationStatus.TIDAK_ADA: "❌",
-}
 OPEN = {ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.DITOLAK, ObligationStatus.TIDAK_ADA}
 
 
@@ -77,7 +70,7 @@ async def status(current: Turn) -> None:
         kecamatan = await _kecamatan(current, kode)
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         _, _, rows = await obligation_rows(current.session, kode, year, now)
-        current.reply(_matrix(current, kecamatan, year, rows))
+        current.reply(kecamatan_matrix(kecamatan.nama, year, rows, current.lang))
     for kode, codes in by_kecamatan.items():
         kecamatan = await _kecamatan(current, kode)
         today = now.astimezone(ZoneInfo(kecamatan.timezone)).date()
@@ -100,20 +93,6 @@ async def status(current: Turn) -> None:
                               status=status_label(row.status, current.lang), days=_days(current, row, today))
                 )  # fmt: skip
             current.reply("\n".join(lines))
-
-
-def _matrix(current: Turn, kecamatan: Kecamatan, year: int, rows: list[ObligationRow]) -> str:
-    documents = list(dict.fromkeys(r.document_code for r in rows))
-    lines = [current.t("status.kecamatan_title", kecamatan=kecamatan.nama, year=year), "", "  ".join(documents)]
-    by_desa: dict[str, dict[str, ObligationRow]] = defaultdict(dict)
-    names: dict[str, str] = {}
-    for r in rows:
-        by_desa[r.desa_kode][r.document_code] = r
-        names[r.desa_kode] = r.desa_nama
-    for kode, cells in by_desa.items():
-        marks = " ".join(MARKS[cells[d].status] for d in documents if d in cells)
-        lines.append(f"{marks}  {names[kode]}")
-    return "\n".join(lines)
 
 
 @turn

@@ -22,7 +22,7 @@ from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
 from bot.texts import fmt_date, fmt_datetime
-from handlers.common import Turn, turn
+from handlers.common import Turn, replan, turn
 from models.tables import Desa, Kecamatan, Obligation, Role
 
 FLOW = "kirim"
@@ -217,6 +217,7 @@ async def confirm(current: Turn) -> None:
         date.fromisoformat(data["penetapan"]), data.get("nomor"), current.app.clock.now(),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
+    await replan(current, receipt.kecamatan_kode)
     current.mark_pressed(current.t("kirim.sent"))
     current.reply(_receipt_text(current, receipt))
     await _alert_staf(current, receipt, data["files"])

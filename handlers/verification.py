@@ -7,7 +7,7 @@ from bot.errors import InputError
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
 from bot.texts import t
-from handlers.common import Turn, turn
+from handlers.common import Turn, replan, turn
 from handlers.submission import alert_text, send_files, verdict_buttons
 from models.status import ReviewStatus
 from models.tables import Desa, Obligation, Submission
@@ -28,7 +28,7 @@ async def accept(current: Turn, submission_id: str) -> None:
         current.session, current.person, current.grants, _submission_id(submission_id), True, None,
         current.app.clock.now(),
     )  # fmt: skip
-    _announce(current, decision)
+    await _decided(current, decision)
 
 
 async def reject(current: Turn, submission_id: str) -> None:
@@ -70,6 +70,12 @@ async def reason_text(current: Turn, text: str) -> None:
         current.app.clock.now(),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
+    await _decided(current, decision)
+
+
+async def _decided(current: Turn, decision: Decision) -> None:
+    if decision.decided_now:  # accepted: its reminders stop; rejected: they resume
+        await replan(current, decision.desa_kode.rsplit(".", 1)[0])
     _announce(current, decision)
 
 

@@ -130,6 +130,7 @@ class Kecamatan(Base):
     nama: Mapped[str] = mapped_column(String(120))
     kabupaten_kode: Mapped[str] = mapped_column(ForeignKey("kabupaten.kode"), index=True)
     timezone: Mapped[str] = mapped_column(String(40))
+    forum_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the chat group of its secretaries, if any
 
 
 class Desa(Base):
@@ -148,6 +149,7 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(120))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the private chat with the bot
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # blocked the bot; cleared on /start
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
 
@@ -334,3 +336,49 @@ class Draft(Base):
     step: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxStatus(StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"
+    CANCELLED = "cancelled"  # re-planned away, or nothing left to say when it was due
+    SUPERSEDED = "superseded"  # a later reminder of the same subject went out instead (after downtime)
+    UNREACHABLE = "unreachable"  # the recipient blocked the bot
+
+
+class OutboxMessage(Base):
+    """A planned message: a reminder, a digest, an escalation, a recap. Unique per subject, recipient, kind and day."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint(
+            "subject_type",
+            "subject_id",
+            "recipient_key",
+            "kind",
+            "for_date",
+            name="uq_outbox_subject_recipient_kind_day",
+        ),
+        Index("ix_outbox_status_send_at", "status", "send_at"),
+        Index("ix_outbox_kecamatan_status", "kecamatan_kode", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
+    subject_type: Mapped[str] = mapped_column(String(20))  # obligation, digest, camat, recap, notice
+    subject_id: Mapped[str] = mapped_column(String(60))
+    recipient_key: Mapped[str] = mapped_column(String(40))  # person:<id> or chat:<id>
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(20))  # the recipient's role: sekdes, pendamping, staf, camat, forum
+    kind: Mapped[str] = mapped_column(String(20))  # H-3, H, H+1, digest, camat, recap, unreachable
+    for_date: Mapped[date] = mapped_column(Date)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"))
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

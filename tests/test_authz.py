@@ -24,6 +24,7 @@ EXPECTED = {  # action -> roles allowed in their own place
     Action.LIST_WAITING: {Role.STAF, Role.ADMIN},
     Action.VIEW_INDICATOR: {Role.STAF, Role.CAMAT, Role.ADMIN},
     Action.INVITE: {Role.STAF, Role.ADMIN},
+    Action.EXTEND: {Role.STAF, Role.ADMIN},
 }
 
 

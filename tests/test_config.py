@@ -24,7 +24,7 @@ def test_defaults_work_in_an_empty_folder():
 def test_the_example_file_is_valid_and_holds_the_defaults():
     settings = load_settings(EXAMPLE)
     assert settings.model_dump() == Settings().model_dump()
-    assert set(tomllib.loads(EXAMPLE.read_text())) == {"database", "telegram", "bot", "storage"}
+    assert set(tomllib.loads(EXAMPLE.read_text())) == {"database", "telegram", "bot", "storage", "reminders"}
 
 
 def test_file_choice_order(tmp_path, monkeypatch):
@@ -67,6 +67,8 @@ def test_the_token_never_shows_in_a_dump_or_repr(tmp_path, monkeypatch):
         ("[bot]\nfirst_year = 1990\n", "bot.first_year"),
         ('[bot]\nlanguag = "id"\n', "bot.languag"),
         ('[storage]\nmax_file_mb = "banyak"\n', "storage.max_file_mb"),
+        ('[reminders]\nsend_time = "8 pagi"\n', "reminders.send_time"),
+        ("[reminders]\noffsets = [-400]\n", "reminders.offsets"),
     ],
 )
 def test_a_wrong_value_stops_with_one_line_naming_the_key(tmp_path, capsys, content, key):

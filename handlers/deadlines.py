@@ -1,0 +1,107 @@
+"""/perpanjang: a staf gives one desa more time for one document (the legal deadline and the indicator stay)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.authz import Action, allowed, places
+from bot.errors import InputError
+from bot.parsing import parse_chat_date
+from bot.services.deadlines import grant_extension
+from bot.services.drafts import clear_draft, get_draft, save_draft
+from bot.services.people import desa_of_grants, people_with_role_covering
+from bot.services.submissions import open_obligations
+from bot.texts import fmt_date
+from handlers.common import Turn, replan, turn
+from models.tables import Desa, Obligation, Role
+
+FLOW = "perpanjang"
+
+
+@turn
+async def perpanjang(current: Turn) -> None:
+    person = current.require_person()
+    if not places(current.grants, Action.EXTEND):
+        raise InputError("chat.not_allowed")
+    desa = await desa_of_grants(current.session, places(current.grants, Action.EXTEND), {Role.STAF, Role.ADMIN})
+    if not desa:
+        raise InputError("status.nothing")
+    await save_draft(current.session, person.id, FLOW, "desa", {}, current.app.clock.now())
+    buttons = [[(d.nama, f"p:d:{d.kode}")] for d in desa[:30]]
+    current.reply(current.t("extend.choose_desa"), [*buttons, [(current.t("button.cancel"), "batal")]])
+
+
+async def choose_desa(current: Turn, desa_kode: str) -> None:
+    if not allowed(current.grants, Action.EXTEND, desa_kode):
+        raise InputError("chat.not_allowed")
+    options = await open_obligations(current.session, desa_kode)
+    if not options:
+        raise InputError("extend.none_open")
+    assert current.person is not None
+    await save_draft(current.session, current.person.id, FLOW, "document", {"desa": desa_kode}, current.app.clock.now())
+    current.mark_pressed(f"➡️ {options[0].desa_nama}")
+    buttons = [
+        [
+            (
+                f"{o.document_code} TA {o.tahun_anggaran} · {fmt_date(o.agreed_date, current.lang)}",
+                f"p:o:{o.obligation_id}",
+            )
+        ]
+        for o in options
+    ]
+    current.reply(current.t("extend.choose_document"), [*buttons, [(current.t("button.cancel"), "batal")]])
+
+
+async def choose_obligation(current: Turn, obligation_id: str) -> None:
+    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    if obligation is None or not allowed(current.grants, Action.EXTEND, obligation.desa_kode):
+        raise InputError("chat.not_allowed")
+    assert current.person is not None
+    data = {"obligation_id": obligation.id}
+    await save_draft(current.session, current.person.id, FLOW, "date", data, current.app.clock.now())
+    desa = await current.session.get(Desa, obligation.desa_kode)
+    current.mark_pressed(f"➡️ {obligation.document_code} TA {obligation.tahun_anggaran}")
+    current.reply(
+        current.t("extend.ask_date", doc=obligation.document_code, ta=obligation.tahun_anggaran,
+                  desa=desa.nama if desa else obligation.desa_kode,
+                  current=fmt_date(obligation.agreed_date, current.lang)),
+        [[(current.t("button.cancel"), "batal")]],
+    )  # fmt: skip
+
+
+async def date_text(current: Turn, text: str) -> None:
+    assert current.person is not None
+    draft = await get_draft(current.session, current.person.id)
+    assert draft is not None
+    chosen = parse_chat_date(text)  # the service refuses a date already past, in the kecamatan's time
+    data = {**draft.data, "date": chosen.isoformat()}
+    await save_draft(current.session, current.person.id, FLOW, "reason", data, current.app.clock.now())
+    current.reply(current.t("extend.ask_reason"), [[(current.t("button.cancel"), "batal")]])
+
+
+async def reason_text(current: Turn, text: str) -> None:
+    assert current.person is not None
+    draft = await get_draft(current.session, current.person.id)
+    assert draft is not None
+    now = current.app.clock.now()
+    granted = await grant_extension(
+        current.session, current.person, current.grants, draft.data["obligation_id"],
+        date.fromisoformat(draft.data["date"]), text, now,
+    )  # fmt: skip
+    await clear_draft(current.session, current.person.id)
+    await replan(current, granted.kecamatan_kode)
+    values = {"doc": granted.document_code, "ta": granted.tahun_anggaran, "desa": granted.desa_nama}
+    current.reply(
+        current.t("extend.done", previous=fmt_date(granted.previous, current.lang),
+                  date=fmt_date(granted.agreed_date, current.lang),
+                  legal=fmt_date(granted.legal_deadline, current.lang), **values)
+    )  # fmt: skip
+    told = await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, granted.desa_kode)
+    for person in told:
+        if person.telegram_chat_id is not None and person.telegram_chat_id != current.chat_id:
+            current.send(
+                person.telegram_chat_id,
+                current.t(
+                    "extend.told", date=fmt_date(granted.agreed_date, current.lang), reason=granted.reason, **values
+                ),
+            )

@@ -1,0 +1,203 @@
+"""What each outbox row says, composed at sending time from the database as it is then.
+
+A reminder for a document that has arrived since it was planned says nothing (None) and is cancelled; so is a digest
+with nothing due. Texts come from the catalog; people's names never reach the forum group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.services.indicator import obligation_rows
+from bot.services.people import people_with_role_covering
+from bot.texts import Language, fmt_date, t
+from bot.views import kecamatan_matrix
+from models.reminders import DIGEST_HORIZON_DAYS, days_left
+from models.status import ReviewStatus
+from models.tables import (
+    Desa,
+    Kecamatan,
+    Obligation,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+)
+from scheduler.planner import OVERDUE_MEMORY_DAYS
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+
+
+def _countdown(agreed, today, lang: Language) -> str:
+    left = days_left(agreed, today)
+    if left > 0:
+        return t("reminder.days_left", lang, days=left)
+    if left == 0:
+        return t("reminder.today", lang)
+    return t("reminder.overdue", lang, days=-left)
+
+
+async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang: Language) -> Message | None:
+    kecamatan = await session.get(Kecamatan, row.kecamatan_kode)
+    assert kecamatan is not None
+    tz = ZoneInfo(kecamatan.timezone)
+    today = now.astimezone(tz).date()
+    if row.subject_type == "obligation":
+        return await _reminder(session, row, today, lang)
+    if row.subject_type == "digest":
+        return await _digest(session, kecamatan, today, lang)
+    if row.subject_type == "camat":
+        return await _camat(session, kecamatan, row, lang)
+    if row.subject_type == "recap":
+        _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
+        return Message(t("recap.title", lang) + "\n" + kecamatan_matrix(kecamatan.nama, today.year, rows, lang))
+    if row.subject_type == "notice":
+        return Message(row.details.get("text", ""))
+    return None
+
+
+async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Language) -> Message | None:
+    obligation = await session.scalar(
+        select(Obligation).where(Obligation.id == int(row.subject_id)).options(selectinload(Obligation.submissions))
+    )
+    if obligation is None:
+        return None
+    statuses = [s.review_status for s in obligation.submissions]
+    if ReviewStatus.ACCEPTED in statuses or ReviewStatus.MENUNGGU in statuses:
+        return None  # checked again at sending time: nothing for a document already submitted
+    desa = await session.get(Desa, obligation.desa_kode)
+    assert desa is not None
+    lines = [
+        t("reminder.title", lang, kind=row.kind, doc=obligation.document_code, ta=obligation.tahun_anggaran,
+          desa=desa.nama),
+        t("reminder.agreed", lang, date=fmt_date(obligation.agreed_date, lang),
+          countdown=_countdown(obligation.agreed_date, today, lang)),
+        t("reminder.legal", lang, date=fmt_date(obligation.legal_deadline, lang)),
+    ]  # fmt: skip
+    if statuses and statuses[-1] is ReviewStatus.REJECTED:
+        reason = obligation.submissions[-1].review_reason or "—"
+        lines.append(t("reminder.rejected", lang, reason=reason))
+    buttons = [[(t("button.kirim", lang), f"k:go:{obligation.id}")]] if row.role == Role.SEKDES.value else []
+    return Message("\n".join(lines), buttons)
+
+
+async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Language) -> Message | None:
+    rows = await session.scalars(
+        select(Obligation)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .where(
+            Desa.kecamatan_kode == kecamatan.kode,
+            Obligation.agreed_date <= today + timedelta(days=DIGEST_HORIZON_DAYS),
+            Obligation.agreed_date >= today - timedelta(days=OVERDUE_MEMORY_DAYS),
+        )
+        .options(selectinload(Obligation.submissions))
+        .order_by(Obligation.agreed_date, Obligation.desa_kode)
+    )
+    names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode))}
+    due, overdue, waiting = [], [], 0
+    for o in rows:
+        statuses = [s.review_status for s in o.submissions]
+        if ReviewStatus.ACCEPTED in statuses:
+            continue
+        if ReviewStatus.MENUNGGU in statuses:
+            waiting += 1
+            continue
+        countdown = _countdown(o.agreed_date, today, lang)
+        line = f"• {names.get(o.desa_kode, o.desa_kode)} — {o.document_code} TA {o.tahun_anggaran} ({countdown})"
+        (overdue if o.agreed_date < today else due).append(line)
+    if not due and not overdue:
+        return None
+    lines = [t("digest.title", lang, kecamatan=kecamatan.nama, date=fmt_date(today, lang))]
+    if due:
+        lines += ["", t("digest.due", lang), *due]
+    if overdue:
+        lines += ["", t("digest.overdue", lang), *overdue]
+    if waiting:
+        lines += ["", t("digest.waiting", lang, count=waiting)]
+    without = await desa_without_sekdes(session, kecamatan.kode)
+    if without:
+        lines += ["", t("digest.no_sekdes", lang, names=", ".join(names[k] for k in without))]
+        forward = t("digest.forward_text", lang, kecamatan=kecamatan.nama)
+        lines.append(t("digest.forward", lang, link=f"https://wa.me/?text={quote(forward)}"))
+    return Message("\n".join(lines))
+
+
+async def desa_without_sekdes(session: AsyncSession, kecamatan_kode: str) -> list[str]:
+    """Desa of the kecamatan where nobody holds the sekdes role on Telegram: reported, never skipped in silence."""
+    desa = list(
+        await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode == kecamatan_kode).order_by(Desa.kode))
+    )
+    covered = set(
+        await session.scalars(
+            select(RoleAssignment.scope_code)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(
+                RoleAssignment.role == Role.SEKDES,
+                RoleAssignment.scope_kind == ScopeKind.DESA,
+                RoleAssignment.revoked_at.is_(None),
+                Person.unreachable_at.is_(None),
+                RoleAssignment.scope_code.in_(desa),
+            )
+        )
+    )
+    return [k for k in desa if k not in covered]
+
+
+async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message | None:
+    _, document, ta = row.subject_id.split(":")
+    rows = await session.scalars(
+        select(Obligation)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .where(
+            Desa.kecamatan_kode == kecamatan.kode,
+            Obligation.document_code == document,
+            Obligation.tahun_anggaran == int(ta),
+        )
+        .options(selectinload(Obligation.submissions))
+        .order_by(Obligation.desa_kode)
+    )
+    obligations = list(rows)
+    names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode))}
+    missing = [
+        names[o.desa_kode] for o in obligations if ReviewStatus.ACCEPTED not in [s.review_status for s in o.submissions]
+    ]
+    if not missing or not obligations:
+        return None
+    return Message(
+        t("camat.deadline_passed", lang, doc=document, ta=ta, date=fmt_date(obligations[0].legal_deadline, lang),
+          count=len(missing), total=len(obligations), names=", ".join(missing))
+    )  # fmt: skip
+
+
+async def unreachable_notice(
+    session: AsyncSession, person: Person, row: OutboxMessage, now: datetime, lang: Language
+) -> None:
+    """Tell the kecamatan's staf, once, that a person no longer receives the bot's messages."""
+    desa = row.details.get("desa") or row.kecamatan_kode
+    staf = await people_with_role_covering(session, {Role.STAF}, desa)
+    place = await session.get(Desa, desa)
+    for member in staf:
+        if member.id == person.id or member.telegram_chat_id is None:
+            continue
+        text = t("notice.unreachable", lang, name=person.name, role=row.role, place=place.nama if place else desa)
+        session.add(
+            OutboxMessage(
+                kecamatan_kode=row.kecamatan_kode, subject_type="notice", subject_id=f"unreachable:{person.id}",
+                recipient_key=f"person:{member.id}", person_id=member.id, chat_id=member.telegram_chat_id,
+                role=Role.STAF.value, kind="unreachable", for_date=now.date(), send_at=now,
+                status=OutboxStatus.PLANNED, attempts=0, details={"text": text}, created_at=now,
+            )
+        )  # fmt: skip

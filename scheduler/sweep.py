@@ -1,0 +1,146 @@
+"""The sweep: claim the due rows of the outbox, send them, mark them. Driven by the clock, not the other way round.
+
+A worker claims rows in one short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer), so
+two workers never take the same row. Each row is sent and marked in its own transaction: a crash loses nothing and
+doubles at most the one message in flight. Rows claimed by a worker that died are taken back after a while. After
+downtime, of one subject's due reminders to one person only the latest goes out; the rest are superseded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.app import App
+from models.tables import OutboxMessage, OutboxStatus, Person
+from scheduler.messages import Message, compose, unreachable_notice
+
+log = logging.getLogger("klambi.sweep")
+CLAIM_BATCH = 200
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass
+class SweepResult:
+    sent: int = 0
+    cancelled: int = 0
+    superseded: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    sent_ids: list[int] = field(default_factory=list)
+
+
+async def claim(app: App, worker: str, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
+    async with app.sessions() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
+            .values(status=OutboxStatus.PLANNED, claimed_by=None)
+        )
+        due = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == OutboxStatus.PLANNED, OutboxMessage.send_at <= now)
+            .order_by(OutboxMessage.send_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = await session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due), OutboxMessage.status == OutboxStatus.PLANNED)
+            .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
+            .returning(OutboxMessage.id)
+        )
+        return sorted(claimed)
+
+
+async def _supersede(app: App, ids: list[int]) -> tuple[list[int], int]:
+    """Of one subject's claimed rows to one recipient, keep the latest; mark the others superseded."""
+    async with app.sessions() as session, session.begin():
+        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))).all()
+        groups: dict[tuple[str, str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            groups[(row.subject_type, row.subject_id, row.recipient_key)].append(row)
+        keep, superseded = [], 0
+        for group in groups.values():
+            group.sort(key=lambda r: (r.for_date, r.send_at, r.id))
+            keep.append(group[-1].id)
+            for row in group[:-1]:
+                row.status = OutboxStatus.SUPERSEDED
+                superseded += 1
+        return sorted(keep), superseded
+
+
+async def sweep(app: App, bot: Bot, worker: str = "bot", limit: int = CLAIM_BATCH) -> SweepResult:
+    """Send what is due now (by the app's clock)."""
+    now = app.clock.now()
+    result = SweepResult()
+    ids = await claim(app, worker, now, limit)
+    if not ids:
+        return result
+    ids, result.superseded = await _supersede(app, ids)
+    for outbox_id in ids:
+        await _deliver(app, bot, outbox_id, worker, result)
+    return result
+
+
+async def _deliver(app: App, bot: Bot, outbox_id: int, worker: str, result: SweepResult) -> None:
+    now = app.clock.now()
+    async with app.sessions() as session, session.begin():
+        row = await session.get(OutboxMessage, outbox_id)
+        if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
+            return
+        message = await compose(session, row, now, app.settings.bot.language)
+        if message is None:  # nothing left to say: the document arrived, the digest is empty
+            row.status = OutboxStatus.CANCELLED
+            result.cancelled += 1
+            return
+    problem = await _send(bot, row.chat_id, message)
+    async with app.sessions() as session, session.begin():
+        row = await session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        row.attempts += 1
+        if problem is None:
+            row.status, row.sent_at = OutboxStatus.SENT, app.clock.now()
+            result.sent += 1
+            result.sent_ids.append(row.id)
+        elif isinstance(problem, Forbidden | BadRequest):
+            row.status, row.last_error = OutboxStatus.UNREACHABLE, str(problem)[:500]
+            result.unreachable += 1
+            await _mark_unreachable(session, row, app, now)
+        else:
+            row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(problem)[:500]
+            result.retried += 1
+
+
+async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | None:
+    markup = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in message.buttons]
+        )
+        if message.buttons
+        else None
+    )
+    try:
+        await bot.send_message(chat_id, message.text, reply_markup=markup)
+    except (Forbidden, BadRequest, RetryAfter, TimedOut, NetworkError) as problem:
+        log.warning("outbox message to a chat not delivered: %s", type(problem).__name__)
+        return problem
+    return None
+
+
+async def _mark_unreachable(session: Any, row: OutboxMessage, app: App, now: datetime) -> None:
+    """A person who blocked the bot is marked, and the kecamatan's staf are told once."""
+    if row.person_id is None:
+        return
+    person = await session.get(Person, row.person_id)
+    if person is None or person.unreachable_at is not None:
+        return
+    person.unreachable_at = now
+    await unreachable_notice(session, person, row, now, app.settings.bot.language)
