@@ -28,6 +28,7 @@ from bot.services.targets import set_target
 from bot.telegram_app import running
 from bot.texts import fmt_date
 from models.tables import Obligation, Role
+from scheduler.sweep import sweep
 
 JATIROTO = "35.08.17"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -132,7 +133,12 @@ async def play_season(
         await season.paper(desa, "LPPDES", 2023, f"2024-02-{12 + i}", f"2024-03-{4 + i:02d}")
     season.note("LPPDes TA 2023 keenam desa sudah diterima di atas kertas pada Maret 2024 (klambi record)")
 
-    async with running(app, DEMO_TOKEN):
+    async def sweep_now() -> None:
+        """What the bot's repeating job does every minute, called at the moment the clock was moved to."""
+        await sweep(app, application.bot, "demo")
+        await sandbox.settle()
+
+    async with running(app, DEMO_TOKEN) as application:
         staf = await season.join(201, "Bu Rina", "Kasi Pemerintahan", Role.STAF, JATIROTO)
         camat = await season.join(301, "Pak Kutum", "Camat", Role.CAMAT, JATIROTO)
         rojopolo = await season.join(101, "Siti", "Sekdes Rojopolo", Role.SEKDES, DESA["Rojopolo"])
@@ -146,12 +152,17 @@ async def play_season(
         await staf.press("✅ Terima")
         await rojopolo.expect("diterima kecamatan")
 
+        season.day(datetime(2024, 9, 13, 8, 0, tzinfo=WIB))  # H-14, moved back from Maulid Nabi (16 September)
+        await sweep_now()
+
         season.day(datetime(2024, 9, 20, 13, 40, tzinfo=WIB))
         await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19 September 2024", pages=2)
         await staf.press("❌ Tolak")
         await staf.expect("Tulis alasan")
         await staf.send_text("Lampiran RKPDes belum ditandatangani kepala desa")
         await sukosari.expect("ditolak")
+        season.day(datetime(2024, 9, 23, 8, 0, tzinfo=WIB))  # H-7, and the first morning digest
+        await sweep_now()
         season.day(datetime(2024, 9, 23, 8, 30, tzinfo=WIB))
         await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19/09/2024")
         await staf.send_text("/verifikasi")
@@ -166,6 +177,9 @@ async def play_season(
         season.note("RKPDes Banyuputih Kidul, Kaliboto Kidul dan Jatiroto diantar ke kantor kecamatan (klambi record)")
         await staf.send_text("/status")
         await staf.expect("Kecamatan Jatiroto")
+
+        season.day(datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # H+1: the camat hears who is missing
+        await sweep_now()
 
         season.day(datetime(2024, 10, 4, 10, 5, tzinfo=WIB))
         await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "3 Okt 2024")

@@ -120,6 +120,8 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
             async with app.sessions() as session, session.begin():
                 user = update.effective_user
                 person = await person_by_telegram(session, user.id) if user else None
+                if person is not None and person.unreachable_at is not None:
+                    person.unreachable_at = None  # they wrote to the bot: reachable again
                 grants = await active_grants(session, person.id) if person else []
                 current = Turn(app, session, update, context, person, grants)
                 await handler(current)

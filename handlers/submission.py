@@ -161,7 +161,7 @@ async def next_step(current: Turn) -> None:
 
 async def date_button(current: Turn, days_back: str) -> None:
     draft = await _draft_at(current, "date")
-    today = await _local_today(current, draft.data["obligation_id"])
+    today = await local_today(current, draft.data["obligation_id"])
     chosen = today - timedelta(days=1 if days_back == "1" else 0)
     current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")
     await _set_date(current, draft.data, chosen)
@@ -170,7 +170,7 @@ async def date_button(current: Turn, days_back: str) -> None:
 async def date_text(current: Turn, text: str) -> None:
     draft = await _draft_at(current, "date")
     chosen = parse_chat_date(text)
-    if chosen > await _local_today(current, draft.data["obligation_id"]):
+    if chosen > await local_today(current, draft.data["obligation_id"]):
         raise InputError("error.future_date_chat")
     await _set_date(current, draft.data, chosen)
 
@@ -288,7 +288,7 @@ async def _draft_at(current: Turn, step: str):
     return draft
 
 
-async def _local_today(current: Turn, obligation_id: int) -> date:
+async def local_today(current: Turn, obligation_id: int) -> date:
     obligation = await current.session.get(Obligation, obligation_id)
     assert obligation is not None
     desa = await current.session.get(Desa, obligation.desa_kode)

@@ -184,3 +184,6 @@ def table_counts(database_url: str) -> dict[str, int]:
         name: query(database_url, select(func.count()).select_from(table))[0][0]
         for name, table in Base.metadata.tables.items()
     }
+
+
+from tests.world import world  # noqa: E402, F401  (the end-to-end fixture, shared by the bot and reminder tests)

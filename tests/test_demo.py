@@ -20,6 +20,11 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
         "Menunggu verifikasi (1)",
         "Camat: /indikator 2024",  # the camat asks
         "☑️ Terlambat: Kaliboto Lor (RKPDES)",
+        "⏰ Pengingat H-14: RKPDES TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
+        "Versi sebelumnya ditolak (Lampiran RKPDes belum ditandatangani kepala desa)",
+        "📋 Ringkasan pagi Kecamatan Jatiroto, 23 September 2024",  # the staf digest
+        "Desa tanpa sekdes terdaftar di bot: Banyuputih Kidul, Kaliboto Kidul, Jatiroto",
+        "Batas waktu RKPDES TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
     ):
         assert flow in out, flow
     assert out.rstrip().splitlines()[-4].startswith("Realisasi 94,44% · Target 94,44% (awal 88,89%) · Capaian 100,00%")
