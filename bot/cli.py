@@ -37,6 +37,7 @@ from models.tables import Desa, Role
 
 T = TypeVar("T")
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
+REPLAN_AT_IMPORT = 50  # kecamatan: reminders of a small import are planned at once
 log = logging.getLogger("klambi")
 
 
@@ -151,9 +152,13 @@ def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
             if area is not None:
                 size = _desa_count(area)
                 with _progress(size, t("villages.progress", ctx.language)) as progress:
-                    return await import_area(session, area, now, years, calendar, progress)
-            assert file is not None
-            return await import_csv(session, file, now, years, calendar)
+                    summary = await import_area(session, area, now, years, calendar, progress)
+            else:
+                assert file is not None
+                summary = await import_csv(session, file, now, years, calendar)
+            if summary.kecamatan_codes and len(summary.kecamatan_codes) <= REPLAN_AT_IMPORT:
+                await _replan(app, session, summary.kecamatan_codes)  # larger areas: the bot's hourly planning
+            return summary
 
     summary = ctx.run(work)
     click.echo(

@@ -19,11 +19,12 @@ from bot.errors import InputError
 from bot.parsing import limit_text, parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering
+from bot.services.places import place_of
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
 from bot.texts import fmt_date, fmt_datetime
 from handlers.common import Turn, replan, turn
-from models.tables import Desa, Kecamatan, Obligation, Role
+from models.tables import Desa, Obligation, Role
 
 FLOW = "kirim"
 MAX_FILES = 30
@@ -291,8 +292,5 @@ async def _draft_at(current: Turn, step: str):
 async def local_today(current: Turn, obligation_id: int) -> date:
     obligation = await current.session.get(Obligation, obligation_id)
     assert obligation is not None
-    desa = await current.session.get(Desa, obligation.desa_kode)
-    assert desa is not None
-    kecamatan = await current.session.get(Kecamatan, desa.kecamatan_kode)
-    assert kecamatan is not None
+    _, kecamatan = await place_of(current.session, obligation.desa_kode)
     return current.app.clock.now().astimezone(ZoneInfo(kecamatan.timezone)).date()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from bot.authz import Grant
 from bot.config import RemindersSettings
 from bot.services.calendar import load_calendar
+from bot.services.people import reachable_assignments
 from bot.services.places import document_kinds
 from models.calendar import WorkingCalendar
 from models.reminders import (
@@ -30,7 +31,7 @@ from models.reminders import (
     working_days,
 )
 from models.status import ReviewStatus
-from models.tables import Desa, Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment
+from models.tables import Desa, Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role
 
 OVERDUE_MEMORY_DAYS = 400  # digests keep listing what is overdue until its performance year is closed
 
@@ -151,18 +152,8 @@ def _for_digest(state: _Open, day: date) -> bool:
 
 async def _recipients(session: AsyncSession, kecamatan: Kecamatan) -> dict[tuple[str, str | None], list[Person]]:
     """(role, desa or None) -> people with a reachable chat."""
-    rows = await session.execute(
-        select(Person, RoleAssignment)
-        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-        .where(
-            RoleAssignment.revoked_at.is_(None),
-            Person.telegram_chat_id.is_not(None),
-            Person.unreachable_at.is_(None),
-        )
-        .order_by(Person.id)
-    )
     found: dict[tuple[str, str | None], list[Person]] = defaultdict(list)
-    for person, assignment in rows:
+    for person, assignment in await reachable_assignments(session):
         grant = Grant(assignment.role, assignment.scope_kind, assignment.scope_code)
         if assignment.role in (Role.SEKDES, Role.PENDAMPING):
             if assignment.scope_code and assignment.scope_code.startswith(kecamatan.kode + "."):
@@ -258,8 +249,3 @@ async def plan_everywhere(session: AsyncSession, now: datetime, settings: Remind
         a, c = await plan_kecamatan(session, kode, now, settings)
         added, cancelled = added + a, cancelled + c
     return added, cancelled
-
-
-async def kecamatan_of_desa(session: AsyncSession, desa_kode: str) -> str | None:
-    desa = await session.get(Desa, desa_kode)
-    return desa.kecamatan_kode if desa else None

@@ -1,6 +1,6 @@
 """The village accountability indicator, with the seed's figures (DOMAIN.md)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -19,7 +19,8 @@ from models.indicator import (
     predikat,
 )
 from models.numbers import percent, round_half_up
-from models.status import ObligationStatus, ReviewStatus, VersionFacts, end_of_day
+from models.status import ObligationStatus, VersionFacts, end_of_day
+from tests.facts import accepted, rejected, waiting, wib
 
 TZ = ZoneInfo("Asia/Jakarta")
 S = ObligationStatus
@@ -30,24 +31,6 @@ YEAR = 2024
 # LPPDES TA 2023 (31 Mar 2024)
 KINDS_2024 = ((RKPDES, 2025), (APBDES, 2025), (LPPDES, 2023))
 REPORT_DAY = end_of_day(date(2025, 1, 15), TZ)  # the LKjIP is written in January
-
-
-def wib(y, m, d, hh=10, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=TZ)
-
-
-def accepted(version, penetapan, received_at, reviewed_at=None) -> VersionFacts:
-    reviewed_at = reviewed_at or received_at + timedelta(hours=1)
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.ACCEPTED, reviewed_at)
-
-
-def rejected(version, penetapan, received_at, reviewed_at=None) -> VersionFacts:
-    reviewed_at = reviewed_at or received_at + timedelta(hours=1)
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.REJECTED, reviewed_at)
-
-
-def waiting(version, penetapan, received_at) -> VersionFacts:
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.MENUNGGU, None)
 
 
 def deadline_of(kind: DocumentKind, ta: int) -> date:

@@ -334,3 +334,20 @@ async def test_two_workers_send_each_reminder_once(world, settings):
             )
             == 0
         )
+
+
+async def test_the_bots_own_job_plans_and_sweeps_by_itself(world):
+    """`klambi run` registers the sweep on PTB's JobQueue; here it runs with nobody calling `sweep`."""
+    from contextlib import AsyncExitStack
+
+    from bot.telegram_app import running
+    from tests.world import TOKEN
+
+    world.clock.set(datetime(2024, 9, 20, 9, 0, tzinfo=WIB))
+    sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    await world.stack.aclose()
+    world.clock.set(datetime(2024, 9, 23, 8, 0, tzinfo=WIB))
+    world.stack = AsyncExitStack()
+    world.bot = await world.stack.enter_async_context(running(world.app, TOKEN, jobs=True))
+    reminder = await sekdes.expect("Pengingat H-7: RKPDES TA 2025 Desa Rojopolo", timeout=15)
+    assert "tinggal 7 hari" in reminder.text

@@ -18,6 +18,7 @@ from models.status import (
     on_time_on_its_face,
     start_of_day,
 )
+from tests.facts import accepted, rejected, waiting, wib
 
 TZ = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -27,24 +28,6 @@ S = ObligationStatus
 
 RKPDES_DEADLINE = date(2024, 9, 30)  # RKPDes TA 2025, judged on tanggal penetapan
 LPPDES_DEADLINE = date(2025, 3, 31)  # LPPDes TA 2024, judged on the date received
-
-
-def wib(y, m, d, hh=10, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=TZ)
-
-
-def accepted(version, penetapan, received_at, reviewed_at=None) -> VersionFacts:
-    reviewed_at = reviewed_at or received_at + timedelta(hours=1)
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.ACCEPTED, reviewed_at)
-
-
-def rejected(version, penetapan, received_at, reviewed_at=None) -> VersionFacts:
-    reviewed_at = reviewed_at or received_at + timedelta(hours=1)
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.REJECTED, reviewed_at)
-
-
-def waiting(version, penetapan, received_at) -> VersionFacts:
-    return VersionFacts(version, penetapan, received_at, ReviewStatus.MENUNGGU, None)
 
 
 def status(deadline, basis, versions, at, tz=TZ) -> ObligationStatus:

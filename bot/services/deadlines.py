@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import Action, Grant, allowed
 from bot.errors import InputError
 from bot.services.audit import audit
-from models.tables import Desa, Extension, Kecamatan, Obligation, Person
+from bot.services.places import place_of
+from models.tables import Extension, Obligation, Person
 
 REASON_LIMIT = 500
 
@@ -48,10 +49,7 @@ async def grant_extension(
         raise InputError("extend.reason_needed")
     if len(reason) > REASON_LIMIT:
         raise InputError("error.text_too_long", option="Alasan", limit=REASON_LIMIT)
-    desa = await session.get(Desa, obligation.desa_kode)
-    assert desa is not None
-    kecamatan = await session.get(Kecamatan, desa.kecamatan_kode)
-    assert kecamatan is not None
+    desa, kecamatan = await place_of(session, obligation.desa_kode)
     if new_date < now.astimezone(ZoneInfo(kecamatan.timezone)).date():
         raise InputError("extend.date_past")
     previous = obligation.agreed_date

@@ -240,20 +240,29 @@ async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:
     return [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
 
 
-async def people_with_role_covering(session: AsyncSession, roles: set[Role], place: str) -> list[Person]:
-    """People holding one of `roles` whose scope covers `place` (a desa or kecamatan code), with a chat."""
-    rows = await session.execute(
+async def reachable_assignments(
+    session: AsyncSession, roles: set[Role] | None = None
+) -> list[tuple[Person, RoleAssignment]]:
+    """Active role assignments of people the bot can write to (a chat, not blocked), oldest person first."""
+    query = (
         select(Person, RoleAssignment)
         .join(RoleAssignment, RoleAssignment.person_id == Person.id)
         .where(
-            RoleAssignment.role.in_(roles),
             RoleAssignment.revoked_at.is_(None),
             Person.telegram_chat_id.is_not(None),
+            Person.unreachable_at.is_(None),
         )
-        .order_by(Person.id)
+        .order_by(Person.id, RoleAssignment.id)
     )
+    if roles is not None:
+        query = query.where(RoleAssignment.role.in_(roles))
+    return [(person, assignment) for person, assignment in await session.execute(query)]
+
+
+async def people_with_role_covering(session: AsyncSession, roles: set[Role], place: str) -> list[Person]:
+    """People holding one of `roles` whose scope covers `place` (a desa or kecamatan code), reachable."""
     found: dict[int, Person] = {}
-    for person, assignment in rows:
+    for person, assignment in await reachable_assignments(session, roles):
         if Grant(assignment.role, assignment.scope_kind, assignment.scope_code).covers(place):
             found[person.id] = person
     return list(found.values())

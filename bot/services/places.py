@@ -31,6 +31,7 @@ class ImportSummary:
     desa_unchanged: int
     kelurahan_skipped: int
     obligations_added: int
+    kecamatan_codes: list[str]
 
 
 async def document_kinds(session: AsyncSession) -> list[DocumentKind]:
@@ -70,6 +71,16 @@ async def require_desa(session: AsyncSession, kode: str) -> Desa:
     return desa
 
 
+async def place_of(session: AsyncSession, desa_kode: str) -> tuple[Desa, Kecamatan]:
+    """A desa and its kecamatan (the kecamatan exists: a foreign key says so)."""
+    desa = await session.get(Desa, desa_kode)
+    if desa is None:
+        raise InputError("error.unknown_desa", kode=desa_kode, kecamatan=parent_of(desa_kode))
+    kecamatan = await session.get(Kecamatan, desa.kecamatan_kode)
+    assert kecamatan is not None
+    return desa, kecamatan
+
+
 async def import_area(
     session: AsyncSession,
     area_code: str,
@@ -83,9 +94,10 @@ async def import_area(
     reference = reference_areas()
     if level_of(area_code) not in (Level.PROVINSI, Level.KABUPATEN, Level.KECAMATAN) or area_code not in reference:
         raise InputError("error.unknown_area", kode=area_code)
-    summary = await _load(session, areas_under(area_code), at, performance_years, calendar, progress)
+    areas = areas_under(area_code)
+    summary = await _load(session, areas, at, performance_years, calendar, progress)
     audit(session, at, "villages.import", "area", area_code, _summary_details(summary), actor_label="cli")
-    return ImportSummary(area_code, *summary)
+    return ImportSummary(area_code, *summary, [a.kode for a in areas if a.level is Level.KECAMATAN])
 
 
 async def import_csv(
@@ -131,7 +143,8 @@ async def import_csv(
     areas = sorted([*needed.values(), *given.values()], key=lambda a: (a.kode.count("."), a.kode))
     summary = await _load(session, areas, at, performance_years, calendar, progress)
     audit(session, at, "villages.import", "file", path.name, _summary_details(summary), actor_label="cli")
-    return ImportSummary(path.name, *summary)
+    kecamatan = sorted({a.kode[:8] for a in areas if a.level in (Level.KECAMATAN, Level.DESA, Level.DESA_ADAT)})
+    return ImportSummary(path.name, *summary, kecamatan)
 
 
 async def _known_codes(session: AsyncSession, areas: dict[str, Area]) -> set[str]:

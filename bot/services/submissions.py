@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from bot.authz import Action, Grant, allowed, places
 from bot.errors import InputError
 from bot.services.audit import audit
-from bot.services.places import document_kinds
+from bot.services.places import document_kinds, place_of
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face
 from models.tables import Channel, Desa, Kecamatan, Obligation, Person, Submission, SubmissionFile
 
@@ -145,10 +145,7 @@ async def submit_from_chat(
         raise InputError("error.already_accepted")
     if not files:
         raise InputError("error.no_file")
-    desa = await session.get(Desa, obligation.desa_kode)
-    assert desa is not None
-    kecamatan = await session.get(Kecamatan, desa.kecamatan_kode)
-    assert kecamatan is not None
+    desa, kecamatan = await place_of(session, obligation.desa_kode)
     tz = ZoneInfo(kecamatan.timezone)
     if tanggal_penetapan > now.astimezone(tz).date():
         raise InputError("error.future_date_chat")
@@ -240,10 +237,7 @@ async def decide(
         )  # fmt: skip
     decider = await session.get(Person, submission.reviewed_by_id) if submission.reviewed_by_id else None
     submitter = await session.get(Person, submission.received_by_id) if submission.received_by_id else None
-    desa = await session.get(Desa, submission.obligation.desa_kode)
-    assert desa is not None
-    kecamatan = await session.get(Kecamatan, desa.kecamatan_kode)
-    assert kecamatan is not None
+    desa, kecamatan = await place_of(session, submission.obligation.desa_kode)
     kind = {k.code: k for k in await document_kinds(session)}[submission.obligation.document_code]
     on_time = on_time_on_its_face(
         submission.obligation.legal_deadline, kind.basis, submission.facts(), ZoneInfo(kecamatan.timezone)
