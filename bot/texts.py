@@ -415,6 +415,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📅 The kecamatan granted an extension: {doc} FY {ta} of Desa {desa} is now due {date} ({reason}).",
     ),
     "command.perpanjang": ("Perpanjang batas kesepakatan satu desa", "Extend one desa's agreed date"),
+    "error.unknown_person": ("Orang dengan id {person} tidak ada.", "There is no person with id {person}."),
+    "error.nothing_to_revoke": (
+        "{person} tidak memegang peran itu (atau sudah dicabut).",
+        "{person} holds no such role (or it was already revoked).",
+    ),
+    "deadline.told": (
+        "📅 Batas kesepakatan baru: {doc} TA {ta} Desa {desa} paling lambat {date} (batas waktu peraturan {legal}).",
+        "📅 New agreed date: {doc} FY {ta} of Desa {desa} is due {date} (legal deadline {legal}).",
+    ),
     # --- reminders and escalations ---
     "reminder.title": (
         "⏰ Pengingat {kind}: {doc} TA {ta} Desa {desa}",

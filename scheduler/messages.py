@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services.indicator import obligation_rows
+from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
 from bot.texts import Language, fmt_date, t
 from bot.views import kecamatan_matrix
@@ -26,7 +27,6 @@ from models.tables import (
     Kecamatan,
     Obligation,
     OutboxMessage,
-    OutboxStatus,
     Person,
     Role,
     RoleAssignment,
@@ -189,15 +189,7 @@ async def unreachable_notice(
     desa = row.details.get("desa") or row.kecamatan_kode
     staf = await people_with_role_covering(session, {Role.STAF}, desa)
     place = await session.get(Desa, desa)
+    text = t("notice.unreachable", lang, name=person.name, role=row.role, place=place.nama if place else desa)
     for member in staf:
-        if member.id == person.id or member.telegram_chat_id is None:
-            continue
-        text = t("notice.unreachable", lang, name=person.name, role=row.role, place=place.nama if place else desa)
-        session.add(
-            OutboxMessage(
-                kecamatan_kode=row.kecamatan_kode, subject_type="notice", subject_id=f"unreachable:{person.id}",
-                recipient_key=f"person:{member.id}", person_id=member.id, chat_id=member.telegram_chat_id,
-                role=Role.STAF.value, kind="unreachable", for_date=now.date(), send_at=now,
-                status=OutboxStatus.PLANNED, attempts=0, details={"text": text}, created_at=now,
-            )
-        )  # fmt: skip
+        if member.id != person.id:
+            queue_notice(session, row.kecamatan_kode, member, Role.STAF.value, f"unreachable:{person.id}", text, now)

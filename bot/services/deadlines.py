@@ -6,15 +6,105 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Grant, allowed
 from bot.errors import InputError
 from bot.services.audit import audit
-from bot.services.places import place_of
-from models.tables import Extension, Obligation, Person
+from bot.services.calendar import load_calendar
+from bot.services.notices import queue_notice
+from bot.services.people import people_with_role_covering
+from bot.services.places import ensure_obligations, place_of, require_document, require_kecamatan
+from bot.texts import fmt_date, t
+from models.tables import Desa, Extension, Obligation, Person, Role
 
 REASON_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class AgreedDates:
+    """The result of setting a kecamatan's batas kesepakatan for one document and TA."""
+
+    kecamatan_kode: str
+    kecamatan_nama: str
+    document_code: str
+    tahun_anggaran: int
+    agreed_date: date
+    legal_deadline: date
+    changed: list[str]  # desa names whose agreed date moved
+    kept_extension: list[str]  # desa names that keep their own extension
+    notified: int
+
+
+async def set_agreed_dates(
+    session: AsyncSession,
+    kecamatan_kode: str,
+    document_code: str,
+    tahun_anggaran: int,
+    agreed: date,
+    now: datetime,
+    actor: Person | None = None,
+    actor_label: str = "cli",
+    language: str = "id",
+) -> AgreedDates:
+    """The kesepakatan bersama: one agreed collection date for every desa of the kecamatan.
+
+    A desa that was granted an extension for this obligation keeps it. Every sekdes and pendamping of a desa whose
+    date moved is told (through the outbox). The legal deadline never moves.
+    """
+    from models.documents import performance_year_obligations  # noqa: F401  (documents' year rule)
+
+    kecamatan = await require_kecamatan(session, kecamatan_kode)
+    kind = await require_document(session, document_code)
+    desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode).order_by(Desa.kode)))
+    calendar = await load_calendar(session)
+    performance_year = kind.rule.legal_deadline(tahun_anggaran).year
+    await ensure_obligations(session, [d.kode for d in desa], [performance_year], calendar)
+    obligations = {
+        o.desa_kode: o
+        for o in await session.scalars(
+            select(Obligation).where(
+                Obligation.desa_kode.in_([d.kode for d in desa]),
+                Obligation.document_code == kind.code,
+                Obligation.tahun_anggaran == tahun_anggaran,
+            )
+        )
+    }
+    extended = set(
+        await session.scalars(
+            select(Extension.obligation_id).where(Extension.obligation_id.in_([o.id for o in obligations.values()]))
+        )
+    )
+    changed, kept, notified = [], [], 0
+    legal = kind.rule.legal_deadline(tahun_anggaran, calendar)
+    for d in desa:
+        obligation = obligations.get(d.kode)
+        if obligation is None:
+            continue
+        legal = obligation.legal_deadline
+        if obligation.id in extended:
+            kept.append(d.nama)
+            continue
+        if obligation.agreed_date == agreed:
+            continue
+        previous = obligation.agreed_date
+        obligation.agreed_date = agreed
+        changed.append(d.nama)
+        audit(
+            session, now, "obligation.agreed_date", "obligation", obligation.id,
+            {"previous": previous.isoformat(), "agreed_date": agreed.isoformat()},
+            actor_id=actor.id if actor else None, actor_label=actor_label,
+        )  # fmt: skip
+        text = t("deadline.told", language, doc=kind.code, ta=tahun_anggaran, desa=d.nama,
+                 date=fmt_date(agreed, language), legal=fmt_date(obligation.legal_deadline, language))  # fmt: skip
+        for person in await people_with_role_covering(session, {Role.SEKDES, Role.PENDAMPING}, d.kode):
+            key = f"agreed:{obligation.id}:{agreed.isoformat()}"
+            notified += queue_notice(session, kecamatan.kode, person, "sekdes", key, text, now)
+    await session.flush()
+    return AgreedDates(
+        kecamatan.kode, kecamatan.nama, kind.code, tahun_anggaran, agreed, legal, changed, kept, notified
+    )
 
 
 @dataclass(frozen=True)

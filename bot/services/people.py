@@ -218,6 +218,50 @@ async def redeem_invitation(
     return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
 
 
+async def revoke_roles(
+    session: AsyncSession,
+    person_id: int,
+    now: datetime,
+    role: Role | None = None,
+    place: str | None = None,
+    revoked_by: Person | None = None,
+    revoker_grants: list[Grant] | None = None,
+    actor_label: str = "cli",
+) -> tuple[Person, list[Grant]]:
+    """Take roles away (a secretary replaced). Their open drafts close; what they submitted stays theirs.
+
+    From the chat, `revoker_grants` must allow inviting that role there: who may invite a role may revoke it.
+    """
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise InputError("error.unknown_person", person=person_id)
+    rows = [
+        r
+        for r in await session.scalars(
+            select(RoleAssignment).where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+        )
+        if (role is None or r.role is role) and (place is None or r.scope_code == place)
+    ]
+    if not rows:
+        raise InputError("error.nothing_to_revoke", person=person.name)
+    for row in rows:
+        if revoker_grants is not None and not may_invite(revoker_grants, row.role, row.scope_code):
+            raise InputError("error.not_allowed")
+    for row in rows:
+        row.revoked_at, row.revoked_by_id = now, revoked_by.id if revoked_by else None
+    from bot.services.drafts import clear_draft
+
+    await clear_draft(session, person_id)
+    revoked = [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
+    audit(
+        session, now, "role.revoke", "person", person_id,
+        {"roles": [{"role": g.role.value, "scope_code": g.scope_code} for g in revoked]},
+        actor_id=revoked_by.id if revoked_by else None, actor_label=actor_label,
+    )  # fmt: skip
+    await session.flush()
+    return person, revoked
+
+
 class WrongCode(InputError):
     """An invitation code that is unknown, used or expired: counted toward the throttle."""
 
