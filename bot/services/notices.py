@@ -21,9 +21,20 @@ def queue_notice(
         return False
     session.add(
         OutboxMessage(
-            kecamatan_kode=kecamatan_kode, subject_type="notice", subject_id=key[:60],
-            recipient_key=f"person:{person.id}", person_id=person.id, chat_id=person.telegram_chat_id, role=role, kind="notice", for_date=now.date(),
-            send_at=now, status=OutboxStatus.PLANNED, attempts=0, details={"text": text}, created_at=now,
+            kecamatan_kode=kecamatan_kode,
+            subject_type="notice",
+            subject_id=key[:60],
+            recipient_key=f"person:{person.id}",
+            person_id=person.id,
+            chat_id=person.telegram_chat_id,
+            role=role,
+            kind="notice",
+            for_date=now.date(),
+            send_at=now,
+            status=OutboxStatus.PLANNED,
+            attempts=0,
+            details={"text": text},
+            created_at=now,
         )
-    )  # fmt: skip
+    )
     return True
