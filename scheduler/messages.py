@@ -192,4 +192,6 @@ async def unreachable_notice(
     text = t("notice.unreachable", lang, name=person.name, role=row.role, place=place.nama if place else desa)
     for member in staf:
         if member.id != person.id:
-            queue_notice(session, row.kecamatan_kode, member, Role.STAF.value, f"unreachable:{person.id}", text, now)
+            await queue_notice(
+                session, row.kecamatan_kode, member, Role.STAF.value, f"unreachable:{person.id}", text, now
+            )

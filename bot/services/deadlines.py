@@ -100,7 +100,7 @@ async def set_agreed_dates(
                  date=fmt_date(agreed, language), legal=fmt_date(obligation.legal_deadline, language))  # fmt: skip
         for person in await people_with_role_covering(session, {Role.SEKDES, Role.PENDAMPING}, d.kode):
             key = f"agreed:{obligation.id}:{agreed.isoformat()}"
-            notified += queue_notice(session, kecamatan.kode, person, "sekdes", key, text, now)
+            notified += await queue_notice(session, kecamatan.kode, person, "sekdes", key, text, now)
     await session.flush()
     return AgreedDates(
         kecamatan.kode, kecamatan.nama, kind.code, tahun_anggaran, agreed, legal, changed, kept, notified
