@@ -892,3 +892,6 @@ def _language_or_default() -> Language:
         return obj.language if isinstance(obj, Context) else "id"
     except ConfigError:
         return "id"
+
+
+from bot import cli_desk  # noqa: E402, F401  (the desk's commands join the `klambi` group)

@@ -580,6 +580,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "review.ditolak": ("ditolak", "rejected"),
 }
 
+def _merge_desk_texts() -> None:
+    from bot.texts_desk import DESK_TEXTS
+
+    clash = CATALOG.keys() & DESK_TEXTS.keys()
+    assert not clash, f"text keys defined twice: {sorted(clash)}"
+    CATALOG.update(DESK_TEXTS)
+
+
+_merge_desk_texts()
+
 BABEL_LOCALE = {"id": "id", "en": "en"}
 
 
