@@ -22,6 +22,11 @@ class Action(StrEnum):
     VIEW_INDICATOR = "view_indicator"  # a kecamatan's indicator
     INVITE = "invite"  # create an invitation to a role in a place
     EXTEND = "extend"  # move one desa's agreed collection date (dispensasi)
+    SET_AGREED = "set_agreed"  # the kesepakatan: one agreed date for every desa of a kecamatan
+    RECORD_PAPER = "record_paper"  # record a document that arrived on paper
+    CORRECT = "correct"  # undo a verdict
+    ARCHIVE = "archive"  # get the stored files of any version back
+    VIEW_HOLIDAYS = "view_holidays"
 
 
 POLICY: dict[Action, frozenset[Role]] = {
@@ -32,6 +37,11 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.VIEW_INDICATOR: frozenset({Role.STAF, Role.CAMAT, Role.ADMIN}),
     Action.INVITE: frozenset({Role.STAF, Role.ADMIN}),
     Action.EXTEND: frozenset({Role.STAF, Role.ADMIN}),
+    Action.SET_AGREED: frozenset({Role.STAF, Role.ADMIN}),
+    Action.RECORD_PAPER: frozenset({Role.STAF, Role.ADMIN}),
+    Action.CORRECT: frozenset({Role.STAF, Role.ADMIN}),
+    Action.ARCHIVE: frozenset({Role.SEKDES, Role.STAF, Role.CAMAT, Role.ADMIN}),
+    Action.VIEW_HOLIDAYS: frozenset({Role.STAF, Role.CAMAT, Role.ADMIN}),
 }
 
 # Which roles a role may invite (on top of INVITE and the scope rule).

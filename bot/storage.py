@@ -22,6 +22,8 @@ class StoredFile:
     relative_path: str
     size_bytes: int
     mime_type: str
+    original_name: str | None = None  # as the sender named it: kept for people, never used as a path
+    telegram_file_id: str | None = None
 
 
 def sniff_mime_type(head: bytes, path: Path | None = None) -> str | None:

@@ -424,6 +424,110 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📅 Batas kesepakatan baru: {doc} TA {ta} Desa {desa} paling lambat {date} (batas waktu peraturan {legal}).",
         "📅 New agreed date: {doc} FY {ta} of Desa {desa} is due {date} (legal deadline {legal}).",
     ),
+    # --- the desk in the chat ---
+    "command.tenggat": ("Batas kesepakatan untuk semua desa", "The agreed date for every desa"),
+    "command.catat": ("Catat dokumen kertas", "Record a paper document"),
+    "command.koreksi": ("Batalkan keputusan yang keliru", "Undo a wrong verdict"),
+    "command.cabut": ("Cabut peran seseorang", "Revoke someone's role"),
+    "command.arsip": ("Ambil berkas yang tersimpan", "Get stored files back"),
+    "command.libur": ("Daftar hari libur", "The days off"),
+    "desk.choose_kecamatan": ("Kecamatan mana?", "Which kecamatan?"),
+    "desk.choose_desa": ("Desa mana?", "Which desa?"),
+    "desk.choose_document": ("Dokumen mana?", "Which document?"),
+    "desk.nothing": ("Tidak ada yang bisa dipilih.", "There is nothing to choose."),
+    "tenggat.choose": (
+        "Batas kesepakatan untuk dokumen mana (semua desa Kecamatan {kecamatan})?",
+        "The agreed date of which document (every desa of Kecamatan {kecamatan})?",
+    ),
+    "tenggat.ask_date": (
+        "Tanggal kesepakatan untuk {doc} TA {ta} (batas waktu peraturan {legal})? Ketik, mis. 13/09/2024.",
+        "The agreed date for {doc} FY {ta} (legal deadline {legal})? Type it, e.g. 13/09/2024.",
+    ),
+    "tenggat.after_legal": (
+        "Tanggal itu sesudah batas waktu peraturan ({legal}); kesepakatan biasanya lebih awal. Tetap disimpan.",
+        "That date is after the legal deadline ({legal}); an agreement is usually earlier. Saved anyway.",
+    ),
+    "tenggat.done": (
+        "✔ Batas kesepakatan {doc} TA {ta}: {date} untuk {count} desa. {kept}{notified} orang diberi tahu.",
+        "✔ Agreed date of {doc} FY {ta}: {date} for {count} desa. {kept}{notified} people told.",
+    ),
+    "tenggat.kept": ("Tetap dengan perpanjangannya: {names}. ", "Keeping their extension: {names}. "),
+    "catat.ask_penetapan": ("Tanggal penetapan dokumen kertas ini?", "When was this paper document established?"),
+    "catat.ask_received": ("Tanggal diterima kecamatan?", "When did the kecamatan receive it?"),
+    "catat.received_before": (
+        "Tanggal diterima tidak bisa sebelum tanggal penetapan ({penetapan}).",
+        "It cannot be received before it was established ({penetapan}).",
+    ),
+    "catat.ask_files": (
+        "Kirim pindaian atau foto halamannya bila ada (boleh beberapa), lalu tekan Lanjut. Tanpa berkas: tekan Lewati.",
+        "Send the scan or photos of its pages if you have them, then press Next. Without files: press Skip.",
+    ),
+    "catat.summary": (
+        "Periksa dulu (dokumen kertas):\n• {doc} TA {ta} · Desa {desa}\n• Ditetapkan {penetapan}\n"
+        "• Diterima {received}\n• Berkas: {files}\nSimpan sebagai diterima?",
+        "Please check (paper document):\n• {doc} FY {ta} · Desa {desa}\n• Established {penetapan}\n"
+        "• Received {received}\n• Files: {files}\nSave as accepted?",
+    ),
+    "catat.saved": (
+        "✔ Tercatat: {doc} TA {ta} Desa {desa}, versi {version}, diterima {received} — {verdict}",
+        "✔ Recorded: {doc} FY {ta} of Desa {desa}, version {version}, received {received} — {verdict}",
+    ),
+    "catat.told": (
+        "📄 Kecamatan mencatat {doc} TA {ta} Desa {desa} yang diserahkan di atas kertas (diterima {received}).",
+        "📄 The kecamatan recorded the paper copy of {doc} FY {ta} of Desa {desa} (received {received}).",
+    ),
+    "button.save": ("✅ Simpan", "✅ Save"),
+    "koreksi.choose": ("Keputusan mana yang keliru?", "Which verdict was wrong?"),
+    "koreksi.none": ("Belum ada keputusan yang bisa dibatalkan.", "There is no verdict to undo."),
+    "koreksi.ask_reason": ("Kenapa keputusan ini dibatalkan?", "Why is this verdict undone?"),
+    "koreksi.reason_needed": ("Pembatalan perlu alasan.", "Undoing a verdict needs a reason."),
+    "koreksi.nothing_to_undo": (
+        "Versi itu sedang menunggu keputusan; tidak ada yang dibatalkan.",
+        "That version awaits a decision; nothing to undo.",
+    ),
+    "koreksi.done": (
+        "↩️ Keputusan atas {doc} TA {ta} Desa {desa} versi {version} ({previous}) dibatalkan; "
+        "versi ini kembali menunggu verifikasi.",
+        "↩️ The verdict on {doc} FY {ta} of Desa {desa} version {version} ({previous}) is undone; "
+        "it awaits verification again.",
+    ),
+    "koreksi.told": (
+        "↩️ Kecamatan membatalkan keputusan atas {doc} TA {ta} Desa {desa} (versi {version}): {reason}. Dokumen kembali "
+        "menunggu verifikasi.",
+        "↩️ The kecamatan undid its verdict on {doc} FY {ta} of Desa {desa} (version {version}): {reason}. It awaits "
+        "verification again.",
+    ),
+    "cabut.choose": ("Peran siapa yang dicabut?", "Whose role is revoked?"),
+    "cabut.none": ("Tidak ada peran yang bisa Anda cabut.", "There is no role you may revoke."),
+    "cabut.confirm": ("Cabut peran {role} {scope} dari {name}?", "Revoke {name}'s role {role} {scope}?"),
+    "cabut.done": (
+        "✔ Peran {role} {scope} dicabut dari {name}. Dokumen yang pernah dikirimnya tetap tersimpan; undang "
+        "penggantinya dengan /undang.",
+        "✔ {name} no longer holds {role} {scope}. What they sent stays; invite the replacement with /undang.",
+    ),
+    "cabut.told": (
+        "Peran Anda sebagai {role} {scope} di Ngobras Klambi telah dicabut oleh kecamatan. "
+        "Terima kasih atas kerja samanya.",
+        "Your role as {role} {scope} in Ngobras Klambi was revoked by the kecamatan. Thank you for your work.",
+    ),
+    "button.revoke": ("Ya, cabut", "Yes, revoke"),
+    "arsip.choose_version": ("Versi mana?", "Which version?"),
+    "arsip.version": (
+        "v{version} · {status} · masuk {received} · {files} berkas",
+        "v{version} · {status} · received {received} · {files} files",
+    ),
+    "arsip.no_files": (
+        "Versi ini dicatat tanpa berkas (dokumen kertas).",
+        "This version was recorded without files (paper).",
+    ),
+    "arsip.sending": (
+        "📎 {doc} TA {ta} Desa {desa}, versi {version}: {files} berkas.",
+        "📎 {doc} FY {ta} of Desa {desa}, version {version}: {files} files.",
+    ),
+    "libur.title": (
+        "Hari libur kerja {year} (libur nasional, cuti bersama, tambahan admin *):",
+        "Days off in {year} (holidays, cuti bersama, an admin's *):",
+    ),
     # --- reminders and escalations ---
     "reminder.title": (
         "⏰ Pengingat {kind}: {doc} TA {ta} Desa {desa}",
@@ -579,6 +683,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "review.diterima": ("diterima", "accepted"),
     "review.ditolak": ("ditolak", "rejected"),
 }
+
 
 def _merge_desk_texts() -> None:
     from bot.texts_desk import DESK_TEXTS

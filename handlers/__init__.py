@@ -9,8 +9,9 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.errors import InputError
+from bot.parsing import parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from handlers import deadlines, onboarding, status, submission, verification
+from handlers import deadlines, desk, onboarding, status, submission, verification
 from handlers.common import Turn, on_error, turn
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -46,6 +47,14 @@ async def on_text(current: Turn) -> None:
         current.reply(current.t("kirim.expect_buttons"))
     elif step == ("tolak", "reason"):
         await verification.reason_text(current, text)
+    elif step == ("tenggat", "date"):
+        await desk.tenggat_date(current, text)
+    elif step in (("catat", "penetapan"), ("catat", "received")):
+        await desk.catat_date(current, step[1], parse_chat_date(text))
+    elif step == ("catat", "files"):
+        current.reply(current.t("catat.ask_files"))
+    elif step == ("koreksi", "reason"):
+        await desk.koreksi_reason(current, text)
     elif step == ("perpanjang", "date"):
         await deadlines.date_text(current, text)
     elif step == ("perpanjang", "reason"):
@@ -78,6 +87,32 @@ async def on_button(current: Turn) -> None:
         case ["p", "o", obligation_id]:
             await _require_step(current, "perpanjang", "document")
             await deadlines.choose_obligation(current, obligation_id)
+        case ["t", "o", code, ta]:
+            await desk.tenggat_document(current, code, ta)
+        case ["c", "d", desa_kode]:
+            await desk.catat_desa(current, desa_kode)
+        case ["c", "o", obligation_id]:
+            await desk.catat_obligation(current, obligation_id)
+        case ["c", "p", days_back]:
+            await desk.catat_date(current, "penetapan", None, days_back)
+        case ["c", "r", days_back]:
+            await desk.catat_date(current, "received", None, days_back)
+        case ["c", "f"]:
+            await desk.catat_summary(current)
+        case ["c", "s"]:
+            await desk.catat_save(current)
+        case ["x", "s", submission_id]:
+            await desk.koreksi_choose(current, submission_id)
+        case ["r", "a", assignment_id]:
+            await desk.cabut_choose(current, assignment_id)
+        case ["r", "y", assignment_id]:
+            await desk.cabut_confirm(current, assignment_id)
+        case ["a", "d", desa_kode]:
+            await desk.arsip_desa(current, desa_kode)
+        case ["a", "o", obligation_id]:
+            await desk.arsip_document(current, obligation_id)
+        case ["a", "v", submission_id]:
+            await desk.arsip_version(current, submission_id)
         case ["k", "next"]:
             await submission.next_step(current)
         case ["k", "d", days_back]:
@@ -126,6 +161,12 @@ def register(application: Application) -> None:
         "indikator": status.indikator,
         "verifikasi": verification.verifikasi,
         "perpanjang": deadlines.perpanjang,
+        "tenggat": desk.tenggat,
+        "catat": desk.catat,
+        "koreksi": desk.koreksi,
+        "cabut": desk.cabut,
+        "arsip": desk.arsip,
+        "libur": desk.libur,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))

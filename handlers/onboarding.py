@@ -20,13 +20,54 @@ from handlers.common import Turn, replan, turn
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.SEKDES: ("kirim", "status", "batal"),
+    Role.SEKDES: ("kirim", "status", "arsip", "batal"),
     Role.PENDAMPING: ("status",),
-    Role.STAF: ("verifikasi", "status", "indikator", "perpanjang", "undang", "batal"),
-    Role.CAMAT: ("indikator", "status"),
-    Role.ADMIN: ("undang", "indikator", "verifikasi", "perpanjang", "status", "batal"),
+    Role.STAF: (
+        "verifikasi",
+        "status",
+        "indikator",
+        "catat",
+        "tenggat",
+        "perpanjang",
+        "koreksi",
+        "arsip",
+        "libur",
+        "undang",
+        "cabut",
+        "batal",
+    ),
+    Role.CAMAT: ("indikator", "status", "arsip", "libur"),
+    Role.ADMIN: (
+        "undang",
+        "cabut",
+        "indikator",
+        "verifikasi",
+        "catat",
+        "tenggat",
+        "perpanjang",
+        "koreksi",
+        "arsip",
+        "libur",
+        "status",
+        "batal",
+    ),
 }
-ORDER = ("kirim", "verifikasi", "status", "indikator", "perpanjang", "undang", "batal", "bantuan")
+ORDER = (
+    "kirim",
+    "verifikasi",
+    "status",
+    "indikator",
+    "catat",
+    "tenggat",
+    "perpanjang",
+    "koreksi",
+    "arsip",
+    "libur",
+    "undang",
+    "cabut",
+    "batal",
+    "bantuan",
+)
 
 
 def commands_for(roles: set[Role], language: Language) -> list[BotCommand]:

@@ -81,11 +81,16 @@ async def file_message(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
     draft = await get_draft(current.session, current.person.id)
+    if draft is not None and (draft.flow, draft.step) == ("catat", "files"):
+        from handlers.desk import catat_file  # a scan for a paper record, same checks
+
+        await catat_file(current)
+        return
     if draft is None or draft.flow != FLOW or draft.step not in ("file", "more"):
         raise InputError("chat.not_understood")
     message = current.update.effective_message
     assert message is not None
-    stored = await _download(current, message)
+    stored = await download_attachment(current, message)
     files = [*draft.data.get("files", []), stored]
     if len(files) > MAX_FILES:
         raise InputError("error.text_too_long", option="Berkas", limit=MAX_FILES)
@@ -102,7 +107,7 @@ async def file_message(current: Turn) -> None:
     )
 
 
-async def _download(current: Turn, message: Message) -> dict:
+async def download_attachment(current: Turn, message: Message) -> dict:
     limit = current.app.settings.storage.max_file_mb * 1024 * 1024
     if message.document is not None:
         attachment, name = message.document, message.document.file_name

@@ -33,7 +33,13 @@ from models.reminders import (
 from models.status import ReviewStatus
 from models.tables import Desa, Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role
 
-OVERDUE_MEMORY_DAYS = 400  # digests keep listing what is overdue until its performance year is closed
+OVERDUE_MEMORY_DAYS = 400
+PLANNED_SUBJECTS = (
+    "obligation",
+    "digest",
+    "camat",
+    "recap",
+)  # digests keep listing what is overdue until its performance year is closed
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,7 @@ async def plan_kecamatan(
         for r in await session.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.kecamatan_kode == kecamatan.kode,
+                OutboxMessage.subject_type.in_(PLANNED_SUBJECTS),  # notices are queued, never planned away
                 OutboxMessage.send_at >= now,
                 OutboxMessage.status.in_([OutboxStatus.PLANNED, OutboxStatus.CANCELLED]),
             )

@@ -25,6 +25,11 @@ EXPECTED = {  # action -> roles allowed in their own place
     Action.VIEW_INDICATOR: {Role.STAF, Role.CAMAT, Role.ADMIN},
     Action.INVITE: {Role.STAF, Role.ADMIN},
     Action.EXTEND: {Role.STAF, Role.ADMIN},
+    Action.SET_AGREED: {Role.STAF, Role.ADMIN},
+    Action.RECORD_PAPER: {Role.STAF, Role.ADMIN},
+    Action.CORRECT: {Role.STAF, Role.ADMIN},
+    Action.ARCHIVE: {Role.SEKDES, Role.STAF, Role.CAMAT, Role.ADMIN},
+    Action.VIEW_HOLIDAYS: {Role.STAF, Role.CAMAT, Role.ADMIN},
 }
 
 

@@ -33,6 +33,7 @@ class RecordRequest:
     received_on: date | None = None  # defaults to the tanggal penetapan
     nomor: str | None = None
     file: Path | None = None
+    stored_files: tuple[StoredFile, ...] = ()  # files already in the store (sent in the chat), instead of `file`
     review: ReviewStatus = ReviewStatus.ACCEPTED
     reason: str | None = None
     channel: Channel = Channel.CLI
@@ -115,8 +116,10 @@ async def record_document(
         await session.flush()
 
     received_at = start_of_day(received_on, tz)
-    stored = files.store(request.file, mime_type) if request.file and mime_type else None
-    same = _same_version(obligation.submissions, request, received_at, stored)
+    stored_list = list(request.stored_files)
+    if request.file and mime_type:
+        stored_list.append(files.store(request.file, mime_type))
+    same = _same_version(obligation.submissions, request, received_at, stored_list)
 
     def outcome(submission: Submission, created: bool) -> RecordOutcome:
         return RecordOutcome(
@@ -147,16 +150,17 @@ async def record_document(
     )
     session.add(submission)
     await session.flush()
-    if stored is not None:
+    for position, stored in enumerate(stored_list, 1):
         session.add(
             SubmissionFile(
                 submission_id=submission.id,
-                position=1,
+                position=position,
                 sha256=stored.sha256,
                 stored_path=stored.relative_path,
-                original_name=request.file.name[:255] if request.file else None,
+                original_name=stored.original_name or (request.file.name[:255] if request.file else None),
                 mime_type=stored.mime_type,
                 size_bytes=stored.size_bytes,
+                telegram_file_id=stored.telegram_file_id,
             )
         )
     audit(
@@ -174,7 +178,7 @@ async def record_document(
             "received_on": received_on.isoformat(),
             "review_status": request.review.value,
             "channel": request.channel.value,
-            "file_sha256": stored.sha256 if stored else None,
+            "files": [f.sha256 for f in stored_list],
         },
         actor_id=actor_id,
         actor_label=actor_label,
@@ -197,7 +201,7 @@ def _check_file(path: Path) -> str:
 
 
 def _same_version(
-    submissions: list[Submission], request: RecordRequest, received_at: datetime, stored: StoredFile | None
+    submissions: list[Submission], request: RecordRequest, received_at: datetime, stored: list[StoredFile]
 ) -> Submission | None:
     for s in submissions:
         hashes = [f.sha256 for f in s.files]
@@ -207,7 +211,7 @@ def _same_version(
             and s.received_at == received_at
             and s.review_status is request.review
             and s.review_reason == request.reason
-            and hashes == ([stored.sha256] if stored else [])
+            and hashes == [f.sha256 for f in stored]
         ):
             return s
     return None

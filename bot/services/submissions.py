@@ -283,3 +283,72 @@ async def waiting_submissions(session: AsyncSession, grants: list[Grant]) -> lis
             )
         )  # fmt: skip
     return items
+
+
+@dataclass(frozen=True)
+class Undone:
+    submission_id: int
+    previous: ReviewStatus
+    desa_kode: str
+    desa_nama: str
+    kecamatan_kode: str
+    document_code: str
+    tahun_anggaran: int
+    version: int
+    submitter_chat_id: int | None
+
+
+async def undo_verdict(
+    session: AsyncSession, reviewer: Person, grants: list[Grant], submission_id: int, reason: str, now: datetime
+) -> Undone:
+    """A wrong verdict is undone, with a reason: the version waits for a decision again; the audit keeps both."""
+    submission = await session.scalar(
+        select(Submission).where(Submission.id == submission_id).options(selectinload(Submission.obligation))
+    )
+    if submission is None or not allowed(grants, Action.CORRECT, submission.obligation.desa_kode):
+        raise InputError("error.not_allowed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("koreksi.reason_needed")
+    if len(reason) > REASON_LIMIT:
+        raise InputError("error.text_too_long", option="Alasan", limit=REASON_LIMIT)
+    previous = submission.review_status
+    if previous is ReviewStatus.MENUNGGU:
+        raise InputError("koreksi.nothing_to_undo")
+    undone = await session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.review_status == previous)
+        .values(review_status=ReviewStatus.MENUNGGU, reviewed_by_id=None, reviewed_at=None, review_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    if undone.rowcount != 1:
+        raise InputError("koreksi.nothing_to_undo")
+    audit(
+        session, now, "submission.undo", "submission", submission.id,
+        {"previous_status": previous.value, "previous_reviewer_id": submission.reviewed_by_id,
+         "previous_reviewed_at": submission.reviewed_at.isoformat() if submission.reviewed_at else None,
+         "previous_reason": submission.review_reason, "reason": reason},
+        actor_id=reviewer.id, actor_label="telegram",
+    )  # fmt: skip
+    desa, kecamatan = await place_of(session, submission.obligation.desa_kode)
+    submitter = await session.get(Person, submission.received_by_id) if submission.received_by_id else None
+    await session.flush()
+    return Undone(
+        submission.id, previous, desa.kode, desa.nama, kecamatan.kode, submission.obligation.document_code,
+        submission.obligation.tahun_anggaran, submission.version, submitter.telegram_chat_id if submitter else None,
+    )  # fmt: skip
+
+
+async def recent_verdicts(session: AsyncSession, grants: list[Grant], limit: int = 10) -> list[tuple[Submission, Desa]]:
+    """The latest decided versions in the places these grants may correct, newest first."""
+    scopes = places(grants, Action.CORRECT)
+    rows = await session.execute(
+        select(Submission, Desa)
+        .join(Obligation, Obligation.id == Submission.obligation_id)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .where(Submission.review_status != ReviewStatus.MENUNGGU)
+        .options(selectinload(Submission.obligation))
+        .order_by(Submission.reviewed_at.desc(), Submission.id.desc())
+    )
+    found = [(s, d) for s, d in rows if any(g.covers(d.kode) for g in scopes)]
+    return found[:limit]
