@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -39,6 +40,7 @@ T = TypeVar("T")
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
 REPLAN_AT_IMPORT = 50  # kecamatan: reminders of a small import are planned at once
 log = logging.getLogger("klambi")
+_ERROR_LANGUAGE: list[Language] = ["id"]  # set once the configuration is read; errors before that are in Indonesian
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Context:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_path)
+            _ERROR_LANGUAGE[0] = self._settings.bot.language
         return self._settings
 
     @property
@@ -267,11 +270,37 @@ def target_set(
 REVIEW_CHOICES = {s.value: s for s in ReviewStatus}
 
 
-@cli.command("record")
-@click.option("--desa", required=True, metavar="KODE", help="Kode desa, mis. 35.08.17.2001.")
-@click.option("--doc", required=True, metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
-@click.option("--ta", "ta_text", required=True, metavar="TAHUN", help="Tahun anggaran dokumen.")
-@click.option("--penetapan", required=True, metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
+def _unless_subcommand(*required: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A group that is also a command: without a subcommand its `required` options must be given (click's own
+    "Missing option"); with one (`klambi record import`) it does nothing, and its own options are refused."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run(ctx: Context, **options: Any) -> None:
+            current = click.get_current_context()
+            if current.invoked_subcommand is not None:
+                typed = click.core.ParameterSource.COMMANDLINE
+                params = current.command.params
+                given = [p.opts[0] for p in params if current.get_parameter_source(p.name or "") is typed]
+                if given:
+                    sub = current.invoked_subcommand
+                    raise InputError("cli.record.options_with_subcommand", options=", ".join(given), command=sub)
+                return
+            for param in current.command.params:
+                if param.name in required and options.get(param.name) is None:
+                    raise click.MissingParameter(ctx=current, param=param)
+            command(ctx, **options)
+
+        return run
+
+    return decorate
+
+
+@cli.group("record", invoke_without_command=True)
+@click.option("--desa", metavar="KODE", help="Kode desa, mis. 35.08.17.2001.")
+@click.option("--doc", metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
+@click.option("--ta", "ta_text", metavar="TAHUN", help="Tahun anggaran dokumen.")
+@click.option("--penetapan", metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
 @click.option("--diterima", metavar="TANGGAL", help="Tanggal diterima kecamatan, YYYY-MM-DD (bawaan: --penetapan).")
 @click.option("--nomor", metavar="TEKS", help="Nomor Perdes / dokumen.")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Pindaian: PDF, JPEG/PNG atau DOCX.")
@@ -281,6 +310,7 @@ REVIEW_CHOICES = {s.value: s for s in ReviewStatus}
 )  # fmt: skip
 @click.option("--alasan", metavar="TEKS", help="Alasan penolakan (wajib bila --status ditolak).")
 @pass_context
+@_unless_subcommand("desa", "doc", "ta_text", "penetapan")
 def record(
     ctx: Context,
     desa: str,
@@ -293,9 +323,10 @@ def record(
     review: str,
     alasan: str | None,
 ) -> None:
-    """Catat dokumen sebuah desa (salinan kertas, tahun-tahun lalu).
+    """Catat dokumen sebuah desa (salinan kertas, tahun-tahun lalu); `import` dan `template` untuk banyak sekaligus.
 
-    Mencatat hal yang sama dua kali tidak mengubah apa pun.
+    --desa, --doc, --ta dan --penetapan wajib bila tanpa subperintah. Mencatat hal yang sama dua kali tidak mengubah
+    apa pun.
     """
     request = RecordRequest(
         desa_kode=desa,
@@ -854,6 +885,7 @@ def demo(ctx: Context) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input prints one line and exits with 2, having written nothing."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _ERROR_LANGUAGE[0] = "id"
     language: Language = "id"
     try:
         cli.main(args=argv, prog_name="klambi", standalone_mode=False)
@@ -886,12 +918,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _language_or_default() -> Language:
-    context = click.get_current_context(silent=True)
-    try:
-        obj = context.find_root().obj if context else None
-        return obj.language if isinstance(obj, Context) else "id"
-    except ConfigError:
-        return "id"
+    return _ERROR_LANGUAGE[0]
 
 
 from bot import cli_desk  # noqa: E402, F401  (the desk's commands join the `klambi` group)

@@ -415,6 +415,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📅 The kecamatan granted an extension: {doc} FY {ta} of Desa {desa} is now due {date} ({reason}).",
     ),
     "command.perpanjang": ("Perpanjang batas kesepakatan satu desa", "Extend one desa's agreed date"),
+    "error.not_counted_document": (
+        "{code} tidak dihitung dalam indikator dan belum punya kewajiban per desa; "
+        "batas kesepakatan belum bisa diatur.",
+        "{code} is not counted in the indicator and has no obligations per desa yet; no agreed date can be set.",
+    ),
     "error.unknown_person": ("Orang dengan id {person} tidak ada.", "There is no person with id {person}."),
     "error.nothing_to_revoke": (
         "{person} tidak memegang peran itu (atau sudah dicabut).",

@@ -98,3 +98,12 @@ def test_a_file_that_is_not_toml(tmp_path, capsys):
 def test_a_missing_config_file(tmp_path, capsys):
     assert main(["--config", str(tmp_path / "nope.toml"), "db", "upgrade"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_errors_speak_the_configured_language(tmp_path, capsys):
+    path = tmp_path / "c.toml"
+    path.write_text('[bot]\nlanguage = "en"\n')
+    assert main(["--config", str(path), "indicator", "--kecamatan", "35.08.99", "--year", "2024"]) == 2
+    assert "Kecamatan 35.08.99 is not loaded" in capsys.readouterr().err
+    assert main(["indicator", "--kecamatan", "35.08.99", "--year", "2024"]) == 2
+    assert "Kecamatan 35.08.99 belum terdaftar" in capsys.readouterr().err

@@ -57,6 +57,8 @@ async def set_agreed_dates(
 
     kecamatan = await require_kecamatan(session, kecamatan_kode)
     kind = await require_document(session, document_code)
+    if not kind.counted:
+        raise InputError("error.not_counted_document", code=kind.code)
     desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode).order_by(Desa.kode)))
     calendar = await load_calendar(session)
     performance_year = kind.rule.legal_deadline(tahun_anggaran).year

@@ -1,0 +1,663 @@
+"""The desk's commands (`deadlines`, `record import|template`, `files export`, `person`) on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select, update
+
+from bot.db import make_engine, session_factory
+from models.tables import (
+    Channel,
+    Extension,
+    Obligation,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    RoleAssignment,
+    Submission,
+)
+from tests.conftest import WIB, query, table_counts
+
+JATIROTO = "35.08.17"
+DESA = [f"35.08.17.200{i}" for i in range(1, 7)]
+NAMES = ["Banyuputih Kidul", "Rojopolo", "Kaliboto Kidul", "Kaliboto Lor", "Sukosari", "Jatiroto"]
+AUGUST = datetime(2024, 8, 1, 9, 0, tzinfo=WIB)  # before the RKPDes season: reminders lie ahead
+HEADER = "desa,doc,ta,penetapan,diterima,nomor,status,alasan"
+
+
+def one_line_error(result) -> None:
+    assert result.code == 2, result
+    assert result.out == "" and len(result.err.strip().splitlines()) == 1, result
+
+
+def run_in_session(database_url: str, work):
+    """Run `work(session)` in one committed transaction, as a service caller would."""
+
+    async def go():
+        engine = make_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def register(database_url: str, role: str, place: str | None, user_id: int, name: str, now=AUGUST) -> int:
+    """A person who opened an invitation to `role` in `place` (a chat with the bot): their id."""
+    from bot.services.people import create_invitation, redeem_invitation
+
+    async def work(session):
+        invitation = await create_invitation(session, Role(role), place, now)
+        redeemed = await redeem_invitation(session, invitation.code, user_id, user_id * 10, name, now)
+        return redeemed.person.id
+
+    return run_in_session(database_url, work)
+
+
+def plan(database_url: str, now=AUGUST) -> None:
+    from bot.config import RemindersSettings
+    from scheduler.planner import plan_kecamatan
+
+    run_in_session(database_url, lambda session: plan_kecamatan(session, JATIROTO, now, RemindersSettings()))
+
+
+def obligation_id(database_url: str, desa: str, doc: str, ta: int) -> int:
+    [(found,)] = query(
+        database_url,
+        select(Obligation.id).where(
+            Obligation.desa_kode == desa, Obligation.document_code == doc, Obligation.tahun_anggaran == ta
+        ),
+    )
+    return found
+
+
+def extend(database_url: str, obligation: int, new_date: date, reason: str, now=AUGUST) -> None:
+    from bot.services.deadlines import grant_extension
+
+    run_in_session(database_url, lambda s: grant_extension(s, None, None, obligation, new_date, reason, now, "cli"))
+
+
+# --- deadlines -------------------------------------------------------------------------------------------------
+
+
+def test_deadlines_set_moves_every_desa_but_an_extension_tells_people_and_replans(klambi, database_url):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[0], 101, "Sekdes Banyuputih")
+    pendamping = register(database_url, "pendamping", DESA[1], 102, "Pendamping Rojopolo")
+    register(database_url, "sekdes", DESA[2], 103, "Sekdes Kaliboto Kidul")
+    extended = obligation_id(database_url, DESA[2], "RKPDES", 2025)
+    extend(database_url, extended, date(2024, 10, 14), "Kepala desa baru dilantik")
+
+    result = klambi("deadlines", "set", "--kecamatan", JATIROTO, "--doc", "rkpdes", "--ta", "2025",
+                    "--agreed", "2024-09-13", now=AUGUST)  # fmt: skip
+    assert result.code == 0, result
+    assert "13 September 2024" in result.out and "tetap 30 September 2024" in result.out
+    assert "Berubah (5 desa): Banyuputih Kidul, Rojopolo, Kaliboto Lor, Sukosari, Jatiroto." in result.out
+    assert "Tetap dengan perpanjangannya sendiri (1 desa): Kaliboto Kidul." in result.out
+    assert "2 orang" in result.out
+
+    dates = query(database_url, select(Obligation.desa_kode, Obligation.agreed_date, Obligation.legal_deadline)
+                  .where(Obligation.document_code == "RKPDES", Obligation.tahun_anggaran == 2025))  # fmt: skip
+    agreed = {kode: (a, legal) for kode, a, legal in dates}
+    for kode in DESA:
+        expected = date(2024, 10, 14) if kode == DESA[2] else date(2024, 9, 13)
+        assert agreed[kode] == (expected, date(2024, 9, 30))
+
+    notices = query(database_url, select(OutboxMessage.person_id, OutboxMessage.details)
+                    .where(OutboxMessage.subject_type == "notice"))  # fmt: skip
+    assert sorted(p for p, _ in notices) == [sekdes, pendamping]
+    assert all("13 September 2024" in d["text"] for _, d in notices)
+
+    # re-planned: the sekdes' reminders count down to the new agreed date, not the legal deadline
+    planned = query(database_url, select(OutboxMessage.send_at, OutboxMessage.kind, OutboxMessage.details).where(
+        OutboxMessage.person_id == sekdes, OutboxMessage.subject_type == "obligation",
+        OutboxMessage.status == OutboxStatus.PLANNED))  # fmt: skip
+    on_day = {s.astimezone(WIB).date() for s, kind, d in planned if kind == "H" and d["document"] == "RKPDES"}
+    assert on_day == {date(2024, 9, 13)}
+
+    before = table_counts(database_url)
+    again = klambi("deadlines", "set", "--kecamatan", JATIROTO, "--doc", "RKPDES", "--ta", "2025",
+                   "--agreed", "2024-09-13", now=AUGUST)  # fmt: skip
+    assert again.code == 0 and "Tidak ada desa yang berubah" in again.out and "0 orang" in again.out
+    assert table_counts(database_url) == before
+
+
+def test_deadlines_after_the_legal_deadline_is_kept_with_a_note(klambi):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    result = klambi("deadlines", "set", "--kecamatan", JATIROTO, "--doc", "APBDES", "--ta", "2025",
+                    "--agreed", "2025-01-10", now=AUGUST)  # fmt: skip
+    assert result.code == 0 and "Berubah (6 desa)" in result.out
+    assert "sesudah batas waktu peraturan (31 Desember 2024)" in result.out
+
+
+def test_deadlines_list_json_and_table(klambi, database_url):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    grantor = register(database_url, "staf", JATIROTO, 201, "Staf Pemerintahan")
+    assert klambi("deadlines", "set", "--kecamatan", JATIROTO, "--doc", "RKPDES", "--ta", "2025",
+                  "--agreed", "2024-09-13", now=AUGUST).code == 0  # fmt: skip
+    from bot.services.deadlines import grant_extension
+
+    kaliboto_lor = obligation_id(database_url, DESA[3], "RKPDES", 2025)
+
+    async def grant(session):
+        staf = await session.get(Person, grantor)
+        return await grant_extension(session, staf, None, kaliboto_lor, date(2024, 9, 27), "Musdes diundur", AUGUST)
+
+    run_in_session(database_url, grant)
+
+    result = klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json", now=AUGUST)
+    assert result.code == 0, result
+    data = result.json()
+    assert data["kecamatan"] == {"kode": JATIROTO, "nama": "Jatiroto"} and data["year"] == 2024
+    assert [(d["document"], d["tahun_anggaran"], d["legal_deadline"]) for d in data["documents"]] == [
+        ("RKPDES", 2025, "2024-09-30"), ("APBDES", 2025, "2024-12-31"), ("LPPDES", 2023, "2024-03-31"),
+    ]  # fmt: skip
+    rkpdes = data["documents"][0]["desa"]
+    assert [d["desa"] for d in rkpdes] == [{"kode": k, "nama": n} for k, n in zip(DESA, NAMES, strict=True)]
+    assert [d["agreed_date"] for d in rkpdes] == ["2024-09-13"] * 3 + ["2024-09-27"] + ["2024-09-13"] * 2
+    assert rkpdes[3]["extensions"] == [
+        {
+            "previous_agreed_date": "2024-09-13",
+            "new_agreed_date": "2024-09-27",
+            "reason": "Musdes diundur",
+            "granted_at": "2024-08-01T09:00:00+07:00",
+            "granted_by": {"id": grantor, "name": "Staf Pemerintahan"},
+        }
+    ]
+    assert all(d["extensions"] == [] for i, d in enumerate(rkpdes) if i != 3)
+    lppdes = data["documents"][2]["desa"]  # nobody agreed on another date: the legal deadline
+    assert {d["agreed_date"] for d in lppdes} == {"2024-03-31"}
+
+    table = klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2024", now=AUGUST)
+    assert table.code == 0 and "Batas kesepakatan" in table.out and "Perpanjangan" in table.out
+    assert "13 September 2024 → 27 September 2024 (Musdes diundur; diberikan 1 Agustus 2024 09.00)" in table.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kecamatan", "35.08.99"], "belum terdaftar"),
+        (["--kecamatan", "35.08"], "bukan kode kecamatan"),
+        (["--doc", "RPJMDES"], "tidak dikenal"),
+        (["--ta", "2014"], "di luar rentang"),
+        (["--ta", "dua ribu"], "bukan tahun"),
+        (["--agreed", "13/09/2024"], "bukan tanggal"),
+    ],
+)
+def test_deadlines_set_bad_input(klambi, database_url, args, message):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    base = {"--kecamatan": JATIROTO, "--doc": "RKPDES", "--ta": "2025", "--agreed": "2024-09-13"}
+    given = dict(zip(args[::2], args[1::2], strict=True))
+    before = table_counts(database_url)
+    result = klambi("deadlines", "set", *[x for k, v in {**base, **given}.items() for x in (k, v)])
+    one_line_error(result)
+    assert message in result.err
+    assert table_counts(database_url) == before
+
+
+def test_deadlines_list_bad_input(klambi):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    one_line_error(klambi("deadlines", "list", "--kecamatan", "35.08.99", "--year", "2024"))
+    one_line_error(klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2030"))
+
+
+# --- record import ---------------------------------------------------------------------------------------------
+
+
+def versions(database_url):
+    return query(
+        database_url,
+        select(Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran, Submission.version,
+               Submission.tanggal_penetapan, Submission.nomor, Submission.received_at, Submission.review_status,
+               Submission.review_reason, Submission.channel)
+        .join(Obligation, Obligation.id == Submission.obligation_id)
+        .order_by(Obligation.desa_kode, Obligation.document_code, Submission.version),
+    )  # fmt: skip
+
+
+def test_record_import_csv_all_good_and_twice_changes_nothing(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    lines = [HEADER]
+    for i, desa in enumerate(DESA, 1):
+        lines.append(f"{desa},RKPDES,2025,2024-09-2{i},2024-09-27,{i}/2024,,")
+    lines.append(f"{DESA[0]},APBDES,2025,2024-12-20,,,ditolak,Lampiran kurang")
+    lines.append(f"{DESA[0]},apbdes,2025,2024-12-20,2025-01-03,7/2024,DITERIMA,")
+    lines.append(f"{DESA[1]},LPPDES,2023,2024-03-20,,,menunggu,")
+    path = tmp_path / "dokumen.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = klambi("record", "import", str(path))
+    assert result.code == 0, result
+    assert "9 versi baru, 0 sudah tercatat (tidak diubah), 0 baris salah" in result.out
+    rows = versions(database_url)
+    assert len(rows) == 9 and {r.channel for r in rows} == {Channel.IMPORT}
+    apbdes = [r for r in rows if r.document_code == "APBDES"]
+    assert [(r.version, r.review_status.value, r.review_reason, r.nomor) for r in apbdes] == [
+        (1, "ditolak", "Lampiran kurang", None), (2, "diterima", None, "7/2024"),
+    ]  # fmt: skip
+    assert apbdes[1].received_at.astimezone(WIB).date() == date(2025, 1, 3)
+    status = klambi("obligations", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json").json()
+    by = {(o["desa"]["kode"], o["document"]): o["status"] for o in status["obligations"]}
+    assert {by[(d, "RKPDES")] for d in DESA} == {"tepat_waktu"}
+    assert (by[(DESA[0], "APBDES")], by[(DESA[1], "LPPDES")]) == ("tepat_waktu", "menunggu_verifikasi")
+
+    before = table_counts(database_url)
+    again = klambi("record", "import", str(path))
+    assert again.code == 0 and "0 versi baru, 9 sudah tercatat" in again.out
+    assert table_counts(database_url) == before
+
+
+def test_record_import_xlsx_with_date_cells_and_text_dates(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["DESA", "Nama Desa", "Doc", "TA", "Penetapan", "Diterima", "Nomor", "Status", "Alasan"])
+    sheet.append([DESA[0], NAMES[0], "RKPDES", 2025, datetime(2024, 9, 21), date(2024, 9, 27), 5, None, None])
+    sheet.append([DESA[1], NAMES[1], "RKPDES", "2025", "2024-09-22", None, "5/2024", "diterima", None])
+    sheet.append([DESA[2], NAMES[2], "RKPDES", 2025.0, date(2024, 10, 2), None, None, None, None])
+    sheet.append([DESA[3], NAMES[3], "RKPDES", 2025, None, None, None, None, None])  # not filled in: skipped
+    sheet.append([None] * 9)
+    path = tmp_path / "dokumen.xlsx"
+    workbook.save(path)
+
+    result = klambi("record", "import", str(path))
+    assert result.code == 0, result
+    assert "3 versi baru" in result.out and "1 baris belum diisi dilewati" in result.out
+    rows = {r.desa_kode: r for r in versions(database_url)}
+    assert set(rows) == set(DESA[:3])
+    assert (rows[DESA[0]].tanggal_penetapan, rows[DESA[0]].nomor) == (date(2024, 9, 21), "5")
+    assert rows[DESA[0]].received_at.astimezone(WIB).date() == date(2024, 9, 27)
+    assert (rows[DESA[1]].tanggal_penetapan, rows[DESA[1]].nomor) == (date(2024, 9, 22), "5/2024")
+    assert rows[DESA[2]].received_at.astimezone(WIB).date() == date(2024, 10, 2)  # diterima defaults to penetapan
+    again = klambi("record", "import", str(path))
+    assert again.code == 0 and "0 versi baru, 3 sudah tercatat" in again.out
+
+
+BAD_ROWS = [
+    f"{DESA[0]},RKPDES,2025,2024-09-21,,1/2024,,",  # 2: good
+    f"{DESA[1]},RKPDES,2025,2024-09-22,,,,",  # 3: good
+    "35.08.17.2099,RKPDES,2025,2024-09-22,,,,",  # 4: unknown desa
+    f"{DESA[2]},RKPDES,2025,22/09/2024,,,,",  # 5: not a date
+    f"{DESA[3]},RPJMDES,2025,2024-09-22,,,,",  # 6: unknown document
+    f"{DESA[4]},RKPDES,2025,2025-09-22,,,,",  # 7: in the future
+    f"{DESA[5]},RKPDES,2025,2024-09-22,,,ditolak,",  # 8: rejected without a reason
+    f"{DESA[5]},RKPDES,2025,2024-09-22,2024-09-01,,,",  # 9: received before established
+    f"{DESA[5]},RKPDES,2025,2024-09-22,,,hilang,",  # 10: unknown status
+    f"{DESA[5]},RKPDES,1999,2024-09-22,,,,",  # 11: year out of range
+    ",RKPDES,2025,2024-09-22,,,,",  # 12: no desa
+    f"{DESA[5]},RKPDES,2025,2024-09-22,,,,{'x' * 1001}",  # 13: a reason far too long
+    f"{DESA[5]},RKPDES,2025,2024-09-23,,,,",  # 14: good
+]
+
+
+def test_record_import_reports_every_bad_row_and_writes_nothing(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "salah.csv"
+    path.write_text("\n".join([HEADER, *BAD_ROWS]) + "\n", encoding="utf-8")
+    before = table_counts(database_url)
+    result = klambi("record", "import", str(path))
+    one_line_error(result)
+    assert "10 baris salah, tidak ada yang disimpan" in result.err
+    for number in range(4, 14):
+        assert f"baris {number}:" in result.err
+    for good in (2, 3, 14):
+        assert f"baris {good}:" not in result.err
+    for why in ("35.08.17.2099 belum terdaftar", "penetapan: '22/09/2024' bukan tanggal", "RPJMDES tidak dikenal",
+                "penetapan: 2025-09-22 belum terjadi", "status ditolak perlu alasan", "sesudah tanggal diterima",
+                "status 'hilang' tidak dikenal", "ta: tahun 1999 di luar rentang", "kolom desa kosong",
+                "alasan terlalu panjang"):  # fmt: skip
+        assert why in result.err, why
+    assert table_counts(database_url) == before
+
+
+def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "salah.csv"
+    path.write_text("\n".join([HEADER, *BAD_ROWS]) + "\n", encoding="utf-8")
+    result = klambi("record", "import", str(path), "--partial")
+    assert result.code == 0, result
+    assert "3 versi baru, 0 sudah tercatat (tidak diubah), 10 baris salah" in result.out
+    assert len(result.err.strip().splitlines()) == 1 and "baris 4:" in result.err and "baris 13:" in result.err
+    assert "10 baris salah tidak disimpan" in result.err
+    assert sorted((r.desa_kode, r.tanggal_penetapan) for r in versions(database_url)) == [
+        (DESA[0], date(2024, 9, 21)), (DESA[1], date(2024, 9, 22)), (DESA[5], date(2024, 9, 23)),
+    ]  # fmt: skip
+    before = table_counts(database_url)
+    again = klambi("record", "import", str(path), "--partial")
+    assert again.code == 0 and "0 versi baru, 3 sudah tercatat" in again.out
+    assert table_counts(database_url) == before
+
+
+def test_record_import_semicolon_csv_from_excel(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeffDesa;Doc;TA;Penetapan\n" + f"{DESA[0]};RKPDES;2025;2024-09-21\n").encode())
+    result = klambi("record", "import", str(path))
+    assert result.code == 0 and "1 versi baru" in result.out, result
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.csv", "desa,doc,ta\n", "kolom penetapan tidak ada"),
+        ("a.csv", HEADER + ",catatan\n", "kolom catatan tidak dikenal"),
+        ("a.csv", "desa,doc,ta,penetapan,desa\n", "muncul dua kali"),
+        ("a.csv", HEADER + "\n", "tidak ada baris yang diisi"),
+        ("a.csv", HEADER + f"\n{DESA[0]},RKPDES,2025,,,,,\n", "tidak ada baris yang diisi"),
+        ("a.txt", HEADER + "\n", "hanya berkas .csv atau .xlsx"),
+        ("a.xlsx", "bukan xlsx", "bukan berkas XLSX"),
+        ("latin1.csv", b"desa,doc,ta,penetapan\n35.08.17.2001,RKPDES,2025,2024-09-21,\xe9\n", "bukan teks UTF-8"),
+        ("missing.csv", None, "tidak ditemukan"),
+    ],
+)
+def test_record_import_bad_file(klambi, database_url, tmp_path, name, content, message):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    before = table_counts(database_url)
+    result = klambi("record", "import", str(path))
+    one_line_error(result)
+    assert message in result.err
+    assert table_counts(database_url) == before
+
+
+def test_record_group_keeps_the_single_record_and_its_missing_options(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    before = table_counts(database_url)
+    missing = klambi("record")
+    one_line_error(missing)
+    assert "Missing option '--desa'" in missing.err
+    partly = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025")
+    one_line_error(partly)
+    assert "Missing option '--penetapan'" in partly.err
+    mixed = klambi("record", "--desa", DESA[0], "import", str(tmp_path / "x.csv"))
+    one_line_error(mixed)
+    assert "--desa" in mixed.err and "record import" in mixed.err
+    assert table_counts(database_url) == before
+    assert klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27").code == 0
+
+
+# --- record template -------------------------------------------------------------------------------------------
+
+
+def test_record_template_has_every_desa_and_can_be_filled_in_and_loaded(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "templat.xlsx"
+    result = klambi("record", "template", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(path))
+    assert result.code == 0, result
+    assert "18 baris (6 desa × 3 dokumen tahun kinerja 2024)" in result.out
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Dokumen", "Petunjuk"]
+    sheet = workbook["Dokumen"]
+    assert [c.value for c in sheet[1]] == ["desa", "nama_desa", "doc", "ta", "penetapan", "diterima", "nomor",
+                                           "status", "alasan"]  # fmt: skip
+    rows = [[c.value for c in row[:4]] for row in sheet.iter_rows(min_row=2, max_row=19)]
+    assert rows[:6] == [[k, n, "RKPDES", 2025] for k, n in zip(DESA, NAMES, strict=True)]
+    assert {(r[2], r[3]) for r in rows} == {("RKPDES", 2025), ("APBDES", 2025), ("LPPDES", 2023)}
+    assert sheet.freeze_panes == "A2"
+    assert sheet["E2"].number_format == "yyyy-mm-dd" and sheet["G2"].number_format == "@"
+    assert sheet.column_dimensions["I"].width >= 30
+    help_text = " ".join(str(c.value) for row in workbook["Petunjuk"].iter_rows() for c in row if c.value)
+    assert "Tanggal penetapan" in help_text and "ditolak" in help_text
+
+    unfilled = klambi("record", "import", str(path))
+    one_line_error(unfilled)
+    assert "tidak ada baris yang diisi" in unfilled.err
+
+    sheet["E2"] = date(2024, 9, 21)  # RKPDes of Banyuputih Kidul
+    sheet["E8"] = date(2024, 12, 20)  # APBDes of Banyuputih Kidul
+    sheet["G8"] = "3/2024"
+    workbook.save(path)
+    loaded = klambi("record", "import", str(path))
+    assert loaded.code == 0 and "2 versi baru" in loaded.out and "16 baris belum diisi dilewati" in loaded.out
+    assert [(r.desa_kode, r.document_code, r.nomor) for r in versions(database_url)] == [
+        (DESA[0], "APBDES", "3/2024"), (DESA[0], "RKPDES", None),
+    ]  # fmt: skip
+
+
+def test_record_template_bad_input(klambi, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "templat.xlsx"
+    path.write_bytes(b"my filled-in work")
+    one_line_error(klambi("record", "template", "--kecamatan", JATIROTO, "-o", str(path)))
+    assert path.read_bytes() == b"my filled-in work"
+    assert klambi("record", "template", "--kecamatan", JATIROTO, "-o", str(path), "--force").code == 0
+    assert load_workbook(path).sheetnames[0] == "Dokumen"
+    assert "2025" in klambi("record", "template", "--kecamatan", JATIROTO, "-o", str(tmp_path / "b.xlsx")).out
+    one_line_error(klambi("record", "template", "--kecamatan", JATIROTO, "-o", str(tmp_path / "t.csv")))
+    one_line_error(klambi("record", "template", "--kecamatan", JATIROTO, "-o", str(tmp_path / "no" / "t.xlsx")))
+    one_line_error(klambi("record", "template", "--kecamatan", "35.08.99", "-o", str(tmp_path / "c.xlsx")))
+    assert klambi("villages", "import", "--area", "35.02.17").code == 0  # only kelurahan
+    one_line_error(klambi("record", "template", "--kecamatan", "35.02.17", "-o", str(tmp_path / "d.xlsx")))
+
+
+# --- files export ----------------------------------------------------------------------------------------------
+
+
+def pdf(tmp_path, name: str) -> str:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(f"%PDF-1.7\n% {name}\n%%EOF\n".encode())
+    return str(path)
+
+
+def test_files_export_packs_the_deciding_accepted_versions_with_an_index(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    rkpdes = ("--doc", "RKPDES", "--ta", "2025")
+    scans = {name: pdf(tmp_path, name) for name in ("a1", "b-rejected", "b2", "c1", "c2", "e-late")}
+    assert klambi("record", "--desa", DESA[0], *rkpdes, "--penetapan", "2024-09-21", "--diterima", "2024-09-27",
+                  "--nomor", "1|2024", "--file", scans["a1"]).code == 0  # fmt: skip
+    assert klambi("record", "--desa", DESA[1], *rkpdes, "--penetapan", "2024-09-22", "--file", scans["b-rejected"],
+                  "--status", "ditolak", "--alasan", "Tanda tangan kurang").code == 0  # fmt: skip
+    assert klambi("record", "--desa", DESA[1], *rkpdes, "--penetapan", "2024-09-22", "--diterima", "2024-10-02",
+                  "--file", scans["b2"]).code == 0  # fmt: skip
+    assert klambi("record", "--desa", DESA[2], *rkpdes, "--penetapan", "2024-09-23", "--file", scans["c1"]).code == 0
+    # a second accepted version of Kaliboto Kidul: the first one decides
+    assert klambi("record", "--desa", DESA[2], *rkpdes, "--penetapan", "2024-09-23", "--diterima", "2024-09-25",
+                  "--file", scans["c2"]).code == 0  # fmt: skip
+    assert klambi("record", "--desa", DESA[3], *rkpdes, "--penetapan", "2024-09-24").code == 0  # paper, no file
+    assert (
+        klambi("record", "--desa", DESA[4], *rkpdes, "--penetapan", "2024-10-03", "--file", scans["e-late"]).code == 0
+    )
+    assert klambi("record", "--desa", DESA[5], *rkpdes, "--penetapan", "2024-09-25", "--status", "menunggu").code == 0
+
+    out = tmp_path / "bukti.zip"
+    result = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
+    assert result.code == 0, result
+    assert "5 dokumen diterima dari 18 kewajiban" in result.out and "(4 berkas, 1 tanpa berkas)" in result.out
+    assert "RKPDES TA 2025: Jatiroto" in result.out
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+    with zipfile.ZipFile(out) as archive:
+        names = sorted(archive.namelist())
+        expected = {
+            f"{DESA[0]} Banyuputih Kidul/RKPDES_TA2025_v1_1.pdf": "a1",
+            f"{DESA[1]} Rojopolo/RKPDES_TA2025_v2_1.pdf": "b2",
+            f"{DESA[2]} Kaliboto Kidul/RKPDES_TA2025_v1_1.pdf": "c1",
+            f"{DESA[4]} Sukosari/RKPDES_TA2025_v1_1.pdf": "e-late",
+        }
+        assert names == sorted([*expected, "index.csv", "index.md"])
+        for name, scan in expected.items():
+            assert archive.read(name) == open(scans[scan], "rb").read()  # noqa: SIM115
+        index = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))
+        markdown = archive.read("index.md").decode()
+
+    assert list(index[0]) == ["desa", "nama_desa", "dokumen", "ta", "versi", "tanggal_penetapan", "nomor",
+                              "tanggal_diterima", "status", "berkas", "sha256"]  # fmt: skip
+    rows = {r["desa"]: r for r in index}
+    assert set(rows) == {DESA[0], DESA[1], DESA[2], DESA[3], DESA[4]}
+    assert rows[DESA[0]] == {
+        "desa": DESA[0], "nama_desa": "Banyuputih Kidul", "dokumen": "RKPDES", "ta": "2025", "versi": "1",
+        "tanggal_penetapan": "2024-09-21", "nomor": "1|2024", "tanggal_diterima": "2024-09-27",
+        "status": "tepat_waktu", "berkas": f"{DESA[0]} Banyuputih Kidul/RKPDES_TA2025_v1_1.pdf",
+        "sha256": hashlib.sha256(open(scans["a1"], "rb").read()).hexdigest(),  # noqa: SIM115
+    }  # fmt: skip
+    assert (rows[DESA[1]]["versi"], rows[DESA[1]]["tanggal_diterima"]) == ("2", "2024-10-02")
+    assert (rows[DESA[3]]["berkas"], rows[DESA[3]]["sha256"]) == ("(tanpa berkas)", "")
+    assert rows[DESA[4]]["status"] == "terlambat"
+    assert "# Dokumen bukti dukung — Kecamatan Jatiroto (35.08.17), tahun kinerja 2024" in markdown
+    assert "| Kaliboto Lor (35.08.17.2004) | RKPDES | 2025 | 1 | 24 September 2024 |" in markdown
+    assert "(tanpa berkas)" in markdown and "| terlambat |" in markdown and "1\\|2024" in markdown
+    assert "- Jatiroto (35.08.17.2006): RKPDES TA 2025 — menunggu verifikasi" in markdown
+
+    again = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
+    one_line_error(again)
+    assert "sudah ada" in again.err
+    first = out.read_bytes()
+    assert klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out), "--force").code == 0
+    assert out.read_bytes() == first  # the same facts, the same archive
+
+
+def test_files_export_marks_a_stored_file_that_is_gone(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    assert klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-21",
+                  "--file", pdf(tmp_path, "scan")).code == 0  # fmt: skip
+    for stored in (tmp_path / "files" / "files").rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+    out = tmp_path / "bukti.zip"
+    result = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
+    assert result.code == 0 and "tidak ada di penyimpanan" in result.err, result
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["index.csv", "index.md"]
+        assert "(berkas hilang)" in archive.read("index.csv").decode("utf-8-sig")
+
+
+def test_files_export_bad_input(klambi, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    one_line_error(
+        klambi("files", "export", "--kecamatan", "35.08.99", "--year", "2024", "-o", str(tmp_path / "a.zip"))
+    )
+    one_line_error(klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2030", "-o", str(tmp_path / "a.zip")))
+    one_line_error(
+        klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(tmp_path / "x/a.zip"))
+    )
+    assert not (tmp_path / "a.zip").exists()
+
+
+# --- people ----------------------------------------------------------------------------------------------------
+
+
+def test_person_list_and_revoke(klambi, database_url):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    assert klambi("villages", "import", "--area", "35.08.16", now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[0], 301, "Sekdes Banyuputih")
+    register(database_url, "pendamping", DESA[0], 302, "Pendamping Banyuputih")
+    staf = register(database_url, "staf", JATIROTO, 303, "Staf Jatiroto")
+    register(database_url, "sekdes", "35.08.16.2001", 304, "Sekdes Tetangga")
+    register(database_url, "admin", None, 305, "Admin Kabupaten")
+    from bot.services.people import create_invitation, redeem_invitation
+
+    async def second_role(session):  # the staf also stands in as sekdes of Rojopolo
+        invitation = await create_invitation(session, Role.SEKDES, DESA[1], AUGUST)
+        await redeem_invitation(session, invitation.code, 303, 3030, "Staf Jatiroto", AUGUST)
+
+    run_in_session(database_url, second_role)
+    blocked = update(Person).where(Person.id == sekdes).values(unreachable_at=datetime(2024, 8, 1, 2, tzinfo=WIB))
+    run_in_session(database_url, lambda s: s.execute(blocked))
+
+    data = klambi("person", "list", "--kecamatan", JATIROTO, "--format", "json", now=AUGUST).json()
+    assert data["kecamatan"] == {"kode": JATIROTO, "nama": "Jatiroto"}
+    assert [p["name"] for p in data["people"]] == ["Sekdes Banyuputih", "Pendamping Banyuputih", "Staf Jatiroto"]
+    first = data["people"][0]
+    assert first == {
+        "id": sekdes, "name": "Sekdes Banyuputih", "telegram_linked": True,
+        "unreachable_since": "2024-08-01T02:00:00+07:00",
+        "roles": [{"role": "sekdes", "scope": {"kind": "desa", "kode": DESA[0], "nama": "Banyuputih Kidul"},
+                   "granted_at": "2024-08-01T09:00:00+07:00"}],
+    }  # fmt: skip
+    assert [(r["role"], r["scope"]["kode"]) for r in data["people"][2]["roles"]] == [
+        ("staf", JATIROTO), ("sekdes", DESA[1]),
+    ]  # fmt: skip
+    everyone = klambi("person", "list", "--format", "json", now=AUGUST).json()
+    assert len(everyone["people"]) == 5 and everyone["kecamatan"] is None
+    assert everyone["people"][4]["roles"][0]["scope"] == {"kind": "deployment", "kode": None, "nama": None}
+    table = klambi("person", "list", "--kecamatan", JATIROTO, now=AUGUST)
+    assert table.code == 0 and "Sekretaris Desa" in table.out and "Desa Banyuputih Kidul (35.08.17.2001)" in table.out
+    assert "sejak 1 Agustus 2024" in table.out and "Kecamatan Jatiroto (35.08.17)" in table.out
+
+    def planned_for(person_id, notices=False):
+        return query(database_url, select(OutboxMessage.role, OutboxMessage.details).where(
+            OutboxMessage.person_id == person_id, OutboxMessage.status == OutboxStatus.PLANNED,
+            (OutboxMessage.subject_type == "notice") == notices))  # fmt: skip
+
+    plan(database_url)  # the invitations were redeemed here, not in the chat: plan as the bot would
+    assert planned_for(staf)
+    result = klambi("person", "revoke", "--person", str(staf), "--role", "sekdes", "--desa", DESA[1], now=AUGUST)
+    assert result.code == 0, result
+    assert "Dicabut dari Staf Jatiroto" in result.out and "Sekretaris Desa, Desa Rojopolo (35.08.17.2002)" in result.out
+    roles = query(database_url, select(RoleAssignment.role, RoleAssignment.revoked_at)
+                  .where(RoleAssignment.person_id == staf).order_by(RoleAssignment.id))  # fmt: skip
+    assert [(r.value, revoked is not None) for r, revoked in roles] == [("staf", False), ("sekdes", True)]
+    assert {r for r, _ in planned_for(staf)} == {"staf"}  # re-planned: no more sekdes reminders for them
+    [(_, told)] = planned_for(staf, notices=True)
+    assert "Sekretaris Desa Desa Rojopolo" in told["text"] and "dicabut" in told["text"]
+    assert "Staf Jatiroto diberi tahu lewat bot." in result.out
+
+    everything = klambi("person", "revoke", "--person", str(staf), now=AUGUST)
+    assert everything.code == 0 and "Staf Kecamatan, Kecamatan Jatiroto (35.08.17)" in everything.out
+    assert planned_for(staf) == [] and len(planned_for(staf, notices=True)) == 2
+    listed = klambi("person", "list", "--kecamatan", JATIROTO, "--format", "json", now=AUGUST).json()
+    assert [p["name"] for p in listed["people"]] == ["Sekdes Banyuputih", "Pendamping Banyuputih"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--person", "abc"], "bukan id orang"),
+        (["--person", "999"], "tidak ada"),
+        (["--person", "PERSON", "--role", "camat"], "tidak memegang peran itu"),
+        (["--person", "PERSON", "--desa", DESA[1]], "tidak memegang peran itu"),
+        (["--person", "PERSON", "--desa", JATIROTO], "bukan kode desa"),
+        (["--person", "PERSON", "--kecamatan", DESA[0]], "bukan kode kecamatan"),
+        (["--person", "PERSON", "--desa", DESA[0], "--kecamatan", JATIROTO], "satu tempat saja"),
+        (["--person", "PERSON", "--role", "lurah"], "lurah"),
+    ],
+)
+def test_person_revoke_bad_input(klambi, database_url, args, message):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    person = register(database_url, "sekdes", DESA[0], 401, "Sekdes Banyuputih")
+    before = table_counts(database_url)
+    result = klambi("person", "revoke", *[str(person) if a == "PERSON" else a for a in args])
+    one_line_error(result)
+    assert message in result.err
+    assert table_counts(database_url) == before
+
+
+def test_person_list_bad_kecamatan(klambi):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    one_line_error(klambi("person", "list", "--kecamatan", "35.08.99"))
+    assert "Belum ada orang" in klambi("person", "list").out
+
+
+def test_extension_rows_are_what_deadlines_list_reads(database_url, klambi):
+    """The `extension` table is the source: one row per dispensasi, in the order granted."""
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    obligation = obligation_id(database_url, DESA[0], "RKPDES", 2025)
+    extend(database_url, obligation, date(2024, 10, 7), "Pertama")
+    extend(database_url, obligation, date(2024, 10, 14), "Kedua", now=datetime(2024, 8, 2, 9, tzinfo=WIB))
+    assert len(query(database_url, select(Extension.id))) == 2
+    data = klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json", now=AUGUST).json()
+    first = data["documents"][0]["desa"][0]
+    assert first["agreed_date"] == "2024-10-14"
+    given = [
+        (e["previous_agreed_date"], e["new_agreed_date"], e["reason"], e["granted_by"]) for e in first["extensions"]
+    ]
+    assert given == [
+        ("2024-09-30", "2024-10-07", "Pertama", None), ("2024-10-07", "2024-10-14", "Kedua", None),
+    ]  # fmt: skip
