@@ -18,19 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from bot.services.calendar import load_calendar
-from bot.services.places import document_kinds, require_kecamatan
+from bot.services.indicator import year_facts
 from bot.storage import CHUNK, FileStore
 from bot.texts import Language, fmt_date, t
-from models.documents import performance_year_obligations
 from models.status import ObligationStatus, ReviewStatus, deciding_version, obligation_status
-from models.tables import Desa, Obligation, Submission
 
 EXTENSIONS = {
     "application/pdf": "pdf",
@@ -107,23 +101,8 @@ class ArchiveResult:
 
 async def accepted_evidence(session: AsyncSession, kecamatan_kode: str, year: int, at: datetime) -> EvidenceSet:
     """Per desa and counted document of the performance year, the deciding accepted version as of `at`."""
-    kecamatan = await require_kecamatan(session, kecamatan_kode)
-    tz = ZoneInfo(kecamatan.timezone)
-    desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode).order_by(Desa.kode)))
-    pairs = performance_year_obligations(await document_kinds(session), year)
-    calendar = await load_calendar(session)
-    obligations: dict[tuple[str, str, int], Obligation] = {}
-    if desa and pairs:
-        rows = await session.scalars(
-            select(Obligation)
-            .join(Desa, Desa.kode == Obligation.desa_kode)
-            .where(
-                Desa.kecamatan_kode == kecamatan.kode,
-                or_(*(and_(Obligation.document_code == k.code, Obligation.tahun_anggaran == ta) for k, ta in pairs)),
-            )
-            .options(selectinload(Obligation.submissions).selectinload(Submission.files))
-        )
-        obligations = {(o.desa_kode, o.document_code, o.tahun_anggaran): o for o in rows}
+    known = await year_facts(session, kecamatan_kode, year)
+    kecamatan, tz, desa, pairs, obligations = known.kecamatan, known.tz, known.desa, known.kinds, known.obligations
     accepted: list[Evidence] = []
     not_accepted: list[NotAccepted] = []
     for d in desa:
@@ -132,7 +111,7 @@ async def accepted_evidence(session: AsyncSession, kecamatan_kode: str, year: in
             submissions = obligation.submissions if obligation else []
             facts = [s.facts() for s in submissions]
             deciding = deciding_version(facts, at)
-            legal = obligation.legal_deadline if obligation else kind.rule.legal_deadline(ta, calendar)
+            legal = obligation.legal_deadline if obligation else known.deadlines[(kind.code, ta)]
             status = obligation_status(legal, kind.basis, facts, at, tz)
             if deciding is None or deciding.verdict_at(at) is not ReviewStatus.ACCEPTED:
                 not_accepted.append(NotAccepted(d.kode, d.nama, kind.code, ta, status))

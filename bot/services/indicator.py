@@ -45,7 +45,9 @@ class ObligationRow:
 
 
 @dataclass(frozen=True)
-class _YearFacts:
+class YearFacts:
+    """What the indicator, the obligations list and the evidence archive of one kecamatan and year read."""
+
     kecamatan: Kecamatan
     tz: ZoneInfo
     desa: list[Desa]
@@ -54,7 +56,8 @@ class _YearFacts:
     deadlines: dict[tuple[str, int], date]
 
 
-async def _year_facts(session: AsyncSession, kecamatan_kode: str, year: int) -> _YearFacts:
+async def year_facts(session: AsyncSession, kecamatan_kode: str, year: int) -> YearFacts:
+    """A kecamatan's desa, the performance year's counted (document, TA) pairs, their obligations and deadlines."""
     kecamatan = await require_kecamatan(session, kecamatan_kode)
     desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode).order_by(Desa.kode)))
     pairs = performance_year_obligations(await document_kinds(session), year)
@@ -72,10 +75,10 @@ async def _year_facts(session: AsyncSession, kecamatan_kode: str, year: int) -> 
         )
         obligations = {(o.desa_kode, o.document_code, o.tahun_anggaran): o for o in rows}
     deadlines = {(k.code, ta): k.rule.legal_deadline(ta, calendar) for k, ta in pairs}
-    return _YearFacts(kecamatan, ZoneInfo(kecamatan.timezone), desa, pairs, obligations, deadlines)
+    return YearFacts(kecamatan, ZoneInfo(kecamatan.timezone), desa, pairs, obligations, deadlines)
 
 
-def _obligation_facts(facts: _YearFacts, desa: Desa, kind: DocumentKind, ta: int) -> ObligationFacts:
+def _obligation_facts(facts: YearFacts, desa: Desa, kind: DocumentKind, ta: int) -> ObligationFacts:
     obligation = facts.obligations.get((desa.kode, kind.code, ta))
     if obligation is None:  # not created yet (a past year nobody recorded): nothing was received
         return ObligationFacts(desa.kode, facts.deadlines[(kind.code, ta)])
@@ -85,7 +88,7 @@ def _obligation_facts(facts: _YearFacts, desa: Desa, kind: DocumentKind, ta: int
 async def kecamatan_indicator(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> KecamatanIndicator:
-    facts = await _year_facts(session, kecamatan_kode, year)
+    facts = await year_facts(session, kecamatan_kode, year)
     documents = tuple(
         DocumentFacts(
             kind, ta, facts.deadlines[(kind.code, ta)], tuple(_obligation_facts(facts, d, kind, ta) for d in facts.desa)
@@ -104,7 +107,7 @@ async def kecamatan_indicator(
 async def obligation_rows(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> tuple[Kecamatan, date, list[ObligationRow]]:
-    facts = await _year_facts(session, kecamatan_kode, year)
+    facts = await year_facts(session, kecamatan_kode, year)
     rows = []
     for desa in facts.desa:
         for kind, ta in facts.kinds:
