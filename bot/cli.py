@@ -696,6 +696,72 @@ async def _replan(app: App, session, kecamatan_codes: list[str] | None) -> None:
         await plan_kecamatan(session, kode, app.clock.now(), app.settings.reminders)
 
 
+# --- history ---------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def history() -> None:
+    """Angka kinerja yang sudah diterbitkan sebelum bot (LKjIP tahun-tahun lalu)."""
+
+
+@history.command("import")
+@click.argument("path", metavar="FILE.csv", type=click.Path(path_type=Path))
+@pass_context
+def history_import(ctx: Context, path: Path) -> None:
+    """Muat angka terbitan lama: kolom kecamatan, year, indicator, target, realisasi, capaian (apa adanya)."""
+    from bot.services.history import import_history
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            return await import_history(session, path, app.clock.now(), ctx.today().year)
+
+    result = ctx.run(work)
+    click.echo(
+        t("history.imported", ctx.language, path=path.name, added=result.added, updated=result.updated,
+          unchanged=result.unchanged)
+    )  # fmt: skip
+
+
+@history.command("list")
+@click.option("--kecamatan", required=True, metavar="KODE")
+@format_option
+@pass_context
+def history_list(ctx: Context, kecamatan: str, output: str) -> None:
+    """Angka terbitan lama satu kecamatan; capaian yang tidak sesuai realisasi ÷ target ditandai *."""
+    from bot.services.history import history_for
+    from bot.services.places import require_kecamatan
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            row = await require_kecamatan(session, kecamatan)
+            return row, await history_for(session, row.kode)
+
+    kec, rows = ctx.run(work)
+    if output == "json":
+        _echo_json(
+            {
+                "kecamatan": {"kode": kec.kode, "nama": kec.nama},
+                "history": [
+                    {"year": r.year, "indicator": r.indicator, "target": _number(r.target),
+                     "realisasi": _number(r.realisasi), "capaian": _number(r.capaian),
+                     "capaian_computed": _number(r.capaian_computed), "capaian_differs": r.differs}
+                    for r in rows
+                ],
+            }
+        )  # fmt: skip
+        return
+    lang = ctx.language
+    click.echo(
+        render_table(
+            [t("column.year", lang), "Target", "Realisasi", t("column.capaian", lang)],
+            [[str(r.year), fmt_percent(r.target, lang), fmt_percent(r.realisasi, lang),
+              fmt_percent(r.capaian, lang) + (" *" if r.differs else "")] for r in rows],
+        )
+    )  # fmt: skip
+
+
 # --- the bot ---------------------------------------------------------------------------------------------------
 
 
@@ -903,18 +969,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InputErrors as exc:
         language = _language_or_default()
-        rows = "; ".join(t(p.key, language, **p.values) for p in exc.problems)
+        rows = "; ".join(_render(p, language) for p in exc.problems)
         click.echo(f"klambi: {t(exc.key, language, rows=rows, **exc.values)}", err=True)
         return 2
     except InputError as exc:
-        language = _language_or_default()
-        click.echo(f"klambi: {t(exc.key, language, **exc.values)}", err=True)
+        click.echo(f"klambi: {_render(exc, _language_or_default())}", err=True)
         return 2
     except (OperationalError, ProgrammingError, DBAPIError) as exc:
         log.debug("database error", exc_info=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         click.echo(f"klambi: {t('error.database', _language_or_default(), reason=reason)}", err=True)
         return 1
+
+
+def _render(problem: InputError, language: Language) -> str:
+    """An error's text; an error inside it (a row's reason) is put in words too."""
+    values = {k: _render(v, language) if isinstance(v, InputError) else v for k, v in problem.values.items()}
+    return t(problem.key, language, **values)
 
 
 def _language_or_default() -> Language:

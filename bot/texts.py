@@ -420,6 +420,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "batas kesepakatan belum bisa diatur.",
         "{code} is not counted in the indicator and has no obligations per desa yet; no agreed date can be set.",
     ),
+    "error.history_header": (
+        "{path}: kolom harus `kecamatan,year,indicator,target,realisasi,capaian`, ditemukan: {found}.",
+        "{path}: the columns must be `kecamatan,year,indicator,target,realisasi,capaian`, found: {found}.",
+    ),
+    "error.history_row": ("baris {row}: {problem}", "row {row}: {problem}"),
+    "history.imported": (
+        "{path}: {added} angka baru, {updated} diperbarui, {unchanged} tidak berubah.",
+        "{path}: {added} new figures, {updated} updated, {unchanged} unchanged.",
+    ),
     "error.unknown_person": ("Orang dengan id {person} tidak ada.", "There is no person with id {person}."),
     "error.nothing_to_revoke": (
         "{person} tidak memegang peran itu (atau sudah dicabut).",
@@ -620,6 +629,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "holidays.official": ("libur nasional / cuti bersama", "public holiday / cuti bersama"),
     "column.date": ("Tanggal", "Date"),
     "column.recipient": ("Penerima", "Recipient"),
+    "column.year": ("Tahun", "Year"),
+    "column.capaian": ("Capaian", "Achievement"),
     "column.kind": ("Jenis", "Kind"),
     "forum.saved": ("Grup forum Kecamatan {kecamatan}: {chat}.", "Forum group of Kecamatan {kecamatan}: {chat}."),
     "forum.cleared": ("Kecamatan {kecamatan} tanpa grup forum.", "Kecamatan {kecamatan} has no forum group."),

@@ -382,3 +382,21 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IndicatorHistory(Base):
+    """An official figure published before the bot (an LKjIP of an earlier year), kept exactly as published."""
+
+    __tablename__ = "indicator_history"
+    __table_args__ = (
+        UniqueConstraint("kecamatan_kode", "indicator", "year", name="uq_indicator_history_kecamatan_indicator_year"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
+    indicator: Mapped[str] = mapped_column(String(16))  # "IKU" or a document code
+    year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[Decimal | None] = mapped_column(Hundredths())
+    realisasi: Mapped[Decimal] = mapped_column(Hundredths())
+    capaian: Mapped[Decimal | None] = mapped_column(Hundredths())  # as published, even where it does not follow
+    source: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
