@@ -630,6 +630,31 @@ CATALOG: dict[str, tuple[str, str]] = {
     "column.date": ("Tanggal", "Date"),
     "column.recipient": ("Penerima", "Recipient"),
     "column.year": ("Tahun", "Year"),
+    "chart.combined": ("Gabungan\n(realisasi)", "Combined\n(realisation)"),
+    "chart.target": ("target {value}%", "target {value}%"),
+    "chart.indicator_title": (
+        "Desa yang menyusun dokumen tepat waktu — Kecamatan {kecamatan}, {year}",
+        "Desa with documents on time — Kecamatan {kecamatan}, {year}",
+    ),
+    "chart.history_title": (
+        "Perbandingan capaian kinerja dari tahun ke tahun — Kecamatan {kecamatan}",
+        "Performance year after year — Kecamatan {kecamatan}",
+    ),
+    "chart.series_target": ("Target", "Target"),
+    "chart.series_realisasi": ("Realisasi", "Realisation"),
+    "chart.series_capaian": ("Capaian", "Achievement"),
+    "ranking.title": (
+        "Peringkat kecamatan {kabupaten} ({kode}), tahun kinerja {year} — menurut realisasi",
+        "Kecamatan of {kabupaten} ({kode}) ranked by realisation, performance year {year}",
+    ),
+    "error.kecamatan_or_kabupaten": (
+        "Sebutkan --kecamatan atau --kabupaten (salah satu).",
+        "Give --kecamatan or --kabupaten (one of them).",
+    ),
+    "error.unknown_kabupaten": (
+        "Kabupaten {kode} belum terdaftar. Muat dulu dengan `klambi villages import --area {kode}`.",
+        "Kabupaten {kode} is not loaded. Load it first with `klambi villages import --area {kode}`.",
+    ),
     "column.capaian": ("Capaian", "Achievement"),
     "column.kind": ("Jenis", "Kind"),
     "forum.saved": ("Grup forum Kecamatan {kecamatan}: {chat}.", "Forum group of Kecamatan {kecamatan}: {chat}."),

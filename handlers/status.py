@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
+
+from telegram import InputFile
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
@@ -114,7 +117,19 @@ async def indikator(current: Turn) -> None:
         kecamatan = await _kecamatan(current, kode)
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         report = await kecamatan_indicator(current.session, kode, year, now)
+        chart = await asyncio.to_thread(_chart, report, current.lang)  # drawing takes a moment: not on the loop
+        current.later(
+            lambda bot, png=chart, name=f"indikator-{kode}-{year}.png", chat=current.chat_id: bot.send_photo(
+                chat, InputFile(png, filename=name)
+            )
+        )
         current.reply(indicator_message(current, report))
+
+
+def _chart(report, language) -> bytes:
+    from reports.charts import indicator_png  # matplotlib is imported only when a chart is drawn
+
+    return indicator_png(report, language)
 
 
 def indicator_message(current: Turn, report) -> str:

@@ -83,6 +83,10 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     assert "RKPDES TA 2025: 16,67% (1/6 desa tepat waktu)" in answer.text
     assert f"Realisasi {str(report.result.realisasi).replace('.', ',')}%" in answer.text
     assert "Tidak ada: Banyuputih Kidul (LPPDES)" in answer.text
+    await world.sandbox.settle()
+    chart = next(m for m in camat.messages if m.photo)
+    png = world.sandbox.downloaded(chart.photo[-1]["file_id"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     actions = [a for (a,) in await world.rows(select(AuditEntry.action).order_by(AuditEntry.id))]
     assert actions[-2:] == ["submission.submit", "submission.accept"]
 

@@ -10,13 +10,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.errors import InputError
 from bot.services.calendar import load_calendar
 from bot.services.places import document_kinds, require_kecamatan
 from bot.services.targets import IKU, target_values
 from models.documents import DocumentKind, performance_year_obligations
 from models.indicator import DocumentFacts, IndicatorResult, ObligationFacts, TargetValues, compute_indicator
-from models.status import ObligationStatus, deciding_version, obligation_status
-from models.tables import Desa, Kecamatan, Obligation, Submission
+from models.status import ObligationStatus, deciding_version, end_of_day, obligation_status
+from models.tables import Desa, Kabupaten, Kecamatan, Obligation, Submission
 
 
 @dataclass(frozen=True)
@@ -131,3 +132,23 @@ async def obligation_rows(
                 )
             )
     return facts.kecamatan, at.astimezone(facts.tz).date(), rows
+
+
+async def kabupaten_ranking(
+    session: AsyncSession, kabupaten_kode: str, year: int, at_day: date | None, now: datetime
+) -> tuple[Kabupaten, list[KecamatanIndicator]]:
+    """Every kecamatan of a kabupaten with desa, by realisasi (highest first; ties by code). Urban kecamatan without
+    desa have no indicator and are left out, not shown as 0%."""
+    kabupaten = await session.get(Kabupaten, kabupaten_kode.strip())
+    if kabupaten is None:
+        raise InputError("error.unknown_kabupaten", kode=kabupaten_kode.strip())
+    reports = []
+    for kecamatan in await session.scalars(
+        select(Kecamatan).where(Kecamatan.kabupaten_kode == kabupaten.kode).order_by(Kecamatan.kode)
+    ):
+        at = end_of_day(at_day, ZoneInfo(kecamatan.timezone)) if at_day else now
+        report = await kecamatan_indicator(session, kecamatan.kode, year, at)
+        if report.result is not None:
+            reports.append(report)
+    reports.sort(key=lambda r: (-r.result.realisasi_exact, r.kecamatan.kode))  # type: ignore[union-attr]
+    return kabupaten, reports

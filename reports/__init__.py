@@ -1,0 +1,1 @@
+"""Reports the kecamatan hands in: the LKjIP tables, the recap workbook, CSV files and charts."""
