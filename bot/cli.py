@@ -1029,4 +1029,4 @@ def _language_or_default() -> Language:
     return _ERROR_LANGUAGE[0]
 
 
-from bot import cli_desk  # noqa: E402, F401  (the desk's commands join the `klambi` group)
+from bot import cli_desk, cli_reports  # noqa: E402, F401  (the desk's and the reports' commands join `klambi`)

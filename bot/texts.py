@@ -732,6 +732,11 @@ def _merge_desk_texts() -> None:
     clash = CATALOG.keys() & DESK_TEXTS.keys()
     assert not clash, f"text keys defined twice: {sorted(clash)}"
     CATALOG.update(DESK_TEXTS)
+    from bot.texts_reports import REPORT_TEXTS
+
+    clash = CATALOG.keys() & REPORT_TEXTS.keys()
+    assert not clash, f"text keys defined twice: {sorted(clash)}"
+    CATALOG.update(REPORT_TEXTS)
 
 
 _merge_desk_texts()
