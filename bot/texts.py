@@ -445,6 +445,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "command.cabut": ("Cabut peran seseorang", "Revoke someone's role"),
     "command.arsip": ("Ambil berkas yang tersimpan", "Get stored files back"),
     "command.libur": ("Daftar hari libur", "The days off"),
+    "command.rekap": ("Rekap Excel indikator dan dokumen", "The recap workbook"),
+    "rekap.caption": (
+        "📊 Rekap Kecamatan {kecamatan}, tahun kinerja {year} (per {at}): Ringkasan, Per Desa, Rincian, Perbandingan.",
+        "📊 Recap of Kecamatan {kecamatan}, performance year {year} (as of {at}): "
+        "summary, per desa, versions, comparison.",
+    ),
     "desk.choose_kecamatan": ("Kecamatan mana?", "Which kecamatan?"),
     "desk.choose_desa": ("Desa mana?", "Which desa?"),
     "desk.choose_document": ("Dokumen mana?", "Which document?"),

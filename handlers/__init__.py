@@ -159,6 +159,7 @@ def register(application: Application) -> None:
         "batal": batal,
         "status": status.status,
         "indikator": status.indikator,
+        "rekap": status.rekap,
         "verifikasi": verification.verifikasi,
         "perpanjang": deadlines.perpanjang,
         "tenggat": desk.tenggat,

@@ -102,18 +102,9 @@ async def status(current: Turn) -> None:
 async def indikator(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
-    scopes = places(current.grants, Action.VIEW_INDICATOR)
-    asked = _code_argument(current)
-    if asked is not None:
-        if level_of(asked) is not Level.KECAMATAN or not allowed(current.grants, Action.VIEW_INDICATOR, asked):
-            raise InputError("chat.not_allowed")
-        codes = [asked]
-    else:
-        codes = [g.scope_code for g in scopes if g.scope_kind is ScopeKind.KECAMATAN and g.scope_code]
-    if not codes:
-        raise InputError("chat.not_allowed")
+    codes = _indicator_places(current)
     now = current.app.clock.now()
-    for kode in dict.fromkeys(codes):
+    for kode in codes:
         kecamatan = await _kecamatan(current, kode)
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         report = await kecamatan_indicator(current.session, kode, year, now)
@@ -124,6 +115,45 @@ async def indikator(current: Turn) -> None:
             )
         )
         current.reply(indicator_message(current, report))
+
+
+@turn
+async def rekap(current: Turn) -> None:
+    """The recap workbook (the LKjIP's tables, every desa and version) for staf and camat."""
+    current.require_person()
+    codes = _indicator_places(current)
+    now = current.app.clock.now()
+    from reports.tables import gather
+    from reports.workbook import workbook_bytes
+
+    for kode in codes:
+        kecamatan = await _kecamatan(current, kode)
+        year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
+        data = await gather(current.session, kode, year, now)
+        workbook = await asyncio.to_thread(workbook_bytes, data, current.lang)
+        name = f"rekap-{kecamatan.nama.lower().replace(' ', '-')}-{year}.xlsx"
+        caption = current.t(
+            "rekap.caption", kecamatan=kecamatan.nama, year=year, at=fmt_date(data.local_date, current.lang)
+        )
+        current.later(
+            lambda bot, content=workbook, filename=name, text=caption, chat=current.chat_id: bot.send_document(
+                chat, InputFile(content, filename=filename), caption=text
+            )
+        )
+
+
+def _indicator_places(current: Turn) -> list[str]:
+    """The kecamatan this person may see the indicator of: their own, or the one named in the command."""
+    asked = _code_argument(current)
+    if asked is not None:
+        if level_of(asked) is not Level.KECAMATAN or not allowed(current.grants, Action.VIEW_INDICATOR, asked):
+            raise InputError("chat.not_allowed")
+        return [asked]
+    scopes = places(current.grants, Action.VIEW_INDICATOR)
+    codes = [g.scope_code for g in scopes if g.scope_kind is ScopeKind.KECAMATAN and g.scope_code]
+    if not codes:
+        raise InputError("chat.not_allowed")
+    return list(dict.fromkeys(codes))
 
 
 def _chart(report, language) -> bytes:

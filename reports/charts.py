@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from bot.services.indicator import KecamatanIndicator
 from bot.texts import Language, fmt_number, t
+from reports.tables import LkjipData
 
 COLOURS = {"bar": "#2e7d32", "combined": "#1565c0", "target": "#c62828", "renstra": "#ef6c00", "capaian": "#6a1b9a"}
 
@@ -26,15 +27,16 @@ class YearFigure:
     published: bool  # from an earlier LKjIP, as published
 
 
-def _figure():
+def _figure(panels: int = 1):
     """A figure of its own (no pyplot global state), so charts can be drawn in a worker thread."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    figure = Figure(figsize=(7.5, 4.2))
-    axes = figure.subplots()
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}".replace(".", ",")))
-    return figure, axes
+    figure = Figure(figsize=(7.5, 4.2 * panels))
+    axes = figure.subplots(panels, 1) if panels > 1 else [figure.subplots()]
+    for one in axes:
+        one.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}".replace(".", ",")))
+    return figure, list(axes)
 
 
 def _png(figure) -> bytes:
@@ -45,13 +47,41 @@ def _png(figure) -> bytes:
 
 def indicator_png(report: KecamatanIndicator, language: Language) -> bytes:
     """Bars per document and combined, the target as a line; the values written on the bars the Indonesian way."""
+    figure, (axes,) = _figure()
+    _draw_indicator(axes, report, language)
+    return _png(figure)
+
+
+def history_png(kecamatan_nama: str, years: Sequence[YearFigure], language: Language) -> bytes:
+    """Target, realisasi and capaian per year; published years are drawn as published."""
+    figure, (axes,) = _figure()
+    _draw_history(axes, kecamatan_nama, years, language)
+    return _png(figure)
+
+
+def render_indicator_png(data: LkjipData, language: Language) -> bytes:
+    """`klambi report --format png`: the year's indicator, and below it the years before as published (Gambar 2)."""
+    report = data.indicator
+    years = [YearFigure(h.year, h.target, h.realisasi, h.capaian, True) for h in data.history]
+    if report.result is not None:
+        result = report.result
+        years.append(YearFigure(data.year, result.target.effective, result.realisasi, result.capaian, False))
+    if len(years) < 2:
+        return indicator_png(report, language)
+    figure, (top, bottom) = _figure(2)
+    _draw_indicator(top, report, language)
+    _draw_history(bottom, data.kecamatan_nama, years, language)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def _draw_indicator(axes, report: KecamatanIndicator, language: Language) -> None:
     result = report.result
-    figure, axes = _figure()
     if result is None:
         message = t("indicator.no_desa", language, kecamatan=report.kecamatan.nama, kode=report.kecamatan.kode)
         axes.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
         axes.axis("off")
-        return _png(figure)
+        return
     labels = [f"{d.code}\nTA {d.tahun_anggaran}" for d in result.documents] + [t("chart.combined", language)]
     values = [float(d.persen) for d in result.documents] + [float(result.realisasi)]
     colours = [COLOURS["bar"]] * len(result.documents) + [COLOURS["combined"]]
@@ -68,12 +98,9 @@ def indicator_png(report: KecamatanIndicator, language: Language) -> bytes:
     axes.set_ylabel("%")
     axes.set_title(t("chart.indicator_title", language, kecamatan=report.kecamatan.nama, year=report.year), fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
 
 
-def history_png(kecamatan_nama: str, years: Sequence[YearFigure], language: Language) -> bytes:
-    """Target, realisasi and capaian per year; published years are drawn as published."""
-    figure, axes = _figure()
+def _draw_history(axes, kecamatan_nama: str, years: Sequence[YearFigure], language: Language) -> None:
     xs = [y.year for y in years]
     for key, attribute, marker in (
         ("target", "target", "s"),
@@ -90,4 +117,3 @@ def history_png(kecamatan_nama: str, years: Sequence[YearFigure], language: Lang
     axes.set_title(t("chart.history_title", language, kecamatan=kecamatan_nama), fontsize=11)
     axes.legend(loc="lower right", fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)

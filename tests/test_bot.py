@@ -87,6 +87,18 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     chart = next(m for m in camat.messages if m.photo)
     png = world.sandbox.downloaded(chart.photo[-1]["file_id"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    await camat.send_text("/rekap 2024")
+    sent = await camat.expect("Rekap Kecamatan Jatiroto, tahun kinerja 2024")
+    assert sent.document["file_name"] == "rekap-jatiroto-2024.xlsx"
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(world.sandbox.downloaded(sent.document["file_id"])))
+    assert {"Ringkasan", "Per Desa", "Rincian", "Perbandingan"} <= set(workbook.sheetnames)
+    assert "rekap" in [c for c, _ in world.sandbox.commands_for(camat.id)]
+    await sekdes.send_text("/rekap")
+    await sekdes.expect("tidak punya hak")
     actions = [a for (a,) in await world.rows(select(AuditEntry.action).order_by(AuditEntry.id))]
     assert actions[-2:] == ["submission.submit", "submission.accept"]
 
