@@ -128,6 +128,11 @@ class RemindersSettings(_Section):
         return time(int(hours), int(minutes))
 
 
+class ReportsSettings(_Section):
+    # Whether a camat (or staf) of one kecamatan also sees where it stands among the kabupaten's kecamatan.
+    compare_within_kabupaten: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KLAMBI_", env_nested_delimiter="__", extra="ignore")
 
@@ -136,6 +141,7 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
 
 
 def config_file(explicit: Path | None = None) -> Path | None:

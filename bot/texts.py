@@ -445,6 +445,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "command.cabut": ("Cabut peran seseorang", "Revoke someone's role"),
     "command.arsip": ("Ambil berkas yang tersimpan", "Get stored files back"),
     "command.libur": ("Daftar hari libur", "The days off"),
+    "indikator.rank": (
+        "🏅 Peringkat {rank} dari {total} kecamatan di {kabupaten} (tertinggi: {best}, {best_value}).",
+        "🏅 Rank {rank} of {total} kecamatan in {kabupaten} (highest: {best}, {best_value}).",
+    ),
     "command.rekap": ("Rekap Excel indikator dan dokumen", "The recap workbook"),
     "rekap.caption": (
         "📊 Rekap Kecamatan {kecamatan}, tahun kinerja {year} (per {at}): Ringkasan, Per Desa, Rincian, Perbandingan.",

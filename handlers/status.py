@@ -11,7 +11,7 @@ from telegram import InputFile
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
-from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows
+from bot.services.indicator import ObligationRow, kabupaten_ranking, kecamatan_indicator, obligation_rows
 from bot.texts import fmt_date, fmt_percent, status_label
 from bot.views import kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
@@ -114,7 +114,10 @@ async def indikator(current: Turn) -> None:
                 chat, InputFile(png, filename=name)
             )
         )
-        current.reply(indicator_message(current, report))
+        text = indicator_message(current, report)
+        if current.app.settings.reports.compare_within_kabupaten and report.result is not None:
+            text += "\n\n" + await _rank_line(current, kecamatan, year, now)
+        current.reply(text)
 
 
 @turn
@@ -154,6 +157,17 @@ def _indicator_places(current: Turn) -> list[str]:
     if not codes:
         raise InputError("chat.not_allowed")
     return list(dict.fromkeys(codes))
+
+
+async def _rank_line(current: Turn, kecamatan: Kecamatan, year: int, now) -> str:
+    """Where this kecamatan stands among its kabupaten's (the comparison an admin allowed)."""
+    kabupaten, ranked = await kabupaten_ranking(current.session, kecamatan.kabupaten_kode, year, None, now)
+    position = next(i for i, r in enumerate(ranked, 1) if r.kecamatan.kode == kecamatan.kode)
+    best = ranked[0]
+    return current.t(
+        "indikator.rank", rank=position, total=len(ranked), kabupaten=kabupaten.nama,
+        best=best.kecamatan.nama, best_value=fmt_percent(best.result.realisasi if best.result else None, current.lang),
+    )  # fmt: skip
 
 
 def _chart(report, language) -> bytes:

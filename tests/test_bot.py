@@ -324,3 +324,28 @@ async def test_an_admin_invites_staf_by_typing_the_kecamatan_and_one_person_hold
     await sekdes.send_text("/kirim")
     offer = await sekdes.expect("Dokumen mana")
     assert all("Sukosari" not in text for row in offer.buttons for text, _ in row)
+
+
+async def test_the_camat_sees_the_kabupaten_comparison_only_when_the_admin_allows(world):
+    from bot.services.calendar import load_calendar
+    from bot.services.places import import_area
+
+    async with world.app.sessions() as session, session.begin():
+        await import_area(session, "35.08.07", world.clock.now(), [2024], await load_calendar(session))
+    camat = await world.join(301, "Pak Camat", Role.CAMAT, JATIROTO, "Camat")
+    await camat.send_text("/indikator 2024")
+    assert "Peringkat" not in (await camat.expect("Indikator akuntabilitas")).text
+    world.app.settings.reports.compare_within_kabupaten = True
+    await camat.send_text("/indikator 2024")
+    tied = await camat.expect("Indikator akuntabilitas")  # both at 0%: ties break by code
+    assert "Peringkat 2 dari 2 kecamatan di Kabupaten Lumajang (tertinggi: Yosowilangun, 0,00%)" in tied.text
+    from datetime import date
+
+    from bot.services.records import RecordRequest, record_document
+
+    async with world.app.sessions() as session, session.begin():
+        request = RecordRequest(ROJOPOLO, "LPPDES", 2023, date(2024, 3, 1))
+        await record_document(session, request, world.clock.now(), world.app.files)
+    await camat.send_text("/indikator 2024")
+    ranked = await camat.expect("Indikator akuntabilitas")
+    assert "Peringkat 1 dari 2 kecamatan di Kabupaten Lumajang (tertinggi: Jatiroto, 5,56%)" in ranked.text

@@ -24,7 +24,7 @@ def test_defaults_work_in_an_empty_folder():
 def test_the_example_file_is_valid_and_holds_the_defaults():
     settings = load_settings(EXAMPLE)
     assert settings.model_dump() == Settings().model_dump()
-    assert set(tomllib.loads(EXAMPLE.read_text())) == {"database", "telegram", "bot", "storage", "reminders"}
+    assert set(tomllib.loads(EXAMPLE.read_text())) == {"database", "telegram", "bot", "storage", "reminders", "reports"}
 
 
 def test_file_choice_order(tmp_path, monkeypatch):
