@@ -25,7 +25,6 @@ from bot.services.submissions import open_obligations, recent_verdicts, undo_ver
 from bot.storage import StoredFile
 from bot.texts import fmt_date
 from handlers.common import Turn, replan, turn
-from handlers.submission import download_attachment
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
 from models.tables import Channel, Desa, Obligation, Person, Role, RoleAssignment, ScopeKind, Submission
@@ -198,12 +197,9 @@ async def catat_date(current: Turn, step: str, chosen: date | None, days_back: s
     )
 
 
-async def catat_file(current: Turn) -> None:
-    """A scan or a photo for the paper record (the same checks as a secretary's upload)."""
+async def catat_file(current: Turn, stored: dict) -> None:
+    """A scan or a photo for the paper record, downloaded and checked like a secretary's upload."""
     draft = await _draft(current, "catat", "files")
-    message = current.update.effective_message
-    assert message is not None
-    stored = await download_attachment(current, message)
     files = [*draft.data["files"], stored]
     await _save(current, "catat", "files", {**draft.data, "files": files})
     current.reply(

@@ -11,14 +11,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from telegram import Message
+from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import ContextTypes
 
+from bot.app import App
 from bot.authz import Action, places
 from bot.errors import InputError
 from bot.parsing import limit_text, parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from bot.services.people import people_with_role_covering
+from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.places import place_of
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
@@ -75,22 +77,59 @@ async def choose(current: Turn, obligation_id: str) -> None:
     current.edit_pressed(text)
 
 
-@turn
-async def file_message(current: Turn) -> None:
-    """A document or photo: part of a submission in progress, or a hint to start one."""
-    if current.person is None:
-        raise InputError("chat.unknown_person")
-    draft = await get_draft(current.session, current.person.id)
-    if draft is not None and (draft.flow, draft.step) == ("catat", "files"):
-        from handlers.desk import catat_file  # a scan for a paper record, same checks
+FILE_STEPS = {(FLOW, "file"), (FLOW, "more"), ("catat", "files")}
 
-        await catat_file(current)
+
+async def file_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document or photo: part of a submission (or a paper record) in progress, or a hint to start one.
+
+    The file is downloaded before the update's transaction opens: a slow download must not hold the database (on
+    SQLite, the write lock) while other work waits. The draft is checked again when the file is added to it.
+    """
+    app: App = context.bot_data["app"]
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    async with app.sessions() as session:
+        person = await person_by_telegram(session, user.id)
+        draft = await get_draft(session, person.id) if person else None
+        expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
+    if not expected:
+        await turn(_file_not_expected)(update, context)
         return
-    if draft is None or draft.flow != FLOW or draft.step not in ("file", "more"):
+    try:
+        stored = await download_attachment(app, message)
+    except InputError as problem:
+        await turn(_refuse(problem))(update, context)
+        return
+
+    async def received(current: Turn) -> None:
+        await _file_received(current, stored)
+
+    await turn(received)(update, context)
+
+
+async def _file_not_expected(current: Turn) -> None:
+    current.require_person()
+    raise InputError("chat.not_understood")
+
+
+def _refuse(problem: InputError):
+    async def refuse(current: Turn) -> None:
+        raise problem
+
+    return refuse
+
+
+async def _file_received(current: Turn, stored: dict) -> None:
+    person = current.require_person()
+    draft = await get_draft(current.session, person.id)
+    if draft is not None and (draft.flow, draft.step) == ("catat", "files"):
+        from handlers.desk import catat_file  # a scan for a paper record
+
+        await catat_file(current, stored)
+        return
+    if draft is None or (draft.flow, draft.step) not in FILE_STEPS:  # cancelled while it downloaded
         raise InputError("chat.not_understood")
-    message = current.update.effective_message
-    assert message is not None
-    stored = await download_attachment(current, message)
     files = [*draft.data.get("files", []), stored]
     if len(files) > MAX_FILES:
         raise InputError("error.text_too_long", option="Berkas", limit=MAX_FILES)
@@ -107,8 +146,9 @@ async def file_message(current: Turn) -> None:
     )
 
 
-async def download_attachment(current: Turn, message: Message) -> dict:
-    limit = current.app.settings.storage.max_file_mb * 1024 * 1024
+async def download_attachment(app: App, message: Message) -> dict:
+    """Fetch the file at once (Telegram's link expires) and store it by content hash, checking size and type."""
+    limit = app.settings.storage.max_file_mb * 1024 * 1024
     if message.document is not None:
         attachment, name = message.document, message.document.file_name
     elif message.photo:
@@ -119,7 +159,7 @@ async def download_attachment(current: Turn, message: Message) -> dict:
     too_big = InputError("kirim.too_big", size=f"{size / 1024 / 1024:.1f}".replace(".", ","), limit=limit // 2**20)
     if size > limit:
         raise too_big
-    incoming = current.app.files.root / "incoming"
+    incoming = app.files.root / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=incoming) as folder:
         target = Path(folder) / "upload"
@@ -138,7 +178,7 @@ async def download_attachment(current: Turn, message: Message) -> dict:
             mime_type = sniff_mime_type(handle.read(16), target)
         if mime_type is None:
             raise InputError("kirim.wrong_type")
-        stored = current.app.files.store(target, mime_type)
+        stored = app.files.store(target, mime_type)
     return {
         "sha256": stored.sha256,
         "stored_path": stored.relative_path,
