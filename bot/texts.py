@@ -667,6 +667,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "column.capaian": ("Capaian", "Achievement"),
     "column.kind": ("Jenis", "Kind"),
+    "forum.not_linked": (
+        "Grup ini belum terhubung ke kecamatan mana pun. Admin dapat menghubungkannya dengan "
+        "`klambi forum --kecamatan KODE --chat ID_GRUP`.",
+        "This group is not linked to a kecamatan. An admin links it with "
+        "`klambi forum --kecamatan CODE --chat GROUP_ID`.",
+    ),
     "forum.saved": ("Grup forum Kecamatan {kecamatan}: {chat}.", "Forum group of Kecamatan {kecamatan}: {chat}."),
     "forum.cleared": ("Kecamatan {kecamatan} tanpa grup forum.", "Kecamatan {kecamatan} has no forum group."),
     "error.bad_chat_id": (

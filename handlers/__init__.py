@@ -171,6 +171,7 @@ def register(application: Application) -> None:
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    application.add_handler(CommandHandler("status", status.forum_status, filters=filters.ChatType.GROUPS))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), submission.file_message))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))

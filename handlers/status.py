@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from telegram import InputFile
 
 from bot.authz import Action, allowed, places
@@ -226,3 +227,16 @@ def indicator_message(current: Turn, report) -> str:
 
 def _quarters(triwulan: dict, lang) -> str:
     return " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in triwulan.items())
+
+
+@turn
+async def forum_status(current: Turn) -> None:
+    """/status in a kecamatan's forum group: the desa × document matrix, no personal data."""
+    kecamatan = await current.session.scalar(select(Kecamatan).where(Kecamatan.forum_chat_id == current.chat_id))
+    if kecamatan is None:
+        current.reply(current.t("forum.not_linked"))
+        return
+    now = current.app.clock.now()
+    year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
+    _, _, rows = await obligation_rows(current.session, kecamatan.kode, year, now)
+    current.reply(kecamatan_matrix(kecamatan.nama, year, rows, current.lang))

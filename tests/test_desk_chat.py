@@ -183,3 +183,22 @@ async def test_libur_lists_the_days_off(world):
     assert "31 Maret 2025 — Hari Raya Idul Fitri" in days.text
     await sekdes.send_text("/libur")
     await sekdes.expect("tidak punya hak")
+
+
+async def test_the_forum_group_gets_the_matrix_and_nothing_else(world):
+    from models.tables import Kecamatan
+
+    async with world.app.sessions() as session, session.begin():
+        (await session.get(Kecamatan, JATIROTO)).forum_chat_id = -1009876543210
+    forum = world.sandbox.group(-1009876543210, "Forum Sekdes Jatiroto")
+    elsewhere = world.sandbox.group(-1001111111111, "Grup lain")
+    sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    await send_rkpdes(world, sekdes)
+    await sekdes.send_text("/status", chat=forum)
+    matrix = await forum.expect("Kecamatan Jatiroto, tahun kinerja 2024")
+    assert "⏳ ▫️ ❌  Rojopolo" in matrix.text and "Siti" not in matrix.text
+    await sekdes.send_text("selamat pagi semua", chat=forum)  # not addressed to the bot
+    await sekdes.send_text("/status", chat=elsewhere)
+    await elsewhere.expect("belum terhubung")
+    await world.sandbox.settle()
+    assert len(forum.messages) == 1
