@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from bot.app import App
-from bot.clock import Clock, ManualClock, SystemClock
+from bot.clock import Clock, ManualClock, SystemClock, today
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import upgrade
 from bot.errors import InputError, InputErrors
@@ -33,7 +33,8 @@ from bot.services.places import ImportSummary, import_area, import_csv
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
 from bot.services.targets import set_target
 from bot.texts import Language, fmt_date, fmt_datetime, fmt_percent, status_label, t
-from models.status import STATUS_ORDER, ReviewStatus, end_of_day
+from bot.views import indicator_text, render_table
+from models.status import ReviewStatus, end_of_day
 from models.tables import Desa, Role
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ class Context:
         return self.settings.bot.language
 
     def today(self) -> date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.bot.timezone)).date()
+        return today(self.clock, ZoneInfo(self.settings.bot.timezone))
 
     def run(self, work: Callable[[App], Awaitable[T]], settings: Settings | None = None) -> T:
         async def main() -> T:
@@ -560,54 +561,6 @@ def indicator_json(report: KecamatanIndicator) -> dict[str, Any]:
         triwulan={k: _number(v) for k, v in result.triwulan.items()},
     )
     return data
-
-
-def indicator_text(report: KecamatanIndicator, lang: Language) -> str:
-    kec = report.kecamatan
-    result = report.result
-    if result is None:
-        return t("indicator.no_desa", lang, kecamatan=kec.nama, kode=kec.kode)
-    lines = [
-        t("indicator.title", lang, kecamatan=kec.nama, kode=kec.kode, year=report.year),
-        t("indicator.as_of", lang, at=fmt_date(report.local_date, lang), desa=result.desa_count),
-        "",
-    ]
-    headers = [t("column.document", lang), t("column.ta", lang), t("column.deadline", lang)]
-    headers += [status_label(s, lang) for s in STATUS_ORDER] + [t("column.percent", lang)]
-    rows = [
-        [doc.code, str(doc.tahun_anggaran), fmt_date(doc.legal_deadline, lang)]
-        + [str(n) for n in doc.counts.values()]
-        + [fmt_percent(doc.persen, lang)]
-        for doc in result.documents
-    ]
-    lines += [render_table(headers, rows), ""]
-    target = result.target
-    target_text = (
-        fmt_percent(target.effective, lang) if target.effective is not None else t("indicator.no_target", lang)
-    )
-    if target.perubahan is not None and target.awal is not None:
-        target_text += " " + t("indicator.target_awal", lang, awal=fmt_percent(target.awal, lang))
-    lines.append(
-        t(
-            "indicator.summary",
-            lang,
-            realisasi=fmt_percent(result.realisasi, lang),
-            target=target_text,
-            capaian=fmt_percent(result.capaian, lang),
-            predikat=result.predikat or t("none", lang),
-        )
-    )
-    quarters = " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in result.triwulan.items())
-    lines.append(t("indicator.quarters", lang, quarters=quarters))
-    return "\n".join(lines)
-
-
-def render_table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines)
 
 
 def _echo_json(data: Any) -> None:

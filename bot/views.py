@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.services.indicator import ObligationRow
-from bot.texts import Language, t
-from models.status import ObligationStatus
+from bot.services.indicator import KecamatanIndicator, ObligationRow
+from bot.texts import Language, fmt_date, fmt_percent, status_label, t
+from models.status import STATUS_ORDER, ObligationStatus
 
 MARKS = {
     ObligationStatus.TEPAT_WAKTU: "✅",
@@ -31,3 +31,59 @@ def kecamatan_matrix(kecamatan_nama: str, year: int, rows: list[ObligationRow], 
         marks = " ".join(MARKS[cells[d].status] for d in documents if d in cells)
         lines.append(f"{marks}  {names[kode]}")
     return "\n".join(lines)
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the header: a table a terminal shows as is."""
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def indicator_heading(report: KecamatanIndicator, lang: Language) -> list[str]:
+    """Title and 'as of' lines; a kecamatan without desa gets its one line instead."""
+    kec, result = report.kecamatan, report.result
+    if result is None:
+        return [t("indicator.no_desa", lang, kecamatan=kec.nama, kode=kec.kode)]
+    return [
+        t("indicator.title", lang, kecamatan=kec.nama, kode=kec.kode, year=report.year),
+        t("indicator.as_of", lang, at=fmt_date(report.local_date, lang), desa=result.desa_count),
+    ]
+
+
+def indicator_summary(report: KecamatanIndicator, lang: Language) -> list[str]:
+    """Realisasi, target (with the initial one beside a revised one), capaian, predikat; then the quarters."""
+    result = report.result
+    assert result is not None
+    target = result.target
+    target_text = (
+        fmt_percent(target.effective, lang) if target.effective is not None else t("indicator.no_target", lang)
+    )
+    if target.perubahan is not None and target.awal is not None:
+        target_text += " " + t("indicator.target_awal", lang, awal=fmt_percent(target.awal, lang))
+    quarters = " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in result.triwulan.items())
+    return [
+        t("indicator.summary", lang, realisasi=fmt_percent(result.realisasi, lang), target=target_text,
+          capaian=fmt_percent(result.capaian, lang), predikat=result.predikat or t("none", lang)),
+        t("indicator.quarters", lang, quarters=quarters),
+    ]  # fmt: skip
+
+
+def indicator_text(report: KecamatanIndicator, lang: Language) -> str:
+    """The indicator as `klambi indicator` prints it: a table per document with every status, then the summary."""
+    result = report.result
+    if result is None:
+        return "\n".join(indicator_heading(report, lang))
+    headers = [t("column.document", lang), t("column.ta", lang), t("column.deadline", lang)]
+    headers += [status_label(s, lang) for s in STATUS_ORDER] + [t("column.percent", lang)]
+    rows = [
+        [doc.code, str(doc.tahun_anggaran), fmt_date(doc.legal_deadline, lang)]
+        + [str(n) for n in doc.counts.values()]
+        + [fmt_percent(doc.persen, lang)]
+        for doc in result.documents
+    ]
+    return "\n".join(
+        [*indicator_heading(report, lang), "", render_table(headers, rows), "", *indicator_summary(report, lang)]
+    )

@@ -11,7 +11,9 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +23,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.authz import Grant
+from bot.clock import today
 from bot.errors import InputError
 from bot.services.people import active_grants, person_by_telegram
 from bot.texts import Language, t
@@ -87,6 +90,14 @@ class Turn:
         message = query.message if query else None
         original = getattr(message, "text", None) or ""
         self.edit_pressed(f"{original}\n\n{line}".strip())
+
+
+async def local_today(current: Turn, desa_kode: str) -> date:
+    """Today in the desa's kecamatan time zone, by the one clock."""
+    from bot.services.places import place_of
+
+    _, kecamatan = await place_of(current.session, desa_kode)
+    return today(current.app.clock, ZoneInfo(kecamatan.timezone))
 
 
 async def replan(current: Turn, kecamatan_kode: str) -> None:

@@ -13,7 +13,7 @@ from bot.services.people import desa_of_grants, people_with_role_covering
 from bot.services.submissions import open_obligations
 from bot.texts import fmt_date
 from handlers.common import Turn, replan, turn
-from handlers.submission import local_today
+from handlers.submission import obligation_today
 from models.tables import Desa, Obligation, Role
 
 FLOW = "perpanjang"
@@ -75,7 +75,7 @@ async def date_text(current: Turn, text: str) -> None:
     draft = await get_draft(current.session, current.person.id)
     assert draft is not None
     chosen = parse_chat_date(text)
-    if chosen < await local_today(current, draft.data["obligation_id"]):
+    if chosen < await obligation_today(current, draft.data["obligation_id"]):
         raise InputError("extend.date_past")
     data = {**draft.data, "date": chosen.isoformat()}
     await save_draft(current.session, current.person.id, FLOW, "reason", data, current.app.clock.now())

@@ -24,7 +24,7 @@ from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
 from bot.storage import StoredFile
 from bot.texts import fmt_date
-from handlers.common import Turn, replan, turn
+from handlers.common import Turn, local_today, replan, turn
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
 from models.tables import Channel, Desa, Obligation, Person, Role, RoleAssignment, ScopeKind, Submission
@@ -170,14 +170,9 @@ async def catat_obligation(current: Turn, obligation_id: str) -> None:
     current.reply(current.t("catat.ask_penetapan"), _date_buttons(current, "c:p"))
 
 
-async def _today(current: Turn, desa_kode: str) -> date:
-    _, kecamatan = await place_of(current.session, desa_kode)
-    return current.app.clock.now().astimezone(ZoneInfo(kecamatan.timezone)).date()
-
-
 async def catat_date(current: Turn, step: str, chosen: date | None, days_back: str | None = None) -> None:
     draft = await _draft(current, "catat", step)
-    today = await _today(current, draft.data["desa"])
+    today = await local_today(current, draft.data["desa"])
     if chosen is None:
         chosen = today - timedelta(days=1 if days_back == "1" else 0)
         current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")

@@ -14,7 +14,7 @@ from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
 from bot.services.indicator import ObligationRow, kabupaten_ranking, kecamatan_indicator, obligation_rows
 from bot.texts import fmt_date, fmt_percent, status_label
-from bot.views import kecamatan_matrix
+from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
 from handlers.common import Turn, turn
 from models.status import ObligationStatus
@@ -178,34 +178,18 @@ def _chart(report, language) -> bytes:
 
 
 def indicator_message(current: Turn, report) -> str:
-    from bot.cli import indicator_text  # the same figures as `klambi indicator`
-
+    """The figures of `klambi indicator`, short enough for a phone, with who is behind by name."""
     result = report.result
-    if result is None:
-        return indicator_text(report, current.lang)
     lang = current.lang
-    lines = [
-        current.t("indicator.title", kecamatan=report.kecamatan.nama, kode=report.kecamatan.kode, year=report.year),
-        current.t("indicator.as_of", at=fmt_date(report.local_date, lang), desa=result.desa_count),
-        "",
-    ]
+    if result is None:
+        return "\n".join(indicator_heading(report, lang))
+    lines = [*indicator_heading(report, lang), ""]
     for doc in result.documents:
         lines.append(
             current.t("indikator.line", doc=doc.code, ta=doc.tahun_anggaran, percent=fmt_percent(doc.persen, lang),
                       on_time=doc.tepat_waktu, desa=result.desa_count)
         )  # fmt: skip
-    target = result.target
-    target_text = (
-        fmt_percent(target.effective, lang) if target.effective is not None else current.t("indicator.no_target")
-    )
-    if target.perubahan is not None and target.awal is not None:
-        target_text += " " + current.t("indicator.target_awal", awal=fmt_percent(target.awal, lang))
-    lines += [
-        "",
-        current.t("indicator.summary", realisasi=fmt_percent(result.realisasi, lang), target=target_text,
-                  capaian=fmt_percent(result.capaian, lang), predikat=result.predikat or "—"),
-        current.t("indicator.quarters", quarters=_quarters(result.triwulan, lang)),
-    ]  # fmt: skip
+    lines += ["", *indicator_summary(report, lang)]
     names = {}
     for doc in result.documents:
         for kode, st in doc.statuses.items():
@@ -223,10 +207,6 @@ def indicator_message(current: Turn, report) -> str:
     if behind:
         lines += ["", *behind]
     return "\n".join(lines)
-
-
-def _quarters(triwulan: dict, lang) -> str:
-    return " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in triwulan.items())
 
 
 @turn

@@ -9,7 +9,6 @@ from __future__ import annotations
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, TimedOut
@@ -21,11 +20,10 @@ from bot.errors import InputError
 from bot.parsing import limit_text, parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
-from bot.services.places import place_of
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
 from bot.texts import fmt_date, fmt_datetime
-from handlers.common import Turn, replan, turn
+from handlers.common import Turn, local_today, replan, turn
 from models.tables import Desa, Obligation, Role
 
 FLOW = "kirim"
@@ -207,7 +205,7 @@ async def next_step(current: Turn) -> None:
 
 async def date_button(current: Turn, days_back: str) -> None:
     draft = await _draft_at(current, "date")
-    today = await local_today(current, draft.data["obligation_id"])
+    today = await obligation_today(current, draft.data["obligation_id"])
     chosen = today - timedelta(days=1 if days_back == "1" else 0)
     current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")
     await _set_date(current, draft.data, chosen)
@@ -216,7 +214,7 @@ async def date_button(current: Turn, days_back: str) -> None:
 async def date_text(current: Turn, text: str) -> None:
     draft = await _draft_at(current, "date")
     chosen = parse_chat_date(text)
-    if chosen > await local_today(current, draft.data["obligation_id"]):
+    if chosen > await obligation_today(current, draft.data["obligation_id"]):
         raise InputError("error.future_date_chat")
     await _set_date(current, draft.data, chosen)
 
@@ -334,8 +332,8 @@ async def _draft_at(current: Turn, step: str):
     return draft
 
 
-async def local_today(current: Turn, obligation_id: int) -> date:
+async def obligation_today(current: Turn, obligation_id: int) -> date:
+    """Today where the obligation's desa is."""
     obligation = await current.session.get(Obligation, obligation_id)
     assert obligation is not None
-    _, kecamatan = await place_of(current.session, obligation.desa_kode)
-    return current.app.clock.now().astimezone(ZoneInfo(kecamatan.timezone)).date()
+    return await local_today(current, obligation.desa_kode)
