@@ -27,6 +27,10 @@ class Action(StrEnum):
     CORRECT = "correct"  # undo a verdict
     ARCHIVE = "archive"  # get the stored files of any version back
     VIEW_HOLIDAYS = "view_holidays"
+    ANNOUNCE = "announce"  # a pengumuman to the sekdes and pendamping of desa
+    RAISE = "raise"  # report a problem (kendala) of a desa, or ask the kecamatan a question
+    ANSWER = "answer"  # see, answer and close the problems and questions of a kecamatan
+    SCHEDULE_MEETING = "schedule_meeting"  # invite to a coordination meeting, send its notulen
 
 
 POLICY: dict[Action, frozenset[Role]] = {
@@ -42,6 +46,10 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.CORRECT: frozenset({Role.STAF, Role.ADMIN}),
     Action.ARCHIVE: frozenset({Role.SEKDES, Role.STAF, Role.CAMAT, Role.ADMIN}),
     Action.VIEW_HOLIDAYS: frozenset({Role.STAF, Role.CAMAT, Role.ADMIN}),
+    Action.ANNOUNCE: frozenset({Role.STAF, Role.CAMAT, Role.PENDAMPING, Role.ADMIN}),
+    Action.RAISE: frozenset({Role.SEKDES, Role.PENDAMPING}),
+    Action.ANSWER: frozenset({Role.STAF, Role.ADMIN}),
+    Action.SCHEDULE_MEETING: frozenset({Role.STAF, Role.ADMIN}),
 }
 
 # Which roles a role may invite (on top of INVITE and the scope rule).

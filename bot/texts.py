@@ -753,6 +753,11 @@ def _merge_desk_texts() -> None:
     clash = CATALOG.keys() & REPORT_TEXTS.keys()
     assert not clash, f"text keys defined twice: {sorted(clash)}"
     CATALOG.update(REPORT_TEXTS)
+    from bot.texts_forum import FORUM_TEXTS
+
+    clash = CATALOG.keys() & FORUM_TEXTS.keys()
+    assert not clash, f"text keys defined twice: {sorted(clash)}"
+    CATALOG.update(FORUM_TEXTS)
 
 
 _merge_desk_texts()

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from handlers import deadlines, desk, onboarding, status, submission, verification
+from handlers import deadlines, desk, forum, onboarding, status, submission, verification
 from handlers.common import Turn, on_error, turn
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -37,6 +37,8 @@ async def on_text(current: Turn) -> None:
     text = message.text.strip()
     draft = await get_draft(current.session, current.person.id)
     step = (draft.flow, draft.step) if draft else None
+    if step is None and await forum.reply_to_alert(current, text):
+        return
     if step == ("kirim", "date"):
         await submission.date_text(current, text)
     elif step == ("kirim", "nomor"):
@@ -61,6 +63,22 @@ async def on_text(current: Turn) -> None:
         await deadlines.reason_text(current, text)
     elif step == ("undang", "place") and draft is not None:
         await onboarding.undang_place(current, draft.data["role"], text)
+    elif step == ("umumkan", "text"):
+        await forum.umumkan_text(current, text)
+    elif step == ("kendala", "text"):
+        await forum.kendala_text(current, text)
+    elif step == ("tanya", "text"):
+        await forum.tanya_text(current, text)
+    elif step == ("jawab", "text"):
+        await forum.jawab_text(current, text)
+    elif step == ("tutup", "text"):
+        await forum.tutup_text(current, text)
+    elif step in (("rapat", "title"), ("rapat", "when"), ("rapat", "place")):
+        await forum.rapat_text(current, step[1], text)
+    elif step == ("notulen", "text"):
+        await forum.notulen_text(current, text)
+    elif step is not None and step[0] in ("umumkan", "kendala", "tanya", "rapat"):
+        current.reply(current.t("chat.use_buttons"))
     else:
         current.reply(current.t("chat.not_understood"))
 
@@ -131,6 +149,48 @@ async def on_button(current: Turn) -> None:
         case ["u", "d", kode]:
             draft = await _require_step(current, "undang", "desa")
             await onboarding.undang_place(current, draft.data["role"], kode)
+        case ["n", "k", kode]:
+            await forum.umumkan_kecamatan(current, kode)
+        case ["n", "t", kode]:
+            await forum.umumkan_toggle(current, kode)
+        case ["n", "a"]:
+            await forum.umumkan_toggle(current, None)
+        case ["n", "g"]:
+            await forum.umumkan_next(current)
+        case ["n", "s"]:
+            await forum.umumkan_send(current)
+        case ["n", "r", announcement_id]:
+            await forum.umumkan_read(current, announcement_id)
+        case ["n", "d", announcement_id]:
+            await forum.pengumuman_detail(current, announcement_id)
+        case ["kd", "d", kode]:
+            await forum.kendala_desa(current, kode)
+        case ["kd", "o", obligation_id]:
+            await forum.kendala_document(current, obligation_id)
+        case ["q", "d", kode]:
+            await forum.tanya_desa(current, kode)
+        case ["f", "j", thread_id]:
+            await forum.jawab_start(current, thread_id)
+        case ["f", "c", thread_id]:
+            await forum.tutup_start(current, thread_id)
+        case ["m", "r", role]:
+            await forum.rapat_toggle(current, role=role)
+        case ["m", "t", kode]:
+            await forum.rapat_toggle(current, code=kode)
+        case ["m", "a"]:
+            await forum.rapat_toggle(current)
+        case ["m", "g"]:
+            await forum.rapat_next(current)
+        case ["m", "s"]:
+            await forum.rapat_save(current)
+        case ["m", "y", meeting_id]:
+            await forum.rapat_answer(current, meeting_id, "hadir")
+        case ["m", "n", meeting_id]:
+            await forum.rapat_answer(current, meeting_id, "tidak")
+        case ["m", "d", meeting_id]:
+            await forum.rapat_detail(current, meeting_id)
+        case ["m", "c", meeting_id]:
+            await forum.notulen_start(current, meeting_id)
         case _:
             raise InputError("chat.stale_button")
 
@@ -168,6 +228,12 @@ def register(application: Application) -> None:
         "cabut": desk.cabut,
         "arsip": desk.arsip,
         "libur": desk.libur,
+        "umumkan": forum.umumkan,
+        "pengumuman": forum.pengumuman,
+        "kendala": forum.kendala,
+        "tanya": forum.tanya,
+        "rapat": forum.rapat,
+        "agenda": forum.agenda,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))

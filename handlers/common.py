@@ -74,14 +74,17 @@ class Turn:
     def later(self, action: Send) -> None:
         self.outbox.append(action)
 
-    def edit_pressed(self, text: str) -> None:
-        """Replace the message whose button was pressed (its buttons disappear)."""
+    def edit_pressed(self, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
+        """Replace the message whose button was pressed (its buttons disappear unless new ones are given)."""
         query = self.update.callback_query
         if query is None or query.message is None:
             return
         message = query.message
+        markup = keyboard(buttons) if buttons else None
         self.outbox.append(
-            lambda bot: bot.edit_message_text(text, chat_id=message.chat.id, message_id=message.message_id)
+            lambda bot: bot.edit_message_text(
+                text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
+            )
         )
 
     def mark_pressed(self, line: str) -> None:

@@ -20,8 +20,8 @@ from handlers.common import Turn, replan, turn
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.SEKDES: ("kirim", "status", "arsip", "batal"),
-    Role.PENDAMPING: ("status",),
+    Role.SEKDES: ("kirim", "status", "arsip", "kendala", "tanya", "agenda", "batal"),
+    Role.PENDAMPING: ("status", "umumkan", "pengumuman", "kendala", "tanya", "agenda", "batal"),
     Role.STAF: (
         "verifikasi",
         "status",
@@ -35,9 +35,15 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "libur",
         "undang",
         "cabut",
+        "umumkan",
+        "pengumuman",
+        "kendala",
+        "tanya",
+        "rapat",
+        "agenda",
         "batal",
     ),
-    Role.CAMAT: ("indikator", "rekap", "status", "arsip", "libur"),
+    Role.CAMAT: ("indikator", "rekap", "status", "arsip", "libur", "umumkan", "pengumuman"),
     Role.ADMIN: (
         "undang",
         "cabut",
@@ -51,6 +57,12 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "arsip",
         "libur",
         "status",
+        "umumkan",
+        "pengumuman",
+        "kendala",
+        "tanya",
+        "rapat",
+        "agenda",
         "batal",
     ),
 }
@@ -68,6 +80,12 @@ ORDER = (
     "libur",
     "undang",
     "cabut",
+    "umumkan",
+    "pengumuman",
+    "kendala",
+    "tanya",
+    "rapat",
+    "agenda",
     "batal",
     "bantuan",
 )

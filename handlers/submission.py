@@ -75,7 +75,14 @@ async def choose(current: Turn, obligation_id: str) -> None:
     current.edit_pressed(text)
 
 
-FILE_STEPS = {(FLOW, "file"), (FLOW, "more"), ("catat", "files")}
+FILE_STEPS = {
+    (FLOW, "file"),
+    (FLOW, "more"),
+    ("catat", "files"),
+    ("umumkan", "text"),
+    ("umumkan", "confirm"),
+    ("notulen", "text"),
+}
 
 
 async def file_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,6 +132,13 @@ async def _file_received(current: Turn, stored: dict) -> None:
         from handlers.desk import catat_file  # a scan for a paper record
 
         await catat_file(current, stored)
+        return
+    if draft is not None and draft.flow in ("umumkan", "notulen"):
+        from handlers import forum  # an announcement's or the notulen's attachment
+
+        message = current.update.effective_message
+        caption = (message.caption or "").strip() if message is not None else ""
+        await (forum.umumkan_file if draft.flow == "umumkan" else forum.notulen_file)(current, stored, caption or None)
         return
     if draft is None or (draft.flow, draft.step) not in FILE_STEPS:  # cancelled while it downloaded
         raise InputError("chat.not_understood")

@@ -382,6 +382,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)  # once sent: a reply to it finds this row
 
 
 class IndicatorHistory(Base):
@@ -400,3 +401,113 @@ class IndicatorHistory(Base):
     capaian: Mapped[Decimal | None] = mapped_column(Hundredths())  # as published, even where it does not follow
     source: Mapped[str] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- The forum: announcements, problems and questions, meetings ---------------------------------------------------
+
+
+class Announcement(Base):
+    """A pengumuman from the kecamatan (or a pendamping) to the sekdes and pendamping of chosen desa."""
+
+    __tablename__ = "announcement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    author_role: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    desa_codes: Mapped[list[str]] = mapped_column(JSON)  # the audience as chosen
+    to_forum: Mapped[bool] = mapped_column(Boolean)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a stored file: sha256, mime, Telegram file_id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnnouncementRecipient(Base):
+    """One person an announcement is for: its outbox row says whether it went out, `read_at` whether they read it."""
+
+    __tablename__ = "announcement_recipient"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "person_id", name="uq_announcement_recipient_announcement_person"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcement.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    desa_kode: Mapped[str | None] = mapped_column(ForeignKey("desa.kode"))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))  # None: could not be reached when sent
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ThreadKind(StrEnum):
+    KENDALA = "kendala"  # an obstacle of a desa (pemetaan masalah): open until staf close it with a note
+    TANYA = "tanya"  # a question: open until staf answer it
+
+
+class ThreadStatus(StrEnum):
+    OPEN = "terbuka"
+    ANSWERED = "dijawab"
+    CLOSED = "selesai"
+
+
+class ForumThread(Base):
+    """A problem (kendala) or a question (tanya) a sekdes or pendamping raised with the kecamatan."""
+
+    __tablename__ = "forum_thread"
+    __table_args__ = (Index("ix_forum_thread_kecamatan_status", "kecamatan_kode", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ThreadKind] = mapped_column(_enum(ThreadKind, "thread_kind"))
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
+    desa_kode: Mapped[str] = mapped_column(ForeignKey("desa.kode"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    author_role: Mapped[str] = mapped_column(String(20))
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligation.id"))  # the document it is about
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ThreadStatus] = mapped_column(_enum(ThreadStatus, "thread_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    replies: Mapped[list[ForumReply]] = relationship(order_by="ForumReply.id")
+
+
+class ForumReply(Base):
+    """An answer of the kecamatan's staf to a problem or a question."""
+
+    __tablename__ = "forum_reply"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Meeting(Base):
+    """A coordination meeting (rapat koordinasi, arisan, anjangsana) the kecamatan's staf scheduled."""
+
+    __tablename__ = "meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON)  # sekdes and/or pendamping
+    desa_codes: Mapped[list[str]] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notulen: Mapped[str | None] = mapped_column(Text)
+    notulen_attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notulen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingInvitee(Base):
+    """One person invited to a meeting and their answer (hadir / tidak), if any."""
+
+    __tablename__ = "meeting_invitee"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_meeting_invitee_meeting_person"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    desa_kode: Mapped[str | None] = mapped_column(ForeignKey("desa.kode"))
+    answer: Mapped[str | None] = mapped_column(String(10))  # hadir, tidak
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reachable: Mapped[bool] = mapped_column(Boolean)  # False: no chat with the bot when invited

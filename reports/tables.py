@@ -104,6 +104,23 @@ class OtherKecamatan:
 
 
 @dataclass(frozen=True)
+class ProblemRow:
+    """A kendala a desa raised in the year (pemetaan masalah), with the kecamatan's answers and how it ended."""
+
+    number: int
+    desa_kode: str
+    desa_nama: str
+    document: str | None  # "RKPDES TA 2025" when it is about a document
+    reporter_role: str
+    reported_at: datetime  # in the kecamatan's time zone
+    text: str
+    answers: tuple[str, ...]
+    status: str  # terbuka, selesai
+    closed_at: datetime | None
+    closing_note: str | None
+
+
+@dataclass(frozen=True)
 class LkjipData:
     kecamatan_kode: str
     kecamatan_nama: str
@@ -120,6 +137,7 @@ class LkjipData:
     history: tuple[HistoryRow, ...]  # published figures of earlier years (IKU), before `year`
     others: tuple[OtherKecamatan, ...]  # the other kecamatan of the kabupaten with desa, by code
     compare: OtherKecamatan | None  # the one Tabel 3.7 shows
+    problems: tuple[ProblemRow, ...] = ()
 
     @property
     def iku(self) -> ProgramRow | None:
@@ -252,6 +270,7 @@ async def gather(
         compare = candidates[0] if candidates else None
 
     return LkjipData(
+        problems=await _problems(session, kecamatan.kode, year, tz, {d.kode: d.nama for d in facts.desa}),
         kecamatan_kode=kecamatan.kode,
         kecamatan_nama=kecamatan.nama,
         kabupaten_kode=kecamatan.kabupaten_kode,
@@ -267,4 +286,34 @@ async def gather(
         history=history,
         others=tuple(others),
         compare=compare,
+    )
+
+
+async def _problems(
+    session: AsyncSession, kecamatan_kode: str, year: int, tz: ZoneInfo, names: dict[str, str]
+) -> tuple[ProblemRow, ...]:
+    from bot.services.forum import threads_for_report
+    from models.tables import Obligation
+
+    threads = await threads_for_report(session, kecamatan_kode, year)
+    documents = {}
+    wanted = {th.obligation_id for th in threads if th.obligation_id is not None}
+    if wanted:
+        for o in await session.scalars(select(Obligation).where(Obligation.id.in_(wanted))):
+            documents[o.id] = f"{o.document_code} TA {o.tahun_anggaran}"
+    return tuple(
+        ProblemRow(
+            th.id,
+            th.desa_kode,
+            names.get(th.desa_kode, th.desa_kode),
+            documents.get(th.obligation_id or 0),
+            th.author_role,
+            th.created_at.astimezone(tz),
+            th.text,
+            tuple(f"{r.at.astimezone(tz):%d/%m/%Y}: {r.text}" for r in th.replies),
+            th.status.value,
+            th.closed_at.astimezone(tz) if th.closed_at else None,
+            th.closing_note,
+        )
+        for th in threads
     )

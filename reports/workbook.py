@@ -201,7 +201,26 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
         row += 1
     if not data.others:
         sheet.cell(row, 1, t("report.xlsx.no_others", lang, kabupaten=data.kabupaten_nama)).font = Font(italic=True)
+    _problems_sheet(book, data, subtitle, lang)
     return book
+
+
+def _problems_sheet(book: Workbook, data: LkjipData, subtitle: str, lang: Language) -> None:
+    """Kendala: the problems the desa raised in the year (pemetaan masalah) and what the kecamatan did about them."""
+    columns = ["no", "number", "desa", "kode", "document", "reporter", "reported_at", "problem", "answers", "status",
+               "closed_at", "closing_note"]  # fmt: skip
+    headers = [t(f"report.col.{column}", lang) for column in columns]
+    sheet = _sheet(book, t("report.sheet.problems", lang),
+                   t("report.xlsx.problems_title", lang, year=data.year, kecamatan=data.kecamatan_nama), subtitle,
+                   headers, [6, 8, 20, 15, 16, 18, 20, 45, 45, 12, 20, 35])  # fmt: skip
+    for number, p in enumerate(data.problems, 1):
+        _row(sheet, HEADER_ROW + number,
+             [number, p.number, p.desa_nama, p.desa_kode, p.document or "—", t(f"role.{p.reporter_role}", lang),
+              _naive(p.reported_at), p.text, "\n".join(p.answers) or "—", t(f"report.problem.{p.status}", lang),
+              _naive(p.closed_at), p.closing_note],
+             {7: DATETIME, 11: DATETIME})  # fmt: skip
+    if not data.problems:
+        sheet.cell(HEADER_ROW + 1, 1, t("report.xlsx.no_problems", lang)).font = Font(italic=True)
 
 
 def workbook_bytes(data: LkjipData, language: Language) -> bytes:

@@ -18,13 +18,17 @@ from sqlalchemy.orm import selectinload
 from bot.services.indicator import obligation_rows
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
-from bot.texts import Language, fmt_date, t
+from bot.services.submissions import zone_label
+from bot.texts import Language, fmt_date, fmt_datetime, t
 from bot.views import kecamatan_matrix
 from models.reminders import DIGEST_HORIZON_DAYS, days_left
 from models.status import ReviewStatus
 from models.tables import (
+    Announcement,
     Desa,
     Kecamatan,
+    Meeting,
+    MeetingInvitee,
     Obligation,
     OutboxMessage,
     Person,
@@ -39,6 +43,7 @@ from scheduler.planner import OVERDUE_MEMORY_DAYS
 class Message:
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    attachment: dict | None = None  # a stored file sent along: its Telegram file_id and mime type
 
 
 def _countdown(agreed, today, lang: Language) -> str:
@@ -65,8 +70,49 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
         _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
         return Message(t("recap.title", lang) + "\n" + kecamatan_matrix(kecamatan.nama, today.year, rows, lang))
     if row.subject_type == "notice":
-        return Message(row.details.get("text", ""))
+        buttons = [[(text, data) for text, data in line] for line in row.details.get("buttons", [])]
+        return Message(row.details.get("text", ""), buttons)
+    if row.subject_type == "announcement":
+        return await _announcement(session, kecamatan, row, lang)
+    if row.subject_type == "meeting":
+        return await _meeting(session, kecamatan, row, lang)
     return None
+
+
+async def _announcement(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message:
+    announcement = await session.get(Announcement, int(row.subject_id))
+    assert announcement is not None
+    author = await session.get(Person, announcement.author_id)
+    sender = t(f"role.{announcement.author_role}", lang)
+    if row.role != "forum" and author is not None:
+        sender = f"{author.name} ({sender})"
+    heading = t("umumkan.heading", lang, number=announcement.id, kecamatan=kecamatan.nama, sender=sender)
+    buttons = [] if row.role == "forum" else [[(t("button.read", lang), f"n:r:{announcement.id}")]]
+    return Message(f"{heading}\n\n{announcement.text}", buttons, announcement.attachment)
+
+
+async def _meeting(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message | None:
+    meeting = await session.get(Meeting, int(row.subject_id))
+    assert meeting is not None
+    invitee = await session.scalar(
+        select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.person_id == row.person_id)
+    )
+    tz = ZoneInfo(kecamatan.timezone)
+    when = fmt_datetime(meeting.starts_at.astimezone(tz), lang) + " " + zone_label(kecamatan.timezone)
+    details = t("rapat.details", lang, title=meeting.title, when=when, place=meeting.place, kecamatan=kecamatan.nama)
+    if row.kind == "notulen":
+        heading = t("rapat.notulen_heading", lang, number=meeting.id)
+        return Message(f"{heading}\n{details}\n\n{meeting.notulen}", [], meeting.notulen_attachment)
+    answer = invitee.answer if invitee else None
+    if row.kind != "undangan" and answer == "tidak":
+        return None  # they said they cannot come: no reminder
+    heading = t("rapat.invitation" if row.kind == "undangan" else f"rapat.reminder.{row.kind}", lang,
+                number=meeting.id)  # fmt: skip
+    lines = [heading, details]
+    if answer:
+        lines.append(t(f"rapat.your_answer.{answer}", lang))
+    buttons = [[(t("button.hadir", lang), f"m:y:{meeting.id}"), (t("button.tidak_hadir", lang), f"m:n:{meeting.id}")]]
+    return Message("\n".join(lines), buttons)
 
 
 async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Language) -> Message | None:

@@ -25,6 +25,7 @@ from scheduler.messages import Message, compose, unreachable_notice
 log = logging.getLogger("klambi.sweep")
 CLAIM_BATCH = 200
 STALE_CLAIM = timedelta(minutes=10)
+CAPTION_LIMIT = 1024
 
 
 @dataclass
@@ -101,25 +102,30 @@ async def _deliver(app: App, bot: Bot, outbox_id: int, worker: str, result: Swee
             row.status = OutboxStatus.CANCELLED
             result.cancelled += 1
             return
-    problem = await _send(bot, row.chat_id, message)
+    outcome = await _send(bot, row.chat_id, message)
     async with app.sessions() as session, session.begin():
         row = await session.get(OutboxMessage, outbox_id)
         assert row is not None
         row.attempts += 1
-        if problem is None:
-            row.status, row.sent_at = OutboxStatus.SENT, app.clock.now()
+        if isinstance(outcome, int):
+            row.status, row.sent_at, row.telegram_message_id = OutboxStatus.SENT, app.clock.now(), outcome
             result.sent += 1
             result.sent_ids.append(row.id)
-        elif isinstance(problem, Forbidden | BadRequest):
-            row.status, row.last_error = OutboxStatus.UNREACHABLE, str(problem)[:500]
+        elif isinstance(outcome, Forbidden | BadRequest):
+            row.status, row.last_error = OutboxStatus.UNREACHABLE, str(outcome)[:500]
             result.unreachable += 1
             await _mark_unreachable(session, row, app, now)
         else:
-            row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(problem)[:500]
+            row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
             result.retried += 1
 
 
-async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | None:
+async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | int:
+    """Send one outbox message; its Telegram message id, or what went wrong.
+
+    A file goes with its text as the caption when the text fits one (1024 characters); otherwise the file goes first
+    and the text, with the buttons, after it.
+    """
     markup = (
         InlineKeyboardMarkup(
             [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in message.buttons]
@@ -128,11 +134,18 @@ async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | None:
         else None
     )
     try:
-        await bot.send_message(chat_id, message.text, reply_markup=markup)
+        file = message.attachment
+        if file is not None:
+            send_file = bot.send_photo if file.get("kind") == "photo" else bot.send_document
+            if len(message.text) <= CAPTION_LIMIT:
+                sent = await send_file(chat_id, file["telegram_file_id"], caption=message.text, reply_markup=markup)
+                return sent.message_id
+            await send_file(chat_id, file["telegram_file_id"])
+        sent = await bot.send_message(chat_id, message.text, reply_markup=markup)
     except (Forbidden, BadRequest, RetryAfter, TimedOut, NetworkError) as problem:
         log.warning("outbox message to a chat not delivered: %s", type(problem).__name__)
         return problem
-    return None
+    return sent.message_id
 
 
 async def _mark_unreachable(session: Any, row: OutboxMessage, app: App, now: datetime) -> None:
