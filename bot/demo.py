@@ -1,9 +1,11 @@
 """`klambi demo`: a season of Kecamatan Jatiroto, played offline against the local Bot API sandbox.
 
 The real bot (the same Application `klambi run` starts) talks over loopback HTTP to `bot.sandbox`, which plays the
-people: the Kasi Pemerintahan, the camat and three village secretaries. The injected clock walks from September 2024
-to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on paper and are recorded the way
-`klambi record` records them. The dates are illustrative; the flows and the figures are the real ones.
+people: the Kasi Pemerintahan, the camat, three village secretaries, a pendamping and their forum group (an
+announcement, a problem and a question answered, an arisan with its invitation, reminders and notulen). The injected
+clock walks from September 2024 to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on
+paper and are recorded the way `klambi record` records them. The dates are illustrative; the flows and the figures
+are the real ones.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import upgrade
-from bot.sandbox import BotApiSandbox, SandboxUser
+from bot.sandbox import BotApiSandbox, SandboxChat, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
 from bot.services.people import create_invitation
@@ -27,7 +29,7 @@ from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
 from bot.telegram_app import running
 from bot.texts import fmt_date
-from models.tables import Obligation, Role
+from models.tables import Kecamatan, Obligation, Role
 from scheduler.sweep import sweep
 
 JATIROTO = "35.08.17"
@@ -35,6 +37,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 DEMO_START = datetime(2024, 9, 2, 8, 0, tzinfo=WIB)
 DEMO_END = datetime(2025, 1, 15, 9, 0, tzinfo=WIB)  # the day Jatiroto's LKjIP 2024 was signed
 DEMO_TOKEN = "777000:DEMO-sandbox-token"
+FORUM_CHAT = -1001234567890
 DESA = {
     "Banyuputih Kidul": "35.08.17.2001",
     "Rojopolo": "35.08.17.2002",
@@ -78,6 +81,13 @@ class Season:
         await user.expect("Selamat datang")
         await self.sandbox.settle()
         return user
+
+    async def forum(self) -> SandboxChat:
+        """The kecamatan's chat group of secretaries and facilitators, linked as `klambi forum` links it."""
+        async with self.app.sessions() as session, session.begin():
+            (await session.get(Kecamatan, JATIROTO)).forum_chat_id = FORUM_CHAT
+        self.note(f"admin: klambi forum --kecamatan {JATIROTO} --chat {FORUM_CHAT}")
+        return self.sandbox.group(FORUM_CHAT, "Forum Sekdes Jatiroto")
 
     async def paper(self, desa: str, doc: str, ta: int, penetapan: str, diterima: str) -> None:
         async with self.app.sessions() as session, session.begin():
@@ -144,6 +154,25 @@ async def play_season(
         rojopolo = await season.join(101, "Siti", "Sekdes Rojopolo", Role.SEKDES, DESA["Rojopolo"])
         sukosari = await season.join(102, "Wahyu", "Sekdes Sukosari", Role.SEKDES, DESA["Sukosari"])
         kaliboto = await season.join(103, "Agus", "Sekdes Kaliboto Lor", Role.SEKDES, DESA["Kaliboto Lor"])
+        pendamping = await season.join(401, "Budi", "Pendamping Rojopolo", Role.PENDAMPING, DESA["Rojopolo"])
+        forum = await season.forum()
+
+        season.day(datetime(2024, 9, 2, 10, 0, tzinfo=WIB))  # the kecamatan tells every desa the schedule
+        await staf.send_text("/umumkan")
+        await staf.expect("Tulis isinya")
+        await staf.send_document(PDF, "Jadwal dokumen desa 2024.pdf", "application/pdf",
+                                 caption="Jadwal RKPDes, APBDes dan LPPDes 2024 terlampir. RKPDes TA 2025 paling "
+                                         "lambat 30 September; unggah lewat /kirim.")  # fmt: skip
+        await staf.expect("Untuk desa mana")
+        await staf.press("n:g")
+        await staf.press("n:s")
+        await staf.expect("sedang dikirim")
+        await sweep_now()
+        await rojopolo.press("n:r:1")
+        await sukosari.press("n:r:1")
+        await sandbox.settle()
+        await staf.send_text("/pengumuman")
+        await staf.expect("Pengumuman terakhir")
 
         season.day(datetime(2024, 9, 10, 9, 15, tzinfo=WIB))
         await rojopolo.send_text("/status")
@@ -152,8 +181,31 @@ async def play_season(
         await staf.press("✅ Terima")
         await rojopolo.expect("diterima kecamatan")
 
+        season.day(datetime(2024, 9, 12, 14, 0, tzinfo=WIB))  # a desa's problem, mapped (pemetaan masalah)
+        await kaliboto.send_text("/kendala")
+        await kaliboto.press(f"kd:o:{await season.obligation('Kaliboto Lor', 'RKPDES', 2025)}")
+        await kaliboto.expect("Ceritakan kendalanya")
+        await kaliboto.send_text("Musdes RKPDes belum bisa digelar: kepala desa dirawat di rumah sakit.")
+        await kaliboto.expect("tercatat")
+        await sweep_now()
+        await staf.press("💬 Jawab")
+        await staf.expect("Tulis jawabannya")
+        await staf.send_text("Musdes boleh dipimpin Sekdes sebagai Plh. Kami bantu surat tugasnya besok.")
+        await staf.expect("dikirim ke Agus")
+        await sweep_now()
+
         season.day(datetime(2024, 9, 13, 8, 0, tzinfo=WIB))  # H-14, moved back from Maulid Nabi (16 September)
         await sweep_now()
+        season.day(datetime(2024, 9, 13, 9, 30, tzinfo=WIB))
+        await sukosari.send_text("/tanya Apakah lampiran RKPDes juga harus ditandatangani kepala desa?")
+        await sukosari.expect("terkirim")
+        await sweep_now()
+        question = await staf.expect("Pertanyaan #2")
+        await staf.send_text("Ya, setiap lampiran ditandatangani kepala desa dan dicap.", reply_to=question)
+        await staf.expect("dikirim ke Wahyu")
+        await sweep_now()
+        await pendamping.send_text("/status", chat=forum)
+        await forum.expect("Kecamatan Jatiroto")
 
         season.day(datetime(2024, 9, 20, 13, 40, tzinfo=WIB))
         await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19 September 2024", pages=2)
@@ -185,6 +237,43 @@ async def play_season(
         await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "3 Okt 2024")
         await staf.press("✅ Terima")
         await kaliboto.expect("Tercatat terlambat")
+        await staf.send_text("/kendala")
+        await staf.expect("Kendala yang masih terbuka")
+        await staf.press("f:c:1")
+        await staf.expect("Tulis catatan penyelesaiannya")
+        await staf.send_text("Musdes dipimpin Plh; RKPDes diterima 4 Oktober (terlambat).")
+        await staf.expect("ditutup")
+        await sweep_now()
+
+        season.day(datetime(2024, 12, 2, 10, 0, tzinfo=WIB))  # an arisan at a secretary's home, before the APBDes
+        await staf.send_text("/rapat")
+        await staf.expect("Apa judulnya")
+        await staf.send_text("Arisan sekdes — persiapan APBDes 2025")
+        await staf.expect("Kapan?")
+        await staf.send_text("5 Desember 2024 pukul 9.00")
+        await staf.expect("Di mana?")
+        await staf.send_text("Rumah Sekdes Rojopolo")
+        await staf.expect("Siapa yang diundang")
+        await staf.press("m:g")
+        await staf.press("m:s")
+        await staf.expect("dijadwalkan")
+        await sweep_now()
+        await rojopolo.press("m:y:1")
+        await sukosari.press("m:y:1")
+        await kaliboto.press("m:n:1")
+        await sandbox.settle()
+        season.day(datetime(2024, 12, 4, 8, 0, tzinfo=WIB))
+        await sweep_now()
+        season.day(datetime(2024, 12, 5, 7, 0, tzinfo=WIB))
+        await sweep_now()
+        season.day(datetime(2024, 12, 5, 12, 0, tzinfo=WIB))
+        await staf.send_text("/agenda")
+        await staf.press("m:c:1")
+        await staf.expect("Tulis notulennya")
+        await staf.send_text("Disepakati: APBDes 2025 ditetapkan paling lambat 20 Desember; draf dikirim ke "
+                             "kecamatan untuk dievaluasi minggu depan.")  # fmt: skip
+        await staf.expect("Notulen rapat #1 dikirim")
+        await sweep_now()
 
         season.day(datetime(2024, 12, 20, 9, 0, tzinfo=WIB))
         await season.send(rojopolo, "Rojopolo", "APBDES", 2025, "18/12/2024")

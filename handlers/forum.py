@@ -337,12 +337,14 @@ async def kendala_document(current: Turn, obligation_id: str) -> None:
     if not obligation_id.isdigit():
         raise InputError("chat.stale_button")
     chosen = int(obligation_id) or None
+    label = current.t("kendala.no_document")
     if chosen is not None:
-        offered = {o.obligation_id for o in await open_obligations(current.session, draft.data["desa"])}
+        offered = {o.obligation_id: o for o in await open_obligations(current.session, draft.data["desa"])}
         if chosen not in offered:
             raise InputError("chat.not_allowed")
+        label = f"{offered[chosen].document_code} TA {offered[chosen].tahun_anggaran}"
     await _save(current, "kendala", "text", {**draft.data, "obligation": chosen})
-    current.mark_pressed("➡️ " + (current.t("kendala.no_document") if chosen is None else "✓"))
+    current.mark_pressed("➡️ " + label)
     current.reply(current.t("kendala.ask_text", limit=forum.THREAD_LIMIT), [_cancel_row(current)])
 
 

@@ -25,6 +25,19 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
         "📋 Ringkasan pagi Kecamatan Jatiroto, 23 September 2024",  # the staf digest
         "Desa tanpa sekdes terdaftar di bot: Banyuputih Kidul, Kaliboto Kidul, Jatiroto",
         "Batas waktu RKPDES TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
+        "bot → Forum Sekdes Jatiroto: 📎 Jadwal dokumen desa 2024.pdf",  # an announcement, in the forum group too
+        "4 penerima: 2 sudah dibaca, 2 terkirim belum dibaca",  # who read it
+        "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDES TA 2025)",  # a problem …
+        "Tanggapan kecamatan atas kendala #1",  # … answered …
+        "✅ Kendala #1 (Musdes RKPDes belum bisa digelar",  # … and closed
+        "Jawaban kecamatan atas pertanyaan #2",  # a question answered by a reply
+        "bot → Forum Sekdes Jatiroto: Kecamatan Jatiroto, tahun kinerja 2024",  # /status in the forum group
+        "📨 Undangan rapat #1",  # a meeting: the invitation, the answers, both reminders, the notulen
+        "Jawaban Anda untuk rapat #1: Tidak hadir",
+        "⏰ Pengingat: besok rapat #1",
+        "⏰ Pengingat: dua jam lagi rapat #1",
+        "2 hadir, 1 tidak hadir, 1 belum menjawab",
+        "📝 Notulen rapat #1",
     ):
         assert flow in out, flow
     assert out.rstrip().splitlines()[-4].startswith("Realisasi 94,44% · Target 94,44% (awal 88,89%) · Capaian 100,00%")
