@@ -30,6 +30,10 @@ EXPECTED = {  # action -> roles allowed in their own place
     Action.CORRECT: {Role.STAF, Role.ADMIN},
     Action.ARCHIVE: {Role.SEKDES, Role.STAF, Role.CAMAT, Role.ADMIN},
     Action.VIEW_HOLIDAYS: {Role.STAF, Role.CAMAT, Role.ADMIN},
+    Action.ANNOUNCE: {Role.STAF, Role.CAMAT, Role.PENDAMPING, Role.ADMIN},
+    Action.RAISE: {Role.SEKDES, Role.PENDAMPING},
+    Action.ANSWER: {Role.STAF, Role.ADMIN},
+    Action.SCHEDULE_MEETING: {Role.STAF, Role.ADMIN},
 }
 
 

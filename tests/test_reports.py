@@ -73,7 +73,7 @@ def test_xlsx_holds_the_lkjip_figures(klambi, tmp_path):
     prepare(klambi)
     out = report(klambi, tmp_path, "xlsx", "lkjip.xlsx")
     book = load_workbook(out)
-    assert book.sheetnames == ["Ringkasan", "Per Desa", "Rincian", "Perbandingan"]
+    assert book.sheetnames == ["Ringkasan", "Per Desa", "Rincian", "Perbandingan", "Kendala"]
 
     summary = book["Ringkasan"]
     assert "Jatiroto" in summary["A1"].value and "2024" in summary["A1"].value
