@@ -52,6 +52,35 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.SCHEDULE_MEETING: frozenset({Role.STAF, Role.ADMIN}),
 }
 
+# What a chat command needs: one of these actions somewhere (an empty tuple: anyone registered; `start` and `bantuan`
+# also answer strangers). Handlers check the same actions; tests/test_authz_matrix.py drives every command for every
+# role from this table, and fails when a registered command is missing here.
+COMMANDS: dict[str, tuple[Action, ...]] = {
+    "start": (),
+    "bantuan": (),
+    "help": (),
+    "batal": (),
+    "agenda": (),
+    "kirim": (Action.SUBMIT,),
+    "status": (Action.VIEW_STATUS,),
+    "indikator": (Action.VIEW_INDICATOR,),
+    "rekap": (Action.VIEW_INDICATOR,),
+    "verifikasi": (Action.LIST_WAITING,),
+    "undang": (Action.INVITE,),
+    "cabut": (Action.INVITE,),
+    "perpanjang": (Action.EXTEND,),
+    "tenggat": (Action.SET_AGREED,),
+    "catat": (Action.RECORD_PAPER,),
+    "koreksi": (Action.CORRECT,),
+    "arsip": (Action.ARCHIVE,),
+    "libur": (Action.VIEW_HOLIDAYS,),
+    "umumkan": (Action.ANNOUNCE,),
+    "pengumuman": (Action.ANNOUNCE,),
+    "kendala": (Action.RAISE, Action.ANSWER),
+    "tanya": (Action.RAISE, Action.ANSWER),
+    "rapat": (Action.SCHEDULE_MEETING,),
+}
+
 # Which roles a role may invite (on top of INVITE and the scope rule).
 INVITABLE: dict[Role, frozenset[Role]] = {
     Role.ADMIN: frozenset(Role),

@@ -443,6 +443,18 @@ class BotApiSandbox:
             busy = unfetched or self._inflight
             await self._wait(deadline - loop.time() if busy else min(quiet - idle, deadline - loop.time()))
 
+    async def answer_to(self, callback_query_id: str, timeout: float = 5.0) -> CallbackAnswer:
+        """Wait for the bot's answerCallbackQuery to the press `callback_query_id` (what `press` returned)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for answer in self.answers:
+                if answer.callback_query_id == callback_query_id:
+                    return answer
+            if loop.time() >= deadline:
+                raise AssertionError(f"the bot did not answer the press {callback_query_id} within {timeout} s")
+            await self._wait(deadline - loop.time())
+
     def downloaded(self, file_id: str) -> bytes:
         """The bytes a download of `file_id` gives."""
         if file_id not in self._files:

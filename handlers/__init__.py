@@ -209,33 +209,35 @@ async def unsupported(current: Turn) -> None:
     current.reply(current.t("chat.unsupported_message"))
 
 
+COMMAND_HANDLERS = {  # each command's entry in bot.authz.COMMANDS says who may use it
+    "start": onboarding.start,
+    "bantuan": onboarding.bantuan,
+    "help": onboarding.bantuan,
+    "undang": onboarding.undang,
+    "kirim": submission.kirim,
+    "batal": batal,
+    "status": status.status,
+    "indikator": status.indikator,
+    "rekap": status.rekap,
+    "verifikasi": verification.verifikasi,
+    "perpanjang": deadlines.perpanjang,
+    "tenggat": desk.tenggat,
+    "catat": desk.catat,
+    "koreksi": desk.koreksi,
+    "cabut": desk.cabut,
+    "arsip": desk.arsip,
+    "libur": desk.libur,
+    "umumkan": forum.umumkan,
+    "pengumuman": forum.pengumuman,
+    "kendala": forum.kendala,
+    "tanya": forum.tanya,
+    "rapat": forum.rapat,
+    "agenda": forum.agenda,
+}
+
+
 def register(application: Application) -> None:
-    commands = {
-        "start": onboarding.start,
-        "bantuan": onboarding.bantuan,
-        "help": onboarding.bantuan,
-        "undang": onboarding.undang,
-        "kirim": submission.kirim,
-        "batal": batal,
-        "status": status.status,
-        "indikator": status.indikator,
-        "rekap": status.rekap,
-        "verifikasi": verification.verifikasi,
-        "perpanjang": deadlines.perpanjang,
-        "tenggat": desk.tenggat,
-        "catat": desk.catat,
-        "koreksi": desk.koreksi,
-        "cabut": desk.cabut,
-        "arsip": desk.arsip,
-        "libur": desk.libur,
-        "umumkan": forum.umumkan,
-        "pengumuman": forum.pengumuman,
-        "kendala": forum.kendala,
-        "tanya": forum.tanya,
-        "rapat": forum.rapat,
-        "agenda": forum.agenda,
-    }
-    for name, callback in commands.items():
+    for name, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CommandHandler("status", status.forum_status, filters=filters.ChatType.GROUPS))
     application.add_handler(CallbackQueryHandler(on_button))
