@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from bot.errors import InputError
 
@@ -92,3 +93,19 @@ def parse_chat_date(text: str) -> date:
     except ValueError:
         pass
     raise InputError("chat.date_not_understood", value=text.strip()[:40])
+
+
+TIME_OF_DAY = re.compile(r"(?:pukul|jam|pkl\.?)?\s*(\d{1,2})[.:](\d{2})\s*(?:wib|wita|wit)?$", re.IGNORECASE)
+
+
+def parse_chat_datetime(text: str, tz: ZoneInfo) -> datetime:
+    """A date and a time of day as people type them, in the kecamatan's zone.
+
+    12/12/2024 09.00, 12 Desember 2024 pukul 9.00, 2024-12-12 09:00 WIB.
+    """
+    value = " ".join(text.replace(",", " ").split())
+    found = TIME_OF_DAY.search(value)
+    if found is None or int(found[1]) > 23 or int(found[2]) > 59:
+        raise InputError("rapat.time_not_understood", value=text.strip()[:40])
+    day = parse_chat_date(value[: found.start()].strip())
+    return datetime.combine(day, time(int(found[1]), int(found[2])), tz)

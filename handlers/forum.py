@@ -6,15 +6,14 @@ Steps live in the person's draft; every button carries ids only, and the service
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
-from bot.parsing import parse_chat_date
+from bot.parsing import parse_chat_datetime
 from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
@@ -25,7 +24,6 @@ from models.tables import Announcement, Desa, Kecamatan, Person, Role, ScopeKind
 
 CANCEL = "batal"
 LISTED = 20
-TIME = re.compile(r"(?:pukul|jam|pkl\.?)?\s*(\d{1,2})[.:](\d{2})\s*(?:wib|wita|wit)?$", re.IGNORECASE)
 
 
 def _cancel_row(current: Turn) -> list[tuple[str, str]]:
@@ -507,19 +505,6 @@ async def rapat(current: Turn) -> None:
     current.reply(current.t("rapat.ask_title"), [_cancel_row(current)])
 
 
-def parse_meeting_time(text: str, tz: ZoneInfo) -> datetime:
-    """'12/12/2024 09.00', '12 Desember 2024 pukul 9.00', '2024-12-12 09:00 WIB'."""
-    value = " ".join(text.replace(",", " ").split())
-    found = TIME.search(value)
-    if found is None:
-        raise InputError("rapat.time_not_understood", value=text.strip()[:40])
-    hour, minute = int(found[1]), int(found[2])
-    if hour > 23 or minute > 59:
-        raise InputError("rapat.time_not_understood", value=text.strip()[:40])
-    day = parse_chat_date(value[: found.start()].strip())
-    return datetime.combine(day, time(hour, minute), tz)
-
-
 async def rapat_text(current: Turn, step: str, text: str) -> None:
     draft = await _draft(current, "rapat", step)
     data = dict(draft.data)
@@ -530,7 +515,7 @@ async def rapat_text(current: Turn, step: str, text: str) -> None:
         current.reply(current.t("rapat.ask_when"), [_cancel_row(current)])
     elif step == "when":
         tz = await _tz(current, data["kecamatan"])
-        starts = parse_meeting_time(text, tz)
+        starts = parse_chat_datetime(text, tz)
         if starts <= current.app.clock.now():
             raise InputError("rapat.in_the_past")
         await _save(current, "rapat", "place", {**data, "starts_at": starts.isoformat()})
