@@ -400,3 +400,14 @@ class IndicatorHistory(Base):
     capaian: Mapped[Decimal | None] = mapped_column(Hundredths())  # as published, even where it does not follow
     source: Mapped[str] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update whose handling committed: the same update delivered again (a crash before the polling offset
+    was confirmed, a webhook retried, two webhook workers) is recognised and changes nothing twice. Written in the
+    update's own transaction; pruned after a few days (Telegram keeps an update at most 24 hours)."""
+
+    __tablename__ = "processed_update"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
