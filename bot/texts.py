@@ -128,9 +128,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi.",
         "The bot's name is unknown: set [telegram] username (or the token) in the configuration.",
     ),
-    "error.webhook_not_yet": (
-        'Mode webhook belum tersedia; pakai mode = "polling".',
-        'Webhook mode is not available yet; use mode = "polling".',
+    "error.webhook_secret": (
+        "Mode webhook perlu kata sandi rahasia: isi KLAMBI_TELEGRAM__WEBHOOK_SECRET (atau [telegram] webhook_secret), "
+        "16 sampai 256 huruf, angka, - atau _.",
+        "Webhook mode needs a secret token: set KLAMBI_TELEGRAM__WEBHOOK_SECRET (or [telegram] webhook_secret), "
+        "16 to 256 letters, digits, - or _.",
     ),
     "error.one_place": (
         "Sebutkan satu tempat saja: --desa, --kecamatan atau --kabupaten.",
