@@ -108,6 +108,25 @@ class CallbackAnswer:
     url: str | None
 
 
+class Hold:
+    """A Bot API call held on purpose (`BotApiSandbox.hold`): it is carried out, but its answer waits for
+    `release()`: the bot sits between "Telegram did it" and "the bot knows it", where a crash hurts most."""
+
+    def __init__(self, method: str, skip: int) -> None:
+        self.method, self.skip = method, skip
+        self.arrived = asyncio.Event()
+        self.parameters: JSON = {}
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def wait_arrived(self, timeout: float = 30.0) -> JSON:
+        """Wait until the held call came; its parameters."""
+        await asyncio.wait_for(self.arrived.wait(), timeout)
+        return self.parameters
+
+
 @dataclass
 class _File:
     file_id: str
@@ -350,6 +369,7 @@ class BotApiSandbox:
         self._sent: deque[float] = deque()
         self._sent_to: defaultdict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
+        self._holds: list[Hold] = []
         methods = {
             "getMe": self._get_me, "logOut": self._ok, "close": self._ok, "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
@@ -379,6 +399,8 @@ class BotApiSandbox:
     async def stop(self) -> None:
         """Answer pending long polls, stop webhook delivery and stop listening."""
         await self._stop_webhook()
+        for held in self._holds:
+            held.release()
         if self._runner is not None:
             self._closing = True
             self._pulse()
@@ -476,6 +498,12 @@ class BotApiSandbox:
                     return [(command["command"], command["description"]) for command in commands]
         return []
 
+    def hold(self, method: str, skip: int = 0) -> Hold:
+        """Hold the answer to the next call of `method` after `skip` others (see `Hold`)."""
+        held = Hold(method.lower(), skip)
+        self._holds.append(held)
+        return held
+
     @property
     def last_update_id(self) -> int:
         """The id of the newest update users made."""
@@ -522,6 +550,7 @@ class BotApiSandbox:
             if not polling:
                 self.calls.append((name, values))
             result = await handler(_Parameters(values))
+            await self._maybe_hold(name, values)
         except ApiError as error:
             return error.response()
         finally:
@@ -536,6 +565,21 @@ class BotApiSandbox:
         if (file := self._paths.get(request.match_info["path"])) is None:
             return ApiError(404, "Not Found").response()
         return web.Response(body=file.data, content_type=file.mime_type or "application/octet-stream")
+
+    async def _maybe_hold(self, name: str, values: JSON) -> None:
+        for held in self._holds:
+            if held.method == name.lower() and not held.arrived.is_set():
+                if held.skip > 0:
+                    held.skip -= 1
+                    return
+                held.parameters = values
+                held.arrived.set()
+                self._inflight -= 1  # a held call is not work in progress: `settle` does not wait for it
+                try:
+                    await held._released.wait()
+                finally:
+                    self._inflight += 1
+                return
 
     def _pulse(self) -> None:
         """Wake everyone waiting in `_wait` (long polls, `expect`, `settle`)."""
