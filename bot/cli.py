@@ -983,4 +983,4 @@ def _language_or_default() -> Language:
     return _ERROR_LANGUAGE[0]
 
 
-from bot import cli_desk, cli_reports  # noqa: E402, F401  (the desk's and the reports' commands join `klambi`)
+from bot import cli_desk, cli_ops, cli_reports  # noqa: E402, F401  (the desk's, operator's, reports' commands join)

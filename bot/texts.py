@@ -755,6 +755,11 @@ def _merge_desk_texts() -> None:
     clash = CATALOG.keys() & REPORT_TEXTS.keys()
     assert not clash, f"text keys defined twice: {sorted(clash)}"
     CATALOG.update(REPORT_TEXTS)
+    from bot.texts_ops import OPS_TEXTS
+
+    clash = CATALOG.keys() & OPS_TEXTS.keys()
+    assert not clash, f"text keys defined twice: {sorted(clash)}"
+    CATALOG.update(OPS_TEXTS)
 
 
 _merge_desk_texts()

@@ -151,6 +151,7 @@ class Person(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the private chat with the bot
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # blocked the bot; cleared on /start
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # `klambi person forget`: name, ids gone
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
 
 

@@ -1,4 +1,4 @@
-"""processed Telegram updates: redelivery and several webhook workers change nothing twice
+"""processed Telegram updates (redelivery and several webhook workers change nothing twice); forgotten people
 
 Revision ID: 0006
 Revises: 0004
@@ -25,8 +25,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bot_id", "update_id", name=op.f("pk_processed_update")),
     )
     op.create_index(op.f("ix_processed_update_handled_at"), "processed_update", ["handled_at"], unique=False)
+    op.add_column("person", sa.Column("forgotten_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("person") as batch:
+        batch.drop_column("forgotten_at")
     op.drop_index(op.f("ix_processed_update_handled_at"), table_name="processed_update")
     op.drop_table("processed_update")
