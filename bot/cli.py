@@ -758,13 +758,14 @@ def history_list(ctx: Context, kecamatan: str, output: str) -> None:
 @cli.command("run")
 @pass_context
 def run(ctx: Context) -> None:
-    """Jalankan bot Telegram (long polling) dengan token dari konfigurasi."""
+    """Jalankan bot Telegram (long polling, atau webhook di belakang reverse proxy) dengan token dari konfigurasi."""
     token = ctx.settings.telegram.token
     if token is None:
         raise InputError("error.no_token")
-    if ctx.settings.telegram.mode != "polling":
-        raise InputError("error.webhook_not_yet")
-    from bot.telegram_app import run_polling
+    webhook = ctx.settings.telegram.mode == "webhook"
+    if webhook and ctx.settings.telegram.webhook_secret is None:
+        raise InputError("error.webhook_secret")
+    from bot.telegram_app import run_polling, run_webhook
 
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log line would carry the token
@@ -775,7 +776,7 @@ def run(ctx: Context) -> None:
     ctx.run(prepare)
     app = App.create(ctx.settings, ctx.clock)
     try:
-        run_polling(app, token.get_secret_value())
+        (run_webhook if webhook else run_polling)(app, token.get_secret_value())
     finally:
         asyncio.run(app.close())
 
@@ -982,4 +983,4 @@ def _language_or_default() -> Language:
     return _ERROR_LANGUAGE[0]
 
 
-from bot import cli_desk, cli_reports  # noqa: E402, F401  (the desk's and the reports' commands join `klambi`)
+from bot import cli_desk, cli_ops, cli_reports  # noqa: E402, F401  (the desk's, operator's, reports' commands join)

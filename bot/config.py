@@ -58,6 +58,33 @@ class TelegramSettings(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
     username: str | None = None  # the bot's @username, for invitation links without asking getMe
+    # webhook mode: Telegram POSTs to webhook_url (a reverse proxy), which forwards to webhook_listen:port + path
+    webhook_url: str | None = None  # the public https URL given to setWebhook at start; None: set it yourself
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    webhook_path: str = "/telegram"
+    webhook_secret: SecretStr | None = None  # required in webhook mode; sent by Telegram in every request
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret.get_secret_value()):
+            raise ValueError("16 to 256 letters, digits, - or _ (for example from `openssl rand -hex 32`)")
+        return secret
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, path: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
+            raise ValueError("a path starting with / (for example /telegram)")
+        return path
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"https?://[^/\s]+", url):
+            raise ValueError("must start with https:// and a host")
+        return url
 
     @field_validator("username")
     @classmethod

@@ -11,9 +11,13 @@ Telegram's wording, 401, 403, 404, 409, 429). A script in the same event loop pl
         await siti.expect("Selamat datang")
         print("\\n".join(sandbox.transcript()))
 
-What users do becomes updates served by getUpdates; what the bot sends lands in `SandboxChat.messages`.
-Not emulated: webhook delivery (setWebhook is only stored), inline mode, payments, media other than documents and
-photos, and photo resizing (every PhotoSize of a photo downloads the original bytes).
+What users do becomes updates served by getUpdates, or, once the bot called setWebhook, POSTed to its URL with the
+`X-Telegram-Bot-Api-Secret-Token` header, one at a time, in order, again until answered with 2xx (as Telegram does;
+http on loopback is accepted). `redeliver(update_id)` sends an update again exactly as before (same update_id), as
+Telegram does after a crash before the offset was confirmed; `push` POSTs one to any URL; `RoundRobinProxy` models a
+reverse proxy spreading webhook requests over several workers. What the bot sends lands in `SandboxChat.messages`.
+Not emulated: inline mode, payments, media other than documents and photos, and photo resizing (every PhotoSize of a
+photo downloads the original bytes).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import json
 import math
 import mimetypes
 import re
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +38,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 JSON = dict[str, Any]
 NOT_MODIFIED = (
@@ -101,6 +106,25 @@ class CallbackAnswer:
     text: str | None
     show_alert: bool
     url: str | None
+
+
+class Hold:
+    """A Bot API call held on purpose (`BotApiSandbox.hold`): it is carried out, but its answer waits for
+    `release()`: the bot sits between "Telegram did it" and "the bot knows it", where a crash hurts most."""
+
+    def __init__(self, method: str, skip: int) -> None:
+        self.method, self.skip = method, skip
+        self.arrived = asyncio.Event()
+        self.parameters: JSON = {}
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def wait_arrived(self, timeout: float = 30.0) -> JSON:
+        """Wait until the held call came; its parameters."""
+        await asyncio.wait_for(self.arrived.wait(), timeout)
+        return self.parameters
 
 
 @dataclass
@@ -322,6 +346,8 @@ class BotApiSandbox:
         self._users: dict[int, SandboxUser] = {}
         self._updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
         self._fetched: set[int] = set()
+        self._history: dict[int, JSON] = {}  # every update ever made, for `redeliver` and `push`
+        self._again: set[int] = set()  # delivered again: served whatever the offset says, until fetched
         self._update_ids = itertools.count(1)
         self._files: dict[str, _File] = {}
         self._paths: dict[str, _File] = {}
@@ -332,12 +358,18 @@ class BotApiSandbox:
         self._commands: dict[tuple[str, int | None, int | None, str], list[JSON]] = {}
         self._webhook_url = ""
         self._allowed_updates: set[str] | None = None
+        self._webhook_secret: str | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_error: tuple[int, str] | None = None  # (unix time, message) of the last failed delivery
+        self.webhook_deliveries: list[tuple[int, int | None]] = []  # (update_id, HTTP status or None) per attempt
+        self.webhook_paused = False  # True: updates wait in the queue (to push them by hand)
         self._transcript: list[str] = []
         self._changed = asyncio.Event()
         self._last_call, self._inflight, self._poll_generation, self._closing = -math.inf, 0, 0, False
         self._sent: deque[float] = deque()
         self._sent_to: defaultdict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
+        self._holds: list[Hold] = []
         methods = {
             "getMe": self._get_me, "logOut": self._ok, "close": self._ok, "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
@@ -365,7 +397,10 @@ class BotApiSandbox:
         self.port, self._closing = self._runner.addresses[0][1], False
 
     async def stop(self) -> None:
-        """Answer pending long polls and stop listening."""
+        """Answer pending long polls, stop webhook delivery and stop listening."""
+        await self._stop_webhook()
+        for held in self._holds:
+            held.release()
         if self._runner is not None:
             self._closing = True
             self._pulse()
@@ -431,7 +466,8 @@ class BotApiSandbox:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            unfetched = [u["update_id"] for u in self._updates if u["update_id"] not in self._fetched]
+            held = self.webhook_paused and bool(self._webhook_url)  # held on purpose: not waited for
+            unfetched = [u["update_id"] for u in self._updates if u["update_id"] not in self._fetched and not held]
             idle = loop.time() - self._last_call
             if not unfetched and not self._inflight and idle >= quiet:
                 return
@@ -474,6 +510,37 @@ class BotApiSandbox:
                     return [(command["command"], command["description"]) for command in commands]
         return []
 
+    def hold(self, method: str, skip: int = 0) -> Hold:
+        """Hold the answer to the next call of `method` after `skip` others (see `Hold`)."""
+        held = Hold(method.lower(), skip)
+        self._holds.append(held)
+        return held
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update users made."""
+        return max(self._history, default=0)
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver update `update_id` again, identical (same update_id): by getUpdates whatever offset the bot
+        confirmed, or by the webhook."""
+        if update_id not in self._history:
+            raise KeyError(f"the sandbox made no update {update_id}")
+        self._fetched.discard(update_id)
+        self._again.add(update_id)
+        self._updates.append(json.loads(json.dumps(self._history[update_id])))
+        self._transcript.append(f"(update {update_id} dikirim ulang)")
+        self._pulse()
+
+    async def push(self, update_id: int, url: str | None = None, secret: str | None = None) -> int | None:
+        """POST update `update_id` once to `url` (default: the webhook) with `secret` (default: the webhook's) in the
+        secret-token header, as Telegram would; the HTTP status, or None when nothing answered."""
+        target = url or self._webhook_url
+        if not target:
+            raise ValueError("no webhook is set and no url given")
+        secret = self._webhook_secret if secret is None else secret
+        return await self._post_update(self._history[update_id], target, secret)
+
     def transcript(self) -> list[str]:
         """The conversation so far, one readable entry per event, in order."""
         return list(self._transcript)
@@ -495,6 +562,7 @@ class BotApiSandbox:
             if not polling:
                 self.calls.append((name, values))
             result = await handler(_Parameters(values))
+            await self._maybe_hold(name, values)
         except ApiError as error:
             return error.response()
         finally:
@@ -509,6 +577,21 @@ class BotApiSandbox:
         if (file := self._paths.get(request.match_info["path"])) is None:
             return ApiError(404, "Not Found").response()
         return web.Response(body=file.data, content_type=file.mime_type or "application/octet-stream")
+
+    async def _maybe_hold(self, name: str, values: JSON) -> None:
+        for held in self._holds:
+            if held.method == name.lower() and not held.arrived.is_set():
+                if held.skip > 0:
+                    held.skip -= 1
+                    return
+                held.parameters = values
+                held.arrived.set()
+                self._inflight -= 1  # a held call is not work in progress: `settle` does not wait for it
+                try:
+                    await held._released.wait()
+                finally:
+                    self._inflight += 1
+                return
 
     def _pulse(self) -> None:
         """Wake everyone waiting in `_wait` (long polls, `expect`, `settle`)."""
@@ -547,7 +630,9 @@ class BotApiSandbox:
         return query_id
 
     def _enqueue(self, kind: str, payload: JSON) -> None:
-        self._updates.append({"update_id": next(self._update_ids), kind: payload})
+        update = {"update_id": next(self._update_ids), kind: payload}
+        self._history[update["update_id"]] = json.loads(json.dumps(update))
+        self._updates.append(update)
         self._pulse()
 
     def _store(self, kind: str, data: bytes, file_name: str | None = None, mime_type: str | None = None) -> _File:
@@ -593,7 +678,7 @@ class BotApiSandbox:
         if (allowed := p.json("allowed_updates")) is not None:
             self._allowed_updates = set(allowed) or None
         if offset > 0:  # everything below the offset is confirmed: Telegram forgets it
-            self._updates = [update for update in self._updates if update["update_id"] >= offset]
+            self._updates = [u for u in self._updates if u["update_id"] >= offset or u["update_id"] in self._again]
         elif offset < 0:
             self._updates = self._updates[offset:]
         self._poll_generation += 1
@@ -613,23 +698,85 @@ class BotApiSandbox:
                                "instance is running")  # fmt: skip
         if batch:
             self._fetched.update(update["update_id"] for update in batch)
+            self._again.difference_update(update["update_id"] for update in batch)
             self._touch()
         return batch
 
     async def _set_webhook(self, p: _Parameters) -> bool:
+        url, secret = p.string("url") or "", p.string("secret_token")
+        if not url:  # Telegram: an empty url removes the webhook
+            return await self._delete_webhook(p)
+        if not re.match(r"https?://[^/\s]+", url):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("bad webhook: secret token contains unallowed characters")
         if p.flag("drop_pending_updates"):
             self._updates.clear()
-        self._webhook_url = p.string("url") or ""
+        if (allowed := p.json("allowed_updates")) is not None:
+            self._allowed_updates = set(allowed) or None
+        self._webhook_url, self._webhook_secret = url, secret
+        if self._webhook_task is None:
+            self._webhook_task = asyncio.create_task(self._deliver_webhook())
+        self._pulse()
         return True
 
     async def _delete_webhook(self, p: _Parameters) -> bool:
         if p.flag("drop_pending_updates"):
             self._updates.clear()
-        self._webhook_url = ""
+        await self._stop_webhook()
+        self._webhook_url, self._webhook_secret = "", None
         return True
 
     async def _get_webhook_info(self, p: _Parameters) -> JSON:
-        return {"url": self._webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: JSON = {"url": self._webhook_url, "has_custom_certificate": False,
+                      "pending_update_count": len(self._updates)}  # fmt: skip
+        if self._webhook_url and self._webhook_error:
+            info |= {"last_error_date": self._webhook_error[0], "last_error_message": self._webhook_error[1]}
+        return info
+
+    async def _stop_webhook(self) -> None:
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver_webhook(self) -> None:
+        """Telegram's side of a webhook: the oldest pending update is POSTed until a 2xx answer, then the next."""
+        while True:
+            if self.webhook_paused or not self._updates or not self._webhook_url:
+                await self._wait(1.0)
+                continue
+            update = self._updates[0]
+            self._fetched.add(update["update_id"])
+            self._inflight += 1
+            self._touch()
+            try:
+                status = await self._post_update(update, self._webhook_url, self._webhook_secret)
+            finally:
+                self._inflight -= 1
+                self._touch()
+            if status is not None and 200 <= status < 300:
+                self._again.discard(update["update_id"])
+                with contextlib.suppress(ValueError):
+                    self._updates.remove(update)
+            else:
+                self._webhook_error = (int(time.time()), f"Wrong response from the webhook: {status}")
+                await self._wait(0.2)  # and try again, as Telegram does (it waits longer)
+
+    async def _post_update(self, update: JSON, url: str, secret: str | None) -> int | None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=60)) as client,
+                client.post(url, json=update, headers=headers) as response,
+            ):
+                await response.read()
+                status = response.status
+        except (ClientError, TimeoutError):
+            status = None
+        self.webhook_deliveries.append((update["update_id"], status))
+        return status
 
     async def _send_message(self, p: _Parameters) -> JSON:
         chat = self._recipient(p)
@@ -1143,3 +1290,46 @@ def _render(message: SandboxMessage) -> str:
     if message.keyboard:
         parts.append("⌨ " + " ".join(f"[{text}]" for row in message.keyboard for text in row))
     return " ".join(parts).replace("\n", "\n  ")
+
+
+class RoundRobinProxy:
+    """A reverse proxy in front of several webhook workers: each request goes to the next worker in turn, with its
+    body and headers (the secret token too); the worker's status is the answer, 502 when it does not answer."""
+
+    def __init__(self, targets: list[str], host: str = "127.0.0.1") -> None:
+        self.targets, self.host, self.port = list(targets), host, 0
+        self.forwarded: list[tuple[str, int]] = []  # (target, status)
+        self._next = itertools.cycle(range(len(self.targets)))
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/telegram"
+
+    async def __aenter__(self) -> RoundRobinProxy:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, 0).start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        target = self.targets[next(self._next)]
+        passed = ("content-type", "x-telegram-bot-api-secret-token")
+        headers = {k: v for k, v in request.headers.items() if k.lower() in passed}
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=60)) as client,
+                client.request(request.method, target, data=await request.read(), headers=headers) as reply,
+            ):
+                body, status = await reply.read(), reply.status
+        except (ClientError, TimeoutError):
+            body, status = b"", 502
+        self.forwarded.append((target, status))
+        return web.Response(body=body, status=status)

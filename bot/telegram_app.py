@@ -5,8 +5,10 @@ Nothing here knows whether that is Telegram, a self-hosted Bot API server, or th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
+from bot.services.updates import forget_old_updates
 from handlers import register
 from handlers.onboarding import default_commands
 from scheduler.planner import plan_everywhere
@@ -24,24 +27,40 @@ from scheduler.sweep import sweep
 log = logging.getLogger("klambi.bot")
 
 
-def build_application(app: App, token: str, jobs: bool = True) -> Application:
+def build_application(app: App, token: str, jobs: bool = True, updater: bool = True) -> Application:
+    """The Application; without `updater` it does not poll (webhook mode hands it updates)."""
     telegram = app.settings.telegram
-    application = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
-        .build()
     )
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
     application.bot_data["app"] = app
     application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     register(application)
     if jobs and app.settings.reminders.enabled:
         assert application.job_queue is not None
         application.job_queue.run_repeating(_reminder_job, interval=app.settings.reminders.sweep_seconds, first=1)
+    if jobs:
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(_housekeeping_job, interval=HOUSEKEEPING_EVERY, first=30)
     return application
+
+
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+
+
+async def _housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget handled update ids once Telegram can no longer deliver them again."""
+    app: App = context.bot_data["app"]
+    async with app.sessions() as session, session.begin():
+        await forget_old_updates(session, app.clock.now())
 
 
 PLAN_EVERY = timedelta(hours=1)
@@ -73,6 +92,22 @@ def run_polling(app: App, token: str) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), by long polling."""
     application = build_application(app, token)
     application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+
+
+def run_webhook(app: App, token: str) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM), by webhook (behind a reverse proxy)."""
+    from bot.webhook import serving_webhook
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with serving_webhook(app, token):
+            await stop.wait()
+        log.info("stopped")
+
+    asyncio.run(serve())
 
 
 @asynccontextmanager

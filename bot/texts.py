@@ -128,9 +128,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi.",
         "The bot's name is unknown: set [telegram] username (or the token) in the configuration.",
     ),
-    "error.webhook_not_yet": (
-        'Mode webhook belum tersedia; pakai mode = "polling".',
-        'Webhook mode is not available yet; use mode = "polling".',
+    "error.webhook_secret": (
+        "Mode webhook perlu kata sandi rahasia: isi KLAMBI_TELEGRAM__WEBHOOK_SECRET (atau [telegram] webhook_secret), "
+        "16 sampai 256 huruf, angka, - atau _.",
+        "Webhook mode needs a secret token: set KLAMBI_TELEGRAM__WEBHOOK_SECRET (or [telegram] webhook_secret), "
+        "16 to 256 letters, digits, - or _.",
     ),
     "error.one_place": (
         "Sebutkan satu tempat saja: --desa, --kecamatan atau --kabupaten.",
@@ -742,25 +744,20 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
-def _merge_desk_texts() -> None:
+def _merge_catalogs() -> None:
+    """The texts of the desk, reports, forum and operations live in their own modules, merged into one catalog."""
     from bot.texts_desk import DESK_TEXTS
-
-    clash = CATALOG.keys() & DESK_TEXTS.keys()
-    assert not clash, f"text keys defined twice: {sorted(clash)}"
-    CATALOG.update(DESK_TEXTS)
+    from bot.texts_forum import FORUM_TEXTS
+    from bot.texts_ops import OPS_TEXTS
     from bot.texts_reports import REPORT_TEXTS
 
-    clash = CATALOG.keys() & REPORT_TEXTS.keys()
-    assert not clash, f"text keys defined twice: {sorted(clash)}"
-    CATALOG.update(REPORT_TEXTS)
-    from bot.texts_forum import FORUM_TEXTS
-
-    clash = CATALOG.keys() & FORUM_TEXTS.keys()
-    assert not clash, f"text keys defined twice: {sorted(clash)}"
-    CATALOG.update(FORUM_TEXTS)
+    for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS):
+        clash = CATALOG.keys() & texts.keys()
+        assert not clash, f"text keys defined twice: {sorted(clash)}"
+        CATALOG.update(texts)
 
 
-_merge_desk_texts()
+_merge_catalogs()
 
 BABEL_LOCALE = {"id": "id", "en": "en"}
 

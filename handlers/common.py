@@ -1,7 +1,8 @@
 """What every handler shares: one database session per update, the person behind it, and an outbox.
 
 Replies are queued while the update is handled and sent only after the transaction committed: a user is never told
-"received" about something the database did not keep. Bad input (`InputError`) rolls the transaction back and gets
+"received" about something the database did not keep. An update handled before (delivered again) changes nothing
+and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the transaction back and gets
 its friendly text; a busy database asks to try again; anything else is logged and answered kindly.
 """
 
@@ -26,6 +27,7 @@ from bot.authz import Grant
 from bot.clock import today
 from bot.errors import InputError
 from bot.services.people import active_grants, person_by_telegram
+from bot.services.updates import first_delivery
 from bot.texts import Language, t
 from models.tables import Person
 
@@ -132,6 +134,9 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         current: Turn | None = None
         try:
             async with app.sessions() as session, session.begin():
+                if not await first_delivery(session, context.bot.id, update.update_id, app.clock.now()):
+                    log.info("update %s was handled before: not again", update.update_id)
+                    return
                 user = update.effective_user
                 person = await person_by_telegram(session, user.id) if user else None
                 if person is not None and person.unreachable_at is not None:

@@ -151,6 +151,7 @@ class Person(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the private chat with the bot
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # blocked the bot; cleared on /start
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # `klambi person forget`: name, ids gone
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
 
 
@@ -511,3 +512,14 @@ class MeetingInvitee(Base):
     answer: Mapped[str | None] = mapped_column(String(10))  # hadir, tidak
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reachable: Mapped[bool] = mapped_column(Boolean)  # False: no chat with the bot when invited
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update whose handling committed: the same update delivered again (a crash before the polling offset
+    was confirmed, a webhook retried, two webhook workers) is recognised and changes nothing twice. Written in the
+    update's own transaction; pruned after a few days (Telegram keeps an update at most 24 hours)."""
+
+    __tablename__ = "processed_update"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,0 +1,95 @@
+"""The operator's commands: `klambi backup`, `klambi restore`, `klambi person export` and `klambi person forget`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.app import App
+from bot.backup import database_is_empty, make_backup, restore_backup
+from bot.cli import Context, _ready, cli, pass_context
+from bot.cli_desk import person
+from bot.db import current_revision
+from bot.errors import InputError
+from bot.services.privacy import export_person, forget_person
+from bot.texts import t
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".", ",")
+    return f"{size} B"
+
+
+@cli.command("backup")
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="Folder baru, atau berkas .tar.gz, untuk cadangannya.")  # fmt: skip
+@pass_context
+def backup(ctx: Context, output: Path) -> None:
+    """Cadangkan basis data (SQLite: online backup; PostgreSQL: pg_dump) beserta semua berkas yang tersimpan."""
+
+    async def revision(app: App) -> str | None:
+        return await current_revision(app.engine)
+
+    summary = make_backup(
+        ctx.settings.database.url, ctx.settings.storage.path, ctx.run(revision), ctx.clock.now(), output
+    )
+    click.echo(t("cli.backup.done", ctx.language, database=summary.database, path=summary.path,
+                 files=summary.files, size=_size(summary.bytes)))  # fmt: skip
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@pass_context
+def restore(ctx: Context, source: Path) -> None:
+    """Pulihkan cadangan SOURCE ke basis data dan folder berkas yang masih kosong."""
+
+    async def empty(app: App) -> bool:
+        return await database_is_empty(app.engine)
+
+    summary = restore_backup(source, ctx.settings.database.url, ctx.settings.storage.path, ctx.run(empty))
+    ctx.run(_ready)  # a backup of an older version gets today's schema
+    click.echo(t("cli.backup.restored", ctx.language, path=source, database=summary.database, files=summary.files))
+
+
+def _person_id(text: str) -> int:
+    if not text.strip().isdigit():
+        raise InputError("cli.person.bad_id", value=text)
+    return int(text)
+
+
+@person.command("export")
+@click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
+@pass_context
+def person_export(ctx: Context, person_text: str) -> None:
+    """Semua data seseorang sebagai JSON: identitas, peran, undangan, kiriman, putusan, dan jejak audit tentangnya."""
+    person_id = _person_id(person_text)
+
+    async def work(app: App):
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            return await export_person(session, person_id)
+
+    click.echo(json.dumps(ctx.run(work), indent=2, ensure_ascii=False))
+
+
+@person.command("forget")
+@click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
+@click.option("--yes", is_flag=True, help="Ya, hapus (tidak bisa dibatalkan).")
+@pass_context
+def person_forget(ctx: Context, person_text: str, yes: bool) -> None:
+    """Hapus data pribadi seseorang (nama, akun Telegram, peran); dokumen dan jejak audit tetap, tanpa nama."""
+    person_id = _person_id(person_text)
+    if not yes:
+        raise InputError("cli.person.forget_confirm", id=person_id)
+
+    async def work(app: App) -> str:
+        await _ready(app)
+        async with app.sessions() as session, session.begin():
+            return (await forget_person(session, person_id, app.clock.now())).name
+
+    label = ctx.run(work)
+    click.echo(t("cli.person.forgotten", ctx.language, id=person_id, label=label))

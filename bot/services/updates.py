@@ -1,0 +1,41 @@
+"""Each Telegram update changes the database at most once.
+
+Telegram delivers an update again when it did not learn that it was handled: the bot crashed before its next
+getUpdates confirmed the offset, a webhook answer was lost, or a proxy gave the same update to two workers. The key
+(bot, update_id) is inserted in the update's own transaction, first: a second delivery finds it and does nothing; two
+deliveries at once on PostgreSQL wait on the key and the later one finds it once the first commits (or takes over if
+the first rolled back). A refused or failed update rolls the key back with everything else, so a redelivery is
+answered again and still changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import ProcessedUpdate
+
+# Telegram keeps an unconfirmed update for 24 hours; after a week without updates it may start update ids afresh.
+KEEP = timedelta(days=3)
+
+
+async def first_delivery(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
+    """Record the update as handled by this transaction; False when it already was (nothing more to do)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedUpdate)
+        .values(bot_id=bot_id, update_id=update_id, handled_at=now)
+        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def forget_old_updates(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < now - KEEP))
+    return result.rowcount

@@ -1,0 +1,102 @@
+"""Webhook mode: Telegram (or a reverse proxy in front of several workers) POSTs each update to us.
+
+A small aiohttp server of our own (aiohttp is already a dependency; python-telegram-bot's own webhook server would
+add tornado): every request must carry `[telegram] webhook_secret` in the `X-Telegram-Bot-Api-Secret-Token` header,
+else 403 and nothing is read. An update is handled before the answer, so a worker that dies mid-update gives no 2xx
+and Telegram delivers the update again; `bot.services.updates` makes the second delivery change nothing. Several
+workers on one PostgreSQL may therefore receive any update, even the same one at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import App
+from bot.errors import InputError
+
+log = logging.getLogger("klambi.webhook")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    """Receives updates on `path` and hands each to the Application, answering once it was handled."""
+
+    def __init__(self, application: Application, secret: str, listen: str, port: int, path: str) -> None:
+        if not secret:
+            raise ValueError("a webhook needs a secret token")
+        self.application, self.listen, self.port, self.path = application, listen, port, path
+        self._secret = secret.encode()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.listen}:{self.port}{self.path}"
+
+    async def start(self) -> None:
+        server = web.Application(client_max_size=1024 * 1024)
+        server.router.add_route("*", self.path, self._receive)
+        self._runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.listen, self.port).start()
+        self.port = self._runner.addresses[0][1]
+        log.info("webhook listening on %s:%s%s", self.listen, self.port, self.path)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("webhook request without the right secret token from %s: refused", request.remote)
+            return web.Response(status=403)
+        if request.method != "POST":
+            return web.Response(status=405)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError):
+            log.warning("webhook request that is not an update: refused")
+            return web.Response(status=400)
+        await self.application.process_update(update)
+        return web.Response(status=200)
+
+
+def webhook_secret(app: App) -> str:
+    secret = app.settings.telegram.webhook_secret
+    if secret is None:
+        raise InputError("error.webhook_secret")
+    return secret.get_secret_value()
+
+
+@asynccontextmanager
+async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[tuple[Application, WebhookServer]]:
+    """The bot in webhook mode inside an existing event loop: start, tell Telegram the URL, yield, stop cleanly."""
+    from bot.telegram_app import _post_init, build_application
+
+    telegram = app.settings.telegram
+    secret = webhook_secret(app)
+    application = build_application(app, token, jobs, updater=False)
+    server = WebhookServer(application, secret, telegram.webhook_listen, telegram.webhook_port, telegram.webhook_path)
+    async with application:
+        await _post_init(application)
+        await application.start()
+        await server.start()
+        try:
+            if telegram.webhook_url:
+                await application.bot.set_webhook(
+                    telegram.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+                )
+            yield application, server
+        finally:
+            await server.stop()
+            await application.stop()

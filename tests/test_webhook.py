@@ -1,0 +1,184 @@
+"""Webhook mode: Telegram (the sandbox) POSTs updates with the secret token; several workers behind a proxy on one
+database serve the same bot, and the same update given to two workers at once is handled once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from contextlib import AsyncExitStack
+from datetime import datetime
+
+import pytest
+from aiohttp import ClientSession
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.sandbox import BotApiSandbox, RoundRobinProxy
+from bot.services.calendar import load_calendar
+from bot.services.people import create_invitation
+from bot.services.places import import_area
+from bot.webhook import SECRET_HEADER, serving_webhook
+from models.tables import Invitation, Person, RoleAssignment, StartAttempt, Submission
+from tests.conftest import WIB
+from tests.world import JATIROTO, PDF, ROJOPOLO, Role
+
+TOKEN = "4343:WEBHOOK-token_for-tests"
+SECRET = "s3cret-Webhook_token-0123456789"
+
+
+def _settings(database_url: str, tmp_path, sandbox: BotApiSandbox, **telegram: object) -> Settings:
+    return Settings(
+        database={"url": database_url},
+        storage={"path": tmp_path / "files"},
+        reminders={"enabled": False},
+        telegram={"token": TOKEN, "base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+        | {"mode": "webhook", "webhook_secret": SECRET, "webhook_port": 0}
+        | telegram,
+    )
+
+
+@pytest.fixture
+async def workers(database_url, tmp_path):
+    """The sandbox, two webhook workers (two Applications, two engines) on one database, and a proxy in front."""
+    clock = ManualClock(datetime(2024, 9, 27, 10, 0, tzinfo=WIB))
+    async with AsyncExitStack() as stack:
+        sandbox = await stack.enter_async_context(BotApiSandbox(token=TOKEN, now=clock.now))
+        apps = [App.create(_settings(database_url, tmp_path, sandbox), clock) for _ in range(2)]
+        for app in apps:
+            stack.push_async_callback(app.close)
+        async with apps[0].sessions() as session, session.begin():
+            await import_area(session, JATIROTO, clock.now(), [2024, 2025], await load_calendar(session))
+        servers = [(await stack.enter_async_context(serving_webhook(app, TOKEN, jobs=False)))[1] for app in apps]
+        proxy = await stack.enter_async_context(RoundRobinProxy([s.url for s in servers]))
+        await servers[0].application.bot.set_webhook(proxy.url, secret_token=SECRET)
+        yield sandbox, apps, servers, proxy
+
+
+async def _invite(app: App, role: Role, place: str) -> str:
+    async with app.sessions() as session, session.begin():
+        return (await create_invitation(session, role, place, app.clock.now())).code
+
+
+async def _count(app: App, table) -> int:
+    async with app.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(table))
+
+
+async def test_a_request_without_the_secret_token_gets_403_and_changes_nothing(workers):
+    sandbox, apps, servers, _ = workers
+    user = sandbox.user(101, "Siti", label="Siti")
+    code = await _invite(apps[0], Role.SEKDES, ROJOPOLO)
+    sandbox.webhook_paused = True
+    await user.send_text(f"/start {code}")
+    update_id = sandbox.last_update_id
+    for secret in ("", "wrong-secret-0123456789", SECRET[:-1], SECRET + "x"):
+        assert await sandbox.push(update_id, servers[0].url, secret=secret) == 403
+    async with ClientSession() as client, client.get(servers[1].url) as reply:
+        assert reply.status == 403  # no secret, not even a POST: nothing is told
+    garbage = {"data": b"not json", "headers": {SECRET_HEADER: SECRET}}
+    async with ClientSession() as client, client.post(servers[1].url, **garbage) as reply:
+        assert reply.status == 400
+    assert await _count(apps[0], Person) == 0 and user.messages == []
+    sandbox.webhook_paused = False
+    await user.expect("Selamat datang")
+    assert await _count(apps[0], Person) == 1
+
+
+async def test_two_workers_behind_a_proxy_serve_one_bot(workers):
+    sandbox, apps, servers, proxy = workers
+    sekdes = sandbox.user(101, "Siti", label="Sekdes Rojopolo")
+    staf = sandbox.user(201, "Kasi Pem", label="Kasi Pemerintahan")
+    await sekdes.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
+    await sekdes.expect("Selamat datang")
+    await staf.send_text(f"/start {await _invite(apps[1], Role.STAF, JATIROTO)}")
+    await staf.expect("Selamat datang")
+    await sekdes.send_text("/kirim")
+    await sekdes.press("RKPDES TA 2025 · batas 30 September 2024")
+    await sekdes.send_document(PDF, "rkpdes.pdf", "application/pdf")
+    await sekdes.send_text("27/09/2024")
+    await sekdes.expect("Nomor dokumennya")
+    await sekdes.send_text("5 Tahun 2024")
+    await sekdes.press("k:send")
+    await sekdes.expect("Tanda terima")
+    await staf.press("✅ Terima")
+    await sekdes.expect("diterima kecamatan")
+    assert {target for target, _ in proxy.forwarded} == {s.url for s in servers}  # both workers worked
+    assert all(status == 200 for _, status in proxy.forwarded)
+    assert await _count(apps[1], Submission) == 1
+    info = await servers[1].application.bot.get_webhook_info()
+    assert info.url == proxy.url and info.pending_update_count == 0
+
+
+async def test_the_same_update_at_both_workers_at_once_is_handled_once(workers):
+    sandbox, apps, servers, _ = workers
+    user = sandbox.user(101, "Siti", label="Siti")
+    code = await _invite(apps[0], Role.SEKDES, ROJOPOLO)
+    sandbox.webhook_paused = True
+    await user.send_text(f"/start {code}")
+    update_id = sandbox.last_update_id
+    statuses = await asyncio.gather(*(sandbox.push(update_id, s.url) for s in servers))
+    assert statuses == [200, 200]
+    await sandbox.settle()
+    sandbox.webhook_paused = False  # and Telegram delivers it a third time, through the proxy
+    await sandbox.settle()
+    assert await _count(apps[0], Person) == 1
+    assert await _count(apps[0], RoleAssignment) == 1
+    assert await _count(apps[0], StartAttempt) == 0  # nobody was told "already used"
+    assert await _count(apps[0], Invitation) == 1
+    texts = [m.text for m in user.messages]
+    assert len([t for t in texts if "Selamat datang" in t]) == 1 and not [t for t in texts if "sudah dipakai" in t]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_sigterm(database_url, tmp_path):
+    async with BotApiSandbox(token=TOKEN) as sandbox:
+        port = _free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")},
+            "KLAMBI_DATABASE__URL": database_url,
+            "KLAMBI_STORAGE__PATH": str(tmp_path / "files"),
+            "KLAMBI_TELEGRAM__TOKEN": TOKEN,
+            "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
+            "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
+            "KLAMBI_TELEGRAM__MODE": "webhook",
+            "KLAMBI_TELEGRAM__WEBHOOK_PORT": str(port),
+            "KLAMBI_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "KLAMBI_TELEGRAM__WEBHOOK_SECRET": SECRET,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            stranger = sandbox.user(700, "Tamu", label="Tamu")
+            await stranger.send_text("/start")
+            await stranger.expect("belum terdaftar", timeout=30)
+            assert await sandbox.push(sandbox.last_update_id, secret="nope-nope-nope-nope") == 403
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0, err.decode()
+        log = (out + err).decode()
+        assert "webhook listening" in log and "without the right secret token" in log
+        assert TOKEN.split(":")[1] not in log and SECRET not in log
+
+
+def test_klambi_run_refuses_webhook_mode_without_a_secret(klambi, monkeypatch):
+    monkeypatch.setenv("KLAMBI_TELEGRAM__TOKEN", TOKEN)
+    monkeypatch.setenv("KLAMBI_TELEGRAM__MODE", "webhook")
+    result = klambi("run")
+    assert result.code == 2 and "WEBHOOK_SECRET" in result.err and "perlu kata sandi rahasia" in result.err
+    monkeypatch.setenv("KLAMBI_TELEGRAM__WEBHOOK_SECRET", "short")
+    result = klambi("run")
+    assert result.code == 2 and "webhook_secret" in result.err
+    assert "short" not in result.err
