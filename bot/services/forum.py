@@ -241,7 +241,7 @@ async def deliveries(session: AsyncSession, announcement_id: int) -> list[Delive
 async def recent_announcements(
     session: AsyncSession, person: Person, grants: list[Grant], limit: int = 5
 ) -> list[Announcement]:
-    kecamatan = {g.scope_code for g in grants if g.role.value in ("staf", "camat") and g.scope_code}
+    kecamatan = {g.scope_code for g in grants if g.role.value in ("staf", "camat", "admin") and g.scope_code}
     query = select(Announcement).order_by(Announcement.id.desc()).limit(limit)
     if any(g.scope_kind is ScopeKind.DEPLOYMENT and g.role is Role.ADMIN for g in grants):
         return list(await session.scalars(query))
