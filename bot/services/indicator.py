@@ -152,3 +152,17 @@ async def kabupaten_ranking(
             reports.append(report)
     reports.sort(key=lambda r: (-r.result.realisasi_exact, r.kecamatan.kode))  # type: ignore[union-attr]
     return kabupaten, reports
+
+
+async def national_ranking(
+    session: AsyncSession, year: int, at_day: date | None, now: datetime
+) -> list[KecamatanIndicator]:
+    """Every kecamatan of the deployment with desa, by realisasi (highest first; ties by code)."""
+    reports = []
+    for kecamatan in await session.scalars(select(Kecamatan).order_by(Kecamatan.kode)):
+        at = end_of_day(at_day, ZoneInfo(kecamatan.timezone)) if at_day else now
+        report = await kecamatan_indicator(session, kecamatan.kode, year, at)
+        if report.result is not None:
+            reports.append(report)
+    reports.sort(key=lambda r: (-r.result.realisasi_exact, r.kecamatan.kode))  # type: ignore[union-attr]
+    return reports
