@@ -283,7 +283,7 @@ async def plan_kecamatan(
              "details": {"desa": slot.desa, "document": slot.document, "tahun_anggaran": slot.tahun_anggaran}}
         )  # fmt: skip
     for start in range(0, len(fresh), INSERT_CHUNK):
-        await session.execute(insert(OutboxMessage), fresh[start : start + INSERT_CHUNK])
+        await session.execute(insert(OutboxMessage.__table__), fresh[start : start + INSERT_CHUNK])  # Core: no ORM
     if revived:
         await session.execute(update(OutboxMessage), revived)
     stale = [r.id for key, r in existing.items() if r.status is OutboxStatus.PLANNED and key not in wanted]
