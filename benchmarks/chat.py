@@ -208,7 +208,11 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
     from scheduler.sweep import sweep
 
     async with app.sessions() as session, session.begin():
-        await session.execute(OutboxMessage.__table__.delete().where(OutboxMessage.status == OutboxStatus.PLANNED))
+        await session.execute(  # nothing else due, and no earlier run of this measurement
+            OutboxMessage.__table__.delete().where(
+                (OutboxMessage.status == OutboxStatus.PLANNED) | (OutboxMessage.for_date == NOW.date())
+            )
+        )
         rows = (
             await session.execute(
                 select(Obligation.id, Obligation.desa_kode, Desa.kecamatan_kode, Person.id, Person.telegram_chat_id)

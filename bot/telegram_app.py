@@ -22,6 +22,10 @@ from scheduler.planner import plan_everywhere
 from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.bot")
+# Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
+# bucket of 30) lets a burst of 30 through and then 30 more within the same second, which Telegram answers with 429.
+# A bucket of one refilled 29 times a second never sends more than 30 in any second, with a margin for jitter.
+SEND_RATE = 29
 
 
 def build_application(app: App, token: str, jobs: bool = True) -> Application:
@@ -31,7 +35,7 @@ def build_application(app: App, token: str, jobs: bool = True) -> Application:
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3))
         .post_init(_post_init)
         .build()
     )
