@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 MEASUREMENTS = ("indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch")
+NOTES = Path(__file__).with_name("notes.md")
 SIZES = {
     "quick": {"indicator": 30, "ranking": 3, "chat_users": 8, "chat_rounds": 2, "dispatch": 150},
     "full": {"indicator": 300, "ranking": 5, "chat_users": 40, "chat_rounds": 3, "dispatch": 900},
@@ -175,11 +176,13 @@ def _machine() -> dict[str, Any]:
 @main.command()
 @click.argument("results", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("docs/performance.md"), show_default=True)
-def render(results: tuple[Path, ...], output: Path) -> None:
+@click.option("--notes", type=click.Path(path_type=Path), default=NOTES, show_default=True, help="Appended as is.")
+def render(results: tuple[Path, ...], output: Path, notes: Path) -> None:
     """Write docs/performance.md from results files (one per database)."""
     from benchmarks.report import render_markdown
 
-    output.write_text(render_markdown([json.loads(p.read_text()) for p in results]))
+    text = notes.read_text() if notes.is_file() else ""
+    output.write_text(render_markdown([json.loads(p.read_text()) for p in results], text))
     click.echo(f"written: {output}", err=True)
 
 
