@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.authz import Grant
 from bot.config import RemindersSettings
@@ -43,6 +42,7 @@ from models.tables import (
     Role,
     RoleAssignment,
     ScopeKind,
+    Submission,
 )
 
 OVERDUE_MEMORY_DAYS = 400
@@ -68,11 +68,23 @@ class Slot:
     tahun_anggaran: int | None = None
 
 
+@dataclass(frozen=True)
+class _Obligation:
+    """The columns of an obligation the planner reads (plain values: no ORM object per row)."""
+
+    id: int
+    desa_kode: str
+    document_code: str
+    tahun_anggaran: int
+    legal_deadline: date
+    agreed_date: date
+
+
 @dataclass
 class _Open:
     """An obligation as the planner sees it."""
 
-    obligation: Obligation
+    obligation: _Obligation
     missing: bool  # no accepted version and none waiting: reminders are due
     waiting: bool
 
@@ -81,15 +93,6 @@ class _Open:
 class KecamatanPlan:
     kecamatan: Kecamatan
     slots: list[Slot] = field(default_factory=list)
-
-
-def _state(obligation: Obligation, assume_missing: bool) -> _Open:
-    statuses = [s.review_status for s in obligation.submissions]
-    if assume_missing:
-        return _Open(obligation, True, False)
-    accepted = ReviewStatus.ACCEPTED in statuses
-    waiting = ReviewStatus.MENUNGGU in statuses
-    return _Open(obligation, not accepted and not waiting, waiting)
 
 
 async def kecamatan_slots(
@@ -109,18 +112,29 @@ async def kecamatan_slots(
     first_day, last_day = start.astimezone(tz).date(), end.astimezone(tz).date()
     if counted is None:
         counted = {k.code for k in await document_kinds(session) if k.counted}
-    rows = await session.scalars(
-        select(Obligation)
+    accepted = func.max(case((Submission.review_status == ReviewStatus.ACCEPTED, 1), else_=0))
+    waiting = func.max(case((Submission.review_status == ReviewStatus.MENUNGGU, 1), else_=0))
+    rows = await session.execute(
+        select(
+            Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
+            Obligation.legal_deadline, Obligation.agreed_date, accepted, waiting,
+        )
         .join(Desa, Desa.kode == Obligation.desa_kode)
+        .outerjoin(Submission, Submission.obligation_id == Obligation.id)
         .where(
             Desa.kecamatan_kode == kecamatan.kode,
             Obligation.agreed_date >= first_day - timedelta(days=max(*settings.offsets, OVERDUE_MEMORY_DAYS)),
             Obligation.agreed_date <= last_day + timedelta(days=-min(settings.offsets) + OVERDUE_MEMORY_DAYS),
         )
-        .options(selectinload(Obligation.submissions))
+        .group_by(Obligation.id)
         .order_by(Obligation.desa_kode, Obligation.legal_deadline, Obligation.document_code)
-    )
-    states = [_state(o, assume_missing) for o in rows]
+    )  # fmt: skip
+    states = [
+        _Open(_Obligation(*row[:6]), True, False)
+        if assume_missing
+        else _Open(_Obligation(*row[:6]), not row[6] and not row[7], bool(row[7]))
+        for row in rows
+    ]
 
     def inside(moment: datetime) -> bool:
         return start <= moment < end
