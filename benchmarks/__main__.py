@@ -23,7 +23,7 @@ MEASUREMENTS = ("indicator", "ranking_national", "ranking_kabupaten", "plan_year
 NOTES = Path(__file__).with_name("notes.md")
 SIZES = {
     "quick": {"indicator": 30, "ranking": 3, "chat_users": 8, "chat_rounds": 2, "dispatch": 150},
-    "full": {"indicator": 300, "ranking": 5, "chat_users": 40, "chat_rounds": 3, "dispatch": 900},
+    "full": {"indicator": 300, "ranking": 5, "chat_users": 40, "chat_rounds": 2, "dispatch": 900},
 }
 
 

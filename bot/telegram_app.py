@@ -19,7 +19,7 @@ from bot.app import App
 from handlers import register
 from handlers.onboarding import default_commands
 from scheduler.planner import plan_everywhere
-from scheduler.sweep import sweep
+from scheduler.sweep import CLAIM_BATCH, sweep
 
 log = logging.getLogger("klambi.bot")
 # Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
@@ -60,11 +60,14 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         async with app.sessions() as session, session.begin():
             await plan_everywhere(session, now, app.settings.reminders)
         context.bot_data["planned_at"] = now
-    result = await sweep(app, context.bot, context.bot_data["worker"])
-    if result.sent or result.unreachable:
-        log.info(
-            "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
-        )
+    while True:  # a busy morning is more than one claim: keep going until what is due now is out
+        result = await sweep(app, context.bot, context.bot_data["worker"])
+        if result.sent or result.unreachable:
+            log.info(
+                "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
+            )
+        if result.claimed < CLAIM_BATCH:
+            break
 
 
 async def _post_init(application: Application) -> None:

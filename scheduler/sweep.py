@@ -31,6 +31,7 @@ PREPARED_AHEAD = 8  # messages composed while an earlier one is being sent
 
 @dataclass
 class SweepResult:
+    claimed: int = 0
     sent: int = 0
     cancelled: int = 0
     superseded: int = 0
@@ -88,6 +89,7 @@ async def sweep(app: App, bot: Bot, worker: str = "bot", limit: int = CLAIM_BATC
     now = app.clock.now()
     result = SweepResult()
     ids = await claim(app, worker, now, limit)
+    result.claimed = len(ids)
     if not ids:
         return result
     ids, result.superseded = await _supersede(app, ids)
