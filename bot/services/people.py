@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
@@ -310,7 +310,10 @@ async def reachable_assignments(
         query = query.where(RoleAssignment.role.in_(roles))
     if scope_codes is not None:
         query = query.where(
-            or_(RoleAssignment.scope_code.in_(scope_codes), RoleAssignment.scope_kind == ScopeKind.DEPLOYMENT)
+            or_(  # both sides on the indexed scope_code: the deployment scope has none
+                RoleAssignment.scope_code.in_(scope_codes),
+                and_(RoleAssignment.scope_code.is_(None), RoleAssignment.scope_kind == ScopeKind.DEPLOYMENT),
+            )
         )
     return [(person, assignment) for person, assignment in await session.execute(query)]
 
