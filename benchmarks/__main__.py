@@ -71,9 +71,10 @@ def run(
     size = Size.named("quick" if quick or not size_name else size_name)
     samples = SIZES["quick" if size.name == "quick" else "full"]
     results = asyncio.run(_run(size, database, url, sqlite_dir, reuse, only or MEASUREMENTS, samples))
-    previous = json.loads(output.read_text()) if output.exists() and only else {}
+    previous = json.loads(output.read_text()) if output.exists() and reuse else {}
     if previous.get("size") == results["size"] and previous.get("database") == results["database"]:
-        results["measurements"] = previous.get("measurements", {}) | results["measurements"]
+        if only:  # the other measurements stay as they were
+            results["measurements"] = previous.get("measurements", {}) | results["measurements"]
         results["generation"] = results.get("generation") or previous.get("generation")
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     click.echo(f"results: {output}", err=True)

@@ -31,6 +31,8 @@ def _get(result: dict[str, Any] | None, *path: str) -> Any:
 def _fmt(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         value = f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
     elif isinstance(value, int):
