@@ -22,9 +22,13 @@ from bot.services.updates import forget_old_updates
 from handlers import register
 from handlers.onboarding import default_commands
 from scheduler.planner import plan_everywhere
-from scheduler.sweep import sweep
+from scheduler.sweep import CLAIM_BATCH, sweep
 
 log = logging.getLogger("klambi.bot")
+# Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
+# bucket of 30) lets a burst of 30 through and then 30 more within the same second, which Telegram answers with 429.
+# A bucket of one refilled 29 times a second never sends more than 30 in any second, with a margin for jitter.
+SEND_RATE = 29
 
 
 def build_application(app: App, token: str, jobs: bool = True, updater: bool = True) -> Application:
@@ -35,7 +39,7 @@ def build_application(app: App, token: str, jobs: bool = True, updater: bool = T
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3))
         .post_init(_post_init)
     )
     if not updater:
@@ -75,11 +79,14 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         async with app.sessions() as session, session.begin():
             await plan_everywhere(session, now, app.settings.reminders)
         context.bot_data["planned_at"] = now
-    result = await sweep(app, context.bot, context.bot_data["worker"])
-    if result.sent or result.unreachable:
-        log.info(
-            "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
-        )
+    while True:  # a busy morning is more than one claim: keep going until what is due now is out
+        result = await sweep(app, context.bot, context.bot_data["worker"])
+        if result.sent or result.unreachable:
+            log.info(
+                "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
+            )
+        if result.claimed < CLAIM_BATCH:
+            break
 
 
 async def _post_init(application: Application) -> None:

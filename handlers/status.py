@@ -12,13 +12,13 @@ from telegram import InputFile
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
-from bot.services.indicator import ObligationRow, kabupaten_ranking, kecamatan_indicator, obligation_rows
+from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows, ranking
 from bot.texts import fmt_date, fmt_percent, status_label
 from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
 from handlers.common import Turn, turn
 from models.status import ObligationStatus
-from models.tables import Desa, Kecamatan, ScopeKind
+from models.tables import Desa, Kabupaten, Kecamatan, ScopeKind
 
 OPEN = {ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.DITOLAK, ObligationStatus.TIDAK_ADA}
 
@@ -162,12 +162,14 @@ def _indicator_places(current: Turn) -> list[str]:
 
 async def _rank_line(current: Turn, kecamatan: Kecamatan, year: int, now) -> str:
     """Where this kecamatan stands among its kabupaten's (the comparison an admin allowed)."""
-    kabupaten, ranked = await kabupaten_ranking(current.session, kecamatan.kabupaten_kode, year, None, now)
+    kabupaten = await current.session.get(Kabupaten, kecamatan.kabupaten_kode)
+    assert kabupaten is not None
+    ranked = await ranking(current.session, year, None, now, kabupaten.kode)
     position = next(i for i, r in enumerate(ranked, 1) if r.kecamatan.kode == kecamatan.kode)
     best = ranked[0]
     return current.t(
         "indikator.rank", rank=position, total=len(ranked), kabupaten=kabupaten.nama,
-        best=best.kecamatan.nama, best_value=fmt_percent(best.result.realisasi if best.result else None, current.lang),
+        best=best.kecamatan.nama, best_value=fmt_percent(best.realisasi, current.lang),
     )  # fmt: skip
 
 

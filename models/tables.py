@@ -163,7 +163,7 @@ class RoleAssignment(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     scope_kind: Mapped[ScopeKind] = mapped_column(_enum(ScopeKind, "scope_kind"))
-    scope_code: Mapped[str | None] = mapped_column(String(13))  # None for the whole deployment
+    scope_code: Mapped[str | None] = mapped_column(String(13), index=True)  # None for the whole deployment
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,23 +7,24 @@ yet sent are cancelled. Sent rows are history and never touched. Running it twic
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.authz import Grant
 from bot.config import RemindersSettings
 from bot.services.calendar import load_calendar
-from bot.services.people import reachable_assignments
+from bot.services.people import ancestors, reachable_assignments
 from bot.services.places import document_kinds
 from models.calendar import WorkingCalendar
 from models.reminders import (
     DIGEST_HORIZON_DAYS,
+    ReminderDay,
     first_working_day_after,
     reminder_days,
     send_moment,
@@ -31,9 +32,21 @@ from models.reminders import (
     working_days,
 )
 from models.status import ReviewStatus
-from models.tables import Desa, Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role
+from models.tables import (
+    Desa,
+    Kecamatan,
+    Obligation,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    Submission,
+)
 
 OVERDUE_MEMORY_DAYS = 400
+INSERT_CHUNK = 500  # rows per statement
 PLANNED_SUBJECTS = (
     "obligation",
     "digest",
@@ -55,11 +68,23 @@ class Slot:
     tahun_anggaran: int | None = None
 
 
+@dataclass(frozen=True)
+class _Obligation:
+    """The columns of an obligation the planner reads (plain values: no ORM object per row)."""
+
+    id: int
+    desa_kode: str
+    document_code: str
+    tahun_anggaran: int
+    legal_deadline: date
+    agreed_date: date
+
+
 @dataclass
 class _Open:
     """An obligation as the planner sees it."""
 
-    obligation: Obligation
+    obligation: _Obligation
     missing: bool  # no accepted version and none waiting: reminders are due
     waiting: bool
 
@@ -70,15 +95,6 @@ class KecamatanPlan:
     slots: list[Slot] = field(default_factory=list)
 
 
-def _state(obligation: Obligation, assume_missing: bool) -> _Open:
-    statuses = [s.review_status for s in obligation.submissions]
-    if assume_missing:
-        return _Open(obligation, True, False)
-    accepted = ReviewStatus.ACCEPTED in statuses
-    waiting = ReviewStatus.MENUNGGU in statuses
-    return _Open(obligation, not accepted and not waiting, waiting)
-
-
 async def kecamatan_slots(
     session: AsyncSession,
     kecamatan: Kecamatan,
@@ -87,35 +103,51 @@ async def kecamatan_slots(
     settings: RemindersSettings,
     calendar: WorkingCalendar | None = None,
     assume_missing: bool = False,
+    counted: set[str] | None = None,
 ) -> list[Slot]:
     """Every message the schedule wants in [start, end) for this kecamatan, by recipient role."""
     calendar = calendar or await load_calendar(session)
     tz = ZoneInfo(kecamatan.timezone)
     at = settings.local_time
     first_day, last_day = start.astimezone(tz).date(), end.astimezone(tz).date()
-    counted = {k.code for k in await document_kinds(session) if k.counted}
-    rows = await session.scalars(
-        select(Obligation)
+    if counted is None:
+        counted = {k.code for k in await document_kinds(session) if k.counted}
+    accepted = func.max(case((Submission.review_status == ReviewStatus.ACCEPTED, 1), else_=0))
+    waiting = func.max(case((Submission.review_status == ReviewStatus.MENUNGGU, 1), else_=0))
+    rows = await session.execute(
+        select(
+            Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
+            Obligation.legal_deadline, Obligation.agreed_date, accepted, waiting,
+        )
         .join(Desa, Desa.kode == Obligation.desa_kode)
+        .outerjoin(Submission, Submission.obligation_id == Obligation.id)
         .where(
             Desa.kecamatan_kode == kecamatan.kode,
             Obligation.agreed_date >= first_day - timedelta(days=max(*settings.offsets, OVERDUE_MEMORY_DAYS)),
             Obligation.agreed_date <= last_day + timedelta(days=-min(settings.offsets) + OVERDUE_MEMORY_DAYS),
         )
-        .options(selectinload(Obligation.submissions))
+        .group_by(Obligation.id)
         .order_by(Obligation.desa_kode, Obligation.legal_deadline, Obligation.document_code)
-    )
-    states = [_state(o, assume_missing) for o in rows]
+    )  # fmt: skip
+    states = [
+        _Open(_Obligation(*row[:6]), True, False)
+        if assume_missing
+        else _Open(_Obligation(*row[:6]), not row[6] and not row[7], bool(row[7]))
+        for row in rows
+    ]
 
     def inside(moment: datetime) -> bool:
         return start <= moment < end
 
     slots: list[Slot] = []
+    days_of: dict[date, list[ReminderDay]] = {}  # most desa share an agreed date: its reminder days once
     for state in states:
         o = state.obligation
         if not state.missing:
             continue
-        for day in reminder_days(o.agreed_date, settings.offsets, calendar):
+        if o.agreed_date not in days_of:
+            days_of[o.agreed_date] = reminder_days(o.agreed_date, settings.offsets, calendar)
+        for day in days_of[o.agreed_date]:
             moment = send_moment(day.day, at, tz)
             if not inside(moment):
                 continue
@@ -124,11 +156,12 @@ async def kecamatan_slots(
                     Slot(moment, day.day, role, "obligation", str(o.id), day.kind, o.desa_kode, o.document_code,
                          o.tahun_anggaran)
                 )  # fmt: skip
+    missing_dates = sorted(s.obligation.agreed_date for s in states if s.missing)
     for day in working_days(first_day, last_day, calendar):
         moment = send_moment(day, at, tz)
         if not inside(moment):
             continue
-        if any(_for_digest(s, day) for s in states):
+        if _digest_due(missing_dates, day):
             slots.append(Slot(moment, day, Role.STAF.value, "digest", kecamatan.kode, "digest"))
         if kecamatan.forum_chat_id is not None and day == weekly_recap_day(
             day - timedelta(days=day.weekday()), calendar
@@ -148,29 +181,55 @@ async def kecamatan_slots(
     return sorted(slots, key=lambda s: (s.send_at, s.role, s.desa or "", s.document or ""))
 
 
-def _for_digest(state: _Open, day: date) -> bool:
-    """Staf hear of a document due within a week or overdue (within the memory window)."""
-    if not state.missing:
-        return False
-    agreed = state.obligation.agreed_date
-    return agreed <= day + timedelta(days=DIGEST_HORIZON_DAYS) and agreed >= day - timedelta(days=OVERDUE_MEMORY_DAYS)
+def _digest_due(missing_dates: list[date], day: date) -> bool:
+    """Staf hear of a document due within a week or overdue (within the memory window): is any missing document's
+    agreed date (sorted) in [day - memory, day + horizon]?"""
+    first = bisect_left(missing_dates, day - timedelta(days=OVERDUE_MEMORY_DAYS))
+    return first < len(missing_dates) and missing_dates[first] <= day + timedelta(days=DIGEST_HORIZON_DAYS)
 
 
-async def _recipients(session: AsyncSession, kecamatan: Kecamatan) -> dict[tuple[str, str | None], list[Person]]:
-    """(role, desa or None) -> people with a reachable chat."""
-    found: dict[tuple[str, str | None], list[Person]] = defaultdict(list)
-    for person, assignment in await reachable_assignments(session):
+Recipients = dict[tuple[str, str | None], list[Person]]
+
+
+def _group_recipients(pairs: list[tuple[Person, RoleAssignment]], kecamatan: list[str]) -> dict[str, Recipients]:
+    """(role, desa or None) -> people with a reachable chat, for each of these kecamatan."""
+    found: dict[str, Recipients] = {k: defaultdict(list) for k in kecamatan}
+    for person, assignment in pairs:
         grant = Grant(assignment.role, assignment.scope_kind, assignment.scope_code)
         if assignment.role in (Role.SEKDES, Role.PENDAMPING):
-            if assignment.scope_code and assignment.scope_code.startswith(kecamatan.kode + "."):
-                found[(assignment.role.value, assignment.scope_code)].append(person)
-        elif assignment.role in (Role.STAF, Role.CAMAT) and grant.covers(kecamatan.kode):
-            found[(assignment.role.value, None)].append(person)
+            code = assignment.scope_code
+            if code and code[:8] in found and code.startswith(code[:8] + "."):
+                found[code[:8]][(assignment.role.value, code)].append(person)
+        elif assignment.role in (Role.STAF, Role.CAMAT) and grant.scope_kind is not ScopeKind.DESA:
+            # a kecamatan's own staf and camat directly; a kabupaten or wider scope covers each kecamatan inside it
+            inside = [grant.scope_code] if grant.scope_code in found else [k for k in found if grant.covers(k)]
+            for kode in inside:
+                found[kode][(assignment.role.value, None)].append(person)
     return found
 
 
+async def _recipients(session: AsyncSession, kecamatan: Kecamatan) -> Recipients:
+    """(role, desa or None) -> people with a reachable chat, for one kecamatan (read for it alone)."""
+    desa = list(await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode == kecamatan.kode)))
+    pairs = await reachable_assignments(session, scope_codes=[*desa, *ancestors(kecamatan.kode)])
+    return _group_recipients(pairs, [kecamatan.kode])[kecamatan.kode]
+
+
+@dataclass
+class _Shared:
+    """What planning every kecamatan reads once: the calendar, the counted documents, the people."""
+
+    calendar: WorkingCalendar
+    counted: set[str]
+    recipients: dict[str, Recipients]
+
+
 async def plan_kecamatan(
-    session: AsyncSession, kecamatan_kode: str, now: datetime, settings: RemindersSettings
+    session: AsyncSession,
+    kecamatan_kode: str,
+    now: datetime,
+    settings: RemindersSettings,
+    shared: _Shared | None = None,
 ) -> tuple[int, int]:
     """Make the outbox of one kecamatan match the schedule from now to the end of the window.
 
@@ -180,8 +239,12 @@ async def plan_kecamatan(
     if kecamatan is None:
         return 0, 0
     end = now + timedelta(days=settings.window_days)
-    slots = await kecamatan_slots(session, kecamatan, now, end, settings)
-    people = await _recipients(session, kecamatan)
+    if shared is None:
+        slots = await kecamatan_slots(session, kecamatan, now, end, settings)
+        people = await _recipients(session, kecamatan)
+    else:
+        slots = await kecamatan_slots(session, kecamatan, now, end, settings, shared.calendar, counted=shared.counted)
+        people = shared.recipients.get(kecamatan.kode) or {}
     wanted: dict[tuple[str, str, str, str, date], tuple[Slot, int | None, int]] = {}
     for slot in slots:
         if slot.role == "forum":
@@ -194,65 +257,71 @@ async def plan_kecamatan(
             targets = [(f"person:{p.id}", p.id, p.telegram_chat_id) for p in holders if p.telegram_chat_id]
         for key, person_id, chat_id in targets:
             wanted[(slot.subject_type, slot.subject_id, key, slot.kind, slot.for_date)] = (slot, person_id, chat_id)
-    existing = {
-        (r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date): r
-        for r in await session.scalars(
-            select(OutboxMessage).where(
+    # Every row of this kecamatan from a day before the window on, in one query: rows still planned (or cancelled)
+    # ahead are made to agree; any other row with a wanted key (sent, being sent, due) is history and stays.
+    window_start = now.astimezone(ZoneInfo(kecamatan.timezone)).date() - timedelta(days=1)
+    rows = (
+        await session.execute(
+            select(
+                OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.recipient_key,
+                OutboxMessage.kind, OutboxMessage.for_date, OutboxMessage.status, OutboxMessage.send_at,
+            ).where(
                 OutboxMessage.kecamatan_kode == kecamatan.kode,
                 OutboxMessage.subject_type.in_(PLANNED_SUBJECTS),  # notices are queued, never planned away
-                OutboxMessage.send_at >= now,
-                OutboxMessage.status.in_([OutboxStatus.PLANNED, OutboxStatus.CANCELLED]),
+                OutboxMessage.for_date >= window_start,
             )
         )
+    ).all()  # fmt: skip
+    taken = {(r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date) for r in rows}
+    existing = {
+        (r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date): r
+        for r in rows
+        if r.send_at >= now and r.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
     }
-    added = 0
+    fresh, revived = [], []
     for key, (slot, person_id, chat_id) in wanted.items():
         row = existing.get(key)
         if row is not None:
             if row.status is OutboxStatus.CANCELLED or row.send_at != slot.send_at:
-                row.status, row.send_at, row.chat_id = OutboxStatus.PLANNED, slot.send_at, chat_id
-                added += 1
+                revived.append(
+                    {"id": row.id, "status": OutboxStatus.PLANNED, "send_at": slot.send_at, "chat_id": chat_id}
+                )
             continue
-        if await _exists(session, key):
+        if key in taken:
             continue  # already sent (or being sent) for that day: history stays
-        session.add(
-            OutboxMessage(
-                kecamatan_kode=kecamatan.kode, subject_type=slot.subject_type, subject_id=slot.subject_id,
-                recipient_key=key[2], person_id=person_id, chat_id=chat_id, role=slot.role, kind=slot.kind,
-                for_date=slot.for_date, send_at=slot.send_at, status=OutboxStatus.PLANNED, attempts=0,
-                details={"desa": slot.desa, "document": slot.document, "tahun_anggaran": slot.tahun_anggaran},
-                created_at=now,
-            )
+        fresh.append(
+            {"kecamatan_kode": kecamatan.kode, "subject_type": slot.subject_type, "subject_id": slot.subject_id,
+             "recipient_key": key[2], "person_id": person_id, "chat_id": chat_id, "role": slot.role,
+             "kind": slot.kind, "for_date": slot.for_date, "send_at": slot.send_at, "status": OutboxStatus.PLANNED,
+             "attempts": 0, "created_at": now,
+             "details": {"desa": slot.desa, "document": slot.document, "tahun_anggaran": slot.tahun_anggaran}}
         )  # fmt: skip
-        added += 1
+    for start in range(0, len(fresh), INSERT_CHUNK):
+        await session.execute(insert(OutboxMessage.__table__), fresh[start : start + INSERT_CHUNK])  # Core: no ORM
+    if revived:
+        await session.execute(update(OutboxMessage), revived)
     stale = [r.id for key, r in existing.items() if r.status is OutboxStatus.PLANNED and key not in wanted]
-    if stale:
+    for start in range(0, len(stale), INSERT_CHUNK):
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(stale), OutboxMessage.status == OutboxStatus.PLANNED)
+            .where(
+                OutboxMessage.id.in_(stale[start : start + INSERT_CHUNK]), OutboxMessage.status == OutboxStatus.PLANNED
+            )
             .values(status=OutboxStatus.CANCELLED)
         )
-    await session.flush()
-    return added, len(stale)
-
-
-async def _exists(session: AsyncSession, key: tuple[str, str, str, str, date]) -> bool:
-    subject_type, subject_id, recipient, kind, for_date = key
-    found = await session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.subject_type == subject_type,
-            OutboxMessage.subject_id == subject_id,
-            OutboxMessage.recipient_key == recipient,
-            OutboxMessage.kind == kind,
-            OutboxMessage.for_date == for_date,
-        )
-    )
-    return found is not None
+    return len(fresh) + len(revived), len(stale)
 
 
 async def plan_everywhere(session: AsyncSession, now: datetime, settings: RemindersSettings) -> tuple[int, int]:
+    """Every kecamatan, reading the calendar, the documents and the people once for all of them."""
+    codes = list(await session.scalars(select(Kecamatan.kode).order_by(Kecamatan.kode)))
+    shared = _Shared(
+        await load_calendar(session),
+        {k.code for k in await document_kinds(session) if k.counted},
+        _group_recipients(await reachable_assignments(session), codes),
+    )
     added = cancelled = 0
-    for kode in await session.scalars(select(Kecamatan.kode).order_by(Kecamatan.kode)):
-        a, c = await plan_kecamatan(session, kode, now, settings)
+    for kode in codes:
+        a, c = await plan_kecamatan(session, kode, now, settings, shared)
         added, cancelled = added + a, cancelled + c
     return added, cancelled

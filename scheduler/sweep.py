@@ -8,6 +8,7 @@ downtime, of one subject's due reminders to one person only the latest goes out;
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,10 +27,12 @@ log = logging.getLogger("klambi.sweep")
 CLAIM_BATCH = 200
 STALE_CLAIM = timedelta(minutes=10)
 CAPTION_LIMIT = 1024
+PREPARED_AHEAD = 8  # messages composed while an earlier one is being sent
 
 
 @dataclass
 class SweepResult:
+    claimed: int = 0
     sent: int = 0
     cancelled: int = 0
     superseded: int = 0
@@ -79,30 +82,56 @@ async def _supersede(app: App, ids: list[int]) -> tuple[list[int], int]:
 
 
 async def sweep(app: App, bot: Bot, worker: str = "bot", limit: int = CLAIM_BATCH) -> SweepResult:
-    """Send what is due now (by the app's clock)."""
+    """Send what is due now (by the app's clock).
+
+    Two stages in step: while one message waits for the rate limiter and the network, the next ones are composed
+    (at most PREPARED_AHEAD): the database work no longer adds to the time between two messages. One sender keeps
+    the order of the claimed rows."""
     now = app.clock.now()
     result = SweepResult()
     ids = await claim(app, worker, now, limit)
+    result.claimed = len(ids)
     if not ids:
         return result
     ids, result.superseded = await _supersede(app, ids)
-    for outbox_id in ids:
-        await _deliver(app, bot, outbox_id, worker, result)
+    ready: asyncio.Queue[tuple[int, int, Message] | None] = asyncio.Queue(maxsize=PREPARED_AHEAD)
+
+    async def prepare() -> None:
+        try:
+            for outbox_id in ids:
+                prepared = await _prepare(app, outbox_id, worker, result)
+                if prepared is not None:
+                    await ready.put(prepared)
+        finally:
+            await ready.put(None)
+
+    async def send() -> None:
+        while (item := await ready.get()) is not None:
+            outbox_id, chat_id, message = item
+            await _mark(app, outbox_id, await _send(bot, chat_id, message), result)
+
+    await asyncio.gather(prepare(), send())
     return result
 
 
-async def _deliver(app: App, bot: Bot, outbox_id: int, worker: str, result: SweepResult) -> None:
+async def _prepare(app: App, outbox_id: int, worker: str, result: SweepResult) -> tuple[int, int, Message] | None:
+    """Compose a claimed row's message from the database as it is now; None when there is nothing to send."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         row = await session.get(OutboxMessage, outbox_id)
         if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
-            return
+            return None
         message = await compose(session, row, now, app.settings.bot.language)
         if message is None:  # nothing left to say: the document arrived, the digest is empty
             row.status = OutboxStatus.CANCELLED
             result.cancelled += 1
-            return
-    outcome = await _send(bot, row.chat_id, message)
+            return None
+        return row.id, row.chat_id, message
+
+
+async def _mark(app: App, outbox_id: int, outcome: Exception | int, result: SweepResult) -> None:
+    """Record how sending went: sent (with the Telegram message id), unreachable, or back to planned for a retry."""
+    now = app.clock.now()
     async with app.sessions() as session, session.begin():
         row = await session.get(OutboxMessage, outbox_id)
         assert row is not None

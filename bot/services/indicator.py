@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,10 +17,26 @@ from bot.errors import InputError
 from bot.services.calendar import load_calendar
 from bot.services.places import document_kinds, require_kecamatan
 from bot.services.targets import IKU, target_values
-from models.documents import DocumentKind, performance_year_obligations
-from models.indicator import DocumentFacts, IndicatorResult, ObligationFacts, TargetValues, compute_indicator
-from models.status import ObligationStatus, deciding_version, end_of_day, obligation_status
-from models.tables import Desa, Kabupaten, Kecamatan, Obligation, Submission
+from models.documents import DocumentKind, TimelinessBasis, performance_year_obligations
+from models.indicator import (
+    DocumentFacts,
+    IndicatorResult,
+    ObligationFacts,
+    TargetValues,
+    capaian,
+    compute_indicator,
+    predikat,
+)
+from models.numbers import percent, round_half_up
+from models.status import (
+    ObligationStatus,
+    ReviewStatus,
+    deciding_version,
+    end_of_day,
+    obligation_status,
+    start_of_day,
+)
+from models.tables import Desa, Kabupaten, Kecamatan, Obligation, Submission, Target, UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -152,3 +171,149 @@ async def kabupaten_ranking(
             reports.append(report)
     reports.sort(key=lambda r: (-r.result.realisasi_exact, r.kecamatan.kode))  # type: ignore[union-attr]
     return kabupaten, reports
+
+
+@dataclass(frozen=True)
+class RankedKecamatan:
+    """One kecamatan's place in a ranking: its realisasi and what follows from it, without per-desa detail."""
+
+    kecamatan: Kecamatan
+    desa_count: int
+    on_time: int
+    realisasi_exact: Fraction
+    realisasi: Decimal
+    target: TargetValues
+    capaian: Decimal | None
+    predikat: str | None
+
+
+async def ranking(
+    session: AsyncSession, year: int, at_day: date | None, now: datetime, kabupaten_kode: str | None = None
+) -> list[RankedKecamatan]:
+    """Every kecamatan with desa (of one kabupaten, or of the deployment) by realisasi, highest first, ties by code.
+
+    The same figure as `kecamatan_indicator` (a test holds them together), counted in the database: per obligation
+    the deciding version — the earliest accepted by verdict time, then version, of those received and decided by
+    the moment — and whether its basis date is on or before the legal deadline, summed per kecamatan. A few queries
+    whatever the number of kecamatan, instead of a few per kecamatan.
+    """
+    where = [] if kabupaten_kode is None else [Kecamatan.kabupaten_kode == kabupaten_kode]
+    kecamatan = {k.kode: k for k in await session.scalars(select(Kecamatan).where(*where))}
+    desa_counts = dict(
+        (
+            await session.execute(
+                select(Desa.kecamatan_kode, func.count())
+                .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+                .where(*where)
+                .group_by(Desa.kecamatan_kode)
+            )
+        ).all()
+    )
+    kinds = performance_year_obligations(await document_kinds(session), year)
+    on_time: dict[str, int] = defaultdict(int)
+    if kinds and desa_counts:
+        zones = sorted({k.timezone for k in kecamatan.values()})
+        moments: dict[datetime, list[str]] = defaultdict(list)  # one pass for every zone that shares the moment
+        for zone in zones:
+            moments[end_of_day(at_day, ZoneInfo(zone)) if at_day else now].append(zone)
+        for at, zones_at in moments.items():
+            for kode, count in await _on_time_counts(session, kinds, zones_at, at, where):
+                on_time[kode] += count
+    targets = {
+        t.kecamatan_kode: TargetValues(t.awal, t.perubahan, t.renstra, t.higher_is_better)
+        for t in await session.scalars(
+            select(Target)
+            .join(Kecamatan, Kecamatan.kode == Target.kecamatan_kode)
+            .where(Target.indicator == IKU, Target.year == year, *where)
+        )
+    }
+    ranked = []
+    for kode, desa_count in desa_counts.items():
+        if not kinds:
+            continue
+        exact = percent(on_time[kode], desa_count * len(kinds))
+        target = targets.get(kode, TargetValues())
+        effective = target.effective
+        achieved = None if effective is None else round_half_up(capaian(exact, effective, target.higher_is_better))
+        ranked.append(
+            RankedKecamatan(
+                kecamatan[kode], desa_count, on_time[kode], exact, round_half_up(exact), target, achieved,
+                None if achieved is None else predikat(achieved),
+            )
+        )  # fmt: skip
+    ranked.sort(key=lambda r: (-r.realisasi_exact, r.kecamatan.kode))
+    return ranked
+
+
+async def _on_time_counts(
+    session: AsyncSession, kinds: list[tuple[DocumentKind, int]], zones: list[str], at: datetime, where: list
+) -> list[tuple[str, int]]:
+    """(kecamatan, obligations on time at `at`) for the kecamatan of these time zones."""
+    pairs = or_(*(and_(Obligation.document_code == k.code, Obligation.tahun_anggaran == ta) for k, ta in kinds))
+    deciding = (
+        select(
+            Desa.kecamatan_kode,
+            Kecamatan.timezone,
+            Obligation.document_code,
+            Obligation.legal_deadline,
+            Submission.tanggal_penetapan,
+            Submission.received_at,
+            func.row_number()
+            .over(partition_by=Submission.obligation_id, order_by=(Submission.reviewed_at, Submission.version))
+            .label("rank"),
+        )
+        .select_from(Submission)
+        .join(Obligation, Obligation.id == Submission.obligation_id)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+        .where(
+            pairs,
+            Kecamatan.timezone.in_(zones),
+            Submission.review_status == ReviewStatus.ACCEPTED,
+            Submission.reviewed_at <= at,
+            Submission.received_at <= at,
+            *where,
+        )
+        .subquery()
+    )
+    by_penetapan = [k.code for k, _ in kinds if k.basis is TimelinessBasis.PENETAPAN]
+    by_receipt = [k.code for k, _ in kinds if k.basis is TimelinessBasis.DITERIMA]
+    conditions = []
+    if by_penetapan:
+        conditions.append(
+            and_(deciding.c.document_code.in_(by_penetapan), deciding.c.tanggal_penetapan <= deciding.c.legal_deadline)
+        )
+    deadline_query = select(Obligation.legal_deadline).where(pairs).distinct()
+    if where:
+        deadline_query = deadline_query.join(Desa, Desa.kode == Obligation.desa_kode).join(
+            Kecamatan, Kecamatan.kode == Desa.kecamatan_kode
+        )
+    deadlines = list(await session.scalars(deadline_query.where(*where)))
+    if by_receipt and deadlines:
+        # received on or before the deadline in the kecamatan's zone: before the next local day began, in UTC
+        cutoff = case(
+            *(
+                (
+                    and_(deciding.c.legal_deadline == day, deciding.c.timezone == zone),
+                    literal(start_of_day(day + timedelta(days=1), ZoneInfo(zone)), UTCDateTime()),
+                )
+                for day in deadlines
+                for zone in zones
+            )
+        )
+        conditions.append(and_(deciding.c.document_code.in_(by_receipt), deciding.c.received_at < cutoff))
+    if not conditions:
+        return []
+    rows = await session.execute(
+        select(deciding.c.kecamatan_kode, func.count())
+        .where(deciding.c.rank == 1, or_(*conditions))
+        .group_by(deciding.c.kecamatan_kode)
+    )
+    return [(kode, count) for kode, count in rows]
+
+
+async def national_ranking(
+    session: AsyncSession, year: int, at_day: date | None, now: datetime
+) -> list[RankedKecamatan]:
+    """Every kecamatan of the deployment with desa, ranked."""
+    return await ranking(session, year, at_day, now)

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
@@ -284,10 +284,18 @@ async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:
     return [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
 
 
+def ancestors(place: str) -> list[str]:
+    """A place's code and the codes of the areas it lies in: 35.08.17.2002, 35.08.17, 35.08, 35."""
+    parts = place.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
 async def reachable_assignments(
-    session: AsyncSession, roles: set[Role] | None = None
+    session: AsyncSession, roles: set[Role] | None = None, scope_codes: list[str] | None = None
 ) -> list[tuple[Person, RoleAssignment]]:
-    """Active role assignments of people the bot can write to (a chat, not blocked), oldest person first."""
+    """Active role assignments of people the bot can write to (a chat, not blocked), oldest person first.
+
+    With `scope_codes`, only assignments whose scope is one of these codes, or the whole deployment."""
     query = (
         select(Person, RoleAssignment)
         .join(RoleAssignment, RoleAssignment.person_id == Person.id)
@@ -300,13 +308,20 @@ async def reachable_assignments(
     )
     if roles is not None:
         query = query.where(RoleAssignment.role.in_(roles))
+    if scope_codes is not None:
+        query = query.where(
+            or_(  # both sides on the indexed scope_code: the deployment scope has none
+                RoleAssignment.scope_code.in_(scope_codes),
+                and_(RoleAssignment.scope_code.is_(None), RoleAssignment.scope_kind == ScopeKind.DEPLOYMENT),
+            )
+        )
     return [(person, assignment) for person, assignment in await session.execute(query)]
 
 
 async def people_with_role_covering(session: AsyncSession, roles: set[Role], place: str) -> list[Person]:
     """People holding one of `roles` whose scope covers `place` (a desa or kecamatan code), reachable."""
     found: dict[int, Person] = {}
-    for person, assignment in await reachable_assignments(session, roles):
+    for person, assignment in await reachable_assignments(session, roles, ancestors(place)):
         if Grant(assignment.role, assignment.scope_kind, assignment.scope_code).covers(place):
             found[person.id] = person
     return list(found.values())

@@ -1,0 +1,275 @@
+"""Measurements through the Bot API sandbox over loopback HTTP.
+
+- `throughput`: a real `klambi run` process serving a mixed workload (status, whole submissions, the indicator)
+  next to a bare python-telegram-bot echo bot (`benchmarks/echo_bot.py`) served the same number of people against
+  the same sandbox in the same run; both are separate processes, the sandbox and the people live here. The bot's
+  memory (VmRSS idle, VmHWM after the load) is read from /proc.
+- `dispatch`: the reminder sweep sending through the real Application (its AIORateLimiter) to a sandbox that
+  enforces Telegram's 30 messages a second with 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from benchmarks.generate import NOW, TELEGRAM_ID_BASE
+from bot.app import App
+from bot.sandbox import BotApiSandbox, FloodControl, SandboxUser
+from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, ScopeKind
+
+TOKEN = "8080:BENCH-sandbox-token"
+PDF = b"%PDF-1.7\n% Perdes (benchmark)\n" + b"0" * 20_000 + b"\n%%EOF\n"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _memory(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (the peak) of a process, in MB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+@contextlib.asynccontextmanager
+async def _process(*args: str, env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        if process.returncode not in (0, -15):
+            raise RuntimeError(f"{args[-1]} ended with {process.returncode}: {err.decode()[-2000:]}")
+
+
+async def _closed_loop(scripts: list[Any]) -> tuple[int, float]:
+    """Run every person's script at once; returns (updates sent, seconds)."""
+    start = time.perf_counter()
+    counts = await asyncio.gather(*scripts)
+    return sum(counts), time.perf_counter() - start
+
+
+async def _echo(user: SandboxUser, rounds: int) -> int:
+    for n in range(rounds):
+        await user.send_text(f"halo {n}")
+        await user.expect(f"halo {n}", timeout=60)
+    return rounds
+
+
+async def _people(app: App, users: int) -> tuple[list[tuple[Person, str]], list[Person], list[Person]]:
+    """Secretaries of the first kecamatan with several desa on the bot, their staf and their camat."""
+    async with app.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Person, RoleAssignment.scope_code)
+                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+                .where(RoleAssignment.role == Role.SEKDES)
+                .order_by(RoleAssignment.scope_code)
+                .limit(users)
+            )
+        ).all()
+        kecamatan = sorted({code[:8] for _, code in rows})
+        others = (
+            await session.execute(
+                select(Person, RoleAssignment.role)
+                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+                .where(RoleAssignment.scope_kind == ScopeKind.KECAMATAN, RoleAssignment.scope_code.in_(kecamatan))
+            )
+        ).all()
+    return (
+        [(p, code) for p, code in rows],
+        [p for p, role in others if role is Role.STAF],
+        [p for p, role in others if role is Role.CAMAT],
+    )
+
+
+async def _open_obligations(app: App, desa: str) -> list[int]:
+    """The desa's obligations of the current performance year (nothing received yet at NOW)."""
+    async with app.sessions() as session:
+        return list(
+            await session.scalars(
+                select(Obligation.id)
+                .where(Obligation.desa_kode == desa, Obligation.legal_deadline > NOW.date())
+                .order_by(Obligation.legal_deadline)
+            )
+        )
+
+
+async def _sekdes(user: SandboxUser, obligations: list[int], rounds: int) -> int:
+    """Per round: /status, then a whole /kirim (choose, PDF, date, nomor, Kirim): 7 updates."""
+    sent = 0
+    for n in range(rounds):
+        await user.send_text("/status")
+        await user.expect("Status dokumen", timeout=120)
+        await user.send_text("/kirim")
+        await user.expect("Dokumen mana", timeout=120)
+        await user.press(f"k:o:{obligations[n % len(obligations)]}", timeout=120)
+        await user.expect("Kirim berkas", timeout=120)
+        await user.send_document(PDF + f"{user.id}-{n}".encode(), f"perdes-{n}.pdf", "application/pdf")
+        await user.expect("Tanggal penetapan", timeout=120)
+        await user.send_text("30/12/2024")
+        await user.expect("Nomor dokumennya", timeout=120)
+        await user.send_text(f"{n + 1}/2024")
+        await user.expect("Periksa dulu", timeout=120)
+        await user.press("k:send", timeout=120)
+        await user.expect("Tanda terima", timeout=120)
+        sent += 7
+    return sent
+
+
+async def _camat(user: SandboxUser, rounds: int) -> int:
+    for _ in range(rounds):
+        await user.send_text("/indikator 2024")
+        await user.expect("Indikator akuntabilitas", timeout=120)
+    return rounds
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")}, **extra}
+
+
+async def throughput(app: App, database_url: str, users: int, rounds: int) -> dict[str, Any]:
+    """Updates per second of `klambi run` (mixed workload) and of a bare echo bot, and the bot's memory."""
+    sekdes, staf, camat = await _people(app, users)
+    obligations = {p.id: await _open_obligations(app, desa) for p, desa in sekdes}
+    async with BotApiSandbox(token=TOKEN, now=app.clock.now) as sandbox:
+        for person in [*staf, *camat]:
+            sandbox.user(person.telegram_user_id, person.name)
+        people = [sandbox.user(p.telegram_user_id, p.name) for p, _ in sekdes]
+        heads = [u for u in sandbox._users.values() if u.id in {p.telegram_user_id for p in camat}]
+        env = _env({"BENCH_TOKEN": TOKEN, "BENCH_BASE_URL": sandbox.base_url})
+        echo_users = [sandbox.user(9_000_000 + n, f"Echo {n}") for n in range(len(people) + len(heads))]
+        echo_rounds = max(1, round((len(people) * 7 * rounds + len(heads) * rounds * 2) / len(echo_users)))
+        async with _process(sys.executable, "-m", "benchmarks.echo_bot", env=env):
+            await echo_users[0].send_text("siap?")
+            await echo_users[0].expect("siap?", timeout=60)
+            echo_count, echo_seconds = await _closed_loop([_echo(u, echo_rounds) for u in echo_users])
+        with TemporaryDirectory() as files:
+            env = _env(
+                {
+                    "KLAMBI_DATABASE__URL": database_url,
+                    "KLAMBI_STORAGE__PATH": files,
+                    "KLAMBI_TELEGRAM__TOKEN": TOKEN,
+                    "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
+                    "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
+                    "KLAMBI_REMINDERS__ENABLED": "false",
+                }
+            )
+            command = [sys.executable, "-m", "bot", "--now", NOW.isoformat(), "run"]
+            async with _process(*command, env=env) as bot:
+                stranger = sandbox.user(8_999_999, "Tamu")
+                started = time.perf_counter()
+                await stranger.send_text("/start")
+                await stranger.expect("belum terdaftar", timeout=120)
+                ready_seconds = time.perf_counter() - started
+                await asyncio.sleep(2)
+                idle = _memory(bot.pid)
+                scripts = [_sekdes(u, obligations[p.id], rounds) for u, (p, _) in zip(people, sekdes, strict=True)]
+                scripts += [_camat(u, rounds * 2) for u in heads]
+                bot_count, bot_seconds = await _closed_loop(scripts)
+                loaded = _memory(bot.pid)
+    bot_rate, echo_rate = bot_count / bot_seconds, echo_count / echo_seconds
+    return {
+        "people": len(people) + len(heads),
+        "bot_updates": bot_count,
+        "bot_seconds": round(bot_seconds, 2),
+        "bot_updates_per_second": round(bot_rate, 1),
+        "echo_updates": echo_count,
+        "echo_seconds": round(echo_seconds, 2),
+        "echo_updates_per_second": round(echo_rate, 1),
+        "ratio": round(bot_rate / echo_rate, 3),
+        "first_answer_after_start_seconds": round(ready_seconds, 2),
+        "memory_idle_mb": idle.get("VmRSS"),
+        "memory_peak_mb": loaded.get("VmHWM"),
+        "memory_after_load_mb": loaded.get("VmRSS"),
+    }
+
+
+async def dispatch(app: App, count: int) -> dict[str, Any]:
+    """`count` reminders due now, to as many secretaries, swept through the real Application (AIORateLimiter) to a
+    sandbox that answers 429 above 30 messages a second (and above one a second to one chat)."""
+    from bot.telegram_app import running
+    from scheduler.sweep import sweep
+
+    async with app.sessions() as session, session.begin():
+        await session.execute(  # nothing else due, and no earlier run of this measurement
+            OutboxMessage.__table__.delete().where(
+                (OutboxMessage.status == OutboxStatus.PLANNED) | (OutboxMessage.for_date == NOW.date())
+            )
+        )
+        rows = (
+            await session.execute(
+                select(Obligation.id, Obligation.desa_kode, Desa.kecamatan_kode, Person.id, Person.telegram_chat_id)
+                .join(Desa, Desa.kode == Obligation.desa_kode)
+                .join(RoleAssignment, RoleAssignment.scope_code == Obligation.desa_kode)
+                .join(Person, Person.id == RoleAssignment.person_id)
+                .where(RoleAssignment.role == Role.SEKDES, Obligation.legal_deadline > NOW.date())
+                .order_by(Obligation.desa_kode, Obligation.id)
+                .limit(count * 3)
+            )
+        ).all()
+        chosen, seen = [], set()
+        for row in rows:  # one reminder per person: the per-chat limit (1/s) is not what is measured
+            if row[3] not in seen:
+                seen.add(row[3])
+                chosen.append(row)
+        chosen = chosen[:count]
+        due = NOW - timedelta(minutes=1)
+        await session.execute(
+            insert(OutboxMessage),
+            [
+                {"kecamatan_kode": kec, "subject_type": "obligation", "subject_id": str(oid),
+                 "recipient_key": f"person:{pid}", "person_id": pid, "chat_id": chat, "role": "sekdes",
+                 "kind": "H-7", "for_date": NOW.date(), "send_at": due, "status": OutboxStatus.PLANNED,
+                 "attempts": 0, "details": {"desa": desa}, "created_at": due}
+                for oid, desa, kec, pid, chat in chosen
+            ],
+        )  # fmt: skip
+    async with BotApiSandbox(token=TOKEN, now=app.clock.now, flood_control=FloodControl(30, 1)) as sandbox:
+        for *_, chat in chosen:
+            sandbox.user(chat, f"Sekdes {chat - TELEGRAM_ID_BASE}")
+        settings = app.settings.model_copy(
+            update={
+                "telegram": app.settings.telegram.model_copy(
+                    update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+                )
+            }
+        )
+        bot_app = App(settings, app.clock, app.engine, app.sessions, app.files)
+        async with running(bot_app, TOKEN) as application:
+            start = time.perf_counter()
+            sent = retried = 0
+            while True:
+                result = await sweep(bot_app, application.bot, "bench")
+                sent, retried = sent + result.sent, retried + result.retried
+                if not (result.sent + result.retried + result.cancelled + result.unreachable):
+                    break
+            seconds = time.perf_counter() - start
+        messages = sum(1 for name, _ in sandbox.calls if name == "sendMessage")
+    rate = sent / seconds
+    return {
+        "reminders": len(chosen),
+        "sent": sent,
+        "retried": retried,
+        "seconds": round(seconds, 2),
+        "messages_per_second": round(rate, 2),
+        "share_of_allowed": round(rate / 30, 3),
+        "http_429": sandbox.flood_429_count,
+        "send_message_calls": messages,
+    }

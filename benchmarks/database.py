@@ -1,0 +1,185 @@
+"""Measurements on the database: the indicator, the rankings, planning a year of reminders, a morning's sweep.
+
+Each measurement calls the application's own function, on the clock of the benchmark (`ManualClock`), and times it
+with `time.perf_counter`; nothing is timed in the tests.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from benchmarks.generate import NOW
+from bot.app import App
+from bot.clock import ManualClock
+from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, national_ranking, ranking
+from models.tables import Kabupaten, Kecamatan, OutboxMessage, OutboxStatus
+from scheduler.planner import plan_everywhere
+from scheduler.sweep import sweep
+
+YEAR = 2024  # the last closed performance year
+KABUPATEN = "35.08"  # Lumajang: in every size the harness builds
+
+
+def summary(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    p99 = ordered[min(len(ordered) - 1, max(0, round(0.99 * len(ordered)) - 1))]
+    return {
+        "samples": len(ordered),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p99_ms": round(p99, 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = await work()
+    return (time.perf_counter() - start) * 1000, result
+
+
+async def indicator(app: App, samples: int) -> dict[str, Any]:
+    """One kecamatan's indicator (what /indikator computes), for kecamatan drawn at random, a fresh session each."""
+    async with app.sessions() as session:
+        codes = list(await session.scalars(select(Kecamatan.kode).order_by(Kecamatan.kode)))
+    rng = random.Random(8)
+    chosen = [rng.choice(codes) for _ in range(samples)]
+    async with app.sessions() as session:  # one warm-up: the first call imports and compiles
+        await kecamatan_indicator(session, chosen[0], YEAR, NOW)
+    times = []
+    for kode in chosen:
+        async with app.sessions() as session, session.begin():
+            ms, _ = await timed(lambda kode=kode, session=session: kecamatan_indicator(session, kode, YEAR, NOW))
+        times.append(ms)
+    return summary(times) | {"kecamatan": len(codes)}
+
+
+async def ranking_national(app: App, repeats: int) -> dict[str, Any]:
+    """Every kecamatan of the deployment ranked by realisasi."""
+    times, ranked = [], 0
+    for _ in range(repeats):
+        async with app.sessions() as session, session.begin():
+            ms, rows = await timed(lambda session=session: national_ranking(session, YEAR, None, NOW))
+        times.append(ms)
+        ranked = len(rows)
+    return summary(times) | {"ranked": ranked}
+
+
+async def ranking_kabupaten(app: App, repeats: int) -> dict[str, Any]:
+    """One kabupaten's kecamatan ranked: by the aggregate (`ranking`, the camat's comparison in /indikator) and
+    with every kecamatan's full report (`kabupaten_ranking`, what `klambi indicator --kabupaten` prints)."""
+    async with app.sessions() as session:
+        kabupaten = (
+            KABUPATEN
+            if await session.get(Kabupaten, KABUPATEN)
+            else await session.scalar(select(Kabupaten.kode).order_by(Kabupaten.kode))
+        )
+    fast, full, ranked = [], [], 0
+    for _ in range(repeats):
+        async with app.sessions() as session, session.begin():
+            ms, rows = await timed(lambda session=session: ranking(session, YEAR, None, NOW, kabupaten))
+        fast.append(ms)
+        ranked = len(rows)
+        async with app.sessions() as session, session.begin():
+            ms, _ = await timed(lambda session=session: kabupaten_ranking(session, kabupaten, YEAR, None, NOW))
+        full.append(ms)
+    return {"kabupaten": kabupaten, "ranked": ranked, "aggregate": summary(fast), "full_reports": summary(full)}
+
+
+async def plan_year(app: App) -> dict[str, Any]:
+    """A whole year of reminders planned for every kecamatan, from an empty outbox, in one transaction; before it,
+    what the bot's hourly job does (its own window, `[reminders] window_days`): the first plan and a re-plan."""
+    hourly = app.settings.reminders
+    year = hourly.model_copy(update={"window_days": 365})
+    figures: dict[str, Any] = {"hourly_window_days": hourly.window_days}
+    for settings, first, again in ((hourly, "hourly_first_seconds", "hourly_replan_seconds"),
+                                   (year, "seconds", "replan_unchanged_seconds")):  # fmt: skip
+        async with app.sessions() as session, session.begin():
+            await session.execute(OutboxMessage.__table__.delete())
+        async with app.sessions() as session, session.begin():
+            ms, (added, _) = await timed(lambda session=session, s=settings: plan_everywhere(session, NOW, s))
+        async with app.sessions() as session, session.begin():
+            again_ms, _ = await timed(lambda session=session, s=settings: plan_everywhere(session, NOW, s))
+        figures[first], figures[again] = round(ms / 1000, 2), round(again_ms / 1000, 2)
+    async with app.sessions() as session:
+        rows = await session.scalar(select(func.count(OutboxMessage.id)))
+    return figures | {"rows_planned": added, "outbox_rows": rows}
+
+
+class _NoNetwork:
+    """A Bot whose send_message returns at once: the sweep up to the network, and the marking after it."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> SimpleNamespace:
+        self.sent += 1
+        return SimpleNamespace(message_id=self.sent)  # the sweep keeps the id (a staf's reply finds a question by it)
+
+
+async def busiest_morning(app: App) -> date:
+    async with app.sessions() as session:
+        row = (
+            await session.execute(
+                select(OutboxMessage.for_date, func.count())
+                .where(OutboxMessage.status == OutboxStatus.PLANNED)
+                .group_by(OutboxMessage.for_date)
+                .order_by(func.count().desc(), OutboxMessage.for_date)
+                .limit(1)
+            )
+        ).first()
+    if row is None:
+        raise RuntimeError("nothing planned: run the plan_year measurement first")
+    return row[0]
+
+
+async def sweep_morning(app: App, limit: int = 10_000) -> dict[str, Any]:
+    """The busiest morning of the planned year: every row due that morning claimed, superseded, composed and marked.
+
+    Earlier mornings are marked sent first (they went out on their day). The bot does not touch the network. At most
+    `limit` rows are swept (in the sweep's own batches); a larger morning is extrapolated at the measured rate."""
+    morning = await busiest_morning(app)
+    async with app.sessions() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.for_date < morning, OutboxMessage.status == OutboxStatus.PLANNED)
+            .values(status=OutboxStatus.SENT)
+        )
+        due = await session.scalar(
+            select(func.count()).where(OutboxMessage.for_date == morning, OutboxMessage.status == OutboxStatus.PLANNED)
+        )
+    saved = app.clock
+    app.clock = ManualClock(datetime.combine(morning, datetime.min.time(), UTC) + timedelta(hours=1))  # 08:00 WIB
+    bot = _NoNetwork()
+    totals = {"sent": 0, "cancelled": 0, "superseded": 0}
+    start = time.perf_counter()
+    swept = 0
+    try:
+        while swept < limit:
+            result = await sweep(app, bot, "bench")  # type: ignore[arg-type]
+            if not result.claimed:
+                break
+            swept += result.claimed
+            totals = {k: totals[k] + getattr(result, k) for k in totals}
+    finally:
+        app.clock = saved
+    seconds = time.perf_counter() - start
+    rate = swept / seconds if seconds else 0
+    return {
+        "morning": morning.isoformat(),
+        "due": due,
+        "swept": swept,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rate),
+        # the whole morning: measured when every due row was swept, else extrapolated at the measured rate
+        "all_due_seconds": round(seconds if swept >= due else due / rate, 1) if rate else None,
+        "extrapolated": swept < due,
+        **totals,
+    }

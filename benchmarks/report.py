@@ -1,0 +1,157 @@
+"""docs/performance.md from results files: the figures of each database side by side, each with its command.
+
+The analysis (what limits what, what changed) is written by hand in benchmarks/notes.md and appended, so the page
+is regenerated with the figures and never disagrees with them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+URL = "postgresql://postgres@127.0.0.1:55433/postgres"
+
+
+def _command(result: dict[str, Any], only: str | None) -> str:
+    size = "--quick" if result["size"] == "quick" else f"--size {result['size']}"
+    database = "" if result["database"] == "sqlite" else f" --database postgresql --url {URL}"
+    reuse = "" if only is None else " --reuse"
+    name = "" if only is None else f" --only {only}"
+    return f"python -m benchmarks run {size}{database}{reuse}{name} -o results-{result['database']}.json"
+
+
+def _get(result: dict[str, Any] | None, *path: str) -> Any:
+    value: Any = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        value = f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return f"{value}{unit}"
+
+
+GOALS: list[tuple[str, str, tuple[str, ...], str, float, str]] = [
+    # (what, measurement, path to the figure, unit, goal, comparison)
+    ("One kecamatan's indicator, p99", "indicator", ("p99_ms",), " ms", 20, "<"),
+    ("Every kecamatan ranked, median", "ranking_national", ("median_ms",), " ms", 3000, "<"),
+    ("A year of reminders planned", "plan_year", ("seconds",), " s", 60, "<"),
+    ("One morning's sweep before sending", "sweep_morning", ("all_due_seconds",), " s", 10, "<"),
+    ("Throughput against the echo bot", "chat", ("ratio",), "×", 0.5, ">="),
+    ("Dispatch, share of 30 msg/s", "dispatch", ("share_of_allowed",), "", 0.95, ">="),
+    ("429 answers during dispatch", "dispatch", ("http_429",), "", 0, "<="),
+    ("Idle memory (RSS)", "chat", ("memory_idle_mb",), " MB", 150, "<"),
+]
+
+ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("indicator: median", "indicator", ("median_ms",), " ms"),
+    ("indicator: p99", "indicator", ("p99_ms",), " ms"),
+    ("indicator: max", "indicator", ("max_ms",), " ms"),
+    ("all kecamatan ranked: median", "ranking_national", ("median_ms",), " ms"),
+    ("all kecamatan ranked: kecamatan with desa", "ranking_national", ("ranked",), ""),
+    (
+        "one kabupaten ranked (aggregate, /indikator's comparison): median",
+        "ranking_kabupaten",
+        ("aggregate", "median_ms"),
+        " ms",
+    ),
+    ("one kabupaten ranked (aggregate): p99", "ranking_kabupaten", ("aggregate", "p99_ms"), " ms"),
+    (
+        "one kabupaten ranked (full reports, `klambi indicator --kabupaten`): median",
+        "ranking_kabupaten",
+        ("full_reports", "median_ms"),
+        " ms",
+    ),
+    ("a year of reminders planned", "plan_year", ("seconds",), " s"),
+    ("… outbox rows written", "plan_year", ("rows_planned",), ""),
+    ("… planned again when nothing changed (365 days)", "plan_year", ("replan_unchanged_seconds",), " s"),
+    ("the bot's hourly job, first plan (60-day window)", "plan_year", ("hourly_first_seconds",), " s"),
+    ("the bot's hourly job, re-plan (60-day window)", "plan_year", ("hourly_replan_seconds",), " s"),
+    ("busiest morning of that year", "sweep_morning", ("morning",), ""),
+    ("… rows due that morning", "sweep_morning", ("due",), ""),
+    ("… rows swept (claim, supersede, compose, mark; no network)", "sweep_morning", ("swept",), ""),
+    ("… in", "sweep_morning", ("seconds",), " s"),
+    ("… rows per second", "sweep_morning", ("rows_per_second",), ""),
+    (
+        "… the whole morning (extrapolated when more rows were due than swept)",
+        "sweep_morning",
+        ("all_due_seconds",),
+        " s",
+    ),
+    ("… extrapolated", "sweep_morning", ("extrapolated",), ""),
+    ("bot: updates per second (mixed workload)", "chat", ("bot_updates_per_second",), ""),
+    ("echo bot: updates per second (same run, same sandbox)", "chat", ("echo_updates_per_second",), ""),
+    ("ratio bot / echo", "chat", ("ratio",), "×"),
+    ("`klambi run` first answer after start", "chat", ("first_answer_after_start_seconds",), " s"),
+    ("`klambi run` memory idle (VmRSS)", "chat", ("memory_idle_mb",), " MB"),
+    ("`klambi run` memory peak under load (VmHWM)", "chat", ("memory_peak_mb",), " MB"),
+    ("dispatch: reminders sent", "dispatch", ("sent",), ""),
+    ("dispatch: messages per second", "dispatch", ("messages_per_second",), ""),
+    ("dispatch: share of the allowed 30/s", "dispatch", ("share_of_allowed",), ""),
+    ("dispatch: 429 answers", "dispatch", ("http_429",), ""),
+]
+
+
+def _met(value: Any, goal: float, comparison: str) -> str:
+    if value is None:
+        return "not measured"
+    ok = {"<": value < goal, "<=": value <= goal, ">=": value >= goal}[comparison]
+    return "met" if ok else "**missed**"
+
+
+def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
+    by_db = {r["database"]: r for r in results}
+    databases = [d for d in ("sqlite", "postgresql") if d in by_db]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    lines = [
+        "# Performance",
+        "",
+        "Generated by `python -m benchmarks render` from the results of `python -m benchmarks run` (see README,",
+        '"Benchmarks"). Figures are what one run on the machine below measured; the goals are those of issue 8.',
+        "",
+    ]
+    for db in databases:
+        r = by_db[db]
+        gen = r.get("generation") or {}
+        machine = r.get("machine", {})
+        lines.append(
+            f"- **{names[db]}** — size `{r['size']}`: {_fmt(gen.get('kecamatan'))} kecamatan, {_fmt(gen.get('desa'))} "
+            f"desa, {_fmt(gen.get('obligations'))} obligations, {_fmt(gen.get('submissions'))} versions, "
+            f"{_fmt(gen.get('people'))} people; generated in {_fmt(gen.get('seconds'), ' s')}. "
+            f"Python {machine.get('python')}, {machine.get('cpus')} CPUs, {machine.get('date')}."
+        )
+    lines += ["", "## Goals", "", "| goal | " + " | ".join(names[d] for d in databases) + " |"]
+    lines.append("| --- |" + " --- |" * len(databases))
+    for what, measurement, path, unit, goal, comparison in GOALS:
+        cells = []
+        for db in databases:
+            value = _get(by_db[db], "measurements", measurement, *path)
+            cells.append(
+                f"{_fmt(value, unit)} — {_met(value, goal, comparison)}" if value is not None else "not measured"
+            )
+        lines.append(f"| {what} ({comparison} {_fmt(goal)}{unit}) | " + " | ".join(cells) + " |")
+    lines += ["", "## Figures", "", "| measurement | " + " | ".join(names[d] for d in databases) + " |"]
+    lines.append("| --- |" + " --- |" * len(databases))
+    for what, measurement, path, unit in ROWS:
+        values = [_fmt(_get(by_db[db], "measurements", measurement, *path), unit) for db in databases]
+        lines.append(f"| {what} | " + " | ".join(values) + " |")
+    lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
+    for db in databases:
+        lines += [f"{names[db]}:", ""]
+        lines.append(f"    {_command(by_db[db], None)}   # generate, then everything")
+        for measurement in sorted(by_db[db].get("measurements", {})):
+            lines.append(f"    {_command(by_db[db], measurement)}")
+        lines.append("")
+    lines.append("    python -m benchmarks render results-sqlite.json results-postgresql.json -o docs/performance.md")
+    if notes:
+        lines += ["", notes.strip()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,106 @@
+"""The benchmark harness runs (CI's smoke run: nothing here is timed), and the ranking it measures agrees with the
+indicator it stands for."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from benchmarks import database as measure
+from benchmarks.generate import NOW, Size, generate
+from bot.app import App
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db import upgrade
+from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, ranking
+from models.tables import Kecamatan, OutboxMessage, Submission
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def deployment(database_url, tmp_path):
+    """Kabupaten Lumajang as the generator builds it (the quick size), on both databases."""
+    app = App.create(Settings(database={"url": database_url}, storage={"path": tmp_path / "files"}), ManualClock(NOW))
+    await upgrade(app.engine)
+    generated = await generate(app, Size.named("quick"), lambda label, total: lambda n: None)
+    yield app, generated
+    await app.close()
+
+
+async def test_the_generator_builds_every_desa_with_five_years_of_versions(deployment):
+    app, generated = deployment
+    assert (generated.kecamatan, generated.desa) == (21, 198)
+    assert generated.obligations == 198 * 3 * 6  # three documents, 2020-2025
+    async with app.sessions() as session:
+        rows = await session.execute(select(Submission.review_status, func.count()).group_by(Submission.review_status))
+        statuses = {status: count for status, count in rows}
+        assert await session.scalar(select(func.count(Kecamatan.kode))) == 21
+    assert sum(statuses.values()) == generated.submissions
+    assert statuses["diterima"] > statuses["ditolak"] > 0  # most accepted, some rejected and sent again
+
+
+@pytest.mark.parametrize(("year", "at_day"), [(2024, None), (2024, date(2024, 10, 3)), (2023, date(2024, 4, 2))])
+async def test_the_ranking_in_the_database_agrees_with_each_kecamatan_s_indicator(deployment, year, at_day):
+    app, _ = deployment
+    async with app.sessions() as session:
+        fast = await ranking(session, year, at_day, NOW, "35.08")
+        _, full = await kabupaten_ranking(session, "35.08", year, at_day, NOW)
+        national = await ranking(session, year, at_day, NOW)
+        one = await kecamatan_indicator(session, "35.08.17", year, NOW)
+    assert [(r.kecamatan.kode, r.realisasi_exact, r.capaian, r.predikat) for r in fast] == [
+        (r.kecamatan.kode, r.result.realisasi_exact, r.result.capaian, r.result.predikat) for r in full
+    ]
+    assert [r.kecamatan.kode for r in national] == [r.kecamatan.kode for r in fast]
+    if at_day is None:
+        jatiroto = next(r for r in fast if r.kecamatan.kode == "35.08.17")
+        assert jatiroto.realisasi == one.result.realisasi and jatiroto.desa_count == one.result.desa_count
+
+
+async def test_the_database_measurements_run(deployment):
+    app, _ = deployment
+    assert (await measure.indicator(app, 3))["samples"] == 3
+    assert (await measure.ranking_national(app, 1))["ranked"] == 21
+    assert (await measure.ranking_kabupaten(app, 1))["ranked"] == 21
+    planned = await measure.plan_year(app)
+    assert planned["rows_planned"] == planned["outbox_rows"] > 0
+    swept = await measure.sweep_morning(app)
+    assert swept["due"] == swept["sent"] + swept["cancelled"] + swept["superseded"] > 0
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).where(OutboxMessage.status == "sending")) == 0
+
+
+def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
+    """`python -m benchmarks run --quick` as CI runs it (SQLite), every measurement, then the page."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")}
+    results = tmp_path / "results.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "run", "--quick", "--path", str(tmp_path / "data"), "-o", str(results)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    figures = json.loads(results.read_text())
+    assert set(figures["measurements"]) == set(measure_names())
+    chat = figures["measurements"]["chat"]
+    assert chat["bot_updates"] > 0 and chat["echo_updates"] > 0 and chat["memory_idle_mb"] > 0
+    assert figures["measurements"]["dispatch"]["sent"] == figures["measurements"]["dispatch"]["reminders"]
+    page = tmp_path / "performance.md"
+    render = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "render", str(results), "-o", str(page)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert render.returncode == 0, render.stderr[-3000:]
+    assert "python -m benchmarks run" in page.read_text()
+
+
+def measure_names() -> tuple[str, ...]:
+    from benchmarks.__main__ import MEASUREMENTS
+
+    return MEASUREMENTS
