@@ -231,9 +231,6 @@ def test_missing_output_folder_is_refused(klambi, tmp_path):
 
 
 def test_png_is_drawn_by_the_charts_module(klambi, tmp_path):
-    charts = pytest.importorskip("reports.charts")
-    if not hasattr(charts, "render_indicator_png"):
-        pytest.skip("reports.charts.render_indicator_png is not written yet")
     prepare(klambi)
     out = report(klambi, tmp_path, "png", "lkjip.png")
     assert out.read_bytes().startswith(b"\x89PNG")
