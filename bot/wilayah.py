@@ -21,7 +21,7 @@ REFERENCE_FILE = "wilayah-kepmendagri-2025.csv.gz"
 
 CODE_SHAPE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
-# The time zone of a province (DOMAIN.md, "Time"); every other province is WIB.
+# The time zone of a province (docs/domain.md, "Time and working days"); every other province is WIB.
 WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
 WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96"})
 

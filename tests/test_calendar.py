@@ -25,7 +25,7 @@ def test_weekends_are_not_working_days():
 def test_domain_example_around_idul_fitri_2025():
     cal = WorkingCalendar()
     official = official_2025()
-    # the facts DOMAIN.md states, checked against the holidays package itself
+    # the facts docs/domain.md states, checked against the holidays package itself
     assert IDUL_FITRI_2025.weekday() == 0  # Monday
     assert IDUL_FITRI_2025 in official
     assert date(2025, 3, 28) in official  # cuti bersama (Nyepi)

@@ -1,4 +1,4 @@
-"""The village accountability indicator, with the seed's figures (DOMAIN.md)."""
+"""The village accountability indicator, with the seed's figures (docs/domain.md)."""
 
 from datetime import date, timedelta
 from decimal import Decimal

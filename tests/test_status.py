@@ -85,7 +85,7 @@ def test_due_is_judged_by_the_local_date_of_t():
     assert status(LPPDES_DEADLINE, DITERIMA, [], datetime(2025, 3, 31, 16, 30, tzinfo=UTC), WITA) is S.TIDAK_ADA
 
 
-# --- boundaries DOMAIN.md names ---------------------------------------------------------------
+# --- boundaries docs/domain.md names ---------------------------------------------------------------
 
 
 def test_established_on_the_deadline_day_is_on_time():

@@ -297,7 +297,7 @@ def upgrade() -> None:
         sa.column("counted", sa.Boolean),
         sa.column("position", sa.Integer),
     )
-    # Legal deadlines (DOMAIN.md): RKPDes TA Y by 30 Sep Y-1, APBDes by 31 Dec Y-1, LPPDes by 31 Mar Y+1.
+    # Legal deadlines (docs/domain.md): RKPDes TA Y by 30 Sep Y-1, APBDes by 31 Dec Y-1, LPPDes by 31 Mar Y+1.
     op.bulk_insert(
         document_type,
         [
