@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from bot.app import App
+from bot.cleaning import clean_text
 from bot.clock import Clock, ManualClock, SystemClock, today
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import upgrade
@@ -76,6 +77,18 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+class _Text(click.ParamType):
+    """A free text option (a nomor, a reason, a name): one line, without control characters (`bot.cleaning`)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+
+TEXT = _Text()
 
 
 def _moment(value: str | None) -> Clock:
@@ -303,13 +316,13 @@ def _unless_subcommand(*required: str) -> Callable[[Callable[..., None]], Callab
 @click.option("--ta", "ta_text", metavar="TAHUN", help="Tahun anggaran dokumen.")
 @click.option("--penetapan", metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
 @click.option("--diterima", metavar="TANGGAL", help="Tanggal diterima kecamatan, YYYY-MM-DD (bawaan: --penetapan).")
-@click.option("--nomor", metavar="TEKS", help="Nomor Perdes / dokumen.")
+@click.option("--nomor", type=TEXT, metavar="TEKS", help="Nomor Perdes / dokumen.")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Pindaian: PDF, JPEG/PNG atau DOCX.")
 @click.option(
     "--status", "review", type=click.Choice(list(REVIEW_CHOICES)), default="diterima", show_default=True,
     help="Keputusan kecamatan atas versi ini.",
 )  # fmt: skip
-@click.option("--alasan", metavar="TEKS", help="Alasan penolakan (wajib bila --status ditolak).")
+@click.option("--alasan", type=TEXT, metavar="TEKS", help="Alasan penolakan (wajib bila --status ditolak).")
 @pass_context
 @_unless_subcommand("desa", "doc", "ta_text", "penetapan")
 def record(
@@ -881,7 +894,7 @@ def holidays_list(ctx: Context, year_text: str, output: str) -> None:
 
 @holidays.command("add")
 @click.argument("day_text", metavar="TANGGAL")
-@click.option("--name", required=True, help='Nama hari libur, mis. "Cuti bersama Idul Fitri".')
+@click.option("--name", type=TEXT, required=True, help='Nama hari libur, mis. "Cuti bersama Idul Fitri".')
 @pass_context
 def holidays_add(ctx: Context, day_text: str, name: str) -> None:
     """Jadikan TANGGAL hari libur (cuti bersama baru)."""

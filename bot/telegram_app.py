@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
+from bot.cleaning import clean_update
 from bot.services.updates import forget_old_updates
 from handlers import register
 from handlers.onboarding import default_commands
@@ -31,11 +32,24 @@ log = logging.getLogger("klambi.bot")
 SEND_RATE = 29
 
 
+class KlambiApplication(Application):
+    """The Application, with every update cleaned once before any handler reads it (polling and webhook alike)."""
+
+    async def process_update(self, update: object) -> None:
+        if isinstance(update, Update):
+            data = update.to_dict()
+            cleaned = clean_update(data)
+            if cleaned != data:
+                update = Update.de_json(cleaned, self.bot)
+        await super().process_update(update)
+
+
 def build_application(app: App, token: str, jobs: bool = True, updater: bool = True) -> Application:
     """The Application; without `updater` it does not poll (webhook mode hands it updates)."""
     telegram = app.settings.telegram
     builder = (
         Application.builder()
+        .application_class(KlambiApplication)
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)

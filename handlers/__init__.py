@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.cleaning import clean_text
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
@@ -15,6 +16,9 @@ from handlers import deadlines, desk, forum, onboarding, status, submission, ver
 from handlers.common import Turn, on_error, turn
 
 PRIVATE = filters.ChatType.PRIVATE
+# The steps whose text may have lines (and a reply to an alert, with no step): every other text is one line.
+MULTILINE_STEPS = {("umumkan", "text"), ("kendala", "text"), ("tanya", "text"), ("jawab", "text"), ("tutup", "text"),
+                   ("notulen", "text"), None}  # fmt: skip
 
 
 @turn
@@ -34,9 +38,9 @@ async def on_text(current: Turn) -> None:
         raise InputError("chat.unknown_person")
     message = current.update.effective_message
     assert message is not None and message.text is not None
-    text = message.text.strip()
     draft = await get_draft(current.session, current.person.id)
     step = (draft.flow, draft.step) if draft else None
+    text = clean_text(message.text, multiline=step in MULTILINE_STEPS).strip()
     if step is None and await forum.reply_to_alert(current, text):
         return
     if step == ("kirim", "date"):

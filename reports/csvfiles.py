@@ -1,7 +1,8 @@
 """The Per Desa and Rincian data as CSV for other tools: UTF-8 with BOM (Excel opens it right), comma-separated,
 one row per record, codes rather than labels (`tepat_waktu`, `diterima`, `kertas`), dot decimals, ISO dates and
 ISO times with their offset. Column names are fixed (not translated): a script reading them must not depend on
-the language setting.
+the language setting. A text that a spreadsheet would run as a formula (a nomor `=HYPERLINK(…)`) gets a leading
+apostrophe (`bot.cleaning.csv_row`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.cleaning import csv_row
 from reports.tables import LkjipData
 
 PARTS = ("per-desa", "rincian")
@@ -49,5 +51,5 @@ def csv_bytes(data: LkjipData, part: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue().encode("utf-8-sig")

@@ -6,18 +6,15 @@ realisasi carry "%", the capaian columns are headed "(%)" and show the bare figu
 
 from __future__ import annotations
 
+from bot.cleaning import markdown_cell
 from bot.texts import Language, fmt_date, fmt_number, fmt_percent, t
 from reports.tables import LkjipData, ProgramRow
 from reports.workbook import indicator_label
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "|" + " --- |" * len(headers)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(markdown_cell(h) for h in headers) + " |", "|" + " --- |" * len(headers)]
+    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
     return lines
 
 

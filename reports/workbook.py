@@ -2,7 +2,8 @@
 
 Figures are stored as numbers (94.44 means 94,44%) with the format `#,##0.00`, so Excel shows them with the
 reader's own decimal separator (a comma in an Indonesian locale) and they can still be summed; dates are real dates
-shown `dd mmmm yyyy`. Every sheet has title rows, one bold header row frozen below them, widths, and a landscape,
+shown `dd mmmm yyyy`. Every cell is written by `bot.cleaning.sheet_cell`: a name, nomor or kendala is text, never a
+formula. Every sheet has title rows, one bold header row frozen below them, widths, and a landscape,
 fit-to-width print setup.
 """
 
@@ -17,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.cleaning import sheet_cell
 from bot.texts import Language, fmt_date, t
 from reports.tables import LkjipData, ProgramRow
 
@@ -42,10 +44,8 @@ def _naive(moment: datetime | None) -> datetime | None:
 
 def _sheet(book: Workbook, title: str, heading: str, subtitle: str, headers: list[str], widths: list[int]) -> Worksheet:
     sheet = book.create_sheet(title)
-    sheet["A1"] = heading
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = subtitle
-    sheet["A2"].font = Font(italic=True)
+    sheet_cell(sheet, 1, 1, heading).font = Font(bold=True, size=13)
+    sheet_cell(sheet, 2, 1, subtitle).font = Font(italic=True)
     _header(sheet, HEADER_ROW, headers)
     for i, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
@@ -61,7 +61,7 @@ def _sheet(book: Workbook, title: str, heading: str, subtitle: str, headers: lis
 
 def _header(sheet: Worksheet, row: int, headers: list[str]) -> None:
     for column, text in enumerate(headers, 1):
-        cell = sheet.cell(row, column, text)
+        cell = sheet_cell(sheet, row, column, text)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -70,7 +70,7 @@ def _header(sheet: Worksheet, row: int, headers: list[str]) -> None:
 
 def _row(sheet: Worksheet, row: int, values: list[Any], formats: dict[int, str] | None = None) -> None:
     for column, value in enumerate(values, 1):
-        cell = sheet.cell(row, column, value)
+        cell = sheet_cell(sheet, row, column, value)
         cell.border = BORDER
         cell.alignment = Alignment(wrap_text=isinstance(value, str), vertical="top")
         fmt = (formats or {}).get(column)
@@ -113,7 +113,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
              + [_figure(program.realisasi), _figure(program.capaian), program.predikat,
                 _figure(program.target.renstra), _figure(program.capaian_renstra)], numbers)  # fmt: skip
         row += 1
-    sheet.cell(row + 1, 1, t("report.xlsx.percent_note", lang)).font = Font(italic=True, size=9)
+    sheet_cell(sheet, row + 1, 1, t("report.xlsx.percent_note", lang)).font = Font(italic=True, size=9)
 
     # Per Desa: the matrix desa × document, three columns per document
     headers = [t("report.col.no", lang), t("report.col.desa", lang), t("report.col.kode", lang)]
@@ -182,7 +182,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
         row += 1
     row += 1
     title = t("report.xlsx.others_title", lang, kabupaten=data.kabupaten_nama, year=data.year)
-    sheet.cell(row, 1, title).font = Font(bold=True, size=12)
+    sheet_cell(sheet, row, 1, title).font = Font(bold=True, size=12)
     row += 1
     _header(sheet, row, [t("report.col.kecamatan", lang), t("report.col.kode", lang), t("report.col.desa_count", lang),
                          t("report.col.realisasi", lang), t("report.col.target", lang), t("report.col.capaian", lang),
@@ -200,7 +200,9 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
             sheet.cell(row, 1).font = Font(bold=True)
         row += 1
     if not data.others:
-        sheet.cell(row, 1, t("report.xlsx.no_others", lang, kabupaten=data.kabupaten_nama)).font = Font(italic=True)
+        sheet_cell(sheet, row, 1, t("report.xlsx.no_others", lang, kabupaten=data.kabupaten_nama)).font = Font(
+            italic=True
+        )
     _problems_sheet(book, data, subtitle, lang)
     return book
 
@@ -220,7 +222,7 @@ def _problems_sheet(book: Workbook, data: LkjipData, subtitle: str, lang: Langua
               _naive(p.closed_at), p.closing_note],
              {7: DATETIME, 11: DATETIME})  # fmt: skip
     if not data.problems:
-        sheet.cell(HEADER_ROW + 1, 1, t("report.xlsx.no_problems", lang)).font = Font(italic=True)
+        sheet_cell(sheet, HEADER_ROW + 1, 1, t("report.xlsx.no_problems", lang)).font = Font(italic=True)
 
 
 def workbook_bytes(data: LkjipData, language: Language) -> bytes:

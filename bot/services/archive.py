@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cleaning import csv_row, markdown_cell
 from bot.services.indicator import year_facts
 from bot.storage import CHUNK, FileStore
 from bot.texts import Language, fmt_date, t
@@ -186,17 +187,13 @@ def _copy(source: Path, archive: zipfile.ZipFile, name: str, day: date, sha256: 
 
 def _index_csv(index: list[tuple[Evidence, str, str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; and a field with a carriage return gets quoted
     writer.writerow(INDEX_COLUMNS)
     for doc, name, sha in index:
-        writer.writerow([doc.desa_kode, doc.desa_nama, doc.document_code, doc.tahun_anggaran, doc.version,
+        writer.writerow(csv_row([doc.desa_kode, doc.desa_nama, doc.document_code, doc.tahun_anggaran, doc.version,
                          doc.tanggal_penetapan.isoformat(), doc.nomor or "", doc.received_on.isoformat(),
-                         doc.status.value, name, sha])  # fmt: skip
+                         doc.status.value, name, sha]))  # fmt: skip
     return buffer.getvalue()
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def _index_md(evidence: EvidenceSet, index: list[tuple[Evidence, str, str]], lang: Language) -> str:
@@ -220,12 +217,12 @@ def _index_md(evidence: EvidenceSet, index: list[tuple[Evidence, str, str]], lan
                  str(doc.version), fmt_date(doc.tanggal_penetapan, lang), doc.nomor or t("none", lang),
                  fmt_date(doc.received_on, lang), t(f"cli.status.{doc.status.value}", lang), name,
                  f"`{sha}`" if sha else ""]  # fmt: skip
-        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown_cell(c) for c in cells) + " |")
     if evidence.not_accepted:
         lines += ["", "## " + t("cli.export.md_missing", lang), ""]
         for item in evidence.not_accepted:
-            lines.append(f"- {_md(item.desa_nama)} ({item.desa_kode}): {item.document_code} TA {item.tahun_anggaran} "
-                         f"— {t(f'cli.status.{item.status.value}', lang)}")  # fmt: skip
+            lines.append(f"- {markdown_cell(item.desa_nama)} ({item.desa_kode}): {item.document_code} TA "
+                         f"{item.tahun_anggaran} — {t(f'cli.status.{item.status.value}', lang)}")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cleaning import clean_text
 from bot.errors import InputError, InputErrors
 from bot.services.audit import audit
 from bot.wilayah import Area, Level, areas_under, level_of, parent_of, reference_areas, timezone_of_province
@@ -115,7 +116,8 @@ async def import_csv(
         reader = csv.DictReader(handle)
         if [f.strip().lower() for f in reader.fieldnames or []] != ["kode", "nama"]:
             raise InputError("error.csv_header", path=path, found=",".join(reader.fieldnames or []))
-        rows = [(n, (r.get("kode") or "").strip(), (r.get("nama") or "").strip()) for n, r in enumerate(reader, 2)]
+        rows = [(n, (r.get("kode") or "").strip(), clean_text(r.get("nama") or "").strip())
+                for n, r in enumerate(reader, 2)]  # fmt: skip
     problems: list[InputError] = []
     given: dict[str, Area] = {}
     for number, kode, nama in rows:
