@@ -16,6 +16,8 @@ What users do becomes updates served by getUpdates, or, once the bot called setW
 http on loopback is accepted). `redeliver(update_id)` sends an update again exactly as before (same update_id), as
 Telegram does after a crash before the offset was confirmed; `push` POSTs one to any URL; `RoundRobinProxy` models a
 reverse proxy spreading webhook requests over several workers. What the bot sends lands in `SandboxChat.messages`.
+File downloads are served in counted pieces (`served`) and can answer like a proxy in trouble, with an HTML error
+page (`download_failure`).
 Not emulated: inline mode, payments, media other than documents and photos, and photo resizing (every PhotoSize of a
 photo downloads the original bytes).
 """

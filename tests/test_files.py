@@ -5,11 +5,17 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from datetime import date
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 
-from bot.storage import sniff_mime_type
+from bot.db import alembic_config, upgrade
+from bot.services.calendar import load_calendar
+from bot.services.places import import_area
+from bot.services.records import RecordRequest, record_document
+from bot.storage import StoredFile, sniff_mime_type
 from models.tables import SubmissionFile
 from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, SUKOSARI, Role
 
@@ -250,3 +256,32 @@ def test_a_zip_with_too_many_entries_is_refused_without_reading_its_directory(cr
     small.write_bytes(DOCX)
     assert sniff_mime_type(small) == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert len(opened) == 1
+
+
+# --- migration 0008 ---------------------------------------------------------------------------------------------
+
+
+async def test_migration_0008_fills_in_how_earlier_files_came(app):
+    async with app.sessions() as session, session.begin():
+        await import_area(session, JATIROTO, app.clock.now(), [2025], await load_calendar(session))
+    stored = (
+        StoredFile("a" * 64, "files/aa/a", 10, "image/jpeg", None, "AgAC-photo", "photo"),
+        StoredFile("b" * 64, "files/bb/b", 10, "image/png", "scan.png", "BQAC-png", "document"),
+        StoredFile("c" * 64, "files/cc/c", 10, "application/pdf", "perdes.pdf", "BQAC-pdf", "document"),
+        StoredFile("d" * 64, "files/dd/d", 10, "image/jpeg"),  # recorded from the CLI: never in Telegram
+    )
+    async with app.sessions() as session, session.begin():
+        request = RecordRequest(ROJOPOLO, "RKPDES", 2025, date(2024, 9, 20), stored_files=stored)
+        await record_document(session, request, app.clock.now(), app.files)
+
+    def downgrade(connection):
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+
+    async with app.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    await upgrade(app.engine)
+    async with app.sessions() as session:
+        kinds = (await session.execute(select(SubmissionFile.telegram_kind).order_by(SubmissionFile.position))).all()
+    assert [k for (k,) in kinds] == ["photo", "document", "document", None]
