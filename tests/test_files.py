@@ -17,6 +17,7 @@ from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.storage import StoredFile, sniff_mime_type
 from models.tables import SubmissionFile
+from scheduler.sweep import sweep
 from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, SUKOSARI, Role
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"scan" * 400
@@ -285,3 +286,23 @@ async def test_migration_0008_fills_in_how_earlier_files_came(app):
     async with app.sessions() as session:
         kinds = (await session.execute(select(SubmissionFile.telegram_kind).order_by(SubmissionFile.position))).all()
     assert [k for (k,) in kinds] == ["photo", "document", "document", None]
+
+
+@pytest.mark.parametrize("as_photo", [False, True], ids=["png-document", "photo"])
+async def test_an_announcement_file_goes_out_the_way_it_came(world, as_photo):
+    staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
+    siti = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    await staf.send_text("/umumkan")
+    await staf.expect("Pengumuman untuk Kecamatan Jatiroto")
+    if as_photo:
+        await staf.send_photo(JPEG, caption="Denah balai desa")
+    else:
+        await staf.send_document(PNG, "denah.png", "image/png", caption="Denah balai desa")
+    await staf.expect("Untuk desa mana")
+    await staf.press("n:g")
+    await staf.expect("Periksa dulu pengumumannya")
+    await staf.press("n:s")
+    await staf.expect("sedang dikirim")
+    await sweep(world.app, world.bot.bot)
+    got = await siti.expect("Denah balai desa")
+    assert (got.photo is not None) == as_photo and (got.document is not None) != as_photo
