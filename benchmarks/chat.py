@@ -26,10 +26,11 @@ from sqlalchemy import insert, select
 from benchmarks.generate import NOW, TELEGRAM_ID_BASE
 from bot.app import App
 from bot.sandbox import BotApiSandbox, FloodControl, SandboxUser
+from bot.storage import minimal_pdf
 from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, ScopeKind
 
 TOKEN = "8080:BENCH-sandbox-token"
-PDF = b"%PDF-1.7\n% Perdes (benchmark)\n" + b"0" * 20_000 + b"\n%%EOF\n"
+PDF = minimal_pdf(b" Perdes (benchmark) " + b"0" * 20_000)
 ROOT = Path(__file__).resolve().parent.parent
 
 

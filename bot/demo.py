@@ -27,6 +27,7 @@ from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
+from bot.storage import minimal_pdf
 from bot.telegram_app import running
 from bot.texts import fmt_date
 from models.tables import Kecamatan, Obligation, Role
@@ -46,7 +47,7 @@ DESA = {
     "Sukosari": "35.08.17.2005",
     "Jatiroto": "35.08.17.2006",
 }
-PDF = b"%PDF-1.7\n% Perdes (demo)\n" + b"0" * 4096 + b"\n%%EOF\n"
+PDF = minimal_pdf(b" Perdes (demo) " + b"0" * 4096)
 PHOTO = b"\xff\xd8\xff\xe0" + b"halaman" * 600
 
 

@@ -16,6 +16,8 @@ What users do becomes updates served by getUpdates, or, once the bot called setW
 http on loopback is accepted). `redeliver(update_id)` sends an update again exactly as before (same update_id), as
 Telegram does after a crash before the offset was confirmed; `push` POSTs one to any URL; `RoundRobinProxy` models a
 reverse proxy spreading webhook requests over several workers. What the bot sends lands in `SandboxChat.messages`.
+File downloads are served in counted pieces (`served`) and can answer like a proxy in trouble, with an HTML error
+page (`download_failure`).
 Not emulated: inline mode, payments, media other than documents and photos, and photo resizing (every PhotoSize of a
 photo downloads the original bytes).
 """
@@ -53,6 +55,7 @@ COMMAND_SCOPES = {
     "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat", "chat_administrators",
     "chat_member",
 }  # fmt: skip
+DOWNLOAD_PIECE = 64 * 1024
 _MARKUP_KINDS = {"inline_keyboard", "keyboard", "remove_keyboard", "force_reply"}
 _LEADING_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -271,11 +274,14 @@ class SandboxUser:
         *,
         caption: str | None = None,
         chat: SandboxChat | None = None,
+        file_size: int | None = None,
     ) -> SandboxMessage:
-        """Send a file as a document (the MIME type is guessed from the name when not given)."""
+        """Send a file as a document (the MIME type is guessed from the name when not given). `file_size` makes the
+        update announce another size than the file's (as a modified client or a self-hosted Bot API server may)."""
         mime_type = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         document = self._sandbox._store("document", data, file_name, mime_type)
-        content: JSON = {"document": _document(document)} | ({"caption": caption} if caption else {})
+        announced = _document(document) | ({"file_size": file_size} if file_size is not None else {})
+        content: JSON = {"document": announced} | ({"caption": caption} if caption else {})
         return self._sandbox._user_message(self, chat or self.chat, content)
 
     async def send_photo(
@@ -370,6 +376,9 @@ class BotApiSandbox:
         self._sent_to: defaultdict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self._holds: list[Hold] = []
+        # (HTTP status, HTML page): file downloads answer like a reverse proxy in trouble, not with Telegram's JSON
+        self.download_failure: tuple[int, str] | None = None
+        self.served: list[tuple[str, int]] = []  # per file download: (file_id, bytes sent before it ended)
         methods = {
             "getMe": self._get_me, "logOut": self._ok, "close": self._ok, "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
@@ -576,7 +585,23 @@ class BotApiSandbox:
             return ApiError(401, "Unauthorized").response()
         if (file := self._paths.get(request.match_info["path"])) is None:
             return ApiError(404, "Not Found").response()
-        return web.Response(body=file.data, content_type=file.mime_type or "application/octet-stream")
+        if self.download_failure is not None:
+            status, page = self.download_failure
+            return web.Response(status=status, text=page, content_type="text/html")
+        response = web.StreamResponse(headers={"Content-Type": file.mime_type or "application/octet-stream"})
+        response.content_length = len(file.data)
+        await response.prepare(request)
+        sent = 0
+        try:  # in pieces, counted: a bot that stops reading is seen to stop
+            while sent < len(file.data):
+                await response.write(file.data[sent : sent + DOWNLOAD_PIECE])
+                sent = min(sent + DOWNLOAD_PIECE, len(file.data))
+            await response.write_eof()
+        except ConnectionError:
+            pass
+        finally:
+            self.served.append((file.file_id, sent))
+        return response
 
     async def _maybe_hold(self, name: str, values: JSON) -> None:
         for held in self._holds:

@@ -284,9 +284,27 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📎 Page received ({count} files). Send the next page, or press Next.",
     ),
     "kirim.too_big": (
-        "Berkas ini terlalu besar ({size} MB); batasnya {limit} MB. Kirim sebagai foto per halaman, atau pecah PDF-nya "
-        "menjadi beberapa bagian.",
-        "This file is too big ({size} MB); the limit is {limit} MB. Send photos of the pages, or split the PDF.",
+        "Berkas ini terlalu besar ({size} MB); batasnya {limit} MB. Kirim sebagai foto per halaman, atau perkecil "
+        "PDF-nya (pindai dengan resolusi lebih rendah).",
+        "This file is too big ({size} MB); the limit is {limit} MB. Send photos of the pages, or make the PDF smaller "
+        "(scan at a lower resolution).",
+    ),
+    "kirim.over_limit": (
+        "Berkas ini lebih besar dari batas {limit} MB. Kirim sebagai foto per halaman, atau perkecil PDF-nya (pindai "
+        "dengan resolusi lebih rendah).",
+        "This file is larger than the limit of {limit} MB. Send photos of the pages, or make the PDF smaller (scan at "
+        "a lower resolution).",
+    ),
+    "kirim.one_kind": (
+        "Satu dokumen dikirim sebagai satu PDF/DOCX, atau sebagai foto halaman-halamannya, tidak dicampur. Kirim foto "
+        "halaman berikutnya atau tekan Lanjut; untuk mengirim PDF/DOCX saja, tekan Batal lalu mulai lagi.",
+        "A document comes as one PDF/DOCX or as photos of its pages, not mixed. Send the next page photo or press "
+        "Next; to send a PDF/DOCX instead, press Cancel and start again.",
+    ),
+    "kirim.too_many_files": (
+        "Paling banyak {limit} foto halaman untuk satu dokumen. Tekan Lanjut untuk meneruskan dengan halaman yang "
+        "sudah diterima.",
+        "At most {limit} page photos for one document. Press Next to go on with the pages received.",
     ),
     "kirim.wrong_type": (
         "Jenis berkas ini tidak bisa diterima. Kirim PDF, DOCX, atau foto (JPEG/PNG).",

@@ -15,6 +15,7 @@ from telegram import InputFile
 from bot.authz import Action, allowed, may_invite, places
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
+from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
 from bot.services.deadlines import set_agreed_dates
 from bot.services.drafts import clear_draft, get_draft, save_draft
@@ -22,9 +23,10 @@ from bot.services.people import desa_of_grants, people_with_role_covering, revok
 from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
-from bot.storage import StoredFile
+from bot.storage import StoredFile, received_as
 from bot.texts import fmt_date
 from handlers.common import Turn, local_today, replan, turn
+from handlers.submission import add_file, send_files
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
 from models.tables import Channel, Desa, Obligation, Person, Role, RoleAssignment, ScopeKind, Submission
@@ -195,7 +197,7 @@ async def catat_date(current: Turn, step: str, chosen: date | None, days_back: s
 async def catat_file(current: Turn, stored: dict) -> None:
     """A scan or a photo for the paper record, downloaded and checked like a secretary's upload."""
     draft = await _draft(current, "catat", "files")
-    files = [*draft.data["files"], stored]
+    files = add_file(draft.data["files"], stored)
     await _save(current, "catat", "files", {**draft.data, "files": files})
     current.reply(
         current.t("kirim.file_received", count=len(files)),
@@ -228,7 +230,7 @@ async def catat_save(current: Turn) -> None:
         raise InputError("chat.not_allowed")
     stored = tuple(
         StoredFile(f["sha256"], f["stored_path"], f["size_bytes"], f["mime_type"], f.get("original_name"),
-                   f.get("telegram_file_id"))
+                   f.get("telegram_file_id"), received_as(f))
         for f in data["files"]
     )  # fmt: skip
     request = RecordRequest(
@@ -460,17 +462,14 @@ async def arsip_version(current: Turn, submission_id: str) -> None:
     )  # fmt: skip
     chat_id = current.chat_id
     for f in submission.files:
-        if f.telegram_file_id:
-            source: object = f.telegram_file_id
-        else:  # a paper scan recorded from the CLI: uploaded from the store, under a name we make
-            path = current.app.files.path_of(f.stored_path)
-            source = InputFile(
-                path.read_bytes(), filename=f"{submission.obligation.document_code}_v{submission.version}_{f.position}"
-            )
-        if f.mime_type.startswith("image/"):
-            current.later(lambda bot, s=source: bot.send_photo(chat_id, s))
-        else:
-            current.later(lambda bot, s=source: bot.send_document(chat_id, s))
+        if f.telegram_file_id:  # sent back the way it came: Telegram refuses a document's file_id as a photo
+            send_files(current, chat_id, [(f.telegram_file_id, f.telegram_kind)])
+            continue
+        # a paper scan recorded from the CLI: uploaded from the store as a document, under a name we make
+        path = current.app.files.path_of(f.stored_path)
+        name = f"{submission.obligation.document_code}_v{submission.version}_{f.position}"
+        upload = InputFile(path.read_bytes(), filename=f"{name}.{EXTENSIONS.get(f.mime_type, 'bin')}")
+        current.later(lambda bot, s=upload: bot.send_document(chat_id, s))
 
 
 # --- /libur -----------------------------------------------------------------------------------------------------

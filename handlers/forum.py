@@ -81,11 +81,6 @@ def _names(desa: list[Desa], chosen: list[str], current: Turn) -> str:
     return ", ".join(d.nama for d in desa if d.kode in chosen)
 
 
-def _attachment(current: Turn, stored: dict) -> dict:
-    message = current.update.effective_message
-    return {**stored, "kind": "photo" if message is not None and message.photo else "document"}
-
-
 # --- /umumkan: an announcement ----------------------------------------------------------------------------------
 
 
@@ -191,7 +186,7 @@ async def umumkan_file(current: Turn, stored: dict, caption: str | None) -> None
     draft = await get_draft(current.session, person.id)
     if draft is None or draft.flow != "umumkan" or draft.step not in ("text", "confirm"):
         raise InputError("chat.not_understood")
-    data = {**draft.data, "attachment": _attachment(current, stored)}
+    data = {**draft.data, "attachment": stored}
     if draft.step == "confirm":
         await _confirm_announcement(current, data)
     elif caption:
@@ -668,7 +663,7 @@ async def notulen_text(current: Turn, text: str) -> None:
 
 async def notulen_file(current: Turn, stored: dict, caption: str | None) -> None:
     draft = await _draft(current, "notulen", "text")
-    await _save(current, "notulen", "text", {**draft.data, "attachment": _attachment(current, stored)})
+    await _save(current, "notulen", "text", {**draft.data, "attachment": stored})
     if caption:
         await notulen_text(current, caption)
     else:

@@ -6,12 +6,15 @@ later) continues where they were. The file is downloaded at once and stored by c
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from telegram import Message, Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.app import App
@@ -21,13 +24,16 @@ from bot.parsing import limit_text, parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
-from bot.storage import sniff_mime_type
+from bot.storage import received_as, sniff_mime_type
 from bot.texts import fmt_date, fmt_datetime
 from handlers.common import Turn, local_today, replan, turn
 from models.tables import Desa, Obligation, Role
 
+log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
 MAX_FILES = 30
+DOWNLOAD_CHUNK = 64 * 1024
+DOWNLOAD_TIMEOUT = ClientTimeout(total=300, sock_connect=30, sock_read=60)
 SINGLE_FILE_TYPES = {
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -142,9 +148,7 @@ async def _file_received(current: Turn, stored: dict) -> None:
         return
     if draft is None or (draft.flow, draft.step) not in FILE_STEPS:  # cancelled while it downloaded
         raise InputError("chat.not_understood")
-    files = [*draft.data.get("files", []), stored]
-    if len(files) > MAX_FILES:
-        raise InputError("error.text_too_long", option="Berkas", limit=MAX_FILES)
+    files = add_file(draft.data.get("files", []), stored)
     data = {**draft.data, "files": files}
     now = current.app.clock.now()
     if stored["mime_type"] in SINGLE_FILE_TYPES and len(files) == 1:
@@ -158,39 +162,49 @@ async def _file_received(current: Turn, stored: dict) -> None:
     )
 
 
+def add_file(files: list[dict], stored: dict) -> list[dict]:
+    """One kind of file per version: a single PDF or DOCX, or up to MAX_FILES photos of its pages."""
+    if files and SINGLE_FILE_TYPES & {stored["mime_type"], files[0]["mime_type"]}:
+        raise InputError("kirim.one_kind")
+    if len(files) >= MAX_FILES:
+        raise InputError("kirim.too_many_files", limit=MAX_FILES)
+    return [*files, stored]
+
+
 async def download_attachment(app: App, message: Message) -> dict:
-    """Fetch the file at once (Telegram's link expires) and store it by content hash, checking size and type."""
-    limit = app.settings.storage.max_file_mb * 1024 * 1024
+    """Fetch the file at once (Telegram's link expires) and store it by content hash, checking size and type.
+
+    `kind` is how it came, "document" or "photo": a file is sent on the same way (Telegram refuses a document's
+    file_id in sendPhoto). Sniffing and storing run in a worker thread, never on the event loop.
+    """
+    limit = app.settings.storage.max_file_mb * 2**20
     if message.document is not None:
-        attachment, name = message.document, message.document.file_name
+        attachment, name, kind = message.document, message.document.file_name, "document"
     elif message.photo:
-        attachment, name = message.photo[-1], None
+        attachment, name, kind = message.photo[-1], None, "photo"
     else:
         raise InputError("chat.unsupported_message")
-    size = attachment.file_size or 0
-    too_big = InputError("kirim.too_big", size=f"{size / 1024 / 1024:.1f}".replace(".", ","), limit=limit // 2**20)
-    if size > limit:
-        raise too_big
+    announced = attachment.file_size or 0
+    if announced > limit:
+        raise InputError("kirim.too_big", size=f"{announced / 2**20:.1f}".replace(".", ","), limit=limit // 2**20)
+    try:
+        telegram_file = await attachment.get_file()
+    except BadRequest as exc:
+        if "too big" in exc.message.lower():
+            raise InputError("kirim.over_limit", limit=limit // 2**20) from None
+        raise InputError("kirim.download_failed") from None
+    except TelegramError as exc:
+        log.warning("getFile failed: %s", type(exc).__name__)
+        raise InputError("kirim.download_failed") from None
     incoming = app.files.root / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=incoming) as folder:
         target = Path(folder) / "upload"
-        try:
-            telegram_file = await attachment.get_file()
-            await telegram_file.download_to_drive(target)
-        except BadRequest as exc:
-            if "too big" in exc.message.lower():
-                raise too_big from None
-            raise InputError("kirim.download_failed") from None
-        except (NetworkError, TimedOut):
-            raise InputError("kirim.download_failed") from None
-        if target.stat().st_size > limit:
-            raise too_big
-        with target.open("rb") as handle:
-            mime_type = sniff_mime_type(handle.read(16), target)
+        await _fetch(telegram_file.file_path, target, limit)
+        mime_type = await asyncio.to_thread(sniff_mime_type, target)
         if mime_type is None:
             raise InputError("kirim.wrong_type")
-        stored = app.files.store(target, mime_type)
+        stored = await asyncio.to_thread(app.files.store, target, mime_type)
     return {
         "sha256": stored.sha256,
         "stored_path": stored.relative_path,
@@ -198,7 +212,39 @@ async def download_attachment(app: App, message: Message) -> dict:
         "size_bytes": stored.size_bytes,
         "original_name": (name or "")[:255] or None,
         "telegram_file_id": attachment.file_id,
+        "kind": kind,
     }
+
+
+async def _fetch(url: str | None, target: Path, limit: int) -> None:
+    """Stream the file to `target` and stop as soon as it passes `limit` bytes, whatever size was announced.
+
+    Any answer but 200 (a proxy's HTML error page as much as Telegram's JSON) and any network failure is
+    "download failed". The URL holds the bot token: it is never logged.
+    """
+    if not url or not url.startswith(("http://", "https://")):
+        raise InputError("kirim.download_failed")
+    over_limit = InputError("kirim.over_limit", limit=limit // 2**20)
+    received = 0
+    try:
+        async with (
+            ClientSession(timeout=DOWNLOAD_TIMEOUT, trust_env=True) as client,
+            client.get(url) as response,
+        ):
+            if response.status != 200:
+                log.warning("file download answered HTTP %s", response.status)
+                raise InputError("kirim.download_failed")
+            if (response.content_length or 0) > limit:
+                raise over_limit
+            with target.open("wb") as writer:
+                async for chunk in response.content.iter_chunked(DOWNLOAD_CHUNK):
+                    received += len(chunk)
+                    if received > limit:
+                        raise over_limit
+                    writer.write(chunk)
+    except (ClientError, TimeoutError) as exc:
+        log.warning("file download failed: %s", type(exc).__name__)
+        raise InputError("kirim.download_failed") from None
 
 
 def _ask_date(current: Turn) -> None:
@@ -309,7 +355,7 @@ async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> Non
     for person in staf:
         chat_id = person.telegram_chat_id
         assert chat_id is not None
-        send_files(current, chat_id, [(f.get("telegram_file_id"), f["mime_type"]) for f in files])
+        send_files(current, chat_id, [(f.get("telegram_file_id"), received_as(f)) for f in files])
         current.send(chat_id, text, buttons)
 
 
@@ -327,11 +373,12 @@ def verdict_buttons(current: Turn, submission_id: int) -> list[list[tuple[str, s
     ]
 
 
-def send_files(current: Turn, chat_id: int, files: list[tuple[str | None, str]]) -> None:
-    for file_id, mime_type in files:
+def send_files(current: Turn, chat_id: int, files: list[tuple[str | None, str | None]]) -> None:
+    """Files by their Telegram file_id, each the way it came (`kind`): a document as a document, a photo as a photo."""
+    for file_id, kind in files:
         if file_id is None:
             continue
-        if mime_type.startswith("image/"):
+        if kind == "photo":
             current.later(lambda bot, f=file_id: bot.send_photo(chat_id, f))
         else:
             current.later(lambda bot, f=file_id: bot.send_document(chat_id, f))

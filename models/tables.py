@@ -259,6 +259,7 @@ class SubmissionFile(Base):
     mime_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     telegram_file_id: Mapped[str | None] = mapped_column(String(255))  # to show it again without re-uploading
+    telegram_kind: Mapped[str | None] = mapped_column(String(10))  # how it came, "document" or "photo": sent so again
     submission: Mapped[Submission] = relationship(back_populates="files")
 
 

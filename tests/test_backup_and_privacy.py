@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine
+from bot.storage import minimal_pdf
 from models.tables import AuditEntry, Person, RoleAssignment, Submission
 from tests.conftest import POSTGRES_URL, _admin, _pg_url, query, table_counts
 from tests.test_cli import DESA, JATIROTO, record_all_on_time
 
-PDF = b"%PDF-1.7\n% scan of a Perdes\n" + b"y" * 3000 + b"\n%%EOF\n"
+PDF = minimal_pdf(b" scan of a Perdes " + b"y" * 3000)
 
 
 def _hashes(root: Path) -> dict[str, str]:

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from bot.storage import minimal_pdf
 from models.tables import AuditEntry, Desa, Kecamatan, Obligation, Submission, SubmissionFile, Target
 from tests.conftest import WIB, query, table_counts
 
@@ -213,7 +214,7 @@ def test_record_twice_changes_nothing_and_keeps_versions(klambi, database_url):
 def test_record_with_a_file_stores_it_by_content(klambi, database_url, tmp_path):
     load_jatiroto(klambi)
     scan = tmp_path / "Perdes RKPDes <2025>.pdf"
-    scan.write_bytes(b"%PDF-1.7\n% scan of the Perdes\n%%EOF\n")
+    scan.write_bytes(minimal_pdf(b" scan of the Perdes"))
     result = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27",
                     "--file", str(scan))  # fmt: skip
     assert result.code == 0, result

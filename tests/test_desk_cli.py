@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
 from bot.db import make_engine, session_factory
+from bot.storage import minimal_pdf
 from models.tables import (
     Channel,
     Extension,
@@ -452,7 +453,7 @@ def test_record_template_bad_input(klambi, tmp_path):
 
 def pdf(tmp_path, name: str) -> str:
     path = tmp_path / f"{name}.pdf"
-    path.write_bytes(f"%PDF-1.7\n% {name}\n%%EOF\n".encode())
+    path.write_bytes(minimal_pdf(f" {name}".encode()))
     return str(path)
 
 

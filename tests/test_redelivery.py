@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.storage import minimal_pdf
 from models.tables import AuditEntry, Base, Draft, ProcessedUpdate, Submission, SubmissionFile
 from tests.world import JATIROTO, JPEG, ROJOPOLO, Role, World, send_rkpdes
 
@@ -53,7 +54,7 @@ async def test_a_date_delivered_twice_does_not_become_the_nomor(world):
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     await sekdes.send_text("/kirim")
     await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
-    await sekdes.send_document(b"%PDF-1.7\n" + b"x" * 500 + b"\n%%EOF\n", "rkpdes.pdf", "application/pdf")
+    await sekdes.send_document(minimal_pdf(b"x" * 500), "rkpdes.pdf", "application/pdf")
     await sekdes.expect("Tanggal penetapan")
     await sekdes.send_text("27/09/2024")
     await sekdes.expect("Nomor dokumennya")
@@ -77,7 +78,7 @@ async def test_every_update_of_a_season_delivered_again_changes_nothing(world):
     await staf.press("❌ Tolak")
     await staf.send_text("Lampiran belum ditandatangani")
     await sekdes.expect("ditolak")
-    await send_rkpdes(world, sekdes, data=b"%PDF-1.7\n% corrected\n%%EOF\n")
+    await send_rkpdes(world, sekdes, data=minimal_pdf(b" corrected"))
     await staf.expect("Dokumen masuk")
     await staf.press("✅ Terima")
     await sekdes.expect("diterima kecamatan")

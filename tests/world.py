@@ -16,6 +16,7 @@ from bot.sandbox import BotApiSandbox, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
+from bot.storage import minimal_pdf
 from bot.telegram_app import running
 from models.tables import Obligation, Role
 from tests.conftest import WIB
@@ -23,7 +24,7 @@ from tests.conftest import WIB
 TOKEN = "4242:SANDBOX-token_for-tests"
 JATIROTO = "35.08.17"
 ROJOPOLO, SUKOSARI, KALIBOTO_LOR = "35.08.17.2002", "35.08.17.2005", "35.08.17.2004"
-PDF = b"%PDF-1.7\n% RKPDes Rojopolo 2025\n" + b"x" * 2000 + b"\n%%EOF\n"
+PDF = minimal_pdf(b" RKPDes Rojopolo 2025 " + b"x" * 2000)
 JPEG = b"\xff\xd8\xff\xe0" + b"page" * 500
 
 

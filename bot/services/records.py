@@ -161,6 +161,7 @@ async def record_document(
                 mime_type=stored.mime_type,
                 size_bytes=stored.size_bytes,
                 telegram_file_id=stored.telegram_file_id,
+                telegram_kind=stored.telegram_kind if stored.telegram_file_id else None,
             )
         )
     audit(
@@ -190,11 +191,9 @@ async def record_document(
 def _check_file(path: Path) -> str:
     if not path.is_file():
         raise InputError("error.file_not_found", path=path)
-    with path.open("rb") as handle:
-        head = handle.read(16)
-    if not head:
+    if path.stat().st_size == 0:
         raise InputError("error.file_empty", path=path)
-    mime_type = sniff_mime_type(head, path)
+    mime_type = sniff_mime_type(path)
     if mime_type is None:
         raise InputError("error.file_type", path=path)
     return mime_type

@@ -15,6 +15,7 @@ from bot.authz import Action, Grant, allowed, places
 from bot.errors import InputError
 from bot.services.audit import audit
 from bot.services.places import document_kinds, place_of
+from bot.storage import received_as
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face
 from models.tables import Channel, Desa, Kecamatan, Obligation, Person, Submission, SubmissionFile
 
@@ -178,6 +179,7 @@ async def submit_from_chat(
                 mime_type=f["mime_type"],
                 size_bytes=f["size_bytes"],
                 telegram_file_id=f.get("telegram_file_id"),
+                telegram_kind=received_as(f) if f.get("telegram_file_id") else None,
             )
         )
     kind = {k.code: k for k in await document_kinds(session)}[obligation.document_code]
@@ -277,7 +279,7 @@ async def waiting_submissions(session: AsyncSession, grants: list[Grant]) -> lis
                 submission.id, desa.kode, desa.nama, obligation.document_code, obligation.tahun_anggaran,
                 submission.version, submission.received_at.astimezone(tz), zone_label(kecamatan.timezone),
                 submission.tanggal_penetapan, submission.nomor, submitter.name if submitter else None,
-                [(f.telegram_file_id, f.mime_type) for f in submission.files],
+                [(f.telegram_file_id, f.telegram_kind) for f in submission.files],
                 on_time_on_its_face(obligation.legal_deadline, kinds[obligation.document_code].basis,
                                     submission.facts(), tz),
             )
