@@ -94,7 +94,10 @@ async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncItera
         try:
             if telegram.webhook_url:
                 await application.bot.set_webhook(
-                    telegram.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+                    telegram.webhook_url,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=telegram.webhook_max_connections,
                 )
             yield application, server
         finally:
