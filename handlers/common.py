@@ -2,8 +2,10 @@
 
 Replies are queued while the update is handled and sent only after the transaction committed: a user is never told
 "received" about something the database did not keep. An update handled before (delivered again) changes nothing
-and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the transaction back and gets
-its friendly text; a busy database asks to try again; anything else is logged and answered kindly.
+and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the handler's work back (a
+savepoint) and gets its friendly text, and the update counts as handled: a redelivery is not answered again. A busy
+database rolls everything back, the update's key too, and asks to try again; anything else is logged and answered
+kindly.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         language = app.settings.bot.language
         query = update.callback_query
         current: Turn | None = None
+        refusal: InputError | None = None
         try:
             async with app.sessions() as session, session.begin():
                 if not await first_delivery(session, context.bot.id, update.update_id, app.clock.now()):
@@ -143,14 +146,18 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                     person.unreachable_at = None  # they wrote to the bot: reachable again
                 grants = await active_grants(session, person.id) if person else []
                 current = Turn(app, session, update, context, person, grants)
-                await handler(current)
-        except InputError as problem:
-            log.info("refused %s: %s", handler.__name__, problem.key)
-            await _answer(update, t(problem.key, language, **problem.values))
-            return
+                try:
+                    async with session.begin_nested():
+                        await handler(current)
+                except InputError as problem:  # its work undone; the key commits: it is answered once
+                    refusal = problem
         except (OperationalError, DBAPIError):
             log.warning("database unavailable while handling %s", handler.__name__, exc_info=True)
             await _answer(update, t("chat.busy", language))
+            return
+        if refusal is not None:
+            log.info("refused %s: %s", handler.__name__, refusal.key)
+            await _answer(update, t(refusal.key, language, **refusal.values))
             return
         assert current is not None
         if query is not None:
