@@ -57,11 +57,13 @@ def may_use(role: Role | None, command: str) -> bool:
 
 
 async def snapshot(world) -> dict[str, int]:
-    """Rows per table: a refusal must leave every count as it was (the audit log included)."""
+    """Rows per table: a refusal must leave every count as it was (the audit log included), but for the record of
+    handled updates, which keeps the refused update so that a redelivery is not answered twice."""
     async with world.app.sessions() as session:
         return {
             table.name: await session.scalar(select(func.count()).select_from(table))
             for table in Base.metadata.sorted_tables
+            if table.name != "processed_update"
         }
 
 
