@@ -20,6 +20,7 @@ from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.texts import t
 from handlers import COMMAND_HANDLERS
+from handlers.common import STRANGER_QUIET
 from models.tables import (
     Announcement,
     AnnouncementRecipient,
@@ -83,6 +84,8 @@ async def test_every_command_for_every_role(world, role):
         if command == "start":
             continue  # redeeming is tested in test_bot; a bare /start only greets
         before = await snapshot(world)
+        if role is None:
+            world.clock.advance(STRANGER_QUIET)  # a stranger is told how to join once in a while
         await user.send_text(f"/{command}")
         reply = await user.expect("")
         await world.sandbox.settle(quiet=0.05)
@@ -184,6 +187,8 @@ async def test_no_role_can_press_its_way_into_another_place(world, role):
             except KeyError:
                 continue
             if opener is not None:
+                if role is None:
+                    world.clock.advance(STRANGER_QUIET)  # a stranger is told how to join once in a while
                 await user.send_text(f"/{opener}")
                 await user.expect("")
                 await world.sandbox.settle(quiet=0.05)

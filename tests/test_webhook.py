@@ -4,6 +4,7 @@ database serve the same bot, and the same update given to two workers at once is
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -163,6 +164,31 @@ async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
     await sekdes.press("k:send")
     await sekdes.expect("Tanda terima")
     assert await _count(apps[1], SubmissionFile) == 10
+
+
+ODD_BODIES = [
+    b"null", b"[]", b"42", b'"update"', b"{}", b'{"update_id": "7"}', b'{"update_id": true}', b'{"update_id": 7.0}',
+    b'{"update_id": 99999999999999999999999}', b'{"update_id": -1}', b"[" * 100_000 + b"]" * 100_000,
+    b'{"update_id": 7, "message": 5}', b'{"update_id": 7, "message": {"text": "no date, no chat"}}', b"\xff\xfe{",
+]  # fmt: skip
+
+
+async def test_every_odd_body_gets_400_and_refusals_do_not_flood_the_log(workers, caplog):
+    _, apps, servers, _ = workers
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    async with ClientSession() as client:
+        for body in ODD_BODIES:
+            async with client.post(servers[0].url, data=body, headers={SECRET_HEADER: SECRET}) as reply:
+                assert reply.status == 400, body[:40]
+        for _ in range(50):  # someone knocking without the secret
+            async with client.post(servers[1].url, data=b"{}", headers={SECRET_HEADER: "x" * 20}) as reply:
+                assert reply.status == 403
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "not an update" in m]) == len(ODD_BODIES)  # one line each
+    assert len([m for m in messages if "without the right secret token" in m]) == 1
+    assert await _count(apps[0], Person) == 0
 
 
 def _free_port() -> int:
