@@ -64,6 +64,8 @@ class TelegramSettings(_Section):
     webhook_port: int = Field(default=8443, ge=0, le=65535)
     webhook_path: str = "/telegram"
     webhook_secret: SecretStr | None = None  # required in webhook mode; sent by Telegram in every request
+    # updates Telegram POSTs at once (its default is 40): one album (10 photos) at a time, within the database pool
+    webhook_max_connections: int = Field(default=10, ge=1, le=100)
 
     @field_validator("webhook_secret")
     @classmethod

@@ -12,6 +12,18 @@ from bot.errors import InputError
 FIRST_YEAR = 2015  # the first tahun anggaran under UU 6/2014 tentang Desa
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL's int4)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def whole_number(text: str, high: int = MAX_ID) -> int | None:
+    """An id in a button or a number in a command: ASCII digits only (`"²".isdigit()` is true, and `int` refuses it),
+    at most `high` (a 20-digit id overflows the database's integer); None for anything else."""
+    if not _DIGITS.fullmatch(text) or len(text) > len(str(high)) or int(text) > high:
+        return None
+    return int(text)
+
+
 def parse_iso_date(option: str, value: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):

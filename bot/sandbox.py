@@ -292,10 +292,14 @@ class SandboxUser:
         width: int = 1280,
         height: int = 960,
         chat: SandboxChat | None = None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
-        """Send a photo; it arrives as a PhotoSize list, largest last (the sandbox does not read the image)."""
+        """Send a photo; it arrives as a PhotoSize list, largest last (the sandbox does not read the image). Photos
+        sent together as an album share a `media_group_id` and arrive as one update each, as in Telegram."""
         content: JSON = {"photo": self._sandbox._store_photo(data, width, height)}
-        return self._sandbox._user_message(self, chat or self.chat, content | ({"caption": caption} if caption else {}))
+        content |= {"caption": caption} if caption else {}
+        content |= {"media_group_id": media_group_id} if media_group_id else {}
+        return self._sandbox._user_message(self, chat or self.chat, content)
 
     async def press(self, button: str, *, chat: SandboxChat | None = None, timeout: float = 5.0) -> str:
         """Press the inline button whose text or callback_data is `button`, in the newest bot message of the chat
@@ -365,6 +369,7 @@ class BotApiSandbox:
         self._webhook_url = ""
         self._allowed_updates: set[str] | None = None
         self._webhook_secret: str | None = None
+        self._webhook_max_connections = 40
         self._webhook_task: asyncio.Task[None] | None = None
         self._webhook_error: tuple[int, str] | None = None  # (unix time, message) of the last failed delivery
         self.webhook_deliveries: list[tuple[int, int | None]] = []  # (update_id, HTTP status or None) per attempt
@@ -740,6 +745,7 @@ class BotApiSandbox:
         if (allowed := p.json("allowed_updates")) is not None:
             self._allowed_updates = set(allowed) or None
         self._webhook_url, self._webhook_secret = url, secret
+        self._webhook_max_connections = p.integer("max_connections") or 40  # Telegram's default
         if self._webhook_task is None:
             self._webhook_task = asyncio.create_task(self._deliver_webhook())
         self._pulse()
@@ -755,6 +761,8 @@ class BotApiSandbox:
     async def _get_webhook_info(self, p: _Parameters) -> JSON:
         info: JSON = {"url": self._webhook_url, "has_custom_certificate": False,
                       "pending_update_count": len(self._updates)}  # fmt: skip
+        if self._webhook_url:
+            info["max_connections"] = self._webhook_max_connections
         if self._webhook_url and self._webhook_error:
             info |= {"last_error_date": self._webhook_error[0], "last_error_message": self._webhook_error[1]}
         return info

@@ -156,6 +156,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Maaf, sistem sedang sibuk. Coba kirim lagi sebentar lagi ya.",
         "Sorry, the system is busy. Please send it again in a moment.",
     ),
+    "flood.warning": (
+        "Pelan-pelan ya 🙏 Pesan Anda datang terlalu cepat, jadi {seconds} detik ke depan tidak saya balas. Setelah "
+        "itu silakan lanjutkan.",
+        "Slow down, please 🙏 Your messages are coming too fast, so I will not answer them for the next {seconds} "
+        "seconds. Then please carry on.",
+    ),
     "chat.not_allowed": (
         "Maaf, Anda tidak punya hak untuk itu. Ketik /bantuan untuk melihat yang bisa Anda lakukan.",
         "Sorry, you are not allowed to do that. Type /bantuan to see what you can do.",

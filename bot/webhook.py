@@ -5,6 +5,10 @@ add tornado): every request must carry `[telegram] webhook_secret` in the `X-Tel
 else 403 and nothing is read. An update is handled before the answer, so a worker that dies mid-update gives no 2xx
 and Telegram delivers the update again; `bot.services.updates` makes the second delivery change nothing. Several
 workers on one PostgreSQL may therefore receive any update, even the same one at once.
+
+A body that is not an update (not JSON, `null`, a list, a number, nested past the parser's depth, an update whose
+parts have the wrong types) gets 400 and one log line. Refused requests (403) are logged at most once a minute, with
+how many there were: someone knocking on the door must not fill the log.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +29,8 @@ from bot.errors import InputError
 
 log = logging.getLogger("klambi.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+REFUSALS_LOGGED_EVERY = 60.0  # seconds
+MAX_UPDATE_ID = 2**63 - 1
 
 
 class WebhookServer:
@@ -35,6 +42,7 @@ class WebhookServer:
         self.application, self.listen, self.port, self.path = application, listen, port, path
         self._secret = secret.encode()
         self._runner: web.AppRunner | None = None
+        self._refused, self._refusal_logged_at = 0, float("-inf")
 
     @property
     def url(self) -> str:
@@ -57,18 +65,36 @@ class WebhookServer:
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
-            log.warning("webhook request without the right secret token from %s: refused", request.remote)
+            self._log_refusal(request.remote)
             return web.Response(status=403)
         if request.method != "POST":
             return web.Response(status=405)
+        body = await request.read()
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            log.warning("webhook request that is not an update: refused")
+            update = self._update(body)
+        except Exception as problem:  # whatever the parser makes of a body that is not an update: the sender's fault
+            log.warning("webhook request that is not an update (%s): refused", type(problem).__name__)
             return web.Response(status=400)
         await self.application.process_update(update)
         return web.Response(status=200)
+
+    def _update(self, body: bytes) -> Update:
+        data = json.loads(body)
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            raise ValueError("no update_id")
+        if not 0 <= data["update_id"] <= MAX_UPDATE_ID:
+            raise ValueError("update_id out of range")
+        return Update.de_json(data, self.application.bot)
+
+    def _log_refusal(self, remote: str | None) -> None:
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._refusal_logged_at >= REFUSALS_LOGGED_EVERY:
+            log.warning(
+                "webhook request without the right secret token from %s: refused (%d since the last such line)",
+                remote, self._refused,
+            )  # fmt: skip
+            self._refused, self._refusal_logged_at = 0, now
 
 
 def webhook_secret(app: App) -> str:
@@ -94,7 +120,10 @@ async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncItera
         try:
             if telegram.webhook_url:
                 await application.bot.set_webhook(
-                    telegram.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+                    telegram.webhook_url,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=telegram.webhook_max_connections,
                 )
             yield application, server
         finally:

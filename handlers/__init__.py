@@ -6,13 +6,14 @@ in the person's draft (database), not in memory, so the routers ask the draft wh
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.cleaning import clean_text
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from handlers import deadlines, desk, forum, onboarding, status, submission, verification
+from handlers import deadlines, desk, flood, forum, onboarding, status, submission, verification
 from handlers.common import Turn, on_error, turn
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -241,6 +242,8 @@ COMMAND_HANDLERS = {  # each command's entry in bot.authz.COMMANDS says who may 
 
 
 def register(application: Application) -> None:
+    application.bot_data["flood_gate"] = flood.FloodGate()
+    application.add_handler(TypeHandler(Update, flood.gate), group=-1)  # before any database work
     for name, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CommandHandler("status", status.forum_status, filters=filters.ChatType.GROUPS))

@@ -2,8 +2,10 @@
 
 Replies are queued while the update is handled and sent only after the transaction committed: a user is never told
 "received" about something the database did not keep. An update handled before (delivered again) changes nothing
-and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the transaction back and gets
-its friendly text; a busy database asks to try again; anything else is logged and answered kindly.
+and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the handler's work back (a
+savepoint) and gets its friendly text, and the update counts as handled: a redelivery is not answered again. A busy
+database rolls everything back, the update's key too, and asks to try again; anything else is logged and answered
+kindly. A stranger is told how to join at most once in `STRANGER_QUIET`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,6 +134,7 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         language = app.settings.bot.language
         query = update.callback_query
         current: Turn | None = None
+        refusal: InputError | None = None
         try:
             async with app.sessions() as session, session.begin():
                 if not await first_delivery(session, context.bot.id, update.update_id, app.clock.now()):
@@ -143,14 +146,23 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                     person.unreachable_at = None  # they wrote to the bot: reachable again
                 grants = await active_grants(session, person.id) if person else []
                 current = Turn(app, session, update, context, person, grants)
-                await handler(current)
-        except InputError as problem:
-            log.info("refused %s: %s", handler.__name__, problem.key)
-            await _answer(update, t(problem.key, language, **problem.values))
-            return
+                try:
+                    async with session.begin_nested():
+                        await handler(current)
+                except InputError as problem:  # its work undone; the key commits: it is answered once
+                    refusal = problem
         except (OperationalError, DBAPIError):
             log.warning("database unavailable while handling %s", handler.__name__, exc_info=True)
-            await _answer(update, t("chat.busy", language))
+            await answer(update, t("chat.busy", language))
+            return
+        if refusal is not None:
+            user = update.effective_user
+            stranger = refusal.key == "chat.unknown_person" and query is None  # a press is answered anyway
+            if stranger and user is not None and _told_lately(context, user.id, app):
+                log.info("refused %s: a stranger told how to join lately, not again", handler.__name__)
+                return
+            log.info("refused %s: %s", handler.__name__, refusal.key)
+            await answer(update, t(refusal.key, language, **refusal.values))
             return
         assert current is not None
         if query is not None:
@@ -161,7 +173,24 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
     return wrapper
 
 
-async def _answer(update: Update, text: str) -> None:
+STRANGER_QUIET = timedelta(minutes=10)
+
+
+def _told_lately(context: ContextTypes.DEFAULT_TYPE, user_id: int, app: App) -> bool:
+    """Whether this stranger was told how to join within `STRANGER_QUIET`; if not, they are being told now. In memory,
+    per process: a stranger is told at most once a while by each worker."""
+    told: dict[int, datetime] = context.bot_data.setdefault("strangers_told", {})
+    now = app.clock.now()
+    last = told.get(user_id)
+    if last is not None and now - last < STRANGER_QUIET:
+        return True
+    if len(told) >= 10_000:
+        told = context.bot_data["strangers_told"] = {u: at for u, at in told.items() if now - at < STRANGER_QUIET}
+    told[user_id] = now
+    return False
+
+
+async def answer(update: Update, text: str) -> None:
     if update.callback_query is not None:
         await _safe(update.callback_query.answer(text[:200], show_alert=True))
     elif update.effective_chat is not None:
@@ -182,4 +211,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     app: App | None = context.bot_data.get("app")
     language: Language = app.settings.bot.language if app else "id"
     if isinstance(update, Update):
-        await _answer(update, t("chat.error", language))
+        await answer(update, t("chat.error", language))

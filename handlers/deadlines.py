@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
-from bot.parsing import parse_chat_date
+from bot.parsing import parse_chat_date, whole_number
 from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
@@ -54,7 +54,8 @@ async def choose_desa(current: Turn, desa_kode: str) -> None:
 
 
 async def choose_obligation(current: Turn, obligation_id: str) -> None:
-    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    number = whole_number(obligation_id)
+    obligation = await current.session.get(Obligation, number) if number is not None else None
     if obligation is None or not allowed(current.grants, Action.EXTEND, obligation.desa_kode):
         raise InputError("chat.not_allowed")
     assert current.person is not None

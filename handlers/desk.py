@@ -14,7 +14,7 @@ from telegram import InputFile
 
 from bot.authz import Action, allowed, may_invite, places
 from bot.errors import InputError
-from bot.parsing import parse_chat_date
+from bot.parsing import FIRST_YEAR, parse_chat_date, whole_number
 from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
 from bot.services.deadlines import set_agreed_dates
@@ -98,10 +98,11 @@ async def _first_desa(current: Turn, kecamatan: str) -> Desa:
 async def tenggat_document(current: Turn, code: str, ta: str) -> None:
     draft = await _draft(current, "tenggat", "document")
     kinds = {k.code: k for k in await document_kinds(current.session)}
-    if code not in kinds or not ta.isdigit():
+    year = whole_number(ta, high=2100)
+    if code not in kinds or year is None or year < FIRST_YEAR:
         raise InputError("chat.stale_button")
-    legal = kinds[code].rule.legal_deadline(int(ta), await load_calendar(current.session))
-    await _save(current, "tenggat", "date", {**draft.data, "document": code, "ta": int(ta)})
+    legal = kinds[code].rule.legal_deadline(year, await load_calendar(current.session))
+    await _save(current, "tenggat", "date", {**draft.data, "document": code, "ta": year})
     current.mark_pressed(f"➡️ {code} TA {ta}")
     current.reply(
         current.t("tenggat.ask_date", doc=code, ta=ta, legal=fmt_date(legal, current.lang)), [_cancel_row(current)]
@@ -164,7 +165,8 @@ def _date_buttons(current: Turn, prefix: str) -> list[list[tuple[str, str]]]:
 
 async def catat_obligation(current: Turn, obligation_id: str) -> None:
     draft = await _draft(current, "catat", "document")
-    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    number = whole_number(obligation_id)
+    obligation = await current.session.get(Obligation, number) if number is not None else None
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     await _save(current, "catat", "penetapan", {**draft.data, "obligation_id": obligation.id, "files": []})
@@ -285,9 +287,10 @@ async def koreksi(current: Turn) -> None:
 
 async def koreksi_choose(current: Turn, submission_id: str) -> None:
     await _draft(current, "koreksi", "choose")
-    if not submission_id.isdigit():
+    number = whole_number(submission_id)
+    if number is None:
         raise InputError("chat.stale_button")
-    await _save(current, "koreksi", "reason", {"submission_id": int(submission_id)})
+    await _save(current, "koreksi", "reason", {"submission_id": number})
     current.mark_pressed("➡️")
     current.reply(current.t("koreksi.ask_reason"), [_cancel_row(current)])
 
@@ -343,7 +346,8 @@ async def cabut(current: Turn) -> None:
 
 
 async def _assignment(current: Turn, assignment_id: str) -> tuple[RoleAssignment, Person, str]:
-    assignment = await current.session.get(RoleAssignment, int(assignment_id)) if assignment_id.isdigit() else None
+    number = whole_number(assignment_id)
+    assignment = await current.session.get(RoleAssignment, number) if number is not None else None
     if assignment is None or assignment.revoked_at is not None:
         raise InputError("chat.stale_button")
     person = await current.session.get(Person, assignment.person_id)
@@ -415,7 +419,8 @@ async def arsip_desa(current: Turn, desa_kode: str) -> None:
 
 async def arsip_document(current: Turn, obligation_id: str) -> None:
     draft = await _draft(current, "arsip", "document")
-    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    number = whole_number(obligation_id)
+    obligation = await current.session.get(Obligation, number) if number is not None else None
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     _, kecamatan = await place_of(current.session, obligation.desa_kode)
@@ -443,7 +448,7 @@ async def arsip_version(current: Turn, submission_id: str) -> None:
     draft = await _draft(current, "arsip", "version")
     submission = await current.session.scalar(
         select(Submission)
-        .where(Submission.id == (int(submission_id) if submission_id.isdigit() else -1))
+        .where(Submission.id == (whole_number(submission_id) or -1))
         .options(selectinload(Submission.files), selectinload(Submission.obligation))
     )
     if submission is None or submission.obligation_id != draft.data["obligation"]:
@@ -481,7 +486,8 @@ async def libur(current: Turn) -> None:
     if not places(current.grants, Action.VIEW_HOLIDAYS):
         raise InputError("chat.not_allowed")
     args = current.context.args or []
-    year = int(args[0]) if args and args[0].isdigit() and 2015 <= int(args[0]) <= 2100 else current.app.clock.now().year
+    asked = whole_number(args[0], high=2100) if args else None
+    year = asked if asked is not None and asked >= FIRST_YEAR else current.app.clock.now().year
     rows = await days_off(current.session, year, current.lang)
     lines = [current.t("libur.title", year=year)]
     lines += [f"• {fmt_date(r.day, current.lang)} — {r.name}{' *' if r.added_by_admin else ''}" for r in rows]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
-from bot.parsing import parse_chat_datetime
+from bot.parsing import parse_chat_datetime, whole_number
 from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
@@ -216,11 +216,10 @@ async def umumkan_send(current: Turn) -> None:
 
 async def umumkan_read(current: Turn, announcement_id: str) -> None:
     """'Sudah dibaca' under an announcement."""
-    if not announcement_id.isdigit():
+    number = whole_number(announcement_id)
+    if number is None:
         raise InputError("chat.stale_button")
-    first = await forum.acknowledge(
-        current.session, int(announcement_id), current.require_person(), current.app.clock.now()
-    )
+    first = await forum.acknowledge(current.session, number, current.require_person(), current.app.clock.now())
     current.callback_answer = current.t("umumkan.read_thanks" if first else "umumkan.read_already")
     query = current.update.callback_query
     message = query.message if query else None
@@ -252,7 +251,8 @@ async def pengumuman(current: Turn) -> None:
 
 async def pengumuman_detail(current: Turn, announcement_id: str) -> None:
     person = current.require_person()
-    announcement = await current.session.get(Announcement, int(announcement_id)) if announcement_id.isdigit() else None
+    number = whole_number(announcement_id)
+    announcement = await current.session.get(Announcement, number) if number is not None else None
     if announcement is None or not await forum.may_see_announcement(
         current.session, announcement, person, current.grants
     ):
@@ -327,9 +327,10 @@ async def _kendala_documents(current: Turn, desa: Desa) -> None:
 
 async def kendala_document(current: Turn, obligation_id: str) -> None:
     draft = await _draft(current, "kendala", "document")
-    if not obligation_id.isdigit():
+    number = whole_number(obligation_id)
+    if number is None:
         raise InputError("chat.stale_button")
-    chosen = int(obligation_id) or None
+    chosen = number or None
     label = current.t("kendala.no_document")
     if chosen is not None:
         offered = {o.obligation_id: o for o in await open_obligations(current.session, draft.data["desa"])}
@@ -479,9 +480,10 @@ async def reply_to_alert(current: Turn, text: str) -> bool:
 
 
 def _number(value: str) -> int:
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise InputError("chat.stale_button")
-    return int(value)
+    return number
 
 
 # --- /rapat and /agenda: meetings -------------------------------------------------------------------------------

@@ -119,10 +119,8 @@ async def start(current: Turn) -> None:
     user = current.update.effective_user
     assert user is not None
     if not args:
-        if current.person is None:
-            current.reply(current.t("chat.unknown_person"))
-        else:
-            current.reply(current.t("start.hello", name=current.person.name) + "\n\n" + _help_text(current))
+        person = current.require_person()
+        current.reply(current.t("start.hello", name=person.name) + "\n\n" + _help_text(current))
         return
     now = current.app.clock.now()
     try:

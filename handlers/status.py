@@ -11,7 +11,7 @@ from telegram import InputFile
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
-from bot.parsing import FIRST_YEAR
+from bot.parsing import FIRST_YEAR, whole_number
 from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows, ranking
 from bot.texts import fmt_date, fmt_percent, status_label
 from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
@@ -25,10 +25,10 @@ OPEN = {ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.DITOLAK, Obligation
 
 def _year_argument(current: Turn, default: int) -> int:
     for arg in current.context.args or []:
-        if arg.isdigit():
-            year = int(arg)
-            if not FIRST_YEAR <= year <= default + 1:
-                raise InputError("indikator.bad_year", value=arg)
+        if arg.isdigit():  # digits of any script: a year, or refused
+            year = whole_number(arg, high=default + 1)
+            if year is None or year < FIRST_YEAR:
+                raise InputError("indikator.bad_year", value=arg[:20])
             return year
         if level_of(arg) is None:
             raise InputError("indikator.bad_year", value=arg[:20])

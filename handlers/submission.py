@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.app import App
 from bot.authz import Action, places
 from bot.errors import InputError
-from bot.parsing import limit_text, parse_chat_date
+from bot.parsing import limit_text, parse_chat_date, whole_number
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
@@ -69,7 +69,8 @@ async def kirim(current: Turn) -> None:
 async def choose(current: Turn, obligation_id: str) -> None:
     """The obligation button: the service-side check is repeated here from the database, not the button."""
     assert current.person is not None
-    obligation = await current.session.get(Obligation, int(obligation_id)) if obligation_id.isdigit() else None
+    number = whole_number(obligation_id)
+    obligation = await current.session.get(Obligation, number) if number is not None else None
     if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
         raise InputError("chat.not_allowed")
     desa = await current.session.get(Desa, obligation.desa_kode)

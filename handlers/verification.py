@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.authz import Action, places
 from bot.errors import InputError
+from bot.parsing import whole_number
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
 from bot.texts import t
@@ -16,9 +17,10 @@ FLOW = "tolak"
 
 
 def _submission_id(text: str) -> int:
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise InputError("chat.stale_button")
-    return int(text)
+    return number
 
 
 async def accept(current: Turn, submission_id: str) -> None:

@@ -9,17 +9,25 @@ import pytest
 from sqlalchemy import select
 
 from bot.services.indicator import kecamatan_indicator
+from handlers.common import STRANGER_QUIET
 from models.tables import AuditEntry, Draft, Person, Role, Submission, SubmissionFile
 from tests.world import JATIROTO, JPEG, KALIBOTO_LOR, PDF, ROJOPOLO, SUKOSARI, send_rkpdes
 
 
-async def test_start_without_an_invitation_explains_how_to_get_one(world):
+async def test_start_without_an_invitation_explains_how_to_get_one_once_in_a_while(world):
     stranger = world.sandbox.user(999, "Orang", label="Orang asing")
     await stranger.send_text("/start")
     await stranger.expect("belum terdaftar")
+    await stranger.send_text("/kirim")  # told a minute ago: not again
+    await stranger.send_text("halo?")
+    await world.sandbox.settle()
+    assert len(stranger.messages) == 1
+    world.clock.advance(STRANGER_QUIET)
     await stranger.send_text("/kirim")
     await stranger.expect("belum terdaftar")
-    assert await world.rows(select(Person.id)) == []
+    await stranger.send_text(f"/start {await world.invite(Role.SEKDES, ROJOPOLO)}")  # an invitation always works
+    await stranger.expect("Selamat datang")
+    assert await world.rows(select(Person.name)) == [("Orang",)]
 
 
 async def test_an_invitation_binds_a_role_once_and_sets_the_menu(world):

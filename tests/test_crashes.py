@@ -263,6 +263,8 @@ async def test_sqlite_busy_beyond_its_timeout_asks_to_try_again_then_recovers(wo
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+    world.sandbox.redeliver(world.sandbox.last_update_id)  # the failed update was not kept as handled: it works now
+    await sekdes.expect("Dokumen mana")
     await sekdes.send_text("/kirim")
     await sekdes.expect("Dokumen mana")
     assert await _count(world.app, AuditEntry) == before
@@ -302,5 +304,7 @@ async def test_postgresql_restarted_under_the_running_bot_asks_to_try_again_then
         await sekdes.expect("sistem sedang sibuk")
     finally:
         await _pg_admin(url, f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
+    world.sandbox.redeliver(world.sandbox.last_update_id)  # the failed update was not kept as handled: it works now
+    await sekdes.expect("RKPDES")
     await sekdes.send_text("/status")
     await sekdes.expect("RKPDES")

@@ -20,8 +20,11 @@ from bot.authz import COMMANDS
 from bot.errors import InputError
 from bot.parsing import parse_chat_datetime
 from bot.texts import CATALOG, t
+from handlers.common import STRANGER_QUIET
 from models.tables import Channel, Draft, Submission, SubmissionFile
-from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO
+from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, Role
+
+REFUSED = (t("chat.not_allowed"), t("chat.stale_button"))
 
 WIB = ZoneInfo("Asia/Jakarta")
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -90,6 +93,8 @@ async def test_random_conversations_always_get_a_friendly_answer(world, caplog, 
     caplog.clear()
     for kind, who, *rest in actions:
         user = people[who]
+        if who == 3:
+            world.clock.advance(STRANGER_QUIET)  # the stranger is told how to join once in a while
         if kind == "command":
             command, argument = rest
             if command == "start" and argument == "":
@@ -149,3 +154,34 @@ async def _cast(world):
         welcome = world.people["fuzz"][0].chat.messages[0].text
         assert "Selamat datang, Siti <b>Aminah</b>!" in welcome  # shown as typed
     return world.people["fuzz"]
+
+
+ODD_NUMBERS = ["²", "٢٠٢٤", "9" * 20, str(2**31), "0" * 200 + "1"]
+ID_BUTTONS = [  # (the command that opens the step, or None; callback data with {} for the id)
+    (None, "v:a:{}"), (None, "v:r:{}"), (None, "k:go:{}"), (None, "r:y:{}"), (None, "n:r:{}"), (None, "n:d:{}"),
+    (None, "m:y:{}"), (None, "m:d:{}"), (None, "m:c:{}"), (None, "f:j:{}"), (None, "f:c:{}"), ("koreksi", "x:s:{}"),
+    ("cabut", "r:a:{}"), ("perpanjang", "p:o:{}"), ("tenggat", "t:o:RKPDES:{}"), ("catat", "c:o:{}"),
+]  # fmt: skip
+
+
+async def test_odd_digits_and_huge_ids_are_refused_kindly(world, caplog):
+    """`"²".isdigit()` is true and `int("²")` raises; a 20-digit id overflows the database's integer. Typed after a
+    command or carried by a button, each gets a friendly refusal: nothing raises, nothing is logged as an error."""
+    staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
+    caplog.set_level(logging.ERROR, logger="klambi")
+    for value in ODD_NUMBERS:
+        for command in ("status", "indikator"):
+            await staf.send_text(f"/{command} {value}")
+            await staf.expect("tidak bisa dipakai")
+        await staf.send_text(f"/libur {value}")
+        await staf.expect("Hari libur")
+        for opener, template in ID_BUTTONS:
+            if opener is not None:
+                await staf.send_text(f"/{opener}")
+                await staf.expect("")
+            query = await staf.press_callback(staf.last, template.format(value))
+            answer = await world.sandbox.answer_to(query)
+            assert answer.show_alert and any(text[:25] in (answer.text or "") for text in REFUSED), (template, value)
+            await staf.send_text("/batal")
+            await world.sandbox.settle(quiet=0.05)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]

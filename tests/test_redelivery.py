@@ -94,12 +94,25 @@ async def test_every_update_of_a_season_delivered_again_changes_nothing(world):
     assert bot_messages(world) == messages
 
 
-async def test_a_refused_update_delivered_again_is_refused_again_and_changes_nothing(world):
-    """Refusals roll back, the record of the update too: the second delivery is answered the same way."""
-    stranger = world.sandbox.user(999, "Orang", label="Orang asing")
-    await stranger.send_text("/kirim")
-    await stranger.expect("belum terdaftar")
-    before = await counts(world)
-    await redeliver(world, world.sandbox.last_update_id)
-    await stranger.expect("belum terdaftar")
+async def test_a_refused_update_delivered_again_is_not_answered_again_and_changes_nothing(world):
+    """A refusal was answered: its work is undone but the update counts as handled, so a redelivery (a message, a
+    forged press) gets no second answer — and the conversation goes on where it stood."""
+    sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    await sekdes.send_text("/kirim")
+    await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
+    await sekdes.send_document(b"%PDF-1.7\n" + b"x" * 500 + b"\n%%EOF\n", "rkpdes.pdf", "application/pdf")
+    await sekdes.expect("Tanggal penetapan")
+    await sekdes.send_text("kemarin lusa")
+    await sekdes.expect("bukan tanggal")
+    refused_text = world.sandbox.last_update_id
+    press = await sekdes.press_callback(sekdes.last, "v:a:1")
+    assert "tidak punya hak" in ((await world.sandbox.answer_to(press)).text or "")
+    await world.sandbox.settle()
+    refused_press = world.sandbox.last_update_id
+    before, messages = await counts(world), bot_messages(world)
+    await redeliver(world, refused_text)
+    await redeliver(world, refused_press)
+    assert bot_messages(world) == messages  # not answered again
     assert await counts(world) == before
+    await sekdes.send_text("27/09/2024")
+    await sekdes.expect("Nomor dokumennya")

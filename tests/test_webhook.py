@@ -4,6 +4,7 @@ database serve the same bot, and the same update given to two workers at once is
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -23,9 +24,9 @@ from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.webhook import SECRET_HEADER, serving_webhook
-from models.tables import Invitation, Person, RoleAssignment, StartAttempt, Submission
+from models.tables import Draft, Invitation, Person, RoleAssignment, StartAttempt, Submission, SubmissionFile
 from tests.conftest import WIB
-from tests.world import JATIROTO, PDF, ROJOPOLO, Role
+from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, Role
 
 TOKEN = "4343:WEBHOOK-token_for-tests"
 SECRET = "s3cret-Webhook_token-0123456789"
@@ -134,6 +135,62 @@ async def test_the_same_update_at_both_workers_at_once_is_handled_once(workers):
     assert len([t for t in texts if "Selamat datang" in t]) == 1 and not [t for t in texts if "sudah dipakai" in t]
 
 
+async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
+    """An album arrives as one update per photo; Telegram may POST them all at once (up to `max_connections`), and a
+    proxy spreads them over the workers. Each page is added under the draft's lock: none is lost."""
+    sandbox, apps, _, proxy = workers
+    sekdes = sandbox.user(101, "Siti", label="Sekdes Rojopolo")
+    await sekdes.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
+    await sekdes.expect("Selamat datang")
+    await sekdes.send_text("/kirim")
+    await sekdes.press("RKPDES TA 2025 · batas 30 September 2024")
+    await sekdes.expect("Kirim berkas")
+    await sandbox.settle()
+    sandbox.webhook_paused = True
+    for page in range(10):
+        await sekdes.send_photo(JPEG + f"page {page}".encode(), media_group_id="13579")
+    album = range(sandbox.last_update_id - 9, sandbox.last_update_id + 1)
+    assert await asyncio.gather(*(sandbox.push(update_id, proxy.url) for update_id in album)) == [200] * 10
+    async with apps[0].sessions() as session:
+        files = (await session.get_one(Draft, 1)).data["files"]
+    assert len(files) == 10 and len({f["sha256"] for f in files}) == 10
+    counts = sorted(int(m.text.split("(")[1].split()[0]) for m in sekdes.messages if "Halaman diterima" in m.text)
+    assert counts == list(range(1, 11))  # each page was told its own place
+    sandbox.webhook_paused = False  # Telegram delivers the album again: handled before, nothing more
+    await sandbox.settle()
+    await sekdes.press("k:next")
+    await sekdes.press("k:d:0")
+    await sekdes.press("k:skip")
+    await sekdes.press("k:send")
+    await sekdes.expect("Tanda terima")
+    assert await _count(apps[1], SubmissionFile) == 10
+
+
+ODD_BODIES = [
+    b"null", b"[]", b"42", b'"update"', b"{}", b'{"update_id": "7"}', b'{"update_id": true}', b'{"update_id": 7.0}',
+    b'{"update_id": 99999999999999999999999}', b'{"update_id": -1}', b"[" * 100_000 + b"]" * 100_000,
+    b'{"update_id": 7, "message": 5}', b'{"update_id": 7, "message": {"text": "no date, no chat"}}', b"\xff\xfe{",
+]  # fmt: skip
+
+
+async def test_every_odd_body_gets_400_and_refusals_do_not_flood_the_log(workers, caplog):
+    _, apps, servers, _ = workers
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    async with ClientSession() as client:
+        for body in ODD_BODIES:
+            async with client.post(servers[0].url, data=body, headers={SECRET_HEADER: SECRET}) as reply:
+                assert reply.status == 400, body[:40]
+        for _ in range(50):  # someone knocking without the secret
+            async with client.post(servers[1].url, data=b"{}", headers={SECRET_HEADER: "x" * 20}) as reply:
+                assert reply.status == 403
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "not an update" in m]) == len(ODD_BODIES)  # one line each
+    assert len([m for m in messages if "without the right secret token" in m]) == 1
+    assert await _count(apps[0], Person) == 0
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -164,6 +221,8 @@ async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_s
             await stranger.send_text("/start")
             await stranger.expect("belum terdaftar", timeout=30)
             assert await sandbox.push(sandbox.last_update_id, secret="nope-nope-nope-nope") == 403
+            [(_, webhook)] = [call for call in sandbox.calls if call[0] == "setWebhook"]
+            assert int(webhook["max_connections"]) == 10  # not Telegram's 40: see DECISIONS
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), timeout=30)

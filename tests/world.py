@@ -18,6 +18,7 @@ from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.storage import minimal_pdf
 from bot.telegram_app import running
+from handlers.flood import FloodGate
 from models.tables import Obligation, Role
 from tests.conftest import WIB
 
@@ -38,6 +39,9 @@ class World:
 
     async def start_bot(self) -> None:
         self.bot = await self.stack.enter_async_context(running(self.app, TOKEN))
+        # The scripted people act as fast as the bot answers, faster than anyone types: the flood gate would stop
+        # them. It is tested on its own (tests/test_flood.py) and stays at its defaults outside this world.
+        self.bot.bot_data["flood_gate"] = FloodGate(burst=1_000_000)
 
     async def restart_bot(self) -> None:
         """Stop the Application (as a crash or a deploy would) and start a new one on the same database."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.authz import Action, Grant, allowed
 from bot.errors import InputError
-from bot.parsing import limit_text
+from bot.parsing import limit_text, whole_number
 from bot.services.audit import audit
 from bot.services.notices import queue_message, queue_notice
 from bot.services.people import people_with_role_covering
@@ -403,7 +403,7 @@ async def thread_of_reply(session: AsyncSession, chat_id: int, message_id: int) 
     if subject is None or not subject.startswith("thread:"):
         return None
     number = subject.removeprefix("thread:")
-    return int(number) if number.isdigit() else None
+    return whole_number(number)
 
 
 # --- Meetings -----------------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Telegram delivers an update again when it did not learn that it was handled: the
 getUpdates confirmed the offset, a webhook answer was lost, or a proxy gave the same update to two workers. The key
 (bot, update_id) is inserted in the update's own transaction, first: a second delivery finds it and does nothing; two
 deliveries at once on PostgreSQL wait on the key and the later one finds it once the first commits (or takes over if
-the first rolled back). A refused or failed update rolls the key back with everything else, so a redelivery is
-answered again and still changes nothing.
+the first rolled back). A refused update (bad input, answered with its friendly text) keeps its key while its work
+is undone, so a redelivery is not answered again; an update whose handling failed (the database busy or away) rolls
+the key back with everything else, so a redelivery is handled afresh.
 """
 
 from __future__ import annotations

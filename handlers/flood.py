@@ -1,0 +1,101 @@
+"""One account must not stall everyone: a flood is cut off before any database work.
+
+Updates are handled one after another, and every answer counts against Telegram's sending limits, so 300 messages
+from one account kept everyone else waiting (11 s; 120 s once Telegram answered 429). Each account has a bucket of
+`BURST` updates that refills at one a second: a whole submission (30 pages and the steps around it) fits, a script
+does not. An account that empties it is told once, kindly, and ignored for `QUIET` seconds. The gate lives in
+memory, per process (several workers each keep their own), and measures with a monotonic clock: it is about how fast
+updates arrive, not about dates, so it does not read `bot.clock` (which stands still in tests and jumps in the demo).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.app import App
+from bot.texts import t
+from handlers.common import answer
+
+log = logging.getLogger("klambi.flood")
+BURST = 40  # updates at once
+REFILL_PER_SECOND = 1.0
+QUIET = 60.0  # seconds ignored after the warning
+KEEP = 10_000  # accounts remembered before idle ones are forgotten
+
+
+class Verdict(Enum):
+    PASS = "pass"
+    WARN = "warn"  # the update that overflowed: answered with the warning only
+    DROP = "drop"  # ignored quietly
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+    quiet_until: float = float("-inf")
+
+
+class FloodGate:
+    """A token bucket per Telegram account."""
+
+    def __init__(self, burst: int = BURST, now: Callable[[], float] = time.monotonic) -> None:
+        self.burst, self._now = burst, now
+        self._buckets: dict[int, _Bucket] = {}
+
+    def admit(self, user_id: int) -> Verdict:
+        now = self._now()
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            if len(self._buckets) >= KEEP:
+                self._forget_idle(now)
+            bucket = self._buckets[user_id] = _Bucket(float(self.burst), now)
+        if now < bucket.quiet_until:
+            return Verdict.DROP
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * REFILL_PER_SECOND)
+        bucket.at = now
+        if bucket.tokens < 1:
+            bucket.quiet_until = now + QUIET
+            return Verdict.WARN
+        bucket.tokens -= 1
+        return Verdict.PASS
+
+    def _forget_idle(self, now: float) -> None:
+        full = now - self.burst / REFILL_PER_SECOND
+        self._buckets = {u: b for u, b in self._buckets.items() if b.at > full or b.quiet_until > now}
+
+
+def _answerable(update: Update) -> bool:
+    """What the bot would answer: anything in a private chat, a button, a command in a group."""
+    if update.callback_query is not None:
+        return True
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return False
+    return chat.type == ChatType.PRIVATE or (message.text or "").startswith("/")
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler (group -1): lets the update through, or stops it here."""
+    user = update.effective_user
+    if user is None or not _answerable(update):
+        return
+    flood_gate: FloodGate = context.bot_data["flood_gate"]
+    verdict = flood_gate.admit(user.id)
+    if verdict is Verdict.PASS:
+        return
+    if verdict is Verdict.WARN:
+        log.warning("Telegram account %s sends too fast: ignored for %d s", user.id, QUIET)
+        chat = update.effective_chat
+        if update.callback_query is not None or (chat is not None and chat.type == ChatType.PRIVATE):
+            app: App = context.bot_data["app"]
+            await answer(update, t("flood.warning", app.settings.bot.language, seconds=int(QUIET)))
+    raise ApplicationHandlerStop
