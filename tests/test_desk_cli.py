@@ -233,7 +233,7 @@ def test_record_import_csv_all_good_and_twice_changes_nothing(klambi, database_u
         lines.append(f"{desa},RKPDES,2025,2024-09-2{i},2024-09-27,{i}/2024,,")
     lines.append(f"{DESA[0]},APBDES,2025,2024-12-20,,,ditolak,Lampiran kurang")
     lines.append(f"{DESA[0]},apbdes,2025,2024-12-20,2025-01-03,7/2024,DITERIMA,")
-    lines.append(f"{DESA[1]},LPPDES,2023,2024-03-20,,,menunggu,")
+    lines.append(f"{DESA[1]},LPPDES,2023,2024-03-20,2024-03-28,,menunggu,")
     path = tmp_path / "dokumen.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -301,24 +301,58 @@ BAD_ROWS = [
 ]
 
 
+def bad_lines(result) -> list[str]:
+    """The error lines after the heading line: one per row and column."""
+    heading, *lines = result.err.strip().splitlines()
+    assert heading.startswith("klambi: ") and all(line.startswith("  baris ") for line in lines), result
+    return [line.strip() for line in lines]
+
+
+BAD_REASONS = {
+    4: ["kolom desa: Desa 35.08.17.2099 belum terdaftar"],
+    5: ["kolom penetapan: '22/09/2024' bukan tanggal"],
+    6: ["kolom doc: Dokumen RPJMDES tidak dikenal"],
+    7: ["kolom penetapan: 2025-09-22 belum terjadi"],
+    8: ["kolom alasan: status ditolak perlu alasan"],
+    9: ["kolom diterima: Tanggal penetapan 2024-09-22 sesudah tanggal diterima 2024-09-01"],
+    10: ["kolom status: 'hilang' tidak dikenal"],
+    11: ["kolom ta: tahun 1999 di luar rentang"],
+    12: ["kolom desa: kosong, padahal wajib diisi"],
+    13: ["kolom alasan: terlalu panjang", "kolom alasan: hanya untuk status ditolak"],
+}
+
+
 def test_record_import_reports_every_bad_row_and_writes_nothing(klambi, database_url, tmp_path):
+    """Each error on its own line, naming its row and column; every error of a row, not only the first."""
     assert klambi("villages", "import", "--area", JATIROTO).code == 0
     path = tmp_path / "salah.csv"
     path.write_text("\n".join([HEADER, *BAD_ROWS]) + "\n", encoding="utf-8")
     before = table_counts(database_url)
     result = klambi("record", "import", str(path))
-    one_line_error(result)
-    assert "10 baris salah, tidak ada yang disimpan" in result.err
-    for number in range(4, 14):
-        assert f"baris {number}:" in result.err
-    for good in (2, 3, 14):
-        assert f"baris {good}:" not in result.err
-    for why in ("35.08.17.2099 belum terdaftar", "penetapan: '22/09/2024' bukan tanggal", "RPJMDES tidak dikenal",
-                "penetapan: 2025-09-22 belum terjadi", "status ditolak perlu alasan", "sesudah tanggal diterima",
-                "status 'hilang' tidak dikenal", "ta: tahun 1999 di luar rentang", "kolom desa kosong",
-                "alasan terlalu panjang"):  # fmt: skip
-        assert why in result.err, why
+    assert result.code == 2 and result.out == "", result
+    assert "10 baris salah, tidak ada yang disimpan" in result.err.splitlines()[0]
+    lines = bad_lines(result)
+    assert len(lines) == sum(len(v) for v in BAD_REASONS.values())
+    for number, reasons in BAD_REASONS.items():
+        found = [line for line in lines if line.startswith(f"baris {number},")]
+        assert len(found) == len(reasons), (number, found)
+        for line, why in zip(found, reasons, strict=True):
+            assert why in line, (line, why)
+    assert not [line for line in lines if line.startswith(("baris 2,", "baris 3,", "baris 14,"))]
     assert table_counts(database_url) == before
+
+
+def test_record_import_reports_every_error_of_a_row(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "salah.csv"
+    path.write_text(f"{HEADER}\n35.08.17.2099,RPJMDES,dua,27/09/2024,kemarin,,hilang,\n", encoding="utf-8")
+    result = klambi("record", "import", str(path))
+    assert result.code == 2 and "1 baris salah" in result.err.splitlines()[0]
+    assert [line.split(":", 1)[0] for line in bad_lines(result)] == [
+        "baris 2, kolom desa", "baris 2, kolom doc", "baris 2, kolom ta", "baris 2, kolom penetapan",
+        "baris 2, kolom diterima", "baris 2, kolom status",
+    ]  # fmt: skip
+    assert versions(database_url) == []
 
 
 def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_path):
@@ -328,8 +362,9 @@ def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_pa
     result = klambi("record", "import", str(path), "--partial")
     assert result.code == 0, result
     assert "3 versi baru, 0 sudah tercatat (tidak diubah), 10 baris salah" in result.out
-    assert len(result.err.strip().splitlines()) == 1 and "baris 4:" in result.err and "baris 13:" in result.err
-    assert "10 baris salah tidak disimpan" in result.err
+    assert "10 baris salah tidak disimpan" in result.err.splitlines()[0]
+    lines = bad_lines(result)
+    assert len(lines) == 11 and lines[0].startswith("baris 4, kolom desa") and lines[-1].startswith("baris 13,")
     assert sorted((r.desa_kode, r.tanggal_penetapan) for r in versions(database_url)) == [
         (DESA[0], date(2024, 9, 21)), (DESA[1], date(2024, 9, 22)), (DESA[5], date(2024, 9, 23)),
     ]  # fmt: skip
