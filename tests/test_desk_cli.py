@@ -16,7 +16,9 @@ from sqlalchemy import select, update
 from bot.db import make_engine, session_factory
 from models.tables import (
     Channel,
+    Desa,
     Extension,
+    IndicatorHistory,
     Obligation,
     OutboxMessage,
     OutboxStatus,
@@ -372,6 +374,85 @@ def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_pa
     again = klambi("record", "import", str(path), "--partial")
     assert again.code == 0 and "0 versi baru, 3 sudah tercatat" in again.out
     assert table_counts(database_url) == before
+
+
+def test_record_import_xlsx_never_guesses_a_cell_it_cannot_read(klambi, database_url, tmp_path):
+    """A formula Excel never calculated, a merged range, a nomor Excel made a date, an error cell, a missing date
+    received where it decides timeliness: each reported by row and column, and nothing written."""
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["desa", "doc", "ta", "penetapan", "diterima", "nomor", "status", "alasan"])
+    late = date(2024, 4, 15)  # LPPDes TA 2023 is due 31 March 2024: received on 15 April it is late
+    sheet.append([DESA[0], "LPPDES", 2023, date(2024, 3, 20), "=D2+26", None, None, None])  # 2: no cached value
+    sheet.append([DESA[1], "LPPDES", 2023, date(2024, 3, 20), late, None, None, None])  # 3: merged E3:E4
+    sheet.append([DESA[2], "LPPDES", 2023, date(2024, 3, 20), None, None, None, None])  # 4: inside the merge
+    sheet.append([DESA[3], "RKPDES", 2025, date(2024, 9, 20), None, datetime(2024, 5, 1), None, None])  # 5
+    sheet.append([DESA[4], "RKPDES", 2025, date(2024, 9, 20), None, "#REF!", "ditolak", date(2024, 9, 1)])  # 6
+    sheet.append([DESA[5], "LPPDES", 2023, date(2024, 3, 20), None, "3/2024", None, None])  # 7: no date received
+    sheet.append([DESA[5], "RKPDES", 2025, date(2024, 9, 20), None, "4/2024", None, None])  # 8: good
+    sheet.merge_cells("E3:E4")
+    path = tmp_path / "dokumen.xlsx"
+    workbook.save(path)
+    before = table_counts(database_url)
+
+    result = klambi("record", "import", str(path))
+    assert result.code == 2, result
+    assert "6 baris salah, tidak ada yang disimpan" in result.err.splitlines()[0]
+    assert bad_lines(result) == [
+        "baris 2, kolom diterima: rumus =D2+26 tanpa nilai tersimpan; buka dan simpan ulang di Excel, atau ketik "
+        "nilainya",
+        "baris 3, kolom diterima: sel gabungan E3:E4; pisahkan selnya dan isi setiap baris",
+        "baris 4, kolom diterima: sel gabungan E3:E4; pisahkan selnya dan isi setiap baris",
+        "baris 5, kolom nomor: Excel mengubahnya menjadi tanggal (2024-05-01); format kolom sebagai Teks lalu ketik "
+        "ulang",
+        "baris 6, kolom nomor: rumus menghasilkan galat #REF!",
+        "baris 6, kolom alasan: Excel mengubahnya menjadi tanggal (2024-09-01); format kolom sebagai Teks lalu ketik "
+        "ulang",
+        "baris 7, kolom diterima: wajib untuk LPPDES: ketepatan waktunya dinilai dari tanggal diterima kecamatan",
+    ]
+    assert table_counts(database_url) == before
+
+    partial = klambi("record", "import", str(path), "--partial")
+    assert partial.code == 0 and "1 versi baru" in partial.out and "6 baris salah" in partial.out, partial
+    assert [(r.desa_kode, r.document_code, r.nomor) for r in versions(database_url)] == [(DESA[5], "RKPDES", "4/2024")]
+
+
+def test_record_requires_the_date_received_where_it_decides_timeliness(klambi, database_url):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    lppdes = ["record", "--desa", DESA[0], "--doc", "LPPDES", "--ta", "2023", "--penetapan", "2024-03-20"]
+    refused = klambi(*lppdes)
+    one_line_error(refused)
+    assert "--diterima wajib untuk LPPDES" in refused.err
+    assert versions(database_url) == []
+    assert klambi(*lppdes, "--diterima", "2024-04-15").code == 0
+    rkpdes = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-20")
+    assert rkpdes.code == 0, rkpdes  # judged by its penetapan: the date received may default to it
+    received = {r.document_code: r.received_at.astimezone(WIB).date() for r in versions(database_url)}
+    assert received == {"LPPDES": date(2024, 4, 15), "RKPDES": date(2024, 9, 20)}
+
+
+def test_imported_text_is_cleaned_of_control_characters(klambi, database_url, tmp_path):
+    """Word's line break in a nomor, a NUL in a reason or a code (PostgreSQL refuses NUL): cleaned where they enter."""
+    villages = tmp_path / "desa.csv"
+    villages.write_text("kode,nama\n35.08.17.2001,Banyuputih\x0bKidul\n", encoding="utf-8")
+    assert klambi("villages", "import", str(villages)).code == 0
+    assert query(database_url, select(Desa.nama)) == [("Banyuputih Kidul",)]
+    records = tmp_path / "dokumen.csv"
+    records.write_text(
+        f"{HEADER}\n{DESA[0]}\x00,RKPDES,2025,2024-09-21,,5\x0b2024,,\n"
+        f"{DESA[0]},APBDES,2025,2024-12-20,,,ditolak,Lampiran\x00kurang\x1b[31m\n",
+        encoding="utf-8",
+    )
+    result = klambi("record", "import", str(records))
+    assert result.code == 0, result
+    assert [(r.document_code, r.nomor, r.review_reason) for r in versions(database_url)] == [
+        ("APBDES", None, "Lampiran kurang [31m"), ("RKPDES", "5 2024", None),
+    ]  # fmt: skip
+    history = tmp_path / "riwayat.csv"
+    history.write_text("kecamatan,year,indicator,target,realisasi,capaian\n35.08.17\x00,2023,IKU,94.44,94.12,\n")
+    assert klambi("history", "import", str(history)).code == 0
+    assert query(database_url, select(IndicatorHistory.kecamatan_kode, IndicatorHistory.year)) == [("35.08.17", 2023)]
 
 
 def test_record_import_semicolon_csv_from_excel(klambi, database_url, tmp_path):
