@@ -239,11 +239,9 @@ def record_import(ctx: Context, file: Path, partial: bool) -> None:
 
     async def work(app: App):
         await _ready(app)
-
-        async def replan(session: AsyncSession, kecamatan_codes: set[str]) -> None:
-            await _replan_import(app, session, kecamatan_codes)
-
-        return await import_rows(app.sessions, file, parsed, app.clock.now(), partial, lang, replan)
+        imported = await import_rows(app.sessions, file, parsed, app.clock.now(), partial, lang)
+        await replan_after_import(app, imported.kecamatan_codes)
+        return imported
 
     imported = ctx.run(work)
     click.echo(t("cli.import.summary", lang, path=file, created=imported.created, unchanged=imported.unchanged,
@@ -254,9 +252,14 @@ def record_import(ctx: Context, file: Path, partial: bool) -> None:
             click.echo(f"  {t(problem.key, lang, **problem.values)}", err=True)
 
 
-async def _replan_import(app: App, session: AsyncSession, kecamatan_codes: set[str]) -> None:
-    if kecamatan_codes and len(kecamatan_codes) <= REPLAN_AT_IMPORT:  # larger imports: the bot's hourly planning
-        await _replan(app, session, sorted(kecamatan_codes))
+async def replan_after_import(app: App, kecamatan_codes: set[str]) -> None:
+    """The reminders of a small import's kecamatan, each in its own short transaction after the import's (larger
+    imports: the bot's hourly planning)."""
+    if len(kecamatan_codes) > REPLAN_AT_IMPORT:
+        return
+    for kode in sorted(kecamatan_codes):
+        async with app.sessions() as session, session.begin():
+            await _replan(app, session, [kode])
 
 
 def _check_output(path: Path, force: bool) -> None:

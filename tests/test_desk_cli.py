@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from bot.db import make_engine, session_factory
 from models.tables import (
+    AuditEntry,
     Channel,
     Desa,
     Extension,
@@ -453,6 +454,69 @@ def test_imported_text_is_cleaned_of_control_characters(klambi, database_url, tm
     history.write_text("kecamatan,year,indicator,target,realisasi,capaian\n35.08.17\x00,2023,IKU,94.44,94.12,\n")
     assert klambi("history", "import", str(history)).code == 0
     assert query(database_url, select(IndicatorHistory.kecamatan_kode, IndicatorHistory.year)) == [("35.08.17", 2023)]
+
+
+def test_record_import_audits_every_version_and_plans_the_reminders_again(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[0], 101, "Sekdes Banyuputih")
+    plan(database_url)
+
+    def rkpdes_reminders() -> int:
+        return len(query(database_url, select(OutboxMessage.id).where(
+            OutboxMessage.person_id == sekdes, OutboxMessage.subject_type == "obligation",
+            OutboxMessage.status == OutboxStatus.PLANNED)))  # fmt: skip
+
+    assert rkpdes_reminders() > 0
+    path = tmp_path / "dokumen.csv"
+    rows = [f"{DESA[0]},RKPDES,2025,2024-07-29,2024-07-30,1/2024,,",
+            f"{DESA[1]},LPPDES,2023,2024-03-20,2024-04-15,,ditolak,Tanpa tanda tangan"]  # fmt: skip
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    result = klambi("record", "import", str(path), now=AUGUST)
+    assert result.code == 0 and "2 versi baru" in result.out, result
+    assert rkpdes_reminders() == 0  # accepted: nothing left to remind the sekdes of
+    recorded = {r.id: r for r in query(database_url, select(Submission))}
+    entries = query(database_url, select(AuditEntry).where(AuditEntry.action == "submission.record"))
+    assert sorted(int(e.entity_id) for e in entries) == sorted(recorded)
+    details = sorted((e.details for e in entries), key=lambda d: d["desa"])
+    assert details == [
+        {"desa": DESA[0], "document": "RKPDES", "tahun_anggaran": 2025, "version": 1, "tanggal_penetapan": "2024-07-29",
+         "received_on": "2024-07-30", "review_status": "diterima", "channel": "impor", "files": []},
+        {"desa": DESA[1], "document": "LPPDES", "tahun_anggaran": 2023, "version": 1, "tanggal_penetapan": "2024-03-20",
+         "received_on": "2024-04-15", "review_status": "ditolak", "channel": "impor", "files": []},
+    ]  # fmt: skip
+    assert all(e.actor_label == "cli" and e.at == datetime(2024, 8, 1, 2, 0, tzinfo=UTC) for e in entries)
+
+
+def test_record_import_checks_again_when_a_version_arrives_between_reading_and_writing(
+    klambi, database_url, tmp_path, monkeypatch
+):
+    """The bot records a version of the same obligation while the import checks its rows: the write meets the
+    unique version number, the import reads again and its row becomes the next version; nothing is lost."""
+    import bot.services.imports as imports
+    from bot.services.records import RecordRequest, record_document
+
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    real = imports._read_known
+    calls = []
+
+    async def read_then_the_bot_records(sessions, rows):
+        known = await real(sessions, rows)
+        if not calls:
+            async with sessions() as session, session.begin():
+                request = RecordRequest(DESA[0], "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 23))
+                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None, "telegram")
+        calls.append(len(rows))
+        return known
+
+    monkeypatch.setattr(imports, "_read_known", read_then_the_bot_records)
+    path = tmp_path / "dokumen.csv"
+    path.write_text(f"{HEADER}\n{DESA[0]},RKPDES,2025,2024-09-21,2024-09-27,5/2024,,\n", encoding="utf-8")
+    result = klambi("record", "import", str(path))
+    assert result.code == 0 and "1 versi baru" in result.out, result
+    assert calls == [1, 1]
+    assert [(r.version, r.tanggal_penetapan, r.channel) for r in versions(database_url)] == [
+        (1, date(2024, 9, 20), Channel.CLI), (2, date(2024, 9, 21), Channel.IMPORT),
+    ]  # fmt: skip
 
 
 def test_record_import_semicolon_csv_from_excel(klambi, database_url, tmp_path):

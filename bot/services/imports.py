@@ -16,14 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import Dialect, Table, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -90,7 +90,7 @@ class Imported:
     unchanged: int = 0
     bad_rows: int = 0
     problems: list[InputError] = field(default_factory=list)  # `cli.import.row`, one per column and row
-    kecamatan_codes: set[str] = field(default_factory=set)
+    kecamatan_codes: set[str] = field(default_factory=set)  # where a version was added: plan their reminders again
 
 
 def row_problem(number: int, column: str, error: InputError, language: Language) -> InputError:
@@ -139,27 +139,20 @@ async def import_rows(
     now: datetime,
     partial: bool,
     language: Language,
-    after_write: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = None,
 ) -> Imported:
     """Check every row against the database, then write the new versions at once (all, or with `partial` the good
-    rows). A bad row without `partial` raises `InputErrors` and nothing is written.
-
-    `after_write` runs in its own transaction after the write (the reminders' re-planning), so that the write's
-    lock stays short.
-    """
+    rows). A bad row without `partial` raises `InputErrors` and nothing is written."""
     for _ in range(ATTEMPTS):
         known = await _read_known(sessions, parsed.rows)
         plan = _check(known, parsed.rows, now, language)
         if plan.result.problems and not partial:
             raise InputErrors("cli.import.rows", plan.result.problems, path=path, count=plan.result.bad_rows)
+        inserts = _prepare(known.dialect, known, plan, now)
         try:
             async with sessions() as session, session.begin():
-                await _write(session, known, plan, now)
+                await _write(session, known, plan, inserts)
         except IntegrityError:
             continue  # a version or an obligation appeared meanwhile: read and check again
-        if after_write is not None and plan.result.kecamatan_codes:
-            async with sessions() as session, session.begin():
-                await after_write(session, plan.result.kecamatan_codes)
         return plan.result
     raise InputError("cli.import.changed", path=path)
 
@@ -345,6 +338,7 @@ class _Known:
     timezones: dict[str, ZoneInfo]  # kecamatan kode → zone
     obligations: dict[tuple[str, str, int], _Obligation]
     calendar: Any
+    dialect: Dialect
 
 
 @dataclass
@@ -371,6 +365,7 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
     async with sessions() as session, session.begin():
         kinds = {k.code: k for k in await document_kinds(session)}
         calendar = await load_calendar(session)
+        dialect = session.get_bind().dialect
     codes = sorted({r.desa for r in rows if r.desa})
     desa: dict[str, str] = {}
     for chunk in _chunks(codes):
@@ -408,7 +403,7 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
                 known.last_version = max(known.last_version, version)
                 if not with_files:  # an imported row has no file: a version with files is never the same
                     known.versions.add(version_key(penetapan, nomor, received_at, review, reason, ()))
-    return _Known(kinds, desa, timezones, obligations, calendar)
+    return _Known(kinds, desa, timezones, obligations, calendar, dialect)
 
 
 def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Language) -> _Plan:
@@ -449,7 +444,6 @@ def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Langua
         key = (row.desa, kind.code, row.ta)
         obligation = obligations.setdefault(key, _Obligation(None, 0))
         facts = version_key(row.penetapan, row.nomor, received_at, row.review, row.reason, ())
-        result.kecamatan_codes.add(kecamatan)
         if facts in obligation.versions:
             result.unchanged += 1
             continue
@@ -457,44 +451,103 @@ def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Langua
         obligation.last_version += 1
         versions.append(_NewVersion(key, obligation.last_version, row, received_at))
         result.created += 1
+        result.kecamatan_codes.add(kecamatan)
     return _Plan(result, versions)
 
 
-async def _write(session: AsyncSession, known: _Known, plan: _Plan, now: datetime) -> None:
-    """The new obligations, versions and their audit entries, a statement per table and batch."""
-    ids = {key: o.id for key, o in known.obligations.items()}
-    missing = sorted({v.key for v in plan.versions if v.key not in ids})
+@dataclass
+class _Insert:
+    """An INSERT and its rows, every value already as the driver takes it; the ids (`later`) are set in the write
+    transaction, where they are reserved."""
+
+    table: Table
+    sql: str
+    rows: list[list[Any]]
+    slots: dict[str, int]  # column → position in a row
+
+    def fill(self, column: str, values: Sequence[Any]) -> None:
+        position = self.slots[column]
+        for row, value in zip(self.rows, values, strict=True):
+            row[position] = value
+
+
+def _insert(dialect: Dialect, table: Table, rows: list[dict[str, Any]], later: tuple[str, ...]) -> _Insert:
+    """Compile and convert before the write: the write transaction then only hands rows to the driver."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or [])
+    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order]
+    converted = [
+        [value if process is None or value is None else process(value)
+         for value, process in zip((row[name] for name in order), convert, strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    return _Insert(table, compiled.string, converted, {name: order.index(name) for name in later})
+
+
+def _prepare(dialect: Dialect, known: _Known, plan: _Plan, now: datetime) -> list[_Insert]:
+    """The new obligations, versions and their audit entries (the same as `record_document` writes), ready."""
+    existing = {key for key, o in known.obligations.items() if o.id is not None}
+    missing = sorted({v.key for v in plan.versions if v.key not in existing})
+    inserts = []
     if missing:
         values = []
         for kode, code, ta in missing:
             deadline = known.kinds[code].rule.legal_deadline(ta, known.calendar)
-            values.append({"desa_kode": kode, "document_code": code, "tahun_anggaran": ta, "legal_deadline": deadline,
-                           "agreed_date": deadline})  # fmt: skip
-        table = Obligation.__table__
-        created = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
-        ids.update(zip(missing, created.scalars(), strict=True))
-    if not plan.versions:
-        return
-    table = Submission.__table__
-    rows = [
-        {"obligation_id": ids[v.key], "version": v.version, "tanggal_penetapan": v.row.penetapan,
+            values.append({"id": None, "desa_kode": kode, "document_code": code, "tahun_anggaran": ta,
+                           "legal_deadline": deadline, "agreed_date": deadline})  # fmt: skip
+        inserts.append(_insert(dialect, Obligation.__table__, values, ("id",)))
+    submissions = [
+        {"id": None, "obligation_id": None, "version": v.version, "tanggal_penetapan": v.row.penetapan,
          "nomor": v.row.nomor, "received_at": v.received_at, "received_by_id": None, "channel": Channel.IMPORT,
          "review_status": v.row.review, "reviewed_by_id": None,
          "reviewed_at": v.received_at if v.row.review is not ReviewStatus.MENUNGGU else None,
          "review_reason": v.row.reason, "recorded_at": now}
         for v in plan.versions
     ]  # fmt: skip
-    created = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     audit = [
         {"at": now, "actor_id": None, "actor_label": "cli", "action": "submission.record", "entity": "submission",
-         "entity_id": str(submission_id),
+         "entity_id": None,
          "details": {"desa": v.key[0], "document": v.key[1], "tahun_anggaran": v.key[2], "version": v.version,
                      "tanggal_penetapan": v.row.penetapan.isoformat(),
                      "received_on": (v.row.received_on or v.row.penetapan).isoformat(),
                      "review_status": v.row.review.value, "channel": Channel.IMPORT.value, "files": []}}
-        for v, submission_id in zip(plan.versions, created.scalars(), strict=True)
+        for v in plan.versions
     ]  # fmt: skip
-    await session.execute(insert(AuditEntry.__table__), audit)
+    if plan.versions:
+        inserts.append(_insert(dialect, Submission.__table__, submissions, ("id", "obligation_id")))
+        inserts.append(_insert(dialect, AuditEntry.__table__, audit, ("entity_id",)))
+    return inserts
+
+
+async def _write(session: AsyncSession, known: _Known, plan: _Plan, inserts: list[_Insert]) -> None:
+    """The prepared rows, a statement per table: the write transaction reserves ids and does nothing else."""
+    ids = {key: o.id for key, o in known.obligations.items() if o.id is not None}
+    missing = sorted({v.key for v in plan.versions if v.key not in ids})
+    connection = await session.connection()
+    for batch in inserts:
+        if batch.table is Obligation.__table__:
+            new = await _reserve_ids(session, batch.table, len(batch.rows))
+            batch.fill("id", new)
+            ids.update(zip(missing, new, strict=True))
+        elif batch.table is Submission.__table__:
+            submission_ids = await _reserve_ids(session, batch.table, len(batch.rows))
+            batch.fill("id", submission_ids)
+            batch.fill("obligation_id", [ids[v.key] for v in plan.versions])
+        else:
+            batch.fill("entity_id", [str(i) for i in submission_ids])
+        await connection.exec_driver_sql(batch.sql, [tuple(row) for row in batch.rows])
+
+
+async def _reserve_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
+    """`count` new ids of `table`, so that the rows go in as a plain executemany (RETURNING would insert them one by
+    one on SQLite). PostgreSQL hands them out from the column's sequence; on SQLite the write transaction holds the
+    database's only write lock (`BEGIN IMMEDIATE`), so the ids after the largest are ours."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        found = await session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        return list(found)
+    last = await session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(last + 1, last + count + 1))
 
 
 # --- the template ----------------------------------------------------------------------------------------------
