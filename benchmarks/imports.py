@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -22,16 +23,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App
 
+ROOT = Path(__file__).resolve().parent.parent  # the probe imports `benchmarks` from any working directory
 DOCUMENTS = ("RKPDES", "APBDES", "LPPDES")
 YEARS = (2015, 2016, 2017, 2018)  # before the generated history: the first rows create their obligations
 
 
 def write_csv(path: Path, desa: list[str], rows: int, run: str) -> None:
-    """`rows` new versions over every desa × document × year; beyond that, further versions of the same ones."""
+    """`rows` new versions over every desa × document × year; beyond that, further versions of the same ones (a
+    province, `--size 35`, has about 92,000 such obligations: most rows then create their obligation)."""
     keys = [(d, doc, ta) for ta in YEARS for doc in DOCUMENTS for d in desa]
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
@@ -57,9 +60,26 @@ async def record_import(app: App, db_url: str, sizes: tuple[int, ...]) -> dict[s
     run = str(int(time.time()))
     figures: dict[str, Any] = {"desa": len(desa), "sizes": {}}
 
+    longest: dict[str, float] = {}
+
+    def began(connection: Any) -> None:
+        connection.info["began"] = time.perf_counter()
+
+    def ended(connection: Any) -> None:
+        if "began" in connection.info:
+            held = (time.perf_counter() - connection.info.pop("began")) * 1000
+            longest[phase[0]] = max(longest.get(phase[0], 0), held)
+
+    phase = ["import"]
+    event.listen(app.engine.sync_engine, "begin", began)
+    event.listen(app.engine.sync_engine, "commit", ended)
+    event.listen(app.engine.sync_engine, "rollback", ended)
+
     async def command(path: Path) -> Any:
         """What `klambi record import FILE` does once the file is read."""
+        phase[0] = "import"
         imported = await import_rows(app.sessions, path, read_rows(path, "id"), app.clock.now(), False, "id")
+        phase[0] = "replan"
         await replan_after_import(app, imported.kecamatan_codes)
         return imported
 
@@ -70,13 +90,14 @@ async def record_import(app: App, db_url: str, sizes: tuple[int, ...]) -> dict[s
             stop = Path(folder) / f"stop-{rows}"
             probe = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.imports", "probe", db_url, desa[0], str(stop)],
-                stdout=subprocess.PIPE, text=True,
+                stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)},
             )  # fmt: skip
             assert probe.stdout is not None
             await asyncio.to_thread(probe.stdout.readline)  # "ready": connected, the first (cold) read done
             start = time.perf_counter()
             read_rows(path, "id")
             read = time.perf_counter() - start  # reading the file alone (the import reads it again)
+            longest.clear()
             start = time.perf_counter()
             imported = await command(path)
             seconds = time.perf_counter() - start
@@ -94,6 +115,9 @@ async def record_import(app: App, db_url: str, sizes: tuple[int, ...]) -> dict[s
                 "ms_per_1000_rows": round(seconds * 1000 / rows * 1000),
                 "again_unchanged_seconds": round(again_seconds, 2),
                 "kecamatan": len(imported.kecamatan_codes),
+                # the longest transaction of the import (SQLite: the write lock it held) and of the re-planning
+                "longest_import_transaction_ms": round(longest.get("import", 0)),
+                "longest_replan_transaction_ms": round(longest.get("replan", 0)),
                 "bot_wait_max_ms": waits["max_ms"],
                 "bot_wait_median_ms": waits["median_ms"],
                 "bot_waits": waits["samples"],

@@ -159,8 +159,10 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "The date the Perdes / document was established, as a date (or the text 2024-09-27).",
     ),
     "cli.template.help.diterima": (
-        "Tanggal diterima kecamatan. Kosong: sama dengan tanggal penetapan.",
-        "The date the kecamatan received it. Empty: the tanggal penetapan.",
+        "Tanggal diterima kecamatan. Wajib untuk LPPDES (ketepatan waktunya dinilai dari tanggal ini); untuk RKPDES "
+        "dan APBDES kosong berarti sama dengan tanggal penetapan.",
+        "The date the kecamatan received it. Required for LPPDES (its timeliness is judged by this date); for RKPDES "
+        "and APBDES empty means the tanggal penetapan.",
     ),
     "cli.template.help.nomor": ("Nomor Perdes / dokumen (boleh kosong).", "The Perdes / document number (optional)."),
     "cli.template.help.status": (

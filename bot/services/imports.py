@@ -48,6 +48,7 @@ TEMPLATE_COLUMNS = ("desa", "nama_desa", "doc", "ta", "penetapan", "diterima", "
 FACTS = ("penetapan", "diterima", "nomor", "status", "alasan")  # a row with none of these was not filled in
 REVIEW_VALUES = {s.value: s for s in ReviewStatus}
 CHUNK = 900  # keys per IN (...) of the bulk reads: under every driver's parameter limit
+VERSIONS_CHUNK = 200  # obligations whose versions are read in one transaction: a few milliseconds each
 ATTEMPTS = 3  # reads and checks again when the data changed between the check and the write
 
 
@@ -355,9 +356,9 @@ class _Plan:
     versions: list[_NewVersion]
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[ImportRow]) -> _Known:
@@ -391,18 +392,18 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
                 if (kode, code, ta) in wanted:
                     obligations[(kode, code, ta)] = by_id[id_] = _Obligation(id_, 0)
     has_files = exists().where(SubmissionFile.submission_id == Submission.id)
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in _chunks(sorted(by_id), VERSIONS_CHUNK):
         async with sessions() as session, session.begin():
-            found = await session.execute(
-                select(Submission.obligation_id, Submission.version, Submission.tanggal_penetapan, Submission.nomor,
-                       Submission.received_at, Submission.review_status, Submission.review_reason, has_files)
-                .where(Submission.obligation_id.in_(chunk))
-            )  # fmt: skip
-            for obligation_id, version, penetapan, nomor, received_at, review, reason, with_files in found:
-                known = by_id[obligation_id]
-                known.last_version = max(known.last_version, version)
-                if not with_files:  # an imported row has no file: a version with files is never the same
-                    known.versions.add(version_key(penetapan, nomor, received_at, review, reason, ()))
+            query = select(
+                Submission.obligation_id, Submission.version, Submission.tanggal_penetapan, Submission.nomor,
+                Submission.received_at, Submission.review_status, Submission.review_reason, has_files,
+            ).where(Submission.obligation_id.in_(chunk))  # fmt: skip
+            found = (await session.execute(query)).all()
+        for obligation_id, version, penetapan, nomor, received_at, review, reason, with_files in found:
+            known = by_id[obligation_id]
+            known.last_version = max(known.last_version, version)
+            if not with_files:  # an imported row has no file: a version with files is never the same
+                known.versions.add(version_key(penetapan, nomor, received_at, review, reason, ()))
     return _Known(kinds, desa, timezones, obligations, calendar, dialect)
 
 
