@@ -184,7 +184,8 @@ def version_problems(
     kind: DocumentKind, tahun_anggaran: int | None, penetapan: date | None, received_on: date | None, today: date
 ) -> list[tuple[str, InputError]]:
     """What is wrong with a version's year and dates, each with the option it concerns (`klambi record` and the
-    bulk import check the same way; None is a value that could not be read and is not checked again).
+    bulk import check the same way). A year or penetapan of None could not be read and is not checked again; a date
+    received of None was not given.
 
     Where the date received decides timeliness (LPPDes and the reports) it is required: defaulting it to the
     penetapan would make a late report on time.
