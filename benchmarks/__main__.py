@@ -19,11 +19,28 @@ from typing import Any
 
 import click
 
-MEASUREMENTS = ("indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch")
+MEASUREMENTS = (
+    "indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch",
+    "record_import",  # last: it adds versions (of years the others do not read)
+)  # fmt: skip
 NOTES = Path(__file__).with_name("notes.md")
 SIZES = {
-    "quick": {"indicator": 30, "ranking": 3, "chat_users": 8, "chat_rounds": 2, "dispatch": 150},
-    "full": {"indicator": 300, "ranking": 5, "chat_users": 40, "chat_rounds": 2, "dispatch": 900},
+    "quick": {
+        "indicator": 30,
+        "ranking": 3,
+        "chat_users": 8,
+        "chat_rounds": 2,
+        "dispatch": 150,
+        "imports": (200, 1000),
+    },
+    "full": {
+        "indicator": 300,
+        "ranking": 5,
+        "chat_users": 40,
+        "chat_rounds": 2,
+        "dispatch": 900,
+        "imports": (1000, 10_000, 100_000),
+    },
 }
 
 
@@ -111,7 +128,7 @@ async def _run(
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from benchmarks import chat
+    from benchmarks import chat, imports
     from benchmarks import database as db
     from benchmarks.generate import NOW, generate
     from bot.app import App
@@ -148,6 +165,7 @@ async def _run(
             "sweep_morning": lambda: db.sweep_morning(app),
             "chat": lambda: chat.throughput(app, db_url, samples["chat_users"], samples["chat_rounds"]),
             "dispatch": lambda: chat.dispatch(app, samples["dispatch"]),
+            "record_import": lambda: imports.record_import(app, db_url, samples["imports"]),
         }
         for name in MEASUREMENTS:
             if name not in names:

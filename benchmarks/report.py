@@ -50,6 +50,15 @@ GOALS: list[tuple[str, str, tuple[str, ...], str, float, str]] = [
     ("Dispatch, share of 30 msg/s", "dispatch", ("share_of_allowed",), "", 0.95, ">="),
     ("429 answers during dispatch", "dispatch", ("http_429",), "", 0, "<="),
     ("Idle memory (RSS)", "chat", ("memory_idle_mb",), " MB", 150, "<"),
+    (
+        "`record import` of the largest file (100,000 rows; quick: 1,000)",
+        "record_import",
+        ("largest_seconds",),
+        " s",
+        60,
+        "<",
+    ),
+    ("Longest wait of the bot during the imports", "record_import", ("bot_wait_max_ms",), " ms", 2000, "<"),
 ]
 
 ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
@@ -98,6 +107,24 @@ ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("dispatch: messages per second", "dispatch", ("messages_per_second",), ""),
     ("dispatch: share of the allowed 30/s", "dispatch", ("share_of_allowed",), ""),
     ("dispatch: 429 answers", "dispatch", ("http_429",), ""),
+    ("record import: 1,000 rows", "record_import", ("sizes", "1000", "seconds"), " s"),
+    ("record import: 10,000 rows", "record_import", ("sizes", "10000", "seconds"), " s"),
+    ("record import: 100,000 rows", "record_import", ("sizes", "100000", "seconds"), " s"),
+    ("… time per row, 100,000 over 1,000 (1 is linear)", "record_import", ("growth_per_row",), "×"),
+    (
+        "… the same 100,000 rows again (nothing changes)",
+        "record_import",
+        ("sizes", "100000", "again_unchanged_seconds"),
+        " s",
+    ),
+    (
+        "… its longest transaction (SQLite: the write lock held)",
+        "record_import",
+        ("sizes", "100000", "longest_import_transaction_ms"),
+        " ms",
+    ),
+    ("… the bot's longest wait meanwhile (another process, every 50 ms)", "record_import", ("bot_wait_max_ms",), " ms"),
+    ("… the bot's reads given up (busy timeout)", "record_import", ("bot_busy",), ""),
 ]
 
 

@@ -315,7 +315,12 @@ def _unless_subcommand(*required: str) -> Callable[[Callable[..., None]], Callab
 @click.option("--doc", metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
 @click.option("--ta", "ta_text", metavar="TAHUN", help="Tahun anggaran dokumen.")
 @click.option("--penetapan", metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
-@click.option("--diterima", metavar="TANGGAL", help="Tanggal diterima kecamatan, YYYY-MM-DD (bawaan: --penetapan).")
+@click.option(
+    "--diterima",
+    metavar="TANGGAL",
+    help="Tanggal diterima kecamatan, YYYY-MM-DD; wajib bila ketepatan waktu dinilai dari tanggal ini (LPPDES), "
+    "selain itu bawaan --penetapan.",
+)
 @click.option("--nomor", type=TEXT, metavar="TEKS", help="Nomor Perdes / dokumen.")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Pindaian: PDF, JPEG/PNG atau DOCX.")
 @click.option(
@@ -973,8 +978,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InputErrors as exc:
         language = _language_or_default()
-        rows = "; ".join(_render(p, language) for p in exc.problems)
-        click.echo(f"klambi: {t(exc.key, language, rows=rows, **exc.values)}", err=True)
+        click.echo(f"klambi: {t(exc.key, language, **exc.values)}", err=True)
+        for problem in exc.problems:  # one a line: a file's errors are read one by one, not as a paragraph
+            click.echo(f"  {_render(problem, language)}", err=True)
         return 2
     except InputError as exc:
         click.echo(f"klambi: {_render(exc, _language_or_default())}", err=True)

@@ -27,7 +27,7 @@ from bot.cli import (
     record,
     render_table,
 )
-from bot.errors import InputError, InputErrors
+from bot.errors import InputError
 from bot.parsing import FIRST_YEAR, parse_iso_date, parse_year
 from bot.texts import Language, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of
@@ -219,18 +219,6 @@ async def _deadline_table(session: AsyncSession, kecamatan_kode: str, year: int)
 # --- record import and template --------------------------------------------------------------------------------
 
 
-class _Discard(Exception):
-    """Rolls the validating transaction back, carrying what it found."""
-
-    def __init__(self, problems: list[InputError], good: list[int]) -> None:
-        super().__init__("discard")
-        self.problems, self.good = problems, good
-
-
-def _row_number(problem: InputError) -> int:
-    return int(str(problem.values.get("row", 0)))
-
-
 @record.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--partial", is_flag=True, help="Simpan baris yang benar; baris yang salah dilaporkan.")
@@ -238,50 +226,40 @@ def _row_number(problem: InputError) -> int:
 def record_import(ctx: Context, file: Path, partial: bool) -> None:
     """Muat banyak dokumen dari berkas CSV atau XLSX (kolom desa, doc, ta, penetapan, diterima, nomor, status, alasan).
 
-    Setiap baris diperiksa seperti `klambi record`. Bila ada baris yang salah, semuanya dilaporkan dengan nomor
-    barisnya dan tidak ada yang disimpan (kecuali dengan --partial). Memuat berkas yang sama dua kali tidak mengubah
+    Setiap baris diperiksa seperti `klambi record`. Bila ada baris yang salah, setiap kesalahannya dilaporkan satu
+    per baris dan tidak ada yang disimpan (kecuali dengan --partial). Memuat berkas yang sama dua kali tidak mengubah
     apa pun.
     """
-    from bot.services.imports import apply_rows, read_rows
+    from bot.services.imports import import_rows, read_rows
 
     lang = ctx.language
     parsed = read_rows(file, lang)
-    if not parsed.rows and not parsed.problems:
+    if not parsed.rows:
         raise InputError("cli.import.empty", path=file)
 
     async def work(app: App):
         await _ready(app)
-        now = app.clock.now()
-        try:
-            async with app.sessions() as session, session.begin():
-                applied = await apply_rows(session, parsed.rows, now, app.files, lang)
-                problems = sorted(parsed.problems + applied.problems, key=_row_number)
-                if problems:
-                    raise _Discard(problems, applied.good)
-                await _replan_import(app, session, applied.kecamatan_codes)
-                return applied, []
-        except _Discard as discard:
-            problems, good = discard.problems, set(discard.good)
-        if not partial:
-            raise InputErrors("cli.import.rows", problems, path=file)
+        imported = await import_rows(app.sessions, file, parsed, app.clock.now(), partial, lang)
+        await replan_after_import(app, imported.kecamatan_codes)
+        return imported
+
+    imported = ctx.run(work)
+    click.echo(t("cli.import.summary", lang, path=file, created=imported.created, unchanged=imported.unchanged,
+                 bad=imported.bad_rows, skipped=parsed.skipped))  # fmt: skip
+    if imported.problems:
+        click.echo(f"klambi: {t('cli.import.rows_skipped', lang, path=file, count=imported.bad_rows)}", err=True)
+        for problem in imported.problems:
+            click.echo(f"  {t(problem.key, lang, **problem.values)}", err=True)
+
+
+async def replan_after_import(app: App, kecamatan_codes: set[str]) -> None:
+    """The reminders of a small import's kecamatan, each in its own short transaction after the import's (larger
+    imports: the bot's hourly planning)."""
+    if len(kecamatan_codes) > REPLAN_AT_IMPORT:
+        return
+    for kode in sorted(kecamatan_codes):
         async with app.sessions() as session, session.begin():
-            applied = await apply_rows(session, [r for r in parsed.rows if r.number in good], now, app.files, lang)
-            if applied.problems:  # changed between the two passes: write nothing
-                raise InputErrors("cli.import.rows", applied.problems, path=file)
-            await _replan_import(app, session, applied.kecamatan_codes)
-            return applied, problems
-
-    applied, problems = ctx.run(work)
-    click.echo(t("cli.import.summary", lang, path=file, created=applied.created, unchanged=applied.unchanged,
-                 bad=len(problems), skipped=parsed.skipped))  # fmt: skip
-    if problems:
-        rows = "; ".join(t(p.key, lang, **p.values) for p in problems)
-        click.echo(f"klambi: {t('cli.import.rows_skipped', lang, path=file, count=len(problems), rows=rows)}", err=True)
-
-
-async def _replan_import(app: App, session: AsyncSession, kecamatan_codes: set[str]) -> None:
-    if kecamatan_codes and len(kecamatan_codes) <= REPLAN_AT_IMPORT:  # larger imports: the bot's hourly planning
-        await _replan(app, session, sorted(kecamatan_codes))
+            await _replan(app, session, [kode])
 
 
 def _check_output(path: Path, force: bool) -> None:

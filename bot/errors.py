@@ -13,8 +13,9 @@ class InputError(Exception):
 
 
 class InputErrors(InputError):
-    """Several bad rows of one file, reported together (nothing was written)."""
+    """Several bad rows of one file, reported together, one a line (nothing was written). `count` defaults to the
+    number of problems (a row may have several)."""
 
     def __init__(self, key: str, problems: list[InputError], **values: object) -> None:
-        super().__init__(key, count=len(problems), **values)
+        super().__init__(key, **({"count": len(problems)} | values))
         self.problems = problems

@@ -69,6 +69,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tanggal penetapan {penetapan} is after the date received {diterima}: "
         "a document cannot arrive before it exists.",
     ),
+    "error.received_required": (
+        "{option} wajib untuk {doc}: ketepatan waktunya dinilai dari tanggal diterima kecamatan.",
+        "{option} is required for {doc}: its timeliness is judged by the date the kecamatan received it.",
+    ),
     "error.reason_required": (
         'Dokumen yang ditolak perlu alasan: tambahkan --alasan "...".',
         'A rejected document needs a reason: add --alasan "...".',
@@ -104,8 +108,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{path}: the columns must be `kode,nama` (first row), found: {found}.",
     ),
     "error.csv_rows": (
-        "{path}: {count} baris salah, tidak ada yang disimpan: {rows}",
-        "{path}: {count} bad rows, nothing was written: {rows}",
+        "{path}: {count} baris salah, tidak ada yang disimpan:",
+        "{path}: {count} bad rows, nothing was written:",
     ),
     "error.csv_row_code": ("baris {row}: kode '{kode}' tidak dikenali", "row {row}: code '{kode}' is not a code"),
     "error.csv_row_name": ("baris {row}: nama kosong atau terlalu panjang", "row {row}: name empty or too long"),

@@ -58,15 +58,32 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "{skipped} rows not filled in skipped.",
     ),
     "cli.import.rows": (
-        "{path}: {count} baris salah, tidak ada yang disimpan: {rows}",
-        "{path}: {count} bad rows, nothing was written: {rows}",
+        "{path}: {count} baris salah, tidak ada yang disimpan:",
+        "{path}: {count} bad rows, nothing was written:",
     ),
     "cli.import.rows_skipped": (
-        "{path}: {count} baris salah tidak disimpan (baris lain disimpan): {rows}",
-        "{path}: {count} bad rows not written (the other rows were): {rows}",
+        "{path}: {count} baris salah tidak disimpan (baris lain disimpan):",
+        "{path}: {count} bad rows not written (the other rows were):",
     ),
-    "cli.import.row": ("baris {row}: {problem}", "row {row}: {problem}"),
-    "cli.import.missing_value": ("kolom {column} kosong", "the column {column} is empty"),
+    "cli.import.row": ("baris {row}, kolom {column}: {problem}", "row {row}, column {column}: {problem}"),
+    "cli.import.formula_no_value": (
+        "rumus {formula} tanpa nilai tersimpan; buka dan simpan ulang di Excel, atau ketik nilainya",
+        "the formula {formula} has no stored value; open and save it again in Excel, or type the value",
+    ),
+    "cli.import.excel_error": ("rumus menghasilkan galat {value}", "the formula gives the error {value}"),
+    "cli.import.merged": (
+        "sel gabungan {cells}; pisahkan selnya dan isi setiap baris",
+        "merged cells {cells}; unmerge them and fill in every row",
+    ),
+    "cli.import.date_in_text": (
+        "Excel mengubahnya menjadi tanggal ({value}); format kolom sebagai Teks lalu ketik ulang",
+        "Excel turned it into a date ({value}); format the column as Text and type it again",
+    ),
+    "cli.import.changed": (
+        "{path}: data berubah selama dimuat (misalnya dokumen baru masuk lewat bot); jalankan lagi.",
+        "{path}: the data changed while loading (a document arrived through the bot, say); run it again.",
+    ),
+    "cli.import.missing_value": ("kosong, padahal wajib diisi", "empty, but required"),
     "cli.import.bad_status": (
         "status '{value}' tidak dikenal (diterima, menunggu atau ditolak)",
         "status '{value}' is unknown (diterima, menunggu or ditolak)",
@@ -142,8 +159,10 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "The date the Perdes / document was established, as a date (or the text 2024-09-27).",
     ),
     "cli.template.help.diterima": (
-        "Tanggal diterima kecamatan. Kosong: sama dengan tanggal penetapan.",
-        "The date the kecamatan received it. Empty: the tanggal penetapan.",
+        "Tanggal diterima kecamatan. Wajib untuk LPPDES (ketepatan waktunya dinilai dari tanggal ini); untuk RKPDES "
+        "dan APBDES kosong berarti sama dengan tanggal penetapan.",
+        "The date the kecamatan received it. Required for LPPDES (its timeliness is judged by this date); for RKPDES "
+        "and APBDES empty means the tanggal penetapan.",
     ),
     "cli.template.help.nomor": ("Nomor Perdes / dokumen (boleh kosong).", "The Perdes / document number (optional)."),
     "cli.template.help.status": (

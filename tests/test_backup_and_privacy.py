@@ -50,7 +50,7 @@ def test_a_backup_restored_into_an_empty_place_gives_the_same_indicator_and_file
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(PDF)
     assert klambi("record", "--desa", DESA[0], "--doc", "LPPDES", "--ta", "2024", "--penetapan", "2025-01-10",
-                  "--file", str(scan)).code == 0  # fmt: skip
+                  "--diterima", "2025-01-10", "--file", str(scan)).code == 0  # fmt: skip
     assert klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "88,89").code == 0
     indicator = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json")
     files = _hashes(tmp_path / "files")

@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import upgrade
 from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, ranking
-from models.tables import Kecamatan, OutboxMessage, Submission
+from models.tables import AuditEntry, Channel, Kecamatan, OutboxMessage, Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,19 @@ async def test_the_database_measurements_run(deployment):
         assert await session.scalar(select(func.count()).where(OutboxMessage.status == "sending")) == 0
 
 
+async def test_the_import_measurement_runs_and_writes_what_the_command_writes(deployment, database_url):
+    from benchmarks.imports import record_import
+
+    app, _ = deployment
+    figures = await record_import(app, database_url, (30, 120))
+    assert [s["rows"] for s in figures["sizes"].values()] == [30, 120]
+    assert figures["sizes"]["120"]["bot_waits"] > 0 and figures["largest_rows"] == 120
+    async with app.sessions() as session:
+        imported = await session.scalar(select(func.count()).where(Submission.channel == Channel.IMPORT))
+        audited = await session.scalar(select(func.count()).where(AuditEntry.action == "submission.record"))
+    assert imported == audited == 150
+
+
 def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
     """`python -m benchmarks run --quick` as CI runs it (SQLite), every measurement, then the page."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")}
@@ -91,6 +104,7 @@ def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
     chat = figures["measurements"]["chat"]
     assert chat["bot_updates"] > 0 and chat["echo_updates"] > 0 and chat["memory_idle_mb"] > 0
     assert figures["measurements"]["dispatch"]["sent"] == figures["measurements"]["dispatch"]["reminders"]
+    assert figures["measurements"]["record_import"]["largest_rows"] == 1000
     page = tmp_path / "performance.md"
     render = subprocess.run(
         [sys.executable, "-m", "benchmarks", "render", str(results), "-o", str(page)],

@@ -352,7 +352,7 @@ async def test_the_camat_sees_the_kabupaten_comparison_only_when_the_admin_allow
     from bot.services.records import RecordRequest, record_document
 
     async with world.app.sessions() as session, session.begin():
-        request = RecordRequest(ROJOPOLO, "LPPDES", 2023, date(2024, 3, 1))
+        request = RecordRequest(ROJOPOLO, "LPPDES", 2023, date(2024, 3, 1), date(2024, 3, 1))
         await record_document(session, request, world.clock.now(), world.app.files)
     await camat.send_text("/indikator 2024")
     ranked = await camat.expect("Indikator akuntabilitas")

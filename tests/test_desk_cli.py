@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -16,8 +16,11 @@ from sqlalchemy import select, update
 from bot.db import make_engine, session_factory
 from bot.storage import minimal_pdf
 from models.tables import (
+    AuditEntry,
     Channel,
+    Desa,
     Extension,
+    IndicatorHistory,
     Obligation,
     OutboxMessage,
     OutboxStatus,
@@ -234,7 +237,7 @@ def test_record_import_csv_all_good_and_twice_changes_nothing(klambi, database_u
         lines.append(f"{desa},RKPDES,2025,2024-09-2{i},2024-09-27,{i}/2024,,")
     lines.append(f"{DESA[0]},APBDES,2025,2024-12-20,,,ditolak,Lampiran kurang")
     lines.append(f"{DESA[0]},apbdes,2025,2024-12-20,2025-01-03,7/2024,DITERIMA,")
-    lines.append(f"{DESA[1]},LPPDES,2023,2024-03-20,,,menunggu,")
+    lines.append(f"{DESA[1]},LPPDES,2023,2024-03-20,2024-03-28,,menunggu,")
     path = tmp_path / "dokumen.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -302,24 +305,58 @@ BAD_ROWS = [
 ]
 
 
+def bad_lines(result) -> list[str]:
+    """The error lines after the heading line: one per row and column."""
+    heading, *lines = result.err.strip().splitlines()
+    assert heading.startswith("klambi: ") and all(line.startswith("  baris ") for line in lines), result
+    return [line.strip() for line in lines]
+
+
+BAD_REASONS = {
+    4: ["kolom desa: Desa 35.08.17.2099 belum terdaftar"],
+    5: ["kolom penetapan: '22/09/2024' bukan tanggal"],
+    6: ["kolom doc: Dokumen RPJMDES tidak dikenal"],
+    7: ["kolom penetapan: 2025-09-22 belum terjadi"],
+    8: ["kolom alasan: status ditolak perlu alasan"],
+    9: ["kolom diterima: Tanggal penetapan 2024-09-22 sesudah tanggal diterima 2024-09-01"],
+    10: ["kolom status: 'hilang' tidak dikenal"],
+    11: ["kolom ta: tahun 1999 di luar rentang"],
+    12: ["kolom desa: kosong, padahal wajib diisi"],
+    13: ["kolom alasan: terlalu panjang", "kolom alasan: hanya untuk status ditolak"],
+}
+
+
 def test_record_import_reports_every_bad_row_and_writes_nothing(klambi, database_url, tmp_path):
+    """Each error on its own line, naming its row and column; every error of a row, not only the first."""
     assert klambi("villages", "import", "--area", JATIROTO).code == 0
     path = tmp_path / "salah.csv"
     path.write_text("\n".join([HEADER, *BAD_ROWS]) + "\n", encoding="utf-8")
     before = table_counts(database_url)
     result = klambi("record", "import", str(path))
-    one_line_error(result)
-    assert "10 baris salah, tidak ada yang disimpan" in result.err
-    for number in range(4, 14):
-        assert f"baris {number}:" in result.err
-    for good in (2, 3, 14):
-        assert f"baris {good}:" not in result.err
-    for why in ("35.08.17.2099 belum terdaftar", "penetapan: '22/09/2024' bukan tanggal", "RPJMDES tidak dikenal",
-                "penetapan: 2025-09-22 belum terjadi", "status ditolak perlu alasan", "sesudah tanggal diterima",
-                "status 'hilang' tidak dikenal", "ta: tahun 1999 di luar rentang", "kolom desa kosong",
-                "alasan terlalu panjang"):  # fmt: skip
-        assert why in result.err, why
+    assert result.code == 2 and result.out == "", result
+    assert "10 baris salah, tidak ada yang disimpan" in result.err.splitlines()[0]
+    lines = bad_lines(result)
+    assert len(lines) == sum(len(v) for v in BAD_REASONS.values())
+    for number, reasons in BAD_REASONS.items():
+        found = [line for line in lines if line.startswith(f"baris {number},")]
+        assert len(found) == len(reasons), (number, found)
+        for line, why in zip(found, reasons, strict=True):
+            assert why in line, (line, why)
+    assert not [line for line in lines if line.startswith(("baris 2,", "baris 3,", "baris 14,"))]
     assert table_counts(database_url) == before
+
+
+def test_record_import_reports_every_error_of_a_row(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    path = tmp_path / "salah.csv"
+    path.write_text(f"{HEADER}\n35.08.17.2099,RPJMDES,dua,27/09/2024,kemarin,,hilang,\n", encoding="utf-8")
+    result = klambi("record", "import", str(path))
+    assert result.code == 2 and "1 baris salah" in result.err.splitlines()[0]
+    assert [line.split(":", 1)[0] for line in bad_lines(result)] == [
+        "baris 2, kolom desa", "baris 2, kolom doc", "baris 2, kolom ta", "baris 2, kolom penetapan",
+        "baris 2, kolom diterima", "baris 2, kolom status",
+    ]  # fmt: skip
+    assert versions(database_url) == []
 
 
 def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_path):
@@ -329,8 +366,9 @@ def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_pa
     result = klambi("record", "import", str(path), "--partial")
     assert result.code == 0, result
     assert "3 versi baru, 0 sudah tercatat (tidak diubah), 10 baris salah" in result.out
-    assert len(result.err.strip().splitlines()) == 1 and "baris 4:" in result.err and "baris 13:" in result.err
-    assert "10 baris salah tidak disimpan" in result.err
+    assert "10 baris salah tidak disimpan" in result.err.splitlines()[0]
+    lines = bad_lines(result)
+    assert len(lines) == 11 and lines[0].startswith("baris 4, kolom desa") and lines[-1].startswith("baris 13,")
     assert sorted((r.desa_kode, r.tanggal_penetapan) for r in versions(database_url)) == [
         (DESA[0], date(2024, 9, 21)), (DESA[1], date(2024, 9, 22)), (DESA[5], date(2024, 9, 23)),
     ]  # fmt: skip
@@ -338,6 +376,148 @@ def test_record_import_partial_writes_the_good_rows(klambi, database_url, tmp_pa
     again = klambi("record", "import", str(path), "--partial")
     assert again.code == 0 and "0 versi baru, 3 sudah tercatat" in again.out
     assert table_counts(database_url) == before
+
+
+def test_record_import_xlsx_never_guesses_a_cell_it_cannot_read(klambi, database_url, tmp_path):
+    """A formula Excel never calculated, a merged range, a nomor Excel made a date, an error cell, a missing date
+    received where it decides timeliness: each reported by row and column, and nothing written."""
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["desa", "doc", "ta", "penetapan", "diterima", "nomor", "status", "alasan"])
+    late = date(2024, 4, 15)  # LPPDes TA 2023 is due 31 March 2024: received on 15 April it is late
+    sheet.append([DESA[0], "LPPDES", 2023, date(2024, 3, 20), "=D2+26", None, None, None])  # 2: no cached value
+    sheet.append([DESA[1], "LPPDES", 2023, date(2024, 3, 20), late, None, None, None])  # 3: merged E3:E4
+    sheet.append([DESA[2], "LPPDES", 2023, date(2024, 3, 20), None, None, None, None])  # 4: inside the merge
+    sheet.append([DESA[3], "RKPDES", 2025, date(2024, 9, 20), None, datetime(2024, 5, 1), None, None])  # 5
+    sheet.append([DESA[4], "RKPDES", 2025, date(2024, 9, 20), None, "#REF!", "ditolak", date(2024, 9, 1)])  # 6
+    sheet.append([DESA[5], "LPPDES", 2023, date(2024, 3, 20), None, "3/2024", None, None])  # 7: no date received
+    sheet.append([DESA[5], "RKPDES", 2025, date(2024, 9, 20), None, "4/2024", None, None])  # 8: good
+    sheet.merge_cells("E3:E4")
+    path = tmp_path / "dokumen.xlsx"
+    workbook.save(path)
+    before = table_counts(database_url)
+
+    result = klambi("record", "import", str(path))
+    assert result.code == 2, result
+    assert "6 baris salah, tidak ada yang disimpan" in result.err.splitlines()[0]
+    assert bad_lines(result) == [
+        "baris 2, kolom diterima: rumus =D2+26 tanpa nilai tersimpan; buka dan simpan ulang di Excel, atau ketik "
+        "nilainya",
+        "baris 3, kolom diterima: sel gabungan E3:E4; pisahkan selnya dan isi setiap baris",
+        "baris 4, kolom diterima: sel gabungan E3:E4; pisahkan selnya dan isi setiap baris",
+        "baris 5, kolom nomor: Excel mengubahnya menjadi tanggal (2024-05-01); format kolom sebagai Teks lalu ketik "
+        "ulang",
+        "baris 6, kolom nomor: rumus menghasilkan galat #REF!",
+        "baris 6, kolom alasan: Excel mengubahnya menjadi tanggal (2024-09-01); format kolom sebagai Teks lalu ketik "
+        "ulang",
+        "baris 7, kolom diterima: wajib untuk LPPDES: ketepatan waktunya dinilai dari tanggal diterima kecamatan",
+    ]
+    assert table_counts(database_url) == before
+
+    partial = klambi("record", "import", str(path), "--partial")
+    assert partial.code == 0 and "1 versi baru" in partial.out and "6 baris salah" in partial.out, partial
+    assert [(r.desa_kode, r.document_code, r.nomor) for r in versions(database_url)] == [(DESA[5], "RKPDES", "4/2024")]
+
+
+def test_record_requires_the_date_received_where_it_decides_timeliness(klambi, database_url):
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    lppdes = ["record", "--desa", DESA[0], "--doc", "LPPDES", "--ta", "2023", "--penetapan", "2024-03-20"]
+    refused = klambi(*lppdes)
+    one_line_error(refused)
+    assert "--diterima wajib untuk LPPDES" in refused.err
+    assert versions(database_url) == []
+    assert klambi(*lppdes, "--diterima", "2024-04-15").code == 0
+    rkpdes = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-20")
+    assert rkpdes.code == 0, rkpdes  # judged by its penetapan: the date received may default to it
+    received = {r.document_code: r.received_at.astimezone(WIB).date() for r in versions(database_url)}
+    assert received == {"LPPDES": date(2024, 4, 15), "RKPDES": date(2024, 9, 20)}
+
+
+def test_imported_text_is_cleaned_of_control_characters(klambi, database_url, tmp_path):
+    """Word's line break in a nomor, a NUL in a reason or a code (PostgreSQL refuses NUL): cleaned where they enter."""
+    villages = tmp_path / "desa.csv"
+    villages.write_text("kode,nama\n35.08.17.2001,Banyuputih\x0bKidul\n", encoding="utf-8")
+    assert klambi("villages", "import", str(villages)).code == 0
+    assert query(database_url, select(Desa.nama)) == [("Banyuputih Kidul",)]
+    records = tmp_path / "dokumen.csv"
+    records.write_text(
+        f"{HEADER}\n{DESA[0]}\x00,RKPDES,2025,2024-09-21,,5\x0b2024,,\n"
+        f"{DESA[0]},APBDES,2025,2024-12-20,,,ditolak,Lampiran\x00kurang\x1b[31m\n",
+        encoding="utf-8",
+    )
+    result = klambi("record", "import", str(records))
+    assert result.code == 0, result
+    assert [(r.document_code, r.nomor, r.review_reason) for r in versions(database_url)] == [
+        ("APBDES", None, "Lampiran kurang [31m"), ("RKPDES", "5 2024", None),
+    ]  # fmt: skip
+    history = tmp_path / "riwayat.csv"
+    history.write_text("kecamatan,year,indicator,target,realisasi,capaian\n35.08.17\x00,2023,IKU,94.44,94.12,\n")
+    assert klambi("history", "import", str(history)).code == 0
+    assert query(database_url, select(IndicatorHistory.kecamatan_kode, IndicatorHistory.year)) == [("35.08.17", 2023)]
+
+
+def test_record_import_audits_every_version_and_plans_the_reminders_again(klambi, database_url, tmp_path):
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[0], 101, "Sekdes Banyuputih")
+    plan(database_url)
+
+    def rkpdes_reminders() -> int:
+        return len(query(database_url, select(OutboxMessage.id).where(
+            OutboxMessage.person_id == sekdes, OutboxMessage.subject_type == "obligation",
+            OutboxMessage.status == OutboxStatus.PLANNED)))  # fmt: skip
+
+    assert rkpdes_reminders() > 0
+    path = tmp_path / "dokumen.csv"
+    rows = [f"{DESA[0]},RKPDES,2025,2024-07-29,2024-07-30,1/2024,,",
+            f"{DESA[1]},LPPDES,2023,2024-03-20,2024-04-15,,ditolak,Tanpa tanda tangan"]  # fmt: skip
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    result = klambi("record", "import", str(path), now=AUGUST)
+    assert result.code == 0 and "2 versi baru" in result.out, result
+    assert rkpdes_reminders() == 0  # accepted: nothing left to remind the sekdes of
+    recorded = {r.id: r for r in query(database_url, select(Submission))}
+    entries = query(database_url, select(AuditEntry).where(AuditEntry.action == "submission.record"))
+    assert sorted(int(e.entity_id) for e in entries) == sorted(recorded)
+    details = sorted((e.details for e in entries), key=lambda d: d["desa"])
+    assert details == [
+        {"desa": DESA[0], "document": "RKPDES", "tahun_anggaran": 2025, "version": 1, "tanggal_penetapan": "2024-07-29",
+         "received_on": "2024-07-30", "review_status": "diterima", "channel": "impor", "files": []},
+        {"desa": DESA[1], "document": "LPPDES", "tahun_anggaran": 2023, "version": 1, "tanggal_penetapan": "2024-03-20",
+         "received_on": "2024-04-15", "review_status": "ditolak", "channel": "impor", "files": []},
+    ]  # fmt: skip
+    assert all(e.actor_label == "cli" and e.at == datetime(2024, 8, 1, 2, 0, tzinfo=UTC) for e in entries)
+
+
+def test_record_import_checks_again_when_a_version_arrives_between_reading_and_writing(
+    klambi, database_url, tmp_path, monkeypatch
+):
+    """The bot records a version of the same obligation while the import checks its rows: the write meets the
+    unique version number, the import reads again and its row becomes the next version; nothing is lost."""
+    import bot.services.imports as imports
+    from bot.services.records import RecordRequest, record_document
+
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    real = imports._read_known
+    calls = []
+
+    async def read_then_the_bot_records(sessions, rows):
+        known = await real(sessions, rows)
+        if not calls:
+            async with sessions() as session, session.begin():
+                request = RecordRequest(DESA[0], "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 23))
+                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None, "telegram")
+        calls.append(len(rows))
+        return known
+
+    monkeypatch.setattr(imports, "_read_known", read_then_the_bot_records)
+    path = tmp_path / "dokumen.csv"
+    path.write_text(f"{HEADER}\n{DESA[0]},RKPDES,2025,2024-09-21,2024-09-27,5/2024,,\n", encoding="utf-8")
+    result = klambi("record", "import", str(path))
+    assert result.code == 0 and "1 versi baru" in result.out, result
+    assert calls == [1, 1]
+    assert [(r.version, r.tanggal_penetapan, r.channel) for r in versions(database_url)] == [
+        (1, date(2024, 9, 20), Channel.CLI), (2, date(2024, 9, 21), Channel.IMPORT),
+    ]  # fmt: skip
 
 
 def test_record_import_semicolon_csv_from_excel(klambi, database_url, tmp_path):

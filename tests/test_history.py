@@ -42,9 +42,10 @@ def test_a_corrected_figure_updates_and_bad_rows_write_nothing(klambi, database_
     )
     before = table_counts(database_url)
     refused = klambi("history", "import", str(bad))
-    assert refused.code == 2 and len(refused.err.strip().splitlines()) == 1
-    for row in ("baris 2", "baris 3", "baris 4", "baris 5"):
-        assert row in refused.err
+    lines = refused.err.strip().splitlines()  # a heading, then one line per bad row
+    assert refused.code == 2 and len(lines) == 5
+    for line, row in zip(lines[1:], ("baris 2", "baris 3", "baris 4", "baris 5"), strict=True):
+        assert line.startswith(f"  {row}:"), line
     assert table_counts(database_url) == before
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("kode,nama\n35.08.17,Jatiroto\n")

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cleaning import clean_text
 from bot.errors import InputError, InputErrors
 from bot.parsing import parse_figure
 from bot.services.audit import audit
@@ -64,8 +65,8 @@ async def import_history(session: AsyncSession, path: Path, now: datetime, last_
     parsed = []
     for number, row in rows:
         try:
-            parsed.append(await _parse(session, number, {k.strip().lower(): (v or "").strip() for k, v in row.items()},
-                                       last_year))  # fmt: skip
+            cells = {k.strip().lower(): clean_text(v or "").strip() for k, v in row.items()}
+            parsed.append(await _parse(session, number, cells, last_year))
         except InputError as problem:
             problems.append(InputError("error.history_row", row=number, problem=problem))
     if problems:

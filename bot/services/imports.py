@@ -1,8 +1,14 @@
 """Bulk import of document versions from a CSV or XLSX file, and the XLSX template to fill in.
 
 Columns (first row, any case): `desa, doc, ta, penetapan` (required), `diterima, nomor, status, alasan` (optional),
-`nama_desa` (the template's reading aid, not read). Each row means what `klambi record`'s options mean and goes through
-the same `record_document`, so every check and the idempotence are the same.
+`nama_desa` (the template's reading aid, not read). Each row means what `klambi record`'s options mean and is checked
+the same way (`version_problems`, `version_key`), so a row refused here is refused there and recording the same facts
+twice changes nothing.
+
+The import reads what it needs in a few bulk reads (desa, obligations, existing versions), each in its own short
+transaction, checks every row in memory and only then writes, in bulk, in one short transaction: the bot keeps
+answering meanwhile. Whatever changed in between (a version the bot received for the same obligation) makes a unique
+key refuse the write; the import then reads and checks again.
 """
 
 from __future__ import annotations
@@ -10,62 +16,92 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Dialect, Table, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import InputError
+from bot.cleaning import clean_text
+from bot.errors import InputError, InputErrors
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
 from bot.services.archive import write_atomically
-from bot.services.places import document_kinds, require_kecamatan
-from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
-from bot.storage import FileStore
+from bot.services.calendar import load_calendar
+from bot.services.places import desa_code_problem, document_kinds, require_kecamatan
+from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, version_key, version_problems
 from bot.texts import Language, t
-from models.documents import performance_year_obligations
-from models.status import ReviewStatus
-from models.tables import Channel, Desa
+from models.documents import DocumentKind, performance_year_obligations
+from models.status import ReviewStatus, start_of_day
+from models.tables import AuditEntry, Channel, Desa, Kecamatan, Obligation, Submission, SubmissionFile
 
 REQUIRED = ("desa", "doc", "ta", "penetapan")
 OPTIONAL = ("diterima", "nomor", "status", "alasan")
 IGNORED = ("nama_desa",)
+COLUMNS = (*REQUIRED, *OPTIONAL)
+TEXT_COLUMNS = ("desa", "doc", "nomor", "status", "alasan")  # a date here is Excel's guess, never the person's
 TEMPLATE_COLUMNS = ("desa", "nama_desa", "doc", "ta", "penetapan", "diterima", "nomor", "status", "alasan")
 FACTS = ("penetapan", "diterima", "nomor", "status", "alasan")  # a row with none of these was not filled in
 REVIEW_VALUES = {s.value: s for s in ReviewStatus}
+CHUNK = 900  # keys per IN (...) of the bulk reads: under every driver's parameter limit
+VERSIONS_CHUNK = 200  # obligations whose versions are read in one transaction: a few milliseconds each
+ATTEMPTS = 3  # reads and checks again when the data changed between the check and the write
 
 
-@dataclass(frozen=True)
+class Unreadable:
+    """A cell whose value the file does not hold: reported by row, never guessed."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+
+
+@dataclass
 class ImportRow:
+    """One row as read; None where the cell was empty or could not be read (then `problems` says why)."""
+
     number: int  # as the spreadsheet shows it: the header is row 1
-    request: RecordRequest
+    desa: str = ""
+    doc: str = ""
+    ta: int | None = None
+    penetapan: date | None = None
+    received_on: date | None = None
+    received_unreadable: bool = False
+    nomor: str | None = None
+    review: ReviewStatus = ReviewStatus.ACCEPTED
+    reason: str | None = None
+    problems: list[tuple[str, InputError]] = field(default_factory=list)  # (column, what is wrong)
+
+    def problem(self, column: str, error: InputError) -> None:
+        self.problems.append((column, error))
 
 
 @dataclass(frozen=True)
 class ParsedFile:
     rows: list[ImportRow]
-    problems: list[InputError]  # rows that could not be read, each `cli.import.row`
     skipped: int  # rows with a desa and document but no facts (the template's rows nobody filled in)
 
 
 @dataclass
-class Applied:
+class Imported:
     created: int = 0
     unchanged: int = 0
-    problems: list[InputError] = field(default_factory=list)
-    good: list[int] = field(default_factory=list)  # row numbers that were recorded (or already were)
-    kecamatan_codes: set[str] = field(default_factory=set)
+    bad_rows: int = 0
+    problems: list[InputError] = field(default_factory=list)  # `cli.import.row`, one per column and row
+    kecamatan_codes: set[str] = field(default_factory=set)  # where a version was added: plan their reminders again
 
 
-def row_problem(number: int, error: InputError, language: Language) -> InputError:
-    """'baris 7: …' — the error's own text, naming the column instead of `klambi record`'s option."""
+def row_problem(number: int, column: str, error: InputError, language: Language) -> InputError:
+    """'baris 7, kolom penetapan: …' — the error's own text, without the column it already names."""
     values = dict(error.values)
     if isinstance(values.get("option"), str):
         values["option"] = values["option"].removeprefix("--")
-    return InputError("cli.import.row", row=number, problem=t(error.key, language, **values).rstrip("."))
+    text = t(error.key, language, **values).rstrip(".")
+    text = text.removeprefix(f"{column}: ").removeprefix(f"{column} ")
+    return InputError("cli.import.row", row=number, column=column, problem=text)
 
 
 def read_rows(path: Path, language: Language) -> ParsedFile:
@@ -73,54 +109,53 @@ def read_rows(path: Path, language: Language) -> ParsedFile:
     if not path.is_file():
         raise InputError("error.file_not_found", path=path)
     suffix = path.suffix.lower()
+    merged: dict[tuple[int, int], str] = {}
     if suffix == ".csv":
         header, records = _csv_records(path)
     elif suffix == ".xlsx":
-        header, records = _xlsx_records(path)
+        header, records, merged = _xlsx_records(path)
     else:
         raise InputError("cli.import.file_type", path=path)
     columns = _columns(path, header)
     rows: list[ImportRow] = []
-    problems: list[InputError] = []
     skipped = 0
     for number, cells in records:
         values = {name: cells[index] if index < len(cells) else None for name, index in columns.items()}
-        if all(_text(v) == "" for v in values.values()):
+        for name, index in columns.items():
+            if (number, index) in merged:
+                values[name] = Unreadable("cli.import.merged", cells=merged[number, index])
+        if all(_blank(v) for v in values.values()):
             continue  # an empty line
-        if all(_text(values.get(name)) == "" for name in FACTS):
+        if all(_blank(values.get(name)) for name in FACTS):
             skipped += 1
             continue
+        rows.append(_row(number, values))
+    return ParsedFile(rows, skipped)
+
+
+async def import_rows(
+    sessions: async_sessionmaker[AsyncSession],
+    path: Path,
+    parsed: ParsedFile,
+    now: datetime,
+    partial: bool,
+    language: Language,
+) -> Imported:
+    """Check every row against the database, then write the new versions at once (all, or with `partial` the good
+    rows). A bad row without `partial` raises `InputErrors` and nothing is written."""
+    for _ in range(ATTEMPTS):
+        known = await _read_known(sessions, parsed.rows)
+        plan = _check(known, parsed.rows, now, language)
+        if plan.result.problems and not partial:
+            raise InputErrors("cli.import.rows", plan.result.problems, path=path, count=plan.result.bad_rows)
+        inserts = _prepare(known.dialect, known, plan, now)
         try:
-            rows.append(ImportRow(number, _request(values)))
-        except InputError as error:
-            problems.append(row_problem(number, error, language))
-    return ParsedFile(rows, problems, skipped)
-
-
-async def apply_rows(
-    session: AsyncSession, rows: Iterable[ImportRow], now: datetime, files: FileStore, language: Language
-) -> Applied:
-    """Record every row in the caller's transaction; a row `record_document` refuses becomes a problem.
-
-    `record_document` checks everything before it writes, so a refused row leaves nothing behind; the caller still
-    commits only when there is no problem at all (or replays only the good rows, in a fresh transaction, for
-    --partial). No SAVEPOINT per row: on SQLite (pysqlite's implicit transactions, as `bot/db.py` configures it)
-    releasing a savepoint that opened the transaction commits it, and "nothing was written" would be false.
-    """
-    applied = Applied()
-    for row in rows:
-        try:
-            outcome = await record_document(session, row.request, now, files, actor_label="cli")
-        except InputError as error:
-            applied.problems.append(row_problem(row.number, error, language))
-            continue
-        applied.good.append(row.number)
-        applied.kecamatan_codes.add(outcome.desa_kode.rsplit(".", 1)[0])
-        if outcome.created:
-            applied.created += 1
-        else:
-            applied.unchanged += 1
-    return applied
+            async with sessions() as session, session.begin():
+                await _write(session, known, plan, inserts)
+        except IntegrityError:
+            continue  # a version or an obligation appeared meanwhile: read and check again
+        return plan.result
+    raise InputError("cli.import.changed", path=path)
 
 
 # --- reading the file ------------------------------------------------------------------------------------------
@@ -138,24 +173,64 @@ def _csv_records(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]
     return header, ((number, row) for number, row in enumerate(reader, 2))
 
 
-def _xlsx_records(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
+def _xlsx_records(
+    path: Path,
+) -> tuple[list[Any], Iterator[tuple[int, list[Any]]], dict[tuple[int, int], str]]:
+    """The first sheet's rows (cells by column index), and the merged ranges by (row, column index) they cover.
+
+    One streaming pass over the sheet with openpyxl's own parser (pinned in pyproject): its read-only sheets give
+    neither the merged ranges nor whether an empty value is a formula Excel never calculated, and both must be
+    reported instead of read as empty.
+    """
     from openpyxl import load_workbook
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "e":
+                cell["value"] = Unreadable("cli.import.excel_error", value=cell["value"])
+            elif cell["value"] is None and (formula := element.find(FORMULA_TAG)) is not None:
+                cell["value"] = Unreadable("cli.import.formula_no_value", formula="=" + (formula.text or ""))
+            return cell
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise InputError("cli.import.bad_xlsx", path=path) from None
+    rows: list[list[Any]] = []
     try:
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        with sheet._get_source() as source:
+            parser = Parser(
+                source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+            )  # fmt: skip
+            for number, cells in parser.parse():
+                while len(rows) < number:
+                    rows.append([])
+                line = rows[number - 1]
+                for cell in cells:
+                    while len(line) < cell["column"]:
+                        line.append(None)
+                    line[cell["column"] - 1] = cell["value"]
+        merged: dict[tuple[int, int], str] = {}
+        for merge in parser.merged_cells.mergeCell if parser.merged_cells else []:
+            low_col, low_row, high_col, high_row = range_boundaries(merge.ref)
+            for row in range(low_row, high_row + 1):
+                for column in range(low_col, high_col + 1):
+                    merged[(row, column - 1)] = merge.ref
+    except (KeyError, ValueError, TypeError, OSError, SyntaxError, zipfile.BadZipFile):  # XML errors are SyntaxErrors
+        raise InputError("cli.import.bad_xlsx", path=path) from None
     finally:
         workbook.close()
     header = rows[0] if rows else []
-    return header, ((number, row) for number, row in enumerate(rows[1:], 2))
+    return header, ((number, row) for number, row in enumerate(rows[1:], 2)), merged
 
 
 def _columns(path: Path, header: list[Any]) -> dict[str, int]:
-    names = [_text(h).lower().replace(" ", "_") for h in header]
+    names = [_text(h).lower().replace(" ", "_") if not isinstance(h, Unreadable) else "?" for h in header]
     known = (*REQUIRED, *OPTIONAL, *IGNORED)
     duplicate = sorted({n for n in names if n and names.count(n) > 1})
     if duplicate:
@@ -166,10 +241,15 @@ def _columns(path: Path, header: list[Any]) -> dict[str, int]:
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise InputError("cli.import.header_missing", path=path, columns=", ".join(missing))
-    return {n: i for i, n in enumerate(names) if n in (*REQUIRED, *OPTIONAL)}
+    return {n: i for i, n in enumerate(names) if n in COLUMNS}
+
+
+def _blank(value: Any) -> bool:
+    return not isinstance(value, Unreadable) and _text(value) == ""
 
 
 def _text(value: Any) -> str:
+    """A cell as clean text: control characters (Word's line break in a nomor, a NUL) become spaces."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -178,14 +258,57 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
-def _required(values: dict[str, Any], column: str) -> str:
-    text = _text(values.get(column))
-    if not text:
-        raise InputError("cli.import.missing_value", column=column)
-    return text
+def _row(number: int, values: dict[str, Any]) -> ImportRow:
+    """Every problem of the row, column by column: the first one does not hide the others."""
+    row = ImportRow(number)
+    text: dict[str, str] = {}
+    for column in COLUMNS:
+        value = values.get(column)
+        if isinstance(value, Unreadable):
+            row.problem(column, InputError(value.key, **value.values))
+            row.received_unreadable |= column == "diterima"
+        elif column in TEXT_COLUMNS and isinstance(value, date | time | timedelta):
+            shown = value.date() if isinstance(value, datetime) else value
+            row.problem(column, InputError("cli.import.date_in_text", value=shown))
+        else:
+            text[column] = _text(value)
+    for column in REQUIRED:
+        if column in text and not text[column]:
+            row.problem(column, InputError("cli.import.missing_value", column=column))
+    row.desa, row.doc = text.get("desa", ""), text.get("doc", "")
+    if text.get("ta"):
+        row.ta = _attempt(row, "ta", lambda: parse_year("ta", text["ta"], FIRST_YEAR, 2100))
+    if text.get("penetapan"):
+        row.penetapan = _attempt(row, "penetapan", lambda: _date("penetapan", values["penetapan"]))
+    if text.get("diterima"):
+        row.received_on = _attempt(row, "diterima", lambda: _date("diterima", values["diterima"]))
+    row.received_unreadable |= bool(text.get("diterima")) and row.received_on is None
+    status = text.get("status", "").lower() or ReviewStatus.ACCEPTED.value
+    review = REVIEW_VALUES.get(status)
+    if review is None and "status" in text:
+        row.problem("status", InputError("cli.import.bad_status", value=text["status"]))
+    row.review = review or ReviewStatus.ACCEPTED
+    if "nomor" in text:
+        row.nomor = _attempt(row, "nomor", lambda: limit_text("nomor", text["nomor"], NOMOR_LIMIT))
+    if "alasan" in text:
+        row.reason = _attempt(row, "alasan", lambda: limit_text("alasan", text["alasan"], REASON_LIMIT))
+    if "alasan" in text or "alasan" not in values:  # a reason that could not be read is not judged again
+        if review is ReviewStatus.REJECTED and not text.get("alasan"):
+            row.problem("alasan", InputError("cli.import.reason_required"))
+        if review is not None and review is not ReviewStatus.REJECTED and text.get("alasan"):
+            row.problem("alasan", InputError("cli.import.reason_only_rejected"))
+    return row
+
+
+def _attempt(row: ImportRow, column: str, parse: Callable[[], Any]) -> Any:
+    try:
+        return parse()
+    except InputError as error:
+        row.problem(column, error)
+        return None
 
 
 def _date(column: str, value: Any) -> date:
@@ -197,34 +320,235 @@ def _date(column: str, value: Any) -> date:
     return parse_iso_date(column, _text(value))
 
 
-def _request(values: dict[str, Any]) -> RecordRequest:
-    desa = _required(values, "desa")
-    doc = _required(values, "doc")
-    ta = parse_year("ta", _required(values, "ta"), FIRST_YEAR, 2100)
-    _required(values, "penetapan")
-    penetapan = _date("penetapan", values["penetapan"])
-    received = _date("diterima", values["diterima"]) if _text(values.get("diterima")) else None
-    status = _text(values.get("status")).lower() or ReviewStatus.ACCEPTED.value
-    if status not in REVIEW_VALUES:
-        raise InputError("cli.import.bad_status", value=_text(values.get("status")))
-    review = REVIEW_VALUES[status]
-    nomor = limit_text("nomor", _text(values.get("nomor")), NOMOR_LIMIT)
-    reason = limit_text("alasan", _text(values.get("alasan")), REASON_LIMIT)
-    if review is ReviewStatus.REJECTED and not reason:
-        raise InputError("cli.import.reason_required")
-    if review is not ReviewStatus.REJECTED and reason:
-        raise InputError("cli.import.reason_only_rejected")
-    return RecordRequest(
-        desa_kode=desa,
-        document_code=doc,
-        tahun_anggaran=ta,
-        tanggal_penetapan=penetapan,
-        received_on=received,
-        nomor=nomor,
-        review=review,
-        reason=reason,
-        channel=Channel.IMPORT,
-    )
+# --- checking against the database, then writing ---------------------------------------------------------------
+
+
+@dataclass
+class _Obligation:
+    id: int | None  # None: created by this import
+    last_version: int
+    versions: set[tuple] = field(default_factory=set)  # `version_key`s of the versions that have no file
+
+
+@dataclass
+class _Known:
+    """What the rows need from the database, read in bulk before anything is written."""
+
+    kinds: dict[str, DocumentKind]
+    desa: dict[str, str]  # kode → kecamatan kode
+    timezones: dict[str, ZoneInfo]  # kecamatan kode → zone
+    obligations: dict[tuple[str, str, int], _Obligation]
+    calendar: Any
+    dialect: Dialect
+
+
+@dataclass
+class _NewVersion:
+    key: tuple[str, str, int]
+    version: int
+    row: ImportRow
+    received_at: datetime
+
+
+@dataclass
+class _Plan:
+    result: Imported
+    versions: list[_NewVersion]
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[ImportRow]) -> _Known:
+    """Bulk reads, each chunk in its own short transaction (on SQLite every transaction holds the write lock)."""
+    async with sessions() as session, session.begin():
+        kinds = {k.code: k for k in await document_kinds(session)}
+        calendar = await load_calendar(session)
+        dialect = session.get_bind().dialect
+    codes = sorted({r.desa for r in rows if r.desa})
+    desa: dict[str, str] = {}
+    for chunk in _chunks(codes):
+        async with sessions() as session, session.begin():
+            found = await session.execute(select(Desa.kode, Desa.kecamatan_kode).where(Desa.kode.in_(chunk)))
+            desa.update(found.all())
+    timezones: dict[str, ZoneInfo] = {}
+    for chunk in _chunks(sorted(set(desa.values()))):
+        async with sessions() as session, session.begin():
+            found = await session.execute(select(Kecamatan.kode, Kecamatan.timezone).where(Kecamatan.kode.in_(chunk)))
+            timezones.update((kode, ZoneInfo(zone)) for kode, zone in found)
+    wanted = {(r.desa, r.doc.upper(), r.ta) for r in rows if r.desa in desa and r.ta is not None}
+    obligations: dict[tuple[str, str, int], _Obligation] = {}
+    by_id: dict[int, _Obligation] = {}
+    for chunk in _chunks(sorted({key[0] for key in wanted})):
+        async with sessions() as session, session.begin():
+            found = await session.execute(
+                select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
+                    Obligation.desa_kode.in_(chunk)
+                )
+            )
+            for id_, kode, code, ta in found:
+                if (kode, code, ta) in wanted:
+                    obligations[(kode, code, ta)] = by_id[id_] = _Obligation(id_, 0)
+    has_files = exists().where(SubmissionFile.submission_id == Submission.id)
+    for chunk in _chunks(sorted(by_id), VERSIONS_CHUNK):
+        async with sessions() as session, session.begin():
+            query = select(
+                Submission.obligation_id, Submission.version, Submission.tanggal_penetapan, Submission.nomor,
+                Submission.received_at, Submission.review_status, Submission.review_reason, has_files,
+            ).where(Submission.obligation_id.in_(chunk))  # fmt: skip
+            found = (await session.execute(query)).all()
+        for obligation_id, version, penetapan, nomor, received_at, review, reason, with_files in found:
+            known = by_id[obligation_id]
+            known.last_version = max(known.last_version, version)
+            if not with_files:  # an imported row has no file: a version with files is never the same
+                known.versions.add(version_key(penetapan, nomor, received_at, review, reason, ()))
+    return _Known(kinds, desa, timezones, obligations, calendar, dialect)
+
+
+def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Language) -> _Plan:
+    """Every row checked in memory; the good ones become new versions or are found already recorded."""
+    result = Imported()
+    versions: list[_NewVersion] = []
+    obligations = {key: _Obligation(o.id, o.last_version, set(o.versions)) for key, o in known.obligations.items()}
+    for row in rows:
+        problems = list(row.problems)
+        kind = known.kinds.get(row.doc.upper()) if row.doc else None
+        if row.doc and kind is None:
+            choices = ", ".join(known.kinds)
+            problems.append(("doc", InputError("error.unknown_document", code=row.doc, choices=choices)))
+        kecamatan = None
+        if row.desa:
+            wrong = desa_code_problem(row.desa)
+            if wrong is None and row.desa not in known.desa:
+                wrong = InputError("error.unknown_desa", kode=row.desa, kecamatan=row.desa.rsplit(".", 1)[0])
+            if wrong is not None:
+                problems.append(("desa", wrong))
+            else:
+                kecamatan = known.desa[row.desa]
+        if kecamatan is not None and kind is not None:
+            tz = known.timezones[kecamatan]
+            received = None if row.received_unreadable else row.received_on
+            for option, error in version_problems(kind, row.ta, row.penetapan, received, now.astimezone(tz).date()):
+                column = option.removeprefix("--")
+                if not (row.received_unreadable and column == "diterima"):
+                    problems.append((column, error))
+        if problems:
+            result.bad_rows += 1
+            order = {c: i for i, c in enumerate(COLUMNS)}
+            for column, error in sorted(problems, key=lambda p: order[p[0]]):
+                result.problems.append(row_problem(row.number, column, error, language))
+            continue
+        assert kind is not None and kecamatan is not None and row.ta is not None and row.penetapan is not None
+        received_at = start_of_day(row.received_on or row.penetapan, known.timezones[kecamatan])
+        key = (row.desa, kind.code, row.ta)
+        obligation = obligations.setdefault(key, _Obligation(None, 0))
+        facts = version_key(row.penetapan, row.nomor, received_at, row.review, row.reason, ())
+        if facts in obligation.versions:
+            result.unchanged += 1
+            continue
+        obligation.versions.add(facts)
+        obligation.last_version += 1
+        versions.append(_NewVersion(key, obligation.last_version, row, received_at))
+        result.created += 1
+        result.kecamatan_codes.add(kecamatan)
+    return _Plan(result, versions)
+
+
+@dataclass
+class _Insert:
+    """An INSERT and its rows, every value already as the driver takes it; the ids (`later`) are set in the write
+    transaction, where they are reserved."""
+
+    table: Table
+    sql: str
+    rows: list[list[Any]]
+    slots: dict[str, int]  # column → position in a row
+
+    def fill(self, column: str, values: Sequence[Any]) -> None:
+        position = self.slots[column]
+        for row, value in zip(self.rows, values, strict=True):
+            row[position] = value
+
+
+def _insert(dialect: Dialect, table: Table, rows: list[dict[str, Any]], later: tuple[str, ...]) -> _Insert:
+    """Compile and convert before the write: the write transaction then only hands rows to the driver."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or [])
+    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order]
+    converted = [
+        [value if process is None or value is None else process(value)
+         for value, process in zip((row[name] for name in order), convert, strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    return _Insert(table, compiled.string, converted, {name: order.index(name) for name in later})
+
+
+def _prepare(dialect: Dialect, known: _Known, plan: _Plan, now: datetime) -> list[_Insert]:
+    """The new obligations, versions and their audit entries (the same as `record_document` writes), ready."""
+    existing = {key for key, o in known.obligations.items() if o.id is not None}
+    missing = sorted({v.key for v in plan.versions if v.key not in existing})
+    inserts = []
+    if missing:
+        values = []
+        for kode, code, ta in missing:
+            deadline = known.kinds[code].rule.legal_deadline(ta, known.calendar)
+            values.append({"id": None, "desa_kode": kode, "document_code": code, "tahun_anggaran": ta,
+                           "legal_deadline": deadline, "agreed_date": deadline})  # fmt: skip
+        inserts.append(_insert(dialect, Obligation.__table__, values, ("id",)))
+    submissions = [
+        {"id": None, "obligation_id": None, "version": v.version, "tanggal_penetapan": v.row.penetapan,
+         "nomor": v.row.nomor, "received_at": v.received_at, "received_by_id": None, "channel": Channel.IMPORT,
+         "review_status": v.row.review, "reviewed_by_id": None,
+         "reviewed_at": v.received_at if v.row.review is not ReviewStatus.MENUNGGU else None,
+         "review_reason": v.row.reason, "recorded_at": now}
+        for v in plan.versions
+    ]  # fmt: skip
+    audit = [
+        {"at": now, "actor_id": None, "actor_label": "cli", "action": "submission.record", "entity": "submission",
+         "entity_id": None,
+         "details": {"desa": v.key[0], "document": v.key[1], "tahun_anggaran": v.key[2], "version": v.version,
+                     "tanggal_penetapan": v.row.penetapan.isoformat(),
+                     "received_on": (v.row.received_on or v.row.penetapan).isoformat(),
+                     "review_status": v.row.review.value, "channel": Channel.IMPORT.value, "files": []}}
+        for v in plan.versions
+    ]  # fmt: skip
+    if plan.versions:
+        inserts.append(_insert(dialect, Submission.__table__, submissions, ("id", "obligation_id")))
+        inserts.append(_insert(dialect, AuditEntry.__table__, audit, ("entity_id",)))
+    return inserts
+
+
+async def _write(session: AsyncSession, known: _Known, plan: _Plan, inserts: list[_Insert]) -> None:
+    """The prepared rows, a statement per table: the write transaction reserves ids and does nothing else."""
+    ids = {key: o.id for key, o in known.obligations.items() if o.id is not None}
+    missing = sorted({v.key for v in plan.versions if v.key not in ids})
+    connection = await session.connection()
+    for batch in inserts:
+        if batch.table is Obligation.__table__:
+            new = await _reserve_ids(session, batch.table, len(batch.rows))
+            batch.fill("id", new)
+            ids.update(zip(missing, new, strict=True))
+        elif batch.table is Submission.__table__:
+            submission_ids = await _reserve_ids(session, batch.table, len(batch.rows))
+            batch.fill("id", submission_ids)
+            batch.fill("obligation_id", [ids[v.key] for v in plan.versions])
+        else:
+            batch.fill("entity_id", [str(i) for i in submission_ids])
+        await connection.exec_driver_sql(batch.sql, [tuple(row) for row in batch.rows])
+
+
+async def _reserve_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
+    """`count` new ids of `table`, so that the rows go in as a plain executemany (RETURNING would insert them one by
+    one on SQLite). PostgreSQL hands them out from the column's sequence; on SQLite the write transaction holds the
+    database's only write lock (`BEGIN IMMEDIATE`), so the ids after the largest are ours."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        found = await session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        return list(found)
+    last = await session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(last + 1, last + count + 1))
 
 
 # --- the template ----------------------------------------------------------------------------------------------

@@ -58,14 +58,21 @@ async def require_kecamatan(session: AsyncSession, kode: str) -> Kecamatan:
     return kecamatan
 
 
-async def require_desa(session: AsyncSession, kode: str) -> Desa:
-    kode = kode.strip()
+def desa_code_problem(kode: str) -> InputError | None:
+    """Why `kode` cannot be a desa's code (a kelurahan, not a code at all), without asking the database."""
     level = level_of(kode)
     if level is Level.KELURAHAN:
         area = reference_areas().get(kode)
-        raise InputError("error.kelurahan", kode=kode, nama=area.nama if area else "?")
+        return InputError("error.kelurahan", kode=kode, nama=area.nama if area else "?")
     if level not in (Level.DESA, Level.DESA_ADAT):
-        raise InputError("error.not_a_desa_code", kode=kode)
+        return InputError("error.not_a_desa_code", kode=kode)
+    return None
+
+
+async def require_desa(session: AsyncSession, kode: str) -> Desa:
+    kode = kode.strip()
+    if (problem := desa_code_problem(kode)) is not None:
+        raise problem
     desa = await session.get(Desa, kode)
     if desa is None:
         raise InputError("error.unknown_desa", kode=kode, kecamatan=parent_of(kode))
@@ -116,8 +123,7 @@ async def import_csv(
         reader = csv.DictReader(handle)
         if [f.strip().lower() for f in reader.fieldnames or []] != ["kode", "nama"]:
             raise InputError("error.csv_header", path=path, found=",".join(reader.fieldnames or []))
-        rows = [(n, (r.get("kode") or "").strip(), clean_text(r.get("nama") or "").strip())
-                for n, r in enumerate(reader, 2)]  # fmt: skip
+        rows = [(n, _cell(r.get("kode")), _cell(r.get("nama"))) for n, r in enumerate(reader, 2)]
     problems: list[InputError] = []
     given: dict[str, Area] = {}
     for number, kode, nama in rows:
@@ -147,6 +153,11 @@ async def import_csv(
     audit(session, at, "villages.import", "file", path.name, _summary_details(summary), actor_label="cli")
     kecamatan = sorted({a.kode[:8] for a in areas if a.level in (Level.KECAMATAN, Level.DESA, Level.DESA_ADAT)})
     return ImportSummary(path.name, *summary, kecamatan)
+
+
+def _cell(value: str | None) -> str:
+    """A CSV cell as clean text: a control character (a NUL, Word's line break) becomes a space."""
+    return clean_text(value or "").strip()
 
 
 async def _known_codes(session: AsyncSession, areas: dict[str, Area]) -> set[str]:

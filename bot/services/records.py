@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.services.audit import audit
 from bot.services.calendar import load_calendar
 from bot.services.places import require_desa, require_document
 from bot.storage import FileStore, StoredFile, sniff_mime_type
+from models.documents import DocumentKind, TimelinessBasis
 from models.status import ReviewStatus, start_of_day
 from models.tables import Channel, Kecamatan, Obligation, Submission, SubmissionFile
 
@@ -30,7 +32,7 @@ class RecordRequest:
     document_code: str
     tahun_anggaran: int
     tanggal_penetapan: date
-    received_on: date | None = None  # defaults to the tanggal penetapan
+    received_on: date | None = None  # defaults to the tanggal penetapan, unless it decides timeliness (LPPDes)
     nomor: str | None = None
     file: Path | None = None
     stored_files: tuple[StoredFile, ...] = ()  # files already in the store (sent in the chat), instead of `file`
@@ -67,21 +69,12 @@ async def record_document(
     kecamatan = await session.get(Kecamatan, desa.kecamatan_kode)
     assert kecamatan is not None
     tz = ZoneInfo(kecamatan.timezone)
-    today = now.astimezone(tz).date()
-    if not FIRST_YEAR <= request.tahun_anggaran <= today.year + 2:
-        raise InputError(
-            "error.year_out_of_range", option="--ta", value=request.tahun_anggaran, low=FIRST_YEAR, high=today.year + 2
-        )
+    problems = version_problems(
+        kind, request.tahun_anggaran, request.tanggal_penetapan, request.received_on, now.astimezone(tz).date()
+    )
+    if problems:
+        raise problems[0][1]
     received_on = request.received_on or request.tanggal_penetapan
-    for option, day in (("--penetapan", request.tanggal_penetapan), ("--diterima", received_on)):
-        if day > today:
-            raise InputError("error.future_date", option=option, value=day.isoformat(), today=today.isoformat())
-    if request.tanggal_penetapan > received_on:
-        raise InputError(
-            "error.penetapan_after_received",
-            penetapan=request.tanggal_penetapan.isoformat(),
-            diterima=received_on.isoformat(),
-        )
     if request.review is ReviewStatus.REJECTED and not request.reason:
         raise InputError("error.reason_required")
     if request.review is not ReviewStatus.REJECTED and request.reason:
@@ -188,6 +181,42 @@ async def record_document(
     return outcome(submission, True)
 
 
+def version_problems(
+    kind: DocumentKind, tahun_anggaran: int | None, penetapan: date | None, received_on: date | None, today: date
+) -> list[tuple[str, InputError]]:
+    """What is wrong with a version's year and dates, each with the option it concerns (`klambi record` and the
+    bulk import check the same way). A year or penetapan of None could not be read and is not checked again; a date
+    received of None was not given.
+
+    Where the date received decides timeliness (LPPDes and the reports) it is required: defaulting it to the
+    penetapan would make a late report on time.
+    """
+    problems: list[tuple[str, InputError]] = []
+    if tahun_anggaran is not None and not FIRST_YEAR <= tahun_anggaran <= today.year + 2:
+        problems.append(("--ta", InputError("error.year_out_of_range", option="--ta", value=tahun_anggaran,
+                                            low=FIRST_YEAR, high=today.year + 2)))  # fmt: skip
+    if received_on is None and kind.basis is TimelinessBasis.DITERIMA:
+        problems.append(("--diterima", InputError("error.received_required", option="--diterima", doc=kind.code)))
+    received = received_on or penetapan
+    for option, day in (("--penetapan", penetapan), ("--diterima", received_on)):
+        if day is not None and day > today:
+            problems.append(
+                (option, InputError("error.future_date", option=option, value=day.isoformat(), today=today.isoformat()))
+            )
+    if penetapan is not None and received is not None and penetapan > received:
+        problems.append(("--diterima", InputError("error.penetapan_after_received", penetapan=penetapan.isoformat(),
+                                                  diterima=received.isoformat())))  # fmt: skip
+    return problems
+
+
+def version_key(
+    penetapan: date, nomor: str | None, received_at: datetime, review: ReviewStatus, reason: str | None,
+    hashes: Sequence[str],
+) -> tuple:  # fmt: skip
+    """What makes two versions the same: recording the same facts again changes nothing."""
+    return (penetapan, nomor, received_at, review, reason, tuple(hashes))
+
+
 def _check_file(path: Path) -> str:
     if not path.is_file():
         raise InputError("error.file_not_found", path=path)
@@ -202,15 +231,11 @@ def _check_file(path: Path) -> str:
 def _same_version(
     submissions: list[Submission], request: RecordRequest, received_at: datetime, stored: list[StoredFile]
 ) -> Submission | None:
+    wanted = version_key(request.tanggal_penetapan, request.nomor, received_at, request.review, request.reason,
+                         [f.sha256 for f in stored])  # fmt: skip
     for s in submissions:
-        hashes = [f.sha256 for f in s.files]
-        if (
-            s.tanggal_penetapan == request.tanggal_penetapan
-            and s.nomor == request.nomor
-            and s.received_at == received_at
-            and s.review_status is request.review
-            and s.review_reason == request.reason
-            and hashes == [f.sha256 for f in stored]
-        ):
+        found = version_key(s.tanggal_penetapan, s.nomor, s.received_at, s.review_status, s.review_reason,
+                            [f.sha256 for f in s.files])  # fmt: skip
+        if found == wanted:
             return s
     return None
