@@ -265,3 +265,6 @@ def test_free_text_options_of_the_cli_are_cleaned_and_formulas_stay_text(klambi,
     out = tmp_path / "rincian.csv"
     assert klambi(*report, "--format", "csv", "--part", "rincian", "-o", str(out)).code == 0
     assert {"5 2024", "'=1+2  [31m", "'@6 2024"} <= set(_csv_fields(out.read_bytes()))
+    out = tmp_path / "template.xlsx"
+    assert klambi("record", "template", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out)).code == 0
+    assert "=Desa Percobaan" in _workbook_texts(load_workbook(out))

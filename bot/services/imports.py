@@ -27,7 +27,7 @@ from sqlalchemy import Dialect, Table, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cleaning import clean_text
+from bot.cleaning import clean_text, sheet_cell
 from bot.errors import InputError, InputErrors
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
 from bot.services.archive import write_atomically
@@ -594,8 +594,9 @@ def write_template(
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
-    for kode, nama, code, ta in rows:
-        sheet.append([kode, nama, code, ta, None, None, None, None, None])
+    for row, values in enumerate(rows, 2):  # a desa named like a formula stays its name
+        for column, value in enumerate(values, 1):
+            sheet_cell(sheet, row, column, value)
     last = max(len(rows) + 1, 2) + 200  # room for versions added by hand (a rejected one, then the corrected one)
     widths = {"desa": 16, "nama_desa": 24, "doc": 10, "ta": 7, "penetapan": 13, "diterima": 13, "nomor": 22,
               "status": 12, "alasan": 40}  # fmt: skip
