@@ -801,18 +801,17 @@ def invite(
     if len(given) > 1:
         raise InputError("error.one_place")
     duration = parse_expiry(expires)
+    place = given[0].strip() if given else None
 
     async def work(app: App):
         await _ready(app)
+        username = await _bot_username(app)  # before anything is written: no link, no invitation
         async with app.sessions() as session, session.begin():
-            created = await create_invitation(
-                session, Role(role), given[0] if given else None, app.clock.now(), duration
-            )
-        return created, await _bot_username(app)
+            created = await create_invitation(session, Role(role), place, app.clock.now(), duration)
+            return created, username, await _place_timezone(session, place) or app.settings.bot.timezone
 
-    created, username = ctx.run(work)
+    created, username, zone = ctx.run(work)
     lang = ctx.language
-    tz = ZoneInfo(ctx.settings.bot.timezone)
     from bot.services.submissions import zone_label
     from handlers.onboarding import invite_link
 
@@ -822,7 +821,7 @@ def invite(
             lang,
             role=t(f"role.{created.role.value}", lang),
             scope=created.scope_name,
-            expires=f"{fmt_datetime(created.expires_at.astimezone(tz), lang)} {zone_label(ctx.settings.bot.timezone)}",
+            expires=f"{fmt_datetime(created.expires_at.astimezone(ZoneInfo(zone)), lang)} {zone_label(zone)}",
             link=invite_link(username, created.code),
             code=created.code,
         )
@@ -837,9 +836,28 @@ async def _bot_username(app: App) -> str:
     if telegram.token is None:
         raise InputError("error.no_username")
     from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
 
-    async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
-        return bot.username
+    try:
+        async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise InputError("error.username_token_refused") from None
+    except TelegramError as exc:
+        log.debug("getMe failed", exc_info=True)
+        raise InputError("error.username_unreachable", reason=type(exc).__name__) from None
+
+
+async def _place_timezone(session, place: str | None) -> str | None:
+    """The time zone of the place an invitation is for (a Bali desa's is WITA); None above a kabupaten."""
+    from models.tables import Kecamatan
+
+    if place is None:
+        return None
+    parts = place.split(".")
+    if len(parts) >= 3:
+        return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kode == ".".join(parts[:3])))
+    return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kabupaten_kode == place).limit(1))
 
 
 # --- holidays --------------------------------------------------------------------------------------------------

@@ -125,8 +125,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "or try `klambi demo` first, which needs none.",
     ),
     "error.no_username": (
-        "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi.",
-        "The bot's name is unknown: set [telegram] username (or the token) in the configuration.",
+        "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi. Tidak ada undangan yang "
+        "dibuat.",
+        "The bot's name is unknown: set [telegram] username (or the token) in the configuration. No invitation was "
+        "made.",
     ),
     "error.webhook_secret": (
         "Mode webhook perlu kata sandi rahasia: isi KLAMBI_TELEGRAM__WEBHOOK_SECRET (atau [telegram] webhook_secret), "
@@ -227,6 +229,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.role_needs_kecamatan": (
         "Peran {role} berlaku untuk satu kecamatan: sebutkan --kecamatan KODE.",
         "The role {role} is for one kecamatan: give --kecamatan CODE.",
+    ),
+    "error.username_token_refused": (
+        "Telegram menolak token ini (getMe): periksa [telegram] token, atau isi [telegram] username. Tidak ada "
+        "undangan yang dibuat.",
+        "Telegram refused this token (getMe): check [telegram] token, or set [telegram] username. No invitation was "
+        "made.",
+    ),
+    "error.username_unreachable": (
+        "Telegram tidak terjangkau untuk menanyakan nama bot ({reason}): periksa jaringan, atau isi [telegram] "
+        "username. Tidak ada undangan yang dibuat.",
+        "Telegram could not be reached to ask the bot's name ({reason}): check the network, or set [telegram] "
+        "username. No invitation was made.",
     ),
     "error.bad_expiry": (
         "--expires '{value}' tidak dikenali: tulis seperti 7d, 12h atau 30m (paling lama 90d).",
