@@ -30,6 +30,7 @@ from bot.errors import InputError
 MANIFEST = "manifest.json"
 FORMAT = 1
 CHUNK = 1024 * 1024
+ARCHIVE_SUFFIXES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar"}  # a file people expect
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,10 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 
 def make_backup(database_url: str, storage: Path, revision: str | None, now: datetime, output: Path) -> BackupSummary:
+    if output.suffix.lower() in ARCHIVE_SUFFIXES and not _packed(output):
+        raise InputError("cli.backup.suffix", path=output)
     if output.exists():
-        raise InputError("cli.output_exists", path=output)
+        raise InputError("cli.backup.output_exists", path=output)
     if not output.parent.is_dir():
         raise InputError("cli.output_folder", folder=output.parent)
     url = make_url(database_url)

@@ -158,6 +158,18 @@ def _database_is_empty(url: str) -> bool:
     return asyncio.run(check())
 
 
+def test_backup_refuses_a_zip_name_and_suggests_no_option_it_lacks(klambi, tmp_path):
+    """`-o x.zip` made a folder named x.zip; an existing name suggested `--force`, which backup does not have."""
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    for name in ("x.zip", "x.tar", "x.gz"):
+        result = klambi("backup", "-o", str(tmp_path / name))
+        assert result.code == 2 and ".tar.gz" in result.err and len(result.err.strip().splitlines()) == 1, result
+        assert not (tmp_path / name).exists()
+    assert klambi("backup", "-o", str(tmp_path / "klambi-2025.01.15")).code == 0  # a folder may have dots
+    again = klambi("backup", "-o", str(tmp_path / "klambi-2025.01.15"))
+    assert again.code == 2 and "sudah ada" in again.err and "--force" not in again.err
+
+
 def _people(klambi, database_url):
     """Siti, a sekdes who submitted; Budi, the staf who decided. Both through the real bot's services."""
     from bot.services.people import create_invitation, redeem_invitation
