@@ -1071,7 +1071,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(t("error.aborted", language))
         return 1
     except click.UsageError as exc:
-        _say(f"{t('error.prefix', language)}: {exc.format_message()}")
+        words = " ".join(exc.format_message().split())  # click lays choices out on lines; values come quoted
+        _say(f"{t('error.prefix', language)}: {words}")
         return 2
     except ConfigError as exc:
         _say(str(exc))
