@@ -1059,9 +1059,9 @@ def demo(ctx: Context) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input prints one line and exits with 2, having written nothing."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _ERROR_LANGUAGE[0] = "id"
-    language: Language = "id"
-    speak_click(language)  # until the configuration is read, which may say "en"
+    language = _configured_language(argv if argv is not None else sys.argv[1:])
+    _ERROR_LANGUAGE[0] = language
+    speak_click(language)  # click parses (and may answer --help) before any command reads the configuration
     try:
         cli.main(args=argv, prog_name="klambi", standalone_mode=False)
         return 0
@@ -1090,6 +1090,23 @@ def main(argv: list[str] | None = None) -> int:
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         _say(t("error.database", _language_or_default(), reason=reason))
         return 1
+
+
+def _configured_language(argv: list[str]) -> Language:
+    """[bot] language, read before click parses; Indonesian when the configuration cannot be read (the command
+    will say why)."""
+    config: Path | None = None
+    for index, arg in enumerate(argv):
+        if arg == "--config" and index + 1 < len(argv):
+            config = Path(argv[index + 1])
+        elif arg.startswith("--config="):
+            config = Path(arg.removeprefix("--config="))
+        elif not arg.startswith("-"):
+            break  # a command: its options are its own
+    try:
+        return load_settings(config).bot.language
+    except ConfigError:
+        return "id"
 
 
 def _say(message: str) -> None:
