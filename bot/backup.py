@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy.engine import URL, make_url
 
@@ -30,6 +30,7 @@ from bot.errors import InputError
 MANIFEST = "manifest.json"
 FORMAT = 1
 CHUNK = 1024 * 1024
+ARCHIVE_SUFFIXES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar"}  # a file people expect
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,10 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 
 def make_backup(database_url: str, storage: Path, revision: str | None, now: datetime, output: Path) -> BackupSummary:
+    if output.suffix.lower() in ARCHIVE_SUFFIXES and not _packed(output):
+        raise InputError("cli.backup.suffix", path=output)
     if output.exists():
-        raise InputError("cli.output_exists", path=output)
+        raise InputError("cli.backup.output_exists", path=output)
     if not output.parent.is_dir():
         raise InputError("cli.output_folder", folder=output.parent)
     url = make_url(database_url)
@@ -193,12 +196,7 @@ def restore_backup(source: Path, database_url: str, storage: Path, database_empt
             raise InputError("cli.backup.database_not_empty")
         if storage.exists() and any(storage.iterdir()):
             raise InputError("cli.backup.storage_not_empty", path=storage)
-        database_file = folder / manifest["database_file"]
-        if _sha256(database_file) != manifest["database_sha256"]:
-            raise InputError("cli.backup.damaged", path=manifest["database_file"])
-        for entry in manifest["files"]:
-            if _sha256(folder / "files" / entry["path"]) != entry["sha256"]:
-                raise InputError("cli.backup.damaged", path=entry["path"])
+        database_file, entries = _checked(manifest, folder, storage, source)
         if kind == "sqlite":
             target = Path(url.database or "")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -213,9 +211,44 @@ def restore_backup(source: Path, database_url: str, storage: Path, database_empt
             command = [find_postgres_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
             _run([*command, *args, str(database_file)], env, "pg_restore")
         total = 0
-        for entry in manifest["files"]:
-            target = storage / entry["path"]
+        for saved_file, target in entries:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(folder / "files" / entry["path"], target)
-            total += entry["size"]
-    return BackupSummary(source, kind, len(manifest["files"]), total)
+            shutil.copyfile(saved_file, target)
+            total += saved_file.stat().st_size
+    return BackupSummary(source, kind, len(entries), total)
+
+
+def _inside(root: Path, relative: str) -> Path | None:
+    """`root / relative` with every link and `..` resolved, or None when that leaves `root` (or names `root`)."""
+    if not relative or "\x00" in relative or PurePosixPath(relative).is_absolute() or "\\" in relative:
+        return None
+    resolved = (root / relative).resolve()
+    return resolved if resolved.is_relative_to(root) and resolved != root else None
+
+
+def _checked(manifest: dict, folder: Path, storage: Path, source: Path) -> tuple[Path, list[tuple[Path, Path]]]:
+    """The database file and every (saved file, place in storage), all checked before anything is written: each
+    path stays inside the backup's files and inside the storage folder once resolved (`..`, absolute paths and links
+    out refused), and every hash matches."""
+    files, entries = manifest.get("files"), []
+    if manifest.get("database_file") not in ("database.sqlite", "database.pgdump") or not isinstance(files, list):
+        raise InputError("cli.backup.not_a_backup", path=source)
+    database_file = folder / manifest["database_file"]
+    if database_file.is_symlink() or not database_file.is_file():
+        raise InputError("cli.backup.not_a_backup", path=source)
+    if _sha256(database_file) != manifest.get("database_sha256"):
+        raise InputError("cli.backup.damaged", path=manifest["database_file"])
+    saved_root, storage_root = (folder / "files").resolve(), storage.resolve()
+    for entry in files:
+        relative = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(relative, str):
+            raise InputError("cli.backup.not_a_backup", path=source)
+        saved_file, target = _inside(saved_root, relative), _inside(storage_root, relative)
+        if saved_file is None or target is None:
+            raise InputError("cli.backup.unsafe_path", path=relative[:200], storage=storage)
+        if not saved_file.is_file():
+            raise InputError("cli.backup.damaged", path=relative[:200])
+        if _sha256(saved_file) != entry.get("sha256"):
+            raise InputError("cli.backup.damaged", path=relative[:200])
+        entries.append((saved_file, target))
+    return database_file, entries

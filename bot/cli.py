@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gettext
+import importlib
+import io
 import json
 import logging
 import re
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -27,7 +31,7 @@ from bot.clock import Clock, ManualClock, SystemClock, today
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import upgrade
 from bot.errors import InputError, InputErrors
-from bot.parsing import FIRST_YEAR, limit_text, parse_figure, parse_iso_date, parse_year
+from bot.parsing import DATE_YEARS, FIRST_YEAR, limit_text, parse_figure, parse_option_date, parse_year
 from bot.services.calendar import DayOff, add_day_off, days_off, load_calendar, remove_day_off
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, obligation_rows
 from bot.services.places import ImportSummary, import_area, import_csv
@@ -56,6 +60,7 @@ class Context:
         if self._settings is None:
             self._settings = load_settings(self.config_path)
             _ERROR_LANGUAGE[0] = self._settings.bot.language
+            speak_click(self._settings.bot.language)
         return self._settings
 
     @property
@@ -77,6 +82,34 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui", "types",
+                 "utils", "_termui_impl")  # fmt: skip
+
+
+@functools.cache
+def _click_catalog() -> gettext.GNUTranslations:
+    """click's messages in Indonesian: bot/reference/click-id.po, compiled in memory with Babel."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with resources.files("bot.reference").joinpath("click-id.po").open("rb") as source:
+        catalog = read_po(source, locale="id")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def speak_click(language: Language) -> None:
+    """click's own words (usage, help headings, its errors) in the deployment's language. click looks `_` and
+    `ngettext` up in each of its modules when it speaks, so those names are pointed at the catalog."""
+    words: gettext.NullTranslations = _click_catalog() if language == "id" else gettext.NullTranslations()
+    for name in CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = words.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = words.ngettext  # type: ignore[attr-defined]
 
 
 class _Text(click.ParamType):
@@ -95,18 +128,52 @@ def _moment(value: str | None) -> Clock:
     if value is None:
         return SystemClock()
     try:
+        if not value.isascii():
+            raise ValueError(value)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' (contoh: 2025-01-15T09:00+07:00)", param_hint="--now") from None
+        raise InputError("error.bad_now", value=value[:40]) from None
+    if not DATE_YEARS[0] <= moment.year <= DATE_YEARS[1]:
+        raise InputError("error.year_out_of_range", option="--now", value=moment.year, low=DATE_YEARS[0],
+                         high=DATE_YEARS[1])  # fmt: skip
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
     return ManualClock(moment)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+METAVARS = {"text": "TEKS", "path": "BERKAS", "file": "BERKAS", "directory": "FOLDER", "integer": "ANGKA"}
+
+
+class _Words:
+    """Usage lines in the words of the help around them: [OPSI], PERINTAH, TEKS, BERKAS (click's metavars are
+    English names of types, outside its message catalog)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[OPSI]")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for param in self.params:  # type: ignore[attr-defined]
+            if param.metavar is None and isinstance(param, click.Option) and param.type.name in METAVARS:
+                param.metavar = METAVARS[param.type.name]
+
+
+class KlambiCommand(_Words, click.Command):
+    pass
+
+
+class KlambiGroup(_Words, click.Group):
+    command_class = KlambiCommand
+    group_class = type  # subgroups are KlambiGroups too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        optional = kwargs.get("invoke_without_command")
+        kwargs.setdefault("subcommand_metavar", "[PERINTAH] [ARG]..." if optional else "PERINTAH [ARG]...")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(cls=KlambiGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Berkas konfigurasi TOML.")
 @click.option("--now", "now", metavar="WAKTU", help="Anggap sekarang WAKTU (ISO 8601), untuk demo dan uji.")
-@click.version_option(package_name="ngobras-klambi")
+@click.version_option(package_name="ngobras-klambi", help="Tampilkan versi lalu keluar.")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, now: str | None) -> None:
     """Ngobras Klambi: dokumen desa tepat waktu dan indikator akuntabilitas pemerintahan desa."""
@@ -149,7 +216,7 @@ def villages() -> None:
 
 
 @villages.command("import")
-@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.argument("file", metavar="[BERKAS.csv]", required=False, type=click.Path(path_type=Path))
 @click.option("--area", metavar="KODE", help="Provinsi (35), kabupaten (35.08) atau kecamatan (35.08.17).")
 @pass_context
 def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
@@ -175,9 +242,9 @@ def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
                 summary = await import_csv(session, file, now, years, calendar)
             if summary.kecamatan_codes and len(summary.kecamatan_codes) <= REPLAN_AT_IMPORT:
                 await _replan(app, session, summary.kecamatan_codes)  # larger areas: the bot's hourly planning
-            return summary
+            return summary, await _without_desa(session, summary.kecamatan_codes)
 
-    summary = ctx.run(work)
+    summary, kelurahan_only = ctx.run(work)
     click.echo(
         t(
             "villages.imported",
@@ -190,6 +257,30 @@ def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
             kelurahan=summary.kelurahan_skipped,
         )
     )
+    if kelurahan_only:
+        names = ", ".join(kelurahan_only[:5]) + (f" (+{len(kelurahan_only) - 5})" if len(kelurahan_only) > 5 else "")
+        click.echo(t("villages.kelurahan_only", ctx.language, names=names))
+
+
+async def _without_desa(session, kecamatan_codes: list[str]) -> list[str]:
+    """'Nama (kode)' of those kecamatan that hold no desa (only kelurahan): their tables will be empty."""
+    from models.tables import Kecamatan
+
+    found: list[str] = []
+    for chunk in range(0, len(kecamatan_codes), 500):
+        codes = kecamatan_codes[chunk : chunk + 500]
+        with_desa = select(Desa.kode).where(Desa.kecamatan_kode == Kecamatan.kode).exists()
+        rows = await session.execute(
+            select(Kecamatan.nama, Kecamatan.kode).where(Kecamatan.kode.in_(codes), ~with_desa).order_by(Kecamatan.kode)
+        )
+        found += [f"{nama} ({kode})" for nama, kode in rows]
+    return found
+
+
+def note_kelurahan_only(kecamatan, has_desa: bool, language: Language) -> None:
+    """Said above an empty table: the kecamatan holds only kelurahan, which make no village documents."""
+    if not has_desa:
+        click.echo(t("cli.kelurahan_only", language, kecamatan=kecamatan.nama, kode=kecamatan.kode))
 
 
 def _obligation_years(ctx: Context) -> list[int]:
@@ -252,7 +343,7 @@ def target_set(
     """Simpan target satu kecamatan untuk satu tahun; yang tidak disebut tetap."""
     year = parse_year("--year", year_text, FIRST_YEAR, ctx.today().year + 5)
     figures = {
-        name: parse_figure(f"--{name}", value) if value is not None else None
+        name: parse_figure(f"--{name}", value, high=Decimal(100)) if value is not None else None  # % of desa
         for name, value in (("awal", awal), ("perubahan", perubahan), ("renstra", renstra))
     }
 
@@ -314,17 +405,18 @@ def _unless_subcommand(*required: str) -> Callable[[Callable[..., None]], Callab
 @click.option("--desa", metavar="KODE", help="Kode desa, mis. 35.08.17.2001.")
 @click.option("--doc", metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
 @click.option("--ta", "ta_text", metavar="TAHUN", help="Tahun anggaran dokumen.")
-@click.option("--penetapan", metavar="TANGGAL", help="Tanggal penetapan, YYYY-MM-DD.")
+@click.option("--penetapan", metavar="TANGGAL", help="Tanggal penetapan, mis. 2024-09-27 atau 27/09/2024.")
 @click.option(
     "--diterima",
     metavar="TANGGAL",
-    help="Tanggal diterima kecamatan, YYYY-MM-DD; wajib bila ketepatan waktu dinilai dari tanggal ini (LPPDES), "
+    help="Tanggal diterima kecamatan; wajib bila ketepatan waktu dinilai dari tanggal ini (LPPDES), "
     "selain itu bawaan --penetapan.",
 )
 @click.option("--nomor", type=TEXT, metavar="TEKS", help="Nomor Perdes / dokumen.")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Pindaian: PDF, JPEG/PNG atau DOCX.")
 @click.option(
-    "--status", "review", type=click.Choice(list(REVIEW_CHOICES)), default="diterima", show_default=True,
+    "--status", "review", type=click.Choice(list(REVIEW_CHOICES), case_sensitive=False), default="diterima",
+    show_default=True,
     help="Keputusan kecamatan atas versi ini.",
 )  # fmt: skip
 @click.option("--alasan", type=TEXT, metavar="TEKS", help="Alasan penolakan (wajib bila --status ditolak).")
@@ -351,8 +443,8 @@ def record(
         desa_kode=desa,
         document_code=doc,
         tahun_anggaran=parse_year("--ta", ta_text, FIRST_YEAR, 2100),
-        tanggal_penetapan=parse_iso_date("--penetapan", penetapan),
-        received_on=parse_iso_date("--diterima", diterima) if diterima else None,
+        tanggal_penetapan=parse_option_date("--penetapan", penetapan),
+        received_on=parse_option_date("--diterima", diterima) if diterima else None,
         nomor=limit_text("--nomor", nomor, NOMOR_LIMIT),
         file=file,
         review=REVIEW_CHOICES[review],
@@ -391,7 +483,7 @@ def record(
 
 def _year_and_moment(ctx: Context, year_text: str, at_text: str | None) -> tuple[int, date | None]:
     year = parse_year("--year", year_text, FIRST_YEAR, ctx.today().year + 1)
-    return year, parse_iso_date("--at", at_text) if at_text else None
+    return year, parse_option_date("--at", at_text) if at_text else None
 
 
 def _instant(app: App, kecamatan_tz: str, at: date | None) -> datetime:
@@ -420,9 +512,10 @@ def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | Non
             from bot.services.places import require_kecamatan
 
             row = await require_kecamatan(session, kecamatan)
-            return await obligation_rows(session, row.kode, year, _instant(app, row.timezone, at))
+            found = await obligation_rows(session, row.kode, year, _instant(app, row.timezone, at))
+            return *found, not await _without_desa(session, [row.kode])
 
-    kec, local_date, rows = ctx.run(work)
+    kec, local_date, rows, has_desa = ctx.run(work)
     if output == "json":
         _echo_json(
             {
@@ -451,6 +544,7 @@ def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | Non
         t("obligations.title", lang, kecamatan=kec.nama, kode=kec.kode, year=year, at=fmt_date(local_date, lang))
     )
     click.echo()
+    note_kelurahan_only(kec, has_desa, lang)
     headers = ["column.desa", "column.document", "column.ta", "column.deadline", "column.status", "column.penetapan",
                "column.received", "column.versions"]  # fmt: skip
     click.echo(
@@ -601,7 +695,7 @@ def reminders() -> None:
 @pass_context
 def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: str, output: str) -> None:
     """Apa yang akan dikirim perencana dalam rentang tanggal itu (kode yang sama dengan bot)."""
-    start, end = parse_iso_date("--from", start_text), parse_iso_date("--to", end_text)
+    start, end = parse_option_date("--from", start_text), parse_option_date("--to", end_text)
     if end < start or (end - start).days > 800:
         raise InputError("error.bad_window")
 
@@ -621,9 +715,9 @@ def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: s
             slots = await kecamatan_slots(
                 session, row, start_of_day(start, tz), end_of_day(end, tz), app.settings.reminders, calendar
             )
-            return row, slots
+            return row, slots, len(desa)
 
-    row, slots = ctx.run(work)
+    row, slots, desa_count = ctx.run(work)
     tz = ZoneInfo(row.timezone)
     if output == "json":
         _echo_json(
@@ -641,6 +735,7 @@ def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: s
         )
         return
     lang = ctx.language
+    note_kelurahan_only(row, bool(desa_count), lang)
     click.echo(
         render_table(
             [t("column.date", lang), t("column.recipient", lang), t("column.desa", lang), t("column.document", lang),
@@ -664,7 +759,7 @@ def forum(ctx: Context, kecamatan: str, chat_text: str) -> None:
     """Atur grup forum kecamatan (rekap mingguan setiap Senin)."""
     chat_id = None
     if chat_text.strip().lower() != "none":
-        if not re.fullmatch(r"-\d{5,20}", chat_text.strip()):
+        if not re.fullmatch(r"-[0-9]{5,15}", chat_text.strip()):  # Telegram's ids fit in 52 bits
             raise InputError("error.bad_chat_id", value=chat_text)
         chat_id = int(chat_text)
 
@@ -768,6 +863,10 @@ def history_list(ctx: Context, kecamatan: str, output: str) -> None:
               fmt_percent(r.capaian, lang) + (" *" if r.differs else "")] for r in rows],
         )
     )  # fmt: skip
+    differing = [r for r in rows if r.differs]
+    if differing:
+        computed = "; ".join(f"{r.year}: {fmt_percent(r.capaian_computed, lang)}" for r in differing)
+        click.echo(t("history.legend", lang, computed=computed))
 
 
 # --- the bot ---------------------------------------------------------------------------------------------------
@@ -819,18 +918,17 @@ def invite(
     if len(given) > 1:
         raise InputError("error.one_place")
     duration = parse_expiry(expires)
+    place = given[0].strip() if given else None
 
     async def work(app: App):
         await _ready(app)
+        username = await _bot_username(app)  # before anything is written: no link, no invitation
         async with app.sessions() as session, session.begin():
-            created = await create_invitation(
-                session, Role(role), given[0] if given else None, app.clock.now(), duration
-            )
-        return created, await _bot_username(app)
+            created = await create_invitation(session, Role(role), place, app.clock.now(), duration)
+            return created, username, await _place_timezone(session, place) or app.settings.bot.timezone
 
-    created, username = ctx.run(work)
+    created, username, zone = ctx.run(work)
     lang = ctx.language
-    tz = ZoneInfo(ctx.settings.bot.timezone)
     from bot.services.submissions import zone_label
     from handlers.onboarding import invite_link
 
@@ -840,7 +938,7 @@ def invite(
             lang,
             role=t(f"role.{created.role.value}", lang),
             scope=created.scope_name,
-            expires=f"{fmt_datetime(created.expires_at.astimezone(tz), lang)} {zone_label(ctx.settings.bot.timezone)}",
+            expires=f"{fmt_datetime(created.expires_at.astimezone(ZoneInfo(zone)), lang)} {zone_label(zone)}",
             link=invite_link(username, created.code),
             code=created.code,
         )
@@ -855,9 +953,28 @@ async def _bot_username(app: App) -> str:
     if telegram.token is None:
         raise InputError("error.no_username")
     from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
 
-    async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
-        return bot.username
+    try:
+        async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise InputError("error.username_token_refused") from None
+    except TelegramError as exc:
+        log.debug("getMe failed", exc_info=True)
+        raise InputError("error.username_unreachable", reason=type(exc).__name__) from None
+
+
+async def _place_timezone(session, place: str | None) -> str | None:
+    """The time zone of the place an invitation is for (a Bali desa's is WITA); None above a kabupaten."""
+    from models.tables import Kecamatan
+
+    if place is None:
+        return None
+    parts = place.split(".")
+    if len(parts) >= 3:
+        return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kode == ".".join(parts[:3])))
+    return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kabupaten_kode == place).limit(1))
 
 
 # --- holidays --------------------------------------------------------------------------------------------------
@@ -903,7 +1020,7 @@ def holidays_list(ctx: Context, year_text: str, output: str) -> None:
 @pass_context
 def holidays_add(ctx: Context, day_text: str, name: str) -> None:
     """Jadikan TANGGAL hari libur (cuti bersama baru)."""
-    day = parse_iso_date("TANGGAL", day_text)
+    day = parse_option_date("TANGGAL", day_text)
 
     async def work(app: App) -> str | None:
         await _ready(app)
@@ -922,7 +1039,7 @@ def holidays_add(ctx: Context, day_text: str, name: str) -> None:
 @pass_context
 def holidays_remove(ctx: Context, day_text: str) -> None:
     """Jadikan TANGGAL hari kerja lagi (cuti bersama yang dipindah)."""
-    day = parse_iso_date("TANGGAL", day_text)
+    day = parse_option_date("TANGGAL", day_text)
 
     async def work(app: App) -> str:
         await _ready(app)
@@ -960,36 +1077,61 @@ def demo(ctx: Context) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input prints one line and exits with 2, having written nothing."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _ERROR_LANGUAGE[0] = "id"
-    language: Language = "id"
+    language = _configured_language(argv if argv is not None else sys.argv[1:])
+    _ERROR_LANGUAGE[0] = language
+    speak_click(language)  # click parses (and may answer --help) before any command reads the configuration
     try:
         cli.main(args=argv, prog_name="klambi", standalone_mode=False)
         return 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("klambi: dibatalkan.", err=True)
+        _say(t("error.aborted", language))
         return 1
     except click.UsageError as exc:
-        click.echo(f"klambi: {t('error.prefix', language)}: {exc.format_message()}", err=True)
+        words = " ".join(exc.format_message().split())  # click lays choices out on lines; values come quoted
+        _say(f"{t('error.prefix', language)}: {words}")
         return 2
     except ConfigError as exc:
-        click.echo(f"klambi: {exc}", err=True)
+        _say(str(exc))
         return 2
     except InputErrors as exc:
         language = _language_or_default()
-        click.echo(f"klambi: {t(exc.key, language, **exc.values)}", err=True)
+        _say(t(exc.key, language, **exc.values))
         for problem in exc.problems:  # one a line: a file's errors are read one by one, not as a paragraph
-            click.echo(f"  {_render(problem, language)}", err=True)
+            _say(f"  {_render(problem, language)}")
         return 2
     except InputError as exc:
-        click.echo(f"klambi: {_render(exc, _language_or_default())}", err=True)
+        _say(_render(exc, _language_or_default()))
         return 2
     except (OperationalError, ProgrammingError, DBAPIError) as exc:
         log.debug("database error", exc_info=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-        click.echo(f"klambi: {t('error.database', _language_or_default(), reason=reason)}", err=True)
+        _say(t("error.database", _language_or_default(), reason=reason))
         return 1
+
+
+def _configured_language(argv: list[str]) -> Language:
+    """[bot] language, read before click parses; Indonesian when the configuration cannot be read (the command
+    will say why)."""
+    config: Path | None = None
+    for index, arg in enumerate(argv):
+        if arg == "--config" and index + 1 < len(argv):
+            config = Path(argv[index + 1])
+        elif arg.startswith("--config="):
+            config = Path(arg.removeprefix("--config="))
+        elif not arg.startswith("-"):
+            break  # a command: its options are its own
+    try:
+        return load_settings(config).bot.language
+    except ConfigError:
+        return "id"
+
+
+def _say(message: str) -> None:
+    """An error on one line: what a person typed is echoed with its line breaks and control characters escaped."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+    click.echo(f"klambi: {text}", err=True)
 
 
 def _render(problem: InputError, language: Language) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,12 +24,13 @@ from bot.cli import (
     _replan,
     cli,
     format_option,
+    note_kelurahan_only,
     pass_context,
     record,
     render_table,
 )
-from bot.errors import InputError
-from bot.parsing import FIRST_YEAR, parse_iso_date, parse_year
+from bot.errors import InputError, InputErrors
+from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
 from bot.texts import Language, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Extension, Kabupaten, Kecamatan, Obligation, Person, Role, RoleAssignment, ScopeKind
@@ -45,7 +47,13 @@ def deadlines() -> None:
 @click.option("--kecamatan", required=True, metavar="KODE")
 @click.option("--doc", required=True, metavar="DOKUMEN", help="RKPDES, APBDES, LPPDES, ...")
 @click.option("--ta", "ta_text", required=True, metavar="TAHUN", help="Tahun anggaran dokumen.")
-@click.option("--agreed", "agreed_text", required=True, metavar="TANGGAL", help="Batas kesepakatan, YYYY-MM-DD.")
+@click.option(
+    "--agreed",
+    "agreed_text",
+    required=True,
+    metavar="TANGGAL",
+    help="Batas kesepakatan, mis. 2025-01-31 atau 31/01/2025.",
+)
 @pass_context
 def deadlines_set(ctx: Context, kecamatan: str, doc: str, ta_text: str, agreed_text: str) -> None:
     """Satu batas kesepakatan untuk semua desa kecamatan (kesepakatan bersama).
@@ -54,7 +62,7 @@ def deadlines_set(ctx: Context, kecamatan: str, doc: str, ta_text: str, agreed_t
     tahu lewat bot; pengingat dijadwal ulang. Batas waktu peraturan (dan indikator) tidak berubah.
     """
     ta = parse_year("--ta", ta_text, FIRST_YEAR, ctx.today().year + 2)
-    agreed = parse_iso_date("--agreed", agreed_text)
+    agreed = parse_option_date("--agreed", agreed_text)
     lang = ctx.language
 
     async def work(app: App):
@@ -62,6 +70,7 @@ def deadlines_set(ctx: Context, kecamatan: str, doc: str, ta_text: str, agreed_t
 
         await _ready(app)
         async with app.sessions() as session, session.begin():
+            await _check_agreed(session, doc, ta, agreed)
             result = await set_agreed_dates(session, kecamatan, doc, ta, agreed, app.clock.now(), language=lang)
             await _replan(app, session, [result.kecamatan_kode])
             return result
@@ -80,6 +89,21 @@ def deadlines_set(ctx: Context, kecamatan: str, doc: str, ta_text: str, agreed_t
     click.echo(t("cli.deadlines.notified", lang, count=result.notified))
     if result.agreed_date > result.legal_deadline:
         click.echo(t("cli.deadlines.after_legal", lang, legal=fmt_date(result.legal_deadline, lang)))
+
+
+async def _check_agreed(session: AsyncSession, doc: str, ta: int, agreed: date) -> None:
+    """An agreed date before the year the document is due in (a year before APBDes TA 2025's 31 December 2024, say)
+    is a slip of the year or of --ta: refused. A date after the legal deadline is allowed, with a warning."""
+    from bot.services.calendar import load_calendar
+    from bot.services.places import require_document
+
+    kind = await require_document(session, doc)
+    if not kind.counted:
+        return  # set_agreed_dates says so
+    legal = kind.rule.legal_deadline(ta, await load_calendar(session))
+    if agreed.year < legal.year:
+        raise InputError("cli.deadlines.before_year", date=agreed.isoformat(), doc=kind.code, ta=ta,
+                         legal=legal.isoformat(), year=legal.year)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,8 @@ def deadlines_list(ctx: Context, kecamatan: str, year_text: str, output: str) ->
 
     kec, tz, documents, people = ctx.run(work)
     lang = ctx.language
+    if output != "json":
+        note_kelurahan_only(kec, any(rows for *_, rows in documents), lang)
 
     def extension_json(e: Extension) -> dict[str, Any]:
         by = {"id": e.granted_by_id, "name": people.get(e.granted_by_id)} if e.granted_by_id else None
@@ -220,7 +246,7 @@ async def _deadline_table(session: AsyncSession, kecamatan_kode: str, year: int)
 
 
 @record.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", metavar="BERKAS", type=click.Path(path_type=Path))
 @click.option("--partial", is_flag=True, help="Simpan baris yang benar; baris yang salah dilaporkan.")
 @pass_context
 def record_import(ctx: Context, file: Path, partial: bool) -> None:
@@ -291,7 +317,7 @@ def record_template(ctx: Context, kecamatan: str, year_text: str | None, out: Pa
         await _ready(app)
         async with app.sessions() as session, session.begin():
             summary, rows = await template_rows(session, kecamatan, year)
-            codes = [k.code for k in await document_kinds(session)]
+            codes = [k.code for k in await document_kinds(session) if k.counted]  # the ones README describes
             return summary, rows, codes
 
     summary, rows, codes = ctx.run(work)
@@ -460,6 +486,13 @@ def _scope_label(kind: ScopeKind, code: str | None, names: dict[str | None, str]
     return t(f"cli.person.scope.{kind.value}", lang, nama=names.get(code, "?"), kode=code)
 
 
+def person_number(text: str) -> int:
+    """A person's id as `klambi person list` shows it: ASCII digits, within the database's integer."""
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()):
+        raise InputError("cli.person.bad_id", value=text.strip()[:20])
+    return int(text)
+
+
 @person.command("revoke")
 @click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
 @click.option("--role", type=click.Choice(ROLE_CHOICES), help="Hanya peran ini (bawaan: semua).")
@@ -470,9 +503,7 @@ def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | 
     """Cabut peran seseorang (mis. sekdes yang diganti). Yang pernah dikirimnya tetap tersimpan."""
     from bot.services.people import revoke_roles
 
-    if not person_text.strip().isdigit():
-        raise InputError("cli.person.bad_id", value=person_text)
-    person_id = int(person_text)
+    person_id = person_number(person_text)
     if desa and kecamatan:
         raise InputError("cli.person.one_place")
     if desa and level_of(desa.strip()) not in (Level.DESA, Level.DESA_ADAT):

@@ -10,7 +10,7 @@ import click
 from bot.app import App
 from bot.backup import database_is_empty, make_backup, restore_backup
 from bot.cli import Context, _ready, cli, pass_context
-from bot.cli_desk import person
+from bot.cli_desk import person, person_number
 from bot.db import current_revision
 from bot.errors import InputError
 from bot.services.privacy import export_person, forget_person
@@ -42,10 +42,10 @@ def backup(ctx: Context, output: Path) -> None:
 
 
 @cli.command("restore")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", metavar="CADANGAN", type=click.Path(path_type=Path))
 @pass_context
 def restore(ctx: Context, source: Path) -> None:
-    """Pulihkan cadangan SOURCE ke basis data dan folder berkas yang masih kosong."""
+    """Pulihkan CADANGAN (folder atau .tar.gz) ke basis data dan folder berkas yang masih kosong."""
 
     async def empty(app: App) -> bool:
         return await database_is_empty(app.engine)
@@ -55,18 +55,12 @@ def restore(ctx: Context, source: Path) -> None:
     click.echo(t("cli.backup.restored", ctx.language, path=source, database=summary.database, files=summary.files))
 
 
-def _person_id(text: str) -> int:
-    if not text.strip().isdigit():
-        raise InputError("cli.person.bad_id", value=text)
-    return int(text)
-
-
 @person.command("export")
 @click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
 @pass_context
 def person_export(ctx: Context, person_text: str) -> None:
     """Semua data seseorang sebagai JSON: identitas, peran, undangan, kiriman, putusan, dan jejak audit tentangnya."""
-    person_id = _person_id(person_text)
+    person_id = person_number(person_text)
 
     async def work(app: App):
         await _ready(app)
@@ -82,7 +76,7 @@ def person_export(ctx: Context, person_text: str) -> None:
 @pass_context
 def person_forget(ctx: Context, person_text: str, yes: bool) -> None:
     """Hapus data pribadi seseorang (nama, akun Telegram, peran); dokumen dan jejak audit tetap, tanpa nama."""
-    person_id = _person_id(person_text)
+    person_id = person_number(person_text)
     if not yes:
         raise InputError("cli.person.forget_confirm", id=person_id)
 

@@ -24,6 +24,9 @@ def whole_number(text: str, high: int = MAX_ID) -> int | None:
     return int(text)
 
 
+DATE_YEARS = (2000, 2100)  # a date typed outside these is a slip, and date arithmetic near year 1 or 9999 overflows
+
+
 def parse_iso_date(option: str, value: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
@@ -33,11 +36,27 @@ def parse_iso_date(option: str, value: str) -> date:
         raise InputError("error.not_a_date", option=option, value=value) from None
 
 
-def parse_year(option: str, value: str | int, low: int, high: int) -> int:
+def parse_option_date(option: str, value: str) -> date:
+    """A date in a command-line option, in the formats the chat accepts (2024-09-27, 27/09/2024, 27 September 2024),
+    with ASCII digits, in a year people mean."""
+    shown = value.strip()[:40]
     try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise InputError("error.not_a_year", option=option, value=value) from None
+        if any(c.isdigit() and not c.isascii() for c in value):
+            raise InputError("error.not_a_date")
+        day = parse_chat_date(value)
+    except InputError:
+        raise InputError("error.not_a_date_option", option=option, value=shown) from None
+    if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+        low, high = DATE_YEARS
+        raise InputError("error.year_out_of_range", option=option, value=day.year, low=low, high=high)
+    return day
+
+
+def parse_year(option: str, value: str | int, low: int, high: int) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,6}", text):  # ASCII digits only: int() also reads '٢٠٢٤' and '2_024'
+        raise InputError("error.not_a_year", option=option, value=text[:20])
+    year = int(text)
     if not low <= year <= high:
         raise InputError("error.year_out_of_range", option=option, value=year, low=low, high=high)
     return year

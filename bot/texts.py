@@ -20,6 +20,11 @@ Language = Literal["id", "en"]
 CATALOG: dict[str, tuple[str, str]] = {
     # --- input errors (one line each) ---
     "error.prefix": ("Galat", "Error"),
+    "error.aborted": ("Dibatalkan.", "Aborted."),
+    "error.bad_now": (
+        "--now: '{value}' bukan waktu. Tulis seperti 2025-01-15T09:00+07:00.",
+        "--now: '{value}' is not a moment. Write it like 2025-01-15T09:00+07:00.",
+    ),
     "error.unknown_desa": (
         "Desa {kode} belum terdaftar. Muat dulu dengan `klambi villages import --area {kecamatan}`.",
         "Desa {kode} is not loaded. Load it first with `klambi villages import --area {kecamatan}`.",
@@ -35,6 +40,32 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.unknown_kecamatan": (
         "Kecamatan {kode} belum terdaftar. Muat dulu dengan `klambi villages import --area {kode}`.",
         "Kecamatan {kode} is not loaded. Load it first with `klambi villages import --area {kode}`.",
+    ),
+    "error.unknown_kecamatan_not_in_reference": (
+        "Kecamatan {kode} belum terdaftar dan tidak ada dalam data Kepmendagri 2025: periksa kodenya, atau muat "
+        "desanya dari berkas CSV `kode,nama` (`klambi villages import BERKAS.csv`).",
+        "Kecamatan {kode} is not loaded and not in the Kepmendagri 2025 reference data: check the code, or load its "
+        "desa from a `kode,nama` CSV file (`klambi villages import FILE.csv`).",
+    ),
+    "error.unknown_desa_not_in_reference": (
+        "Desa {kode} belum terdaftar dan tidak ada dalam data Kepmendagri 2025: periksa kodenya, atau muat desanya "
+        "dari berkas CSV `kode,nama` (`klambi villages import BERKAS.csv`).",
+        "Desa {kode} is not loaded and not in the Kepmendagri 2025 reference data: check the code, or load it from a "
+        "`kode,nama` CSV file (`klambi villages import FILE.csv`).",
+    ),
+    "villages.kelurahan_only": (
+        "Perhatian: Kecamatan {names} hanya berisi kelurahan. Kelurahan tidak menyusun RKPDes, APBDes maupun "
+        "LPPDes, jadi tabel dan indikator kecamatan itu kosong.",
+        "Note: Kecamatan {names} holds only kelurahan. Kelurahan make no RKPDes, APBDes or LPPDes, so that "
+        "kecamatan's tables and indicator stay empty.",
+    ),
+    "cli.kelurahan_only": (
+        "Kecamatan {kecamatan} ({kode}) hanya berisi kelurahan: tidak ada dokumen desa di sini.",
+        "Kecamatan {kecamatan} ({kode}) holds only kelurahan: there are no village documents here.",
+    ),
+    "history.legend": (
+        "* capaian terbitan tidak sama dengan realisasi ÷ target ({computed}).",
+        "* the published capaian differs from realisasi ÷ target ({computed}).",
     ),
     "error.not_a_kecamatan_code": (
         "{kode} bukan kode kecamatan (contoh: 35.08.17).",
@@ -53,6 +84,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.not_a_date": (
         "{option}: '{value}' bukan tanggal. Tulis seperti 2024-09-27.",
         "{option}: '{value}' is not a date. Write it like 2024-09-27.",
+    ),
+    "error.not_a_date_option": (
+        "{option}: '{value}' bukan tanggal. Tulis seperti 2024-09-27, 27/09/2024 atau 27 September 2024.",
+        "{option}: '{value}' is not a date. Write it like 2024-09-27, 27/09/2024 or 27 September 2024.",
     ),
     "error.year_out_of_range": (
         "{option}: tahun {value} di luar rentang {low}–{high}.",
@@ -129,8 +164,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "or try `klambi demo` first, which needs none.",
     ),
     "error.no_username": (
-        "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi.",
-        "The bot's name is unknown: set [telegram] username (or the token) in the configuration.",
+        "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi. Tidak ada undangan yang "
+        "dibuat.",
+        "The bot's name is unknown: set [telegram] username (or the token) in the configuration. No invitation was "
+        "made.",
     ),
     "error.webhook_secret": (
         "Mode webhook perlu kata sandi rahasia: isi KLAMBI_TELEGRAM__WEBHOOK_SECRET (atau [telegram] webhook_secret), "
@@ -237,6 +274,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.role_needs_kecamatan": (
         "Peran {role} berlaku untuk satu kecamatan: sebutkan --kecamatan KODE.",
         "The role {role} is for one kecamatan: give --kecamatan CODE.",
+    ),
+    "error.username_token_refused": (
+        "Telegram menolak token ini (getMe): periksa [telegram] token, atau isi [telegram] username. Tidak ada "
+        "undangan yang dibuat.",
+        "Telegram refused this token (getMe): check [telegram] token, or set [telegram] username. No invitation was "
+        "made.",
+    ),
+    "error.username_unreachable": (
+        "Telegram tidak terjangkau untuk menanyakan nama bot ({reason}): periksa jaringan, atau isi [telegram] "
+        "username. Tidak ada undangan yang dibuat.",
+        "Telegram could not be reached to ask the bot's name ({reason}): check the network, or set [telegram] "
+        "username. No invitation was made.",
     ),
     "error.bad_expiry": (
         "--expires '{value}' tidak dikenali: tulis seperti 7d, 12h atau 30m (paling lama 90d).",

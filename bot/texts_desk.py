@@ -36,6 +36,12 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "{count} orang (sekdes dan pendamping) diberi tahu lewat bot.",
         "{count} people (sekdes and pendamping) told through the bot.",
     ),
+    "cli.deadlines.before_year": (
+        "--agreed {date}: sebelum tahun {year}, saat {doc} TA {ta} jatuh tempo (batas peraturan {legal}). Periksa "
+        "tahunnya atau --ta; tidak ada yang diubah.",
+        "--agreed {date}: before {year}, the year {doc} TA {ta} is due in (legal deadline {legal}). Check the year or "
+        "--ta; nothing was changed.",
+    ),
     "cli.deadlines.after_legal": (
         "Catatan: tanggal itu sesudah batas waktu peraturan ({legal}); indikator tetap dinilai dari batas waktu "
         "peraturan.",

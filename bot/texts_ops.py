@@ -38,6 +38,18 @@ OPS_TEXTS: dict[str, tuple[str, str]] = {
         "Cadangan rusak: {path} tidak cocok dengan sidik SHA-256 di manifest. Tidak ada yang dipulihkan.",
         "The backup is damaged: {path} does not match its SHA-256 in the manifest. Nothing was restored.",
     ),
+    "cli.backup.output_exists": (
+        "{path} sudah ada: pilih nama lain (cadangan tidak pernah menimpa).",
+        "{path} already exists: choose another name (a backup never overwrites).",
+    ),
+    "cli.backup.suffix": (
+        "-o {path}: cadangan ditulis sebagai folder baru (tanpa akhiran) atau berkas .tar.gz.",
+        "-o {path}: a backup is written as a new folder (no suffix) or a .tar.gz file.",
+    ),
+    "cli.backup.unsafe_path": (
+        "Cadangan ditolak: berkas {path} akan ditulis di luar folder berkas {storage}. Tidak ada yang dipulihkan.",
+        "Backup refused: the file {path} would be written outside the storage folder {storage}. Nothing was restored.",
+    ),
     "cli.person.unknown": ("Tidak ada orang dengan id {id}.", "No person with id {id}."),
     "cli.person.forget_confirm": (
         "Menghapus data pribadi orang #{id} tidak bisa dibatalkan: ulangi dengan --yes.",

@@ -92,6 +92,85 @@ def test_restore_refuses_a_damaged_backup_and_writes_nothing(klambi, database_ur
     assert klambi("restore", str(tmp_path / "nothing-here")).code == 2
 
 
+KEY = b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAttackerKey attacker@example\n"
+
+
+@pytest.mark.parametrize(
+    ("packed", "attack"),
+    [(False, "dotdot"), (True, "dotdot"), (False, "absolute"), (False, "symlink"), (True, "symlink")],
+)
+def test_restore_refuses_a_path_outside_the_storage_folder_and_writes_nothing(
+    klambi, database_url, tmp_path, monkeypatch, empty_place, packed, attack
+):
+    """A manifest entry `../../.ssh/authorized_keys` with a correct hash (or an absolute path, a link out of the
+    backup): refused before anything is written, the database included."""
+    import tarfile
+
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF)
+    assert klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27",
+                  "--file", str(scan)).code == 0  # fmt: skip
+    backup = tmp_path / "usb" / "backup"
+    backup.parent.mkdir()
+    assert klambi("backup", "-o", str(backup)).code == 0
+    manifest = json.loads((backup / "manifest.json").read_text())
+    entry = {"sha256": hashlib.sha256(KEY).hexdigest(), "size": len(KEY)}
+    victim = tmp_path / ".ssh" / "authorized_keys"  # where ../../ from the storage folder leads
+    if attack in ("dotdot", "symlink"):
+        (tmp_path / "usb" / ".ssh").mkdir()
+        (tmp_path / "usb" / ".ssh" / "authorized_keys").write_bytes(KEY)  # ../../ from the backup's files/
+    if attack == "dotdot":
+        entry["path"] = "../../.ssh/authorized_keys"
+    elif attack == "absolute":
+        entry["path"] = str(victim)
+    else:
+        (backup / "files" / "keys").symlink_to("../../.ssh")  # reads a secret from outside the backup
+        entry["path"] = "keys/authorized_keys"
+    manifest["files"].append(entry)
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    source = backup
+    if packed:
+        source = tmp_path / "usb" / "backup.tar.gz"
+        with tarfile.open(source, "w:gz") as archive:
+            archive.add(backup, arcname="klambi-backup")
+            archive.add(tmp_path / "usb" / ".ssh", arcname=".ssh")  # beside the backup, inside the unpacking folder
+    url, _ = empty_place
+    storage = tmp_path / "srv" / "files"
+    monkeypatch.setenv("KLAMBI_DATABASE__URL", url)
+    monkeypatch.setenv("KLAMBI_STORAGE__PATH", str(storage))
+    result = klambi("restore", str(source))
+    assert result.code == 2, result
+    assert "di luar folder berkas" in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    assert not victim.exists() and not storage.exists()
+    assert _database_is_empty(url)
+
+
+def _database_is_empty(url: str) -> bool:
+    from bot.backup import database_is_empty
+
+    async def check() -> bool:
+        engine = make_engine(url)
+        try:
+            return await database_is_empty(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(check())
+
+
+def test_backup_refuses_a_zip_name_and_suggests_no_option_it_lacks(klambi, tmp_path):
+    """`-o x.zip` made a folder named x.zip; an existing name suggested `--force`, which backup does not have."""
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    for name in ("x.zip", "x.tar", "x.gz"):
+        result = klambi("backup", "-o", str(tmp_path / name))
+        assert result.code == 2 and ".tar.gz" in result.err and len(result.err.strip().splitlines()) == 1, result
+        assert not (tmp_path / name).exists()
+    assert klambi("backup", "-o", str(tmp_path / "klambi-2025.01.15")).code == 0  # a folder may have dots
+    again = klambi("backup", "-o", str(tmp_path / "klambi-2025.01.15"))
+    assert again.code == 2 and "sudah ada" in again.err and "--force" not in again.err
+
+
 def _people(klambi, database_url):
     """Siti, a sekdes who submitted; Budi, the staf who decided. Both through the real bot's services."""
     from bot.services.people import create_invitation, redeem_invitation

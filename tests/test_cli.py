@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.storage import minimal_pdf
@@ -238,7 +240,7 @@ def test_record_with_a_file_stores_it_by_content(klambi, database_url, tmp_path)
         (["--desa", KELURAHAN], "kelurahan"),
         (["--desa", "35.08.17"], "bukan kode desa"),
         (["--doc", "RPJMDES"], "tidak dikenal"),
-        (["--penetapan", "27/09/2024"], "bukan tanggal"),
+        (["--penetapan", "31/09/2024"], "bukan tanggal"),
         (["--penetapan", "2024-02-30"], "bukan tanggal"),
         (["--ta", "1999"], "di luar rentang"),
         (["--ta", "dua ribu"], "bukan tahun"),
@@ -272,7 +274,7 @@ def test_record_bad_input_says_one_line_and_writes_nothing(klambi, database_url,
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kecamatan", "35.08.99"], "belum terdaftar"),
+        (["--kecamatan", "35.08.99"], "tidak ada dalam data Kepmendagri"),
         (["--kecamatan", "35.08"], "bukan kode kecamatan"),
         (["--year", "2010"], "di luar rentang"),
         (["--year", "2027"], "di luar rentang"),
@@ -296,6 +298,8 @@ def test_indicator_bad_input(klambi, args, message):
         (["--awal", "94.444"], "dua desimal"),
         (["--awal", "-3"], "di antara"),
         (["--awal", "0"], "di antara"),
+        (["--awal", "188,89"], "di antara 0 dan 100"),
+        (["--renstra", "100,01"], "di antara 0 dan 100"),
         (["--indicator", "XYZ"], "tidak dikenal"),
         ([], "paling sedikit satu target"),
     ],
@@ -358,3 +362,193 @@ def test_received_time_uses_the_kecamatan_time_zone(klambi, database_url):
            "--diterima", "2024-03-31")  # fmt: skip
     [(received_at,)] = query(database_url, select(Submission.received_at))
     assert received_at.astimezone(WIB).date().isoformat() == "2024-03-31"
+
+
+# --- odd option values: one line, exit 2, never a traceback (issue 15, item 11) --------------------------------
+
+ODD_VALUES = [
+    "99999999999d", "99999999999", "-99999999999999999999", "99999999999999999999", "²", "2024²", "٢٠٢٤", "２０２４",
+    "2_024", "9999-12-31", "0001-01-01", "31/02/2024", "27/13/2024", "1e309", "-1", "NaN", "Infinity", "", " ",
+    "1" * 60, "x" * 300, "-²²²²²²", "-1001234567890123456789", "9999-12-31T23:59:59", "0001-01-01T00:00",
+]  # fmt: skip
+ODD_COMMANDS = [
+    ["indicator", "--kecamatan", JATIROTO, "--year", "{}"],
+    ["indicator", "--kecamatan", JATIROTO, "--year", "2024", "--at", "{}"],
+    ["indicator", "--kecamatan", "{}", "--year", "2024"],
+    ["indicator", "--kabupaten", "{}", "--year", "2024"],
+    ["obligations", "--kecamatan", JATIROTO, "--year", "{}"],
+    ["target", "set", "--kecamatan", JATIROTO, "--year", "{}", "--awal", "90"],
+    ["target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "{}"],
+    ["target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--indicator", "{}", "--awal", "90"],
+    ["record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "{}", "--penetapan", "2024-09-27"],
+    ["record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "{}"],
+    ["record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27", "--diterima", "{}"],
+    ["record", "--desa", "{}", "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27"],
+    ["record", "--desa", DESA[0], "--doc", "{}", "--ta", "2025", "--penetapan", "2024-09-27"],
+    ["record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27", "--nomor", "{}"],
+    ["record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-27", "--status", "{}"],
+    ["deadlines", "set", "--kecamatan", JATIROTO, "--doc", "APBDES", "--ta", "{}", "--agreed", "2024-12-31"],
+    ["deadlines", "set", "--kecamatan", JATIROTO, "--doc", "APBDES", "--ta", "2025", "--agreed", "{}"],
+    ["deadlines", "list", "--kecamatan", JATIROTO, "--year", "{}"],
+    ["reminders", "preview", "--kecamatan", JATIROTO, "--from", "{}", "--to", "2025-02-01"],
+    ["reminders", "preview", "--kecamatan", JATIROTO, "--from", "2025-01-01", "--to", "{}"],
+    ["holidays", "list", "--year", "{}"],
+    ["holidays", "add", "{}", "--name", "Cuti bersama"],
+    ["holidays", "remove", "{}"],
+    ["invite", "--role", "camat", "--kecamatan", JATIROTO, "--expires", "{}"],
+    ["invite", "--role", "sekdes", "--desa", "{}"],
+    ["invite", "--role", "admin", "--kabupaten", "{}"],
+    ["person", "revoke", "--person", "{}"],
+    ["person", "export", "--person", "{}"],
+    ["person", "forget", "--person", "{}", "--yes"],
+    ["person", "list", "--kecamatan", "{}"],
+    ["forum", "--kecamatan", JATIROTO, "--chat", "{}"],
+    ["history", "list", "--kecamatan", "{}"],
+    ["--now", "{}", "indicator", "--kecamatan", JATIROTO, "--year", "2024"],
+    ["villages", "import", "--area", "{}"],
+    ["record", "template", "--kecamatan", JATIROTO, "--year", "{}", "-o", "{tmp}/t.xlsx", "--force"],
+    ["files", "export", "--kecamatan", JATIROTO, "--year", "{}", "-o", "{tmp}/a.zip", "--force"],
+]
+ARGUMENT_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+
+
+def test_odd_option_values_get_one_line_and_exit_2(klambi, monkeypatch, tmp_path):
+    """Every command with an odd value in one option (huge numbers, superscript and Arabic digits, year 1 and 9999,
+    nonsense): exit 0 or 2, at most one line on stderr, never a traceback or a database error."""
+    load_jatiroto(klambi)
+    monkeypatch.setenv("KLAMBI_TELEGRAM__USERNAME", "ngobras_klambi_bot")
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(command=st.sampled_from(ODD_COMMANDS), value=st.one_of(st.sampled_from(ODD_VALUES), ARGUMENT_TEXT))
+    @example(command=["--now", "{}", "indicator", "--kecamatan", JATIROTO, "--year", "2024"], value="0001-01-01")
+    @example(command=["person", "forget", "--person", "{}", "--yes"], value="²")
+    @example(command=["person", "revoke", "--person", "{}"], value="99999999999999999999")
+    @example(command=["forum", "--kecamatan", JATIROTO, "--chat", "{}"], value="-²²²²²²")
+    @example(command=["forum", "--kecamatan", JATIROTO, "--chat", "{}"], value="-99999999999999999999")
+    @example(command=["invite", "--role", "camat", "--kecamatan", JATIROTO, "--expires", "{}"], value="99999999999d")
+    @example(command=["indicator", "--kecamatan", JATIROTO, "--year", "{}"], value="2024\n2025")
+    @example(command=["indicator", "--kecamatan", JATIROTO, "--year", "2024", "--at", "{}"], value="9999-12-31")
+    def run(command, value):
+        if value.startswith("-") and not command[command.index("{}") - 1].startswith("--"):
+            value = " " + value  # a positional argument starting with '-' is an option to any program
+        args = [a.replace("{tmp}", str(tmp_path)) if a != "{}" else value for a in command]
+        result = klambi(*args)
+        assert result.code in (0, 2), (args, result)
+        assert len(result.err.strip().splitlines()) <= 1 and "Traceback" not in result.err, (args, result)
+
+    run()
+
+
+# --- click in Indonesian (issue 15, item 14) --------------------------------------------------------------------
+
+
+def _run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_help_and_usage_errors_speak_indonesian(capsys):
+    code, out, _ = _run_cli(capsys, "target", "set", "--help")
+    assert code == 0
+    assert "Penggunaan: klambi target set [OPSI]" in out and "Opsi:" in out and "[wajib]" in out
+    assert "[bawaan: IKU]" in out and "Tampilkan bantuan ini lalu keluar." in out
+    code, out, _ = _run_cli(capsys, "--help")
+    assert "Perintah:" in out and "PERINTAH [ARG]..." in out and "Tampilkan versi lalu keluar." in out
+    english = ["Usage", "Options", "Commands", "Show this", "[required]", "default:", "TEXT", "PATH", "OPTIONS"]
+    for args in (["--help"], ["target", "set", "--help"], ["record", "--help"], ["restore", "--help"]):
+        code, out, _ = _run_cli(capsys, *args)
+        assert not [w for w in english if w in out], (args, out)
+    for args, expected in (
+        (["indicator", "--kecamatan", JATIROTO], "klambi: Galat: Opsi wajib belum diisi '--year'."),
+        (["indicator", "--year", "2024", "--format", "x"], "Nilai '--format' tidak sah: 'x' bukan salah satu dari"),
+        (["indicatr"], "Tidak ada perintah 'indicatr'. (Maksudnya 'indicator'?)"),
+        (
+            ["indicator", "--fromat", "json"],
+            "Tidak ada opsi '--fromat'. (Maksudnya salah satu dari: '--at', '--format'?)",
+        ),
+        (["indicator", "--year"], "Opsi '--year' perlu nilai."),
+        (["invite", "--kecamatan", JATIROTO], "Opsi wajib belum diisi '--role'. Pilih dari: sekdes, pendamping,"),
+        (["indicator", "--year", "2024", "extra"], "Ada argumen lebih yang tidak dikenal (extra)"),
+    ):
+        code, _, err = _run_cli(capsys, *args)
+        assert code == 2 and expected in err and len(err.strip().splitlines()) == 1, (args, err)
+
+
+def test_every_message_click_can_print_is_in_the_indonesian_catalog():
+    """Each `_()` and `ngettext()` text of the installed click, with the same placeholders."""
+    import re
+    from importlib import resources
+    from pathlib import Path
+
+    import click
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    with resources.files("bot.reference").joinpath("click-id.po").open("rb") as source:
+        catalog = read_po(source, locale="id")
+    found = 0
+    for module in sorted(Path(click.__file__).parent.glob("*.py")):
+        for _, message, _, _ in extract_from_file("python", module, keywords={"_": None, "ngettext": (1, 2)}):
+            found += 1
+            entry = catalog.get(message[0] if isinstance(message, tuple) else message)
+            assert entry is not None and entry.string, (module.name, message)
+            translated = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            placeholders = set(re.findall(r"\{[^}]*\}|%\(\w+\)s", "".join(message)))
+            assert len(translated) == (2 if isinstance(message, tuple) else 1), message
+            for text in translated:
+                assert text and set(re.findall(r"\{[^}]*\}|%\(\w+\)s", text)) <= placeholders, (message, text)
+    assert found > 60
+
+
+# --- smaller things a newcomer met (issue 15, item 15) ----------------------------------------------------------
+
+
+def test_record_takes_dates_as_the_chat_does_and_status_in_any_case(klambi, database_url):
+    load_jatiroto(klambi)
+    result = klambi("record", "--desa", DESA[0], "--doc", "rkpdes", "--ta", "2025", "--penetapan", "27/09/2024",
+                    "--diterima", "30 September 2024", "--status", "Ditolak", "--alasan", "Belum ttd")  # fmt: skip
+    assert result.code == 0, result
+    assert "27 September 2024" in result.out and "30 September 2024" in result.out
+    rows = query(database_url, select(Submission.tanggal_penetapan))
+    assert [r[0].isoformat() for r in rows] == ["2024-09-27"]
+
+
+def test_an_urban_kecamatan_is_said_to_hold_only_kelurahan_at_import_and_after(klambi):
+    imported = klambi("villages", "import", "--area", "35.02.17")  # Ponorogo: all kelurahan
+    assert imported.code == 0, imported
+    assert "hanya berisi kelurahan" in imported.out and "(35.02.17)" in imported.out
+    for args in (
+        ["obligations", "--kecamatan", "35.02.17", "--year", "2024"],
+        ["deadlines", "list", "--kecamatan", "35.02.17", "--year", "2024"],
+        ["reminders", "preview", "--kecamatan", "35.02.17", "--from", "2025-01-01", "--to", "2025-01-31"],
+    ):
+        result = klambi(*args)
+        assert result.code == 0 and "hanya berisi kelurahan" in result.out, (args, result)
+    rural = klambi("villages", "import", "--area", JATIROTO)
+    assert rural.code == 0 and "hanya berisi kelurahan" not in rural.out
+    jatiroto = klambi("obligations", "--kecamatan", JATIROTO, "--year", "2024")
+    assert jatiroto.code == 0 and "hanya berisi kelurahan" not in jatiroto.out
+
+
+def test_an_unknown_kecamatan_is_offered_only_an_import_that_works(klambi):
+    load_jatiroto(klambi)
+    loaded_not = klambi("obligations", "--kecamatan", "35.08.16", "--year", "2024")
+    assert loaded_not.code == 2 and "`klambi villages import --area 35.08.16`" in loaded_not.err
+    assert klambi("villages", "import", "--area", "35.08.16").code == 0  # the suggestion works
+    unknown = klambi("obligations", "--kecamatan", "35.08.99", "--year", "2024")
+    assert unknown.code == 2 and "--area" not in unknown.err and "BERKAS.csv" in unknown.err, unknown
+    assert klambi("villages", "import", "--area", "35.08.99").code == 2  # what it no longer suggests
+
+
+def test_history_list_says_what_the_star_means(klambi):
+    from tests.test_history import SAMPLE
+
+    load_jatiroto(klambi)
+    assert klambi("history", "import", str(SAMPLE)).code == 0
+    result = klambi("history", "list", "--kecamatan", JATIROTO)
+    assert result.code == 0 and " *" in result.out
+    assert "* capaian terbitan tidak sama dengan realisasi ÷ target" in result.out and "2023: 99,66%" in result.out

@@ -107,3 +107,9 @@ def test_errors_speak_the_configured_language(tmp_path, capsys):
     assert "Kecamatan 35.08.99 is not loaded" in capsys.readouterr().err
     assert main(["indicator", "--kecamatan", "35.08.99", "--year", "2024"]) == 2
     assert "Kecamatan 35.08.99 belum terdaftar" in capsys.readouterr().err
+    assert main(["--config", str(path), "indicator", "--kecamatan", "35.08.17"]) == 2  # click's words follow
+    assert "Error: Missing option '--year'." in capsys.readouterr().err
+    assert main(["--config", str(path), "indicator", "--help"]) == 0
+    assert "Usage: klambi indicator [OPSI]" in capsys.readouterr().out
+    assert main(["indicator", "--kecamatan", "35.08.17"]) == 2
+    assert "Galat: Opsi wajib belum diisi '--year'." in capsys.readouterr().err

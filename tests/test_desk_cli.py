@@ -191,12 +191,15 @@ def test_deadlines_list_json_and_table(klambi, database_url):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kecamatan", "35.08.99"], "belum terdaftar"),
+        (["--kecamatan", "35.08.99"], "tidak ada dalam data Kepmendagri"),
+        (["--kecamatan", "35.08.16"], "villages import --area 35.08.16"),  # in the reference, not loaded
         (["--kecamatan", "35.08"], "bukan kode kecamatan"),
-        (["--doc", "RPJMDES"], "tidak dikenal"),
+        (["--doc", "RPJMDES"], "Pilihan: RKPDES, APBDES, LPPDES."),
+        (["--doc", "APBDES", "--agreed", "2023-12-31"], "sebelum tahun 2024"),  # a year before TA 2025's deadline
+        (["--doc", "LPPDES", "--ta", "2024", "--agreed", "2024-12-31"], "sebelum tahun 2025"),
         (["--ta", "2014"], "di luar rentang"),
         (["--ta", "dua ribu"], "bukan tahun"),
-        (["--agreed", "13/09/2024"], "bukan tanggal"),
+        (["--agreed", "31/09/2024"], "bukan tanggal"),
     ],
 )
 def test_deadlines_set_bad_input(klambi, database_url, args, message):
@@ -561,10 +564,10 @@ def test_record_group_keeps_the_single_record_and_its_missing_options(klambi, da
     before = table_counts(database_url)
     missing = klambi("record")
     one_line_error(missing)
-    assert "Missing option '--desa'" in missing.err
+    assert "Opsi wajib belum diisi '--desa'" in missing.err
     partly = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025")
     one_line_error(partly)
-    assert "Missing option '--penetapan'" in partly.err
+    assert "Opsi wajib belum diisi '--penetapan'" in partly.err
     mixed = klambi("record", "--desa", DESA[0], "import", str(tmp_path / "x.csv"))
     one_line_error(mixed)
     assert "--desa" in mixed.err and "record import" in mixed.err
@@ -592,6 +595,8 @@ def test_record_template_has_every_desa_and_can_be_filled_in_and_loaded(klambi, 
     assert rows[:6] == [[k, n, "RKPDES", 2025] for k, n in zip(DESA, NAMES, strict=True)]
     assert {(r[2], r[3]) for r in rows} == {("RKPDES", 2025), ("APBDES", 2025), ("LPPDES", 2023)}
     assert sheet.freeze_panes == "A2"
+    offered = [v.formula1 for v in sheet.data_validations.dataValidation if "C2" in str(v.sqref)]
+    assert offered == ['"RKPDES,APBDES,LPPDES"']  # what README describes, no LRA_SEM1 or LPJ_APBDES
     assert sheet["E2"].number_format == "yyyy-mm-dd" and sheet["G2"].number_format == "@"
     assert sheet.column_dimensions["I"].width >= 30
     help_text = " ".join(str(c.value) for row in workbook["Petunjuk"].iter_rows() for c in row if c.value)

@@ -68,7 +68,7 @@ def test_bad_holiday_input_writes_nothing(klambi, database_url):
     for args, message in (
         (["remove", "2025-04-10"], "sudah hari kerja"),
         (["remove", "2025-04-12"], "akhir pekan"),
-        (["add", "10-04-2025", "--name", "x"], "bukan tanggal"),
+        (["add", "10-13-2025", "--name", "x"], "bukan tanggal"),  # 10/04/2025 is a date, as in the chat
         (["add", "2025-04-10", "--name", "x" * 200], "terlalu panjang"),
         (["list", "--year", "1900"], "di luar rentang"),
     ):

@@ -43,6 +43,8 @@ def test_invite_prints_a_deep_link_and_stores_only_the_hash(loaded, database_url
         (["--role", "sekdes", "--desa", "35.08.10.1003"], "kelurahan"),
         (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "1y"], "7d"),
         (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "365d"], "90d"),
+        (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "99999999999d"], "90d"),
+        (["--role", "camat", "--kecamatan", "35.08.17", "--expires", "²d"], "7d"),
         (["--role", "admin", "--kecamatan", "35.08.17", "--desa", "35.08.17.2001"], "satu tempat"),
         (["--role", "lurah", "--kecamatan", "35.08.17"], "lurah"),
     ],
@@ -55,10 +57,39 @@ def test_invite_bad_input_writes_nothing(loaded, database_url, args, message):
     assert table_counts(database_url) == before
 
 
-def test_invite_without_a_bot_name_says_how(klambi, monkeypatch):
+def test_invite_without_a_bot_name_says_how_and_writes_nothing(klambi, monkeypatch, database_url):
     assert klambi("villages", "import", "--area", "35.08.17").code == 0
+    before = table_counts(database_url)
     result = klambi("invite", "--role", "camat", "--kecamatan", "35.08.17")
     assert result.code == 2 and "[telegram] username" in result.err
+    assert len(result.err.strip().splitlines()) == 1 and "Tidak ada undangan" in result.err
+    assert table_counts(database_url) == before
+
+
+def test_invite_with_a_token_and_no_network_fails_in_one_line_and_writes_nothing(klambi, monkeypatch, database_url):
+    """getMe is asked before the invitation is written; here nothing listens where the Bot API should be."""
+    import socket
+
+    assert klambi("villages", "import", "--area", "35.08.17").code == 0
+    before = table_counts(database_url)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("KLAMBI_TELEGRAM__TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("KLAMBI_TELEGRAM__BASE_URL", f"http://127.0.0.1:{port}/bot")
+    result = klambi("invite", "--role", "camat", "--kecamatan", "35.08.17")
+    assert result.code == 2, result
+    assert "Telegram tidak terjangkau" in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    assert table_counts(database_url) == before
+
+
+def test_invite_expiry_is_shown_in_the_time_of_the_place(klambi, monkeypatch):
+    """A Bali desa's invitation expires at a WITA time (15 January 09:00 WIB is 10:00 WITA, plus 3 days)."""
+    monkeypatch.setenv("KLAMBI_TELEGRAM__USERNAME", "ngobras_klambi_bot")
+    assert klambi("villages", "import", "--area", "51.01.03").code == 0
+    result = klambi("invite", "--role", "sekdes", "--desa", "51.01.03.2001", "--expires", "3d")
+    assert result.code == 0, result
+    assert "18 Januari 2025 10.00 WITA" in result.out, result.out
 
 
 def test_run_without_a_token_says_how_in_one_line(klambi):

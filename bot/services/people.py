@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,9 +61,10 @@ def parse_expiry(text: str) -> timedelta:
     """'7d', '12h', '30m' → a duration, at most 90 days."""
     text = text.strip().lower()
     units = {"d": "days", "h": "hours", "m": "minutes"}
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
-        raise InputError("error.bad_expiry", value=text)
-    duration = timedelta(**{units[text[-1]]: int(text[:-1])})
+    found = re.fullmatch(r"([0-9]{1,6})([dhm])", text)  # ASCII digits, few enough that timedelta cannot overflow
+    if found is None:
+        raise InputError("error.bad_expiry", value=text[:20])
+    duration = timedelta(**{units[found[2]]: int(found[1])})
     if not timedelta(minutes=1) <= duration <= MAX_EXPIRY:
         raise InputError("error.bad_expiry", value=text)
     return duration

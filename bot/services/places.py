@@ -45,7 +45,8 @@ async def require_document(session: AsyncSession, code: str) -> DocumentKind:
     for kind in kinds:
         if kind.code == code.strip().upper():
             return kind
-    raise InputError("error.unknown_document", code=code, choices=", ".join(k.code for k in kinds))
+    offered = ", ".join(k.code for k in kinds if k.counted)  # what README describes; others stay recordable
+    raise InputError("error.unknown_document", code=code, choices=offered)
 
 
 async def require_kecamatan(session: AsyncSession, kode: str) -> Kecamatan:
@@ -53,8 +54,9 @@ async def require_kecamatan(session: AsyncSession, kode: str) -> Kecamatan:
     if level_of(kode) is not Level.KECAMATAN:
         raise InputError("error.not_a_kecamatan_code", kode=kode)
     kecamatan = await session.get(Kecamatan, kode)
-    if kecamatan is None:
-        raise InputError("error.unknown_kecamatan", kode=kode)
+    if kecamatan is None:  # suggest the import only where it would load something
+        known = kode in reference_areas()
+        raise InputError("error.unknown_kecamatan" if known else "error.unknown_kecamatan_not_in_reference", kode=kode)
     return kecamatan
 
 
@@ -75,6 +77,8 @@ async def require_desa(session: AsyncSession, kode: str) -> Desa:
         raise problem
     desa = await session.get(Desa, kode)
     if desa is None:
+        if kode not in reference_areas():
+            raise InputError("error.unknown_desa_not_in_reference", kode=kode)
         raise InputError("error.unknown_desa", kode=kode, kecamatan=parent_of(kode))
     return desa
 
