@@ -29,7 +29,7 @@ from bot.cli import (
     record,
     render_table,
 )
-from bot.errors import InputError, InputErrors
+from bot.errors import InputError
 from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
 from bot.texts import Language, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of

@@ -100,7 +100,7 @@ async def test_a_refused_update_delivered_again_is_not_answered_again_and_change
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     await sekdes.send_text("/kirim")
     await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
-    await sekdes.send_document(b"%PDF-1.7\n" + b"x" * 500 + b"\n%%EOF\n", "rkpdes.pdf", "application/pdf")
+    await sekdes.send_document(minimal_pdf(b"rkpdes"), "rkpdes.pdf", "application/pdf")
     await sekdes.expect("Tanggal penetapan")
     await sekdes.send_text("kemarin lusa")
     await sekdes.expect("bukan tanggal")
