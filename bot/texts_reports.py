@@ -183,6 +183,10 @@ REPORT_TEXTS: dict[str, tuple[str, str]] = {
         "--compare {kode}: itu kecamatan laporan ini sendiri; pilih kecamatan lain.",
         "--compare {kode}: that is this report's own kecamatan; choose another.",
     ),
+    "report.suffix": (
+        "-o {path}: berkas --format {format} harus bernama *.{format}.",
+        "-o {path}: a --format {format} file must be named *.{format}.",
+    ),
     "report.part_only_csv": ("--part hanya untuk --format csv.", "--part is only for --format csv."),
     "report.png_unavailable": (
         "Format png belum tersedia (reports.charts.render_indicator_png tidak ditemukan).",

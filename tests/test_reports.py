@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -207,7 +209,7 @@ def test_documents_with_a_target_get_a_row_of_their_own(klambi, tmp_path):
 )
 def test_bad_input_writes_nothing(klambi, tmp_path, database_url, args, make_existing):
     prepare(klambi)
-    out = tmp_path / "out" / "report.file"
+    out = tmp_path / "out" / f"report.{args[args.index('--format') + 1]}"
     out.parent.mkdir()
     if make_existing:
         out.write_text("keep me")
@@ -215,11 +217,34 @@ def test_bad_input_writes_nothing(klambi, tmp_path, database_url, args, make_exi
     result = klambi("report", *args, "-o", str(out))
     one_line_error(result)
     assert table_counts(database_url) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == (["report.file"] if make_existing else [])
+    assert sorted(p.name for p in out.parent.iterdir()) == ([out.name] if make_existing else [])
     if make_existing:
         assert out.read_text() == "keep me"
         forced = klambi("report", *args, "-o", str(out), "--force")
         assert forced.code == 0 and out.read_text(encoding="utf-8").startswith("# Indikator")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("xlsx", "rekap.csv"), ("md", "rekap.xlsx"), ("csv", "rekap")])
+def test_a_name_that_does_not_match_the_format_is_refused(klambi, tmp_path, fmt, name):
+    load_jatiroto(klambi)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = klambi("report", "--kecamatan", JATIROTO, "--year", "2024", "--format", fmt, "-o", str(out / name))
+    one_line_error(result)
+    assert f"*.{fmt}" in result.err
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_reports_are_written_as_any_new_file_is(klambi, tmp_path, umask, mode):
+    """Not mkstemp's private 0600: the umask decides, as for any file the user makes."""
+    prepare(klambi)
+    previous = os.umask(umask)
+    try:
+        written = [report(klambi, tmp_path, fmt, f"lkjip.{fmt}") for fmt in ("xlsx", "csv", "md")]
+    finally:
+        os.umask(previous)
+    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {mode}
 
 
 def test_missing_output_folder_is_refused(klambi, tmp_path):

@@ -230,10 +230,15 @@ def _index_md(evidence: EvidenceSet, index: list[tuple[Evidence, str, str]], lan
 
 
 def write_atomically(out: Path, write: Any) -> None:
-    """`write(path)` to a temporary name in the same folder, then rename: never a half-written file under `out`."""
+    """`write(path)` to a temporary name in the same folder, then rename: never a half-written file under `out`.
+    The file gets the permissions any new file gets (0666 less the umask): mkstemp's private 0600 would keep a
+    report from the colleagues it is written for. Backups, which hold everything, are written elsewhere."""
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(handle)
     try:
+        umask = os.umask(0o077)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         write(temporary)
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
