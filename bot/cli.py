@@ -6,7 +6,9 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import re
+import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -933,7 +935,20 @@ def demo(ctx: Context) -> None:
     click.echo()
     click.echo(indicator_text(report, ctx.language))
     click.echo()
-    click.echo(t("demo.try", ctx.language, url=f"sqlite:///{DEMO_DATABASE}"))
+    program, on_path = _program()
+    key = "demo.try" if on_path else "demo.try_path"
+    click.echo(t(key, ctx.language, url=f"sqlite:///{DEMO_DATABASE}", klambi=program))
+
+
+def _program() -> tuple[str, bool]:
+    """How to call this klambi from here, and whether the shell finds it as `klambi`: the README's install leaves it
+    in .venv/bin, which is not on PATH until the venv is activated."""
+    here = Path(sys.executable).parent / "klambi"  # the console script sits next to the venv's python
+    found = shutil.which("klambi")
+    if not here.is_file() or (found is not None and Path(found).resolve() == here.resolve()):
+        return "klambi", found is not None
+    relative = os.path.relpath(here)
+    return (str(here) if relative.startswith("..") else relative), False
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

@@ -179,6 +179,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This button is no longer valid. Start again with /kirim or /bantuan.",
     ),
     "chat.cancelled": ("Dibatalkan. Tidak ada yang dikirim.", "Cancelled. Nothing was sent."),
+    "chat.files_chosen": ("➡️ {count} berkas", "➡️ {count} files"),
     "chat.nothing_to_cancel": ("Tidak ada yang sedang berjalan.", "Nothing is in progress."),
     "chat.date_not_understood": (
         'Maaf, "{value}" bukan tanggal yang saya kenali. Contoh: 27/09/2024 atau 27 September 2024.',
@@ -697,8 +698,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "18 documents of performance year 2024 recorded ({new} new), all accepted by the kecamatan.",
     ),
     "demo.try": (
-        "Coba sendiri: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
-        "Try it yourself: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
+        "Coba sendiri: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at 2024-12-31",
+        "Try it yourself: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at "
+        "2024-12-31",
+    ),
+    "demo.try_path": (
+        "Coba sendiri: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at 2024-12-31 "
+        "(atau `source .venv/bin/activate` dulu, lalu cukup `klambi …`)",
+        "Try it yourself: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at "
+        "2024-12-31 (or `source .venv/bin/activate` first, then just `klambi …`)",
     ),
     # --- indicator ---
     "indicator.title": (

@@ -89,6 +89,17 @@ class Turn:
             )
         )
 
+    @property
+    def pressed_text(self) -> str:
+        """The text of the button that was pressed, as the message showed it ("" when it is not there)."""
+        query = self.update.callback_query
+        markup = getattr(query.message, "reply_markup", None) if query else None
+        for row in getattr(markup, "inline_keyboard", None) or ():
+            for button in row:
+                if button.callback_data == query.data:
+                    return button.text
+        return ""
+
     def mark_pressed(self, line: str) -> None:
         """Keep the pressed message's text, add `line`, and take its buttons away."""
         query = self.update.callback_query

@@ -210,7 +210,7 @@ async def catat_summary(current: Turn) -> None:
     assert obligation is not None
     desa, _ = await place_of(current.session, obligation.desa_kode)
     await _save(current, "catat", "confirm", data)
-    current.mark_pressed("➡️")
+    current.mark_pressed(current.t("chat.files_chosen", count=len(data.get("files", []))))
     current.reply(
         current.t("catat.summary", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
                   penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
@@ -286,7 +286,7 @@ async def koreksi_choose(current: Turn, submission_id: str) -> None:
     if not submission_id.isdigit():
         raise InputError("chat.stale_button")
     await _save(current, "koreksi", "reason", {"submission_id": int(submission_id)})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(current.t("koreksi.ask_reason"), [_cancel_row(current)])
 
 
@@ -353,7 +353,7 @@ async def cabut_choose(current: Turn, assignment_id: str) -> None:
     await _draft(current, "cabut", "choose")
     assignment, person, where = await _assignment(current, assignment_id)
     await _save(current, "cabut", "confirm", {"assignment": assignment.id})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(
         current.t("cabut.confirm", role=current.t(f"role.{assignment.role.value}"), scope=where, name=person.name),
         [[(current.t("button.revoke"), f"r:y:{assignment.id}"), (current.t("button.cancel"), CANCEL)]],
@@ -406,7 +406,7 @@ async def arsip_desa(current: Turn, desa_kode: str) -> None:
     if not obligations:
         raise InputError("desk.nothing")
     await _save(current, "arsip", "document", {"desa": desa_kode})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
@@ -427,7 +427,7 @@ async def arsip_document(current: Turn, obligation_id: str) -> None:
         )
     )
     await _save(current, "arsip", "version", {"desa": obligation.desa_kode, "obligation": obligation.id})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     buttons = [
         [(current.t("arsip.version", version=s.version, status=current.t(f"review.{s.review_status.value}"),
                     received=fmt_date(s.received_at.astimezone(tz).date(), current.lang), files=len(s.files)),
@@ -450,7 +450,7 @@ async def arsip_version(current: Turn, submission_id: str) -> None:
         raise InputError("chat.not_allowed")
     desa, _ = await place_of(current.session, submission.obligation.desa_kode)
     await clear_draft(current.session, current.require_person().id)
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     if not submission.files:
         current.reply(current.t("arsip.no_files"))
         return
