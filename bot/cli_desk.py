@@ -29,7 +29,7 @@ from bot.cli import (
 )
 from bot.errors import InputError, InputErrors
 from bot.parsing import FIRST_YEAR, parse_iso_date, parse_year
-from bot.texts import Language, fmt_date, fmt_datetime, t
+from bot.texts import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Extension, Kabupaten, Kecamatan, Obligation, Person, Role, RoleAssignment, ScopeKind
 
@@ -359,7 +359,7 @@ def files_export(ctx: Context, kecamatan: str, year_text: str, out: Path, force:
     if evidence.not_accepted:
         by_document: dict[str, list[str]] = {}
         for n in evidence.not_accepted:
-            by_document.setdefault(f"{n.document_code} TA {n.tahun_anggaran}", []).append(n.desa_nama)
+            by_document.setdefault(f"{doc_label(n.document_code)} TA {n.tahun_anggaran}", []).append(n.desa_nama)
         items = "; ".join(f"{doc}: {', '.join(names)}" for doc, names in by_document.items())
         click.echo(t("cli.export.missing", lang, count=len(evidence.not_accepted), items=items))
     shas = {d.file_name(f): f.sha256 for d in evidence.accepted for f in d.files}

@@ -23,7 +23,7 @@ from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
 from bot.storage import StoredFile
-from bot.texts import fmt_date
+from bot.texts import doc_label, fmt_date
 from handlers.common import Turn, local_today, replan, turn
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
@@ -80,7 +80,7 @@ async def tenggat(current: Turn) -> None:
     pairs = performance_year_obligations(kinds, year) + performance_year_obligations(kinds, year + 1)
     await _save(current, "tenggat", "document", {"kecamatan": kecamatan})
     buttons = [
-        [(f"{k.code} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}", f"t:o:{k.code}:{ta}")]
+        [(f"{doc_label(k.code)} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}", f"t:o:{k.code}:{ta}")]
         for k, ta in sorted(pairs, key=lambda p: p[0].rule.legal_deadline(p[1]))
     ]
     current.reply(current.t("tenggat.choose", kecamatan=kec.nama), [*buttons, _cancel_row(current)])
@@ -100,7 +100,7 @@ async def tenggat_document(current: Turn, code: str, ta: str) -> None:
         raise InputError("chat.stale_button")
     legal = kinds[code].rule.legal_deadline(int(ta), await load_calendar(current.session))
     await _save(current, "tenggat", "date", {**draft.data, "document": code, "ta": int(ta)})
-    current.mark_pressed(f"➡️ {code} TA {ta}")
+    current.mark_pressed(f"➡️ {doc_label(code)} TA {ta}")
     current.reply(
         current.t("tenggat.ask_date", doc=code, ta=ta, legal=fmt_date(legal, current.lang)), [_cancel_row(current)]
     )
@@ -149,7 +149,7 @@ async def catat_desa(current: Turn, desa_kode: str) -> None:
         raise InputError("extend.none_open")
     await _save(current, "catat", "document", {"desa": desa_kode})
     current.mark_pressed(f"➡️ {options[0].desa_nama}")
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"c:o:{o.obligation_id}")] for o in options]
+    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"c:o:{o.obligation_id}")] for o in options]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 
@@ -166,7 +166,7 @@ async def catat_obligation(current: Turn, obligation_id: str) -> None:
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     await _save(current, "catat", "penetapan", {**draft.data, "obligation_id": obligation.id, "files": []})
-    current.mark_pressed(f"➡️ {obligation.document_code} TA {obligation.tahun_anggaran}")
+    current.mark_pressed(f"➡️ {doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}")
     current.reply(current.t("catat.ask_penetapan"), _date_buttons(current, "c:p"))
 
 
@@ -274,7 +274,7 @@ async def koreksi(current: Turn) -> None:
         return
     await _save(current, "koreksi", "choose", {})
     buttons = [
-        [(f"{d.nama}: {s.obligation.document_code} TA {s.obligation.tahun_anggaran} v{s.version} · "
+        [(f"{d.nama}: {doc_label(s.obligation.document_code)} TA {s.obligation.tahun_anggaran} v{s.version} · "
           f"{current.t(f'review.{s.review_status.value}')}", f"x:s:{s.id}")]
         for s, d in verdicts
     ]  # fmt: skip
@@ -407,7 +407,7 @@ async def arsip_desa(current: Turn, desa_kode: str) -> None:
         raise InputError("desk.nothing")
     await _save(current, "arsip", "document", {"desa": desa_kode})
     current.mark_pressed(f"➡️ {current.pressed_text}")
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
+    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 

@@ -18,7 +18,7 @@ from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
 from bot.services.submissions import open_obligations, zone_label
-from bot.texts import fmt_datetime
+from bot.texts import doc_label, fmt_datetime
 from handlers.common import Turn, turn
 from models.tables import Announcement, Desa, Kecamatan, Person, Role, ScopeKind, ThreadKind
 
@@ -325,7 +325,9 @@ async def kendala_desa(current: Turn, kode: str) -> None:
 async def _kendala_documents(current: Turn, desa: Desa) -> None:
     await _save(current, "kendala", "document", {"desa": desa.kode})
     options = await open_obligations(current.session, desa.kode)
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"kd:o:{o.obligation_id}")] for o in options[:6]]
+    buttons = [
+        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"kd:o:{o.obligation_id}")] for o in options[:6]
+    ]
     buttons.append([(current.t("kendala.no_document"), "kd:o:0")])
     current.reply(current.t("kendala.choose_document", desa=desa.nama), [*buttons, _cancel_row(current)])
 
@@ -340,7 +342,7 @@ async def kendala_document(current: Turn, obligation_id: str) -> None:
         offered = {o.obligation_id: o for o in await open_obligations(current.session, draft.data["desa"])}
         if chosen not in offered:
             raise InputError("chat.not_allowed")
-        label = f"{offered[chosen].document_code} TA {offered[chosen].tahun_anggaran}"
+        label = f"{doc_label(offered[chosen].document_code)} TA {offered[chosen].tahun_anggaran}"
     await _save(current, "kendala", "text", {**draft.data, "obligation": chosen})
     current.mark_pressed("➡️ " + label)
     current.reply(current.t("kendala.ask_text", limit=forum.THREAD_LIMIT), [_cancel_row(current)])

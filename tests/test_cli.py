@@ -126,8 +126,9 @@ def test_villages_import_bad_area(klambi, database_url, args, message):
 
 def test_jatiroto_2024_all_on_time_gives_the_seed_figures(klambi, database_url):
     load_jatiroto(klambi)
-    assert klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "88.89",
-                  "--perubahan", "94,44", "--renstra", "94.44").code == 0  # fmt: skip
+    saved = klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "88.89",
+                   "--perubahan", "94,44", "--renstra", "94.44")  # fmt: skip
+    assert saved.code == 0 and saved.out.startswith("Target IKU Kecamatan Jatiroto (35.08.17) tahun 2024"), saved
     record_all_on_time(klambi)
     result = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json")
     assert result.code == 0, result

@@ -34,15 +34,15 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, mo
         "✅ Diterima oleh Bu Rina",  # verification
         "Menunggu verifikasi (1)",
         "Camat: /indikator 2024",  # the camat asks
-        "☑️ Terlambat: Kaliboto Lor (RKPDES)",
-        "⏰ Pengingat H-14: RKPDES TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
+        "☑️ Terlambat: Kaliboto Lor (RKPDes)",
+        "⏰ Pengingat H-14: RKPDes TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
         "Versi sebelumnya ditolak (Lampiran RKPDes belum ditandatangani kepala desa)",
         "📋 Ringkasan pagi Kecamatan Jatiroto, 23 September 2024",  # the staf digest
         "Desa tanpa sekdes terdaftar di bot: Banyuputih Kidul, Kaliboto Kidul, Jatiroto",
-        "Batas waktu RKPDES TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
+        "Batas waktu RKPDes TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
         "bot → Forum Sekdes Jatiroto: 📎 Jadwal dokumen desa 2024.pdf",  # an announcement, in the forum group too
         "4 penerima: 2 sudah dibaca, 2 terkirim belum dibaca",  # who read it
-        "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDES TA 2025)",  # a problem …
+        "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDes TA 2025)",  # a problem …
         "Tanggapan kecamatan atas kendala #1",  # … answered …
         "✅ Kendala #1 (Musdes RKPDes belum bisa digelar",  # … and closed
         "Jawaban kecamatan atas pertanyaan #2",  # a question answered by a reply

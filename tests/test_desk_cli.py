@@ -480,7 +480,7 @@ def test_files_export_packs_the_deciding_accepted_versions_with_an_index(klambi,
     result = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
     assert result.code == 0, result
     assert "5 dokumen diterima dari 18 kewajiban" in result.out and "(4 berkas, 1 tanpa berkas)" in result.out
-    assert "RKPDES TA 2025: Jatiroto" in result.out
+    assert "RKPDes TA 2025: Jatiroto" in result.out
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
     with zipfile.ZipFile(out) as archive:
@@ -513,7 +513,7 @@ def test_files_export_packs_the_deciding_accepted_versions_with_an_index(klambi,
     assert "# Dokumen bukti dukung — Kecamatan Jatiroto (35.08.17), tahun kinerja 2024" in markdown
     assert "| Kaliboto Lor (35.08.17.2004) | RKPDES | 2025 | 1 | 24 September 2024 |" in markdown
     assert "(tanpa berkas)" in markdown and "| terlambat |" in markdown and "1\\|2024" in markdown
-    assert "- Jatiroto (35.08.17.2006): RKPDES TA 2025 — menunggu verifikasi" in markdown
+    assert "- Jatiroto (35.08.17.2006): RKPDes TA 2025 — menunggu verifikasi" in markdown
 
     again = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
     one_line_error(again)

@@ -180,7 +180,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     await camat.expect("tidak punya hak")
 
     await sweep(world.app, world.bot.bot)
-    alert = await staf.expect("Kendala #1 — Desa Rojopolo (tentang RKPDES TA 2025)")
+    alert = await staf.expect("Kendala #1 — Desa Rojopolo (tentang RKPDes TA 2025)")
     assert "Dari: Siti (Sekretaris Desa)" in alert.text
     await staf.send_text("/kendala")
     listing = await staf.expect("Kendala yang masih terbuka (1), per desa")
@@ -211,7 +211,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     sheet = book["Kendala"]
     header = [c.value for c in sheet[4]]
     row = dict(zip(header, [c.value for c in sheet[5]], strict=True))
-    assert row["Desa"] == "Rojopolo" and row["Dokumen"] == "RKPDES TA 2025" and row["Status"] == "selesai"
+    assert row["Desa"] == "Rojopolo" and row["Dokumen"] == "RKPDes TA 2025" and row["Status"] == "selesai"
     assert row["Kendala"] == "Musdes RKPDes tertunda karena kepala desa sakit."
     assert (
         "Plh" in row["Tanggapan kecamatan"] and row["Catatan penyelesaian"] == "Musdes sudah dilaksanakan 20 September."

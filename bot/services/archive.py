@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.indicator import year_facts
 from bot.storage import CHUNK, FileStore
-from bot.texts import Language, fmt_date, t
+from bot.texts import Language, doc_label, fmt_date, t
 from models.status import ObligationStatus, ReviewStatus, deciding_version, obligation_status
 
 EXTENSIONS = {
@@ -224,7 +224,8 @@ def _index_md(evidence: EvidenceSet, index: list[tuple[Evidence, str, str]], lan
     if evidence.not_accepted:
         lines += ["", "## " + t("cli.export.md_missing", lang), ""]
         for item in evidence.not_accepted:
-            lines.append(f"- {_md(item.desa_nama)} ({item.desa_kode}): {item.document_code} TA {item.tahun_anggaran} "
+            document = f"{doc_label(item.document_code)} TA {item.tahun_anggaran}"
+            lines.append(f"- {_md(item.desa_nama)} ({item.desa_kode}): {document} "
                          f"— {t(f'cli.status.{item.status.value}', lang)}")  # fmt: skip
     return "\n".join(lines) + "\n"
 

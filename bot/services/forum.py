@@ -22,7 +22,7 @@ from bot.parsing import limit_text
 from bot.services.audit import audit
 from bot.services.notices import queue_message, queue_notice
 from bot.services.people import people_with_role_covering
-from bot.texts import Language, t
+from bot.texts import Language, doc_label, t
 from models.tables import (
     Announcement,
     AnnouncementRecipient,
@@ -278,7 +278,7 @@ async def raise_thread(
         obligation = await session.get(Obligation, obligation_id)
         if obligation is None or obligation.desa_kode != desa_kode:
             raise InputError("chat.not_allowed")
-        document = f"{obligation.document_code} TA {obligation.tahun_anggaran}"
+        document = f"{doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}"
     role = next(g.role.value for g in grants if g.role.value in FIELD_ROLES and g.covers(desa_kode))
     thread = ForumThread(
         kind=kind, kecamatan_kode=desa.kecamatan_kode, desa_kode=desa_kode, author_id=author.id, author_role=role,
