@@ -358,3 +358,20 @@ def test_received_time_uses_the_kecamatan_time_zone(klambi, database_url):
            "--diterima", "2024-03-31")  # fmt: skip
     [(received_at,)] = query(database_url, select(Submission.received_at))
     assert received_at.astimezone(WIB).date().isoformat() == "2024-03-31"
+
+
+def test_people_read_rkpdes_while_options_json_and_csv_keep_the_code(klambi, tmp_path):
+    """RKPDes, APBDes, LPPDes as people and the LKjIP write them; `--doc`, JSON and CSV keep RKPDES …"""
+    load_jatiroto(klambi)
+    record_all_on_time(klambi)
+    table = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024")
+    assert table.code == 0 and {"RKPDes", "APBDes", "LPPDes"} <= set(table.out.split()), table.out
+    assert "RKPDES" not in table.out and "🚫 tidak ada" in table.out and "❌ ditolak" in table.out
+    recorded = klambi("record", "--desa", DESA[0], "--doc", "rkpdes", "--ta", "2026", "--penetapan", "2025-09-20",
+                      "--diterima", "2025-09-22", now=datetime(2025, 10, 1, 9, 0, tzinfo=WIB))  # fmt: skip
+    assert recorded.code == 0 and "RKPDes TA 2026" in recorded.out, recorded
+    data = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json").json()
+    assert set(data["documents"]) == {"RKPDES", "APBDES", "LPPDES"}
+    out = tmp_path / "per-desa.csv"
+    assert klambi("report", "--kecamatan", JATIROTO, "--year", "2024", "--format", "csv", "-o", str(out)).code == 0
+    assert "RKPDES" in out.read_text(encoding="utf-8-sig") and "RKPDes" not in out.read_text(encoding="utf-8-sig")
