@@ -946,7 +946,8 @@ def demo(ctx: Context) -> None:
     click.echo()
     program, on_path = _program()
     key = "demo.try" if on_path else "demo.try_path"
-    click.echo(t(key, ctx.language, url=f"sqlite:///{DEMO_DATABASE}", klambi=program))
+    activate = str(Path(program).parent / "activate")
+    click.echo(t(key, ctx.language, url=f"sqlite:///{DEMO_DATABASE}", klambi=program, activate=activate))
 
 
 def _program() -> tuple[str, bool]:

@@ -713,9 +713,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "demo.try_path": (
         "Coba sendiri: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at 2024-12-31 "
-        "(atau `source .venv/bin/activate` dulu, lalu cukup `klambi …`)",
+        "(atau `source {activate}` dulu, lalu cukup `klambi …`)",
         "Try it yourself: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at "
-        "2024-12-31 (or `source .venv/bin/activate` first, then just `klambi …`)",
+        "2024-12-31 (or `source {activate}` first, then just `klambi …`)",
     ),
     # --- indicator ---
     "indicator.title": (

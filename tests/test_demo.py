@@ -59,7 +59,7 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, mo
     suggestion = out.rstrip().splitlines()[-1]  # a command that runs as printed, and how to shorten it
     program = suggestion.split()[3]
     assert program != "klambi" and Path(program).is_file() and os.access(program, os.X_OK), suggestion
-    assert "source .venv/bin/activate" in suggestion
+    assert f"source {Path(program).parent / 'activate'}" in suggestion
     assert "➡️\n" not in out and "➡️ 2 berkas" in out  # a pressed button says what was chosen
     assert Path("klambi-demo.db").is_file() and not Path("klambi.db").exists()
     assert main(["demo"]) == 0  # a second run starts afresh
