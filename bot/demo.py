@@ -213,7 +213,7 @@ async def play_season(
         await sukosari.send_text("/tanya Apakah lampiran RKPDes juga harus ditandatangani kepala desa?")
         await sukosari.expect("terkirim")
         await sweep_now()
-        question = await staf.expect("Pertanyaan #2")
+        question = await staf.expect("Pertanyaan #1")
         await staf.send_text("Ya, setiap lampiran ditandatangani kepala desa dan dicap.", reply_to=question)
         await staf.expect("dikirim ke Wahyu")
         await sweep_now()

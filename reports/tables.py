@@ -311,9 +311,12 @@ async def _problems(
     if wanted:
         for o in await session.scalars(select(Obligation).where(Obligation.id.in_(wanted))):
             documents[o.id] = f"{doc_label(o.document_code)} TA {o.tahun_anggaran}"
+    from bot.services.forum import thread_number
+
+    numbers = {th.id: await thread_number(session, th) for th in threads}
     return tuple(
         ProblemRow(
-            th.id,
+            numbers[th.id],
             th.desa_kode,
             names.get(th.desa_kode, th.desa_kode),
             documents.get(th.obligation_id or 0),

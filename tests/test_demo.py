@@ -45,7 +45,7 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, mo
         "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDes TA 2025)",  # a problem …
         "Tanggapan kecamatan atas kendala #1",  # … answered …
         "✅ Kendala #1 (Musdes RKPDes belum bisa digelar",  # … and closed
-        "Jawaban kecamatan atas pertanyaan #2",  # a question answered by a reply
+        "Jawaban kecamatan atas pertanyaan #1",  # a question answered by a reply, numbered apart from problems
         "bot → Forum Sekdes Jatiroto: Kecamatan Jatiroto, tahun kinerja 2024",  # /status in the forum group
         "📨 Undangan rapat #1",  # a meeting: the invitation, the answers, both reminders, the notulen
         "Jawaban Anda untuk rapat #1: Tidak hadir",
