@@ -161,7 +161,7 @@ def deadlines_list(ctx: Context, kecamatan: str, year_text: str, output: str) ->
         render_table(
             [t(h, lang) for h in headers],
             [
-                [f"{r.desa_nama} ({r.desa_kode[-4:]})", code, str(ta), fmt_date(legal, lang),
+                [f"{r.desa_nama} ({r.desa_kode[-4:]})", doc_label(code), str(ta), fmt_date(legal, lang),
                  fmt_date(r.agreed_date, lang), "; ".join(extension_text(e) for e in r.extensions) or t("none", lang)]
                 for code, ta, legal, rows in documents
                 for r in rows

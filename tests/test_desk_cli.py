@@ -181,6 +181,7 @@ def test_deadlines_list_json_and_table(klambi, database_url):
 
     table = klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2024", now=AUGUST)
     assert table.code == 0 and "Batas kesepakatan" in table.out and "Perpanjangan" in table.out
+    assert "RKPDes" in table.out and "RKPDES" not in table.out  # as people write it; the JSON keeps the code
     assert "13 September 2024 → 27 September 2024 (Musdes diundur; diberikan 1 Agustus 2024 09.00)" in table.out
 
 
