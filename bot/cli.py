@@ -9,7 +9,9 @@ import importlib
 import io
 import json
 import logging
+import os
 import re
+import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,10 +39,10 @@ from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, obli
 from bot.services.places import ImportSummary, import_area, import_csv
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
 from bot.services.targets import set_target
-from bot.texts import Language, fmt_date, fmt_datetime, fmt_percent, status_label, t
+from bot.texts import CATALOG, Language, doc_label, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from bot.views import indicator_text, render_table
 from models.status import ReviewStatus, end_of_day
-from models.tables import Desa, Role
+from models.tables import Desa, Kecamatan, Role
 
 T = TypeVar("T")
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
@@ -351,8 +353,9 @@ def target_set(
         await _ready(app)
         async with app.sessions() as session, session.begin():
             row = await set_target(session, kecamatan, year, app.clock.now(), indicator=indicator, **figures)
+            place = await session.get(Kecamatan, row.kecamatan_kode)
             return (
-                row.kecamatan_kode,
+                f"{place.nama} ({place.kode})" if place else row.kecamatan_kode,
                 row.indicator,
                 {"awal": row.awal, "perubahan": row.perubahan, "renstra": row.renstra},
             )
@@ -362,7 +365,7 @@ def target_set(
         t(
             "target.saved",
             ctx.language,
-            indicator=name,
+            indicator=name if name == "IKU" else doc_label(name),
             kecamatan=kode,
             year=year,
             **{k: fmt_percent(v, ctx.language) for k, v in saved.items()},
@@ -553,7 +556,7 @@ def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | Non
             [
                 [
                     f"{r.desa_nama} ({r.desa_kode[-4:]})",
-                    r.document_code,
+                    doc_label(r.document_code),
                     str(r.tahun_anggaran),
                     fmt_date(r.legal_deadline, lang),
                     status_label(r.status, lang),
@@ -708,16 +711,17 @@ def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: s
 
             row = await require_kecamatan(session, kecamatan)
             calendar = await load_calendar(session)
-            desa = [d.kode for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == row.kode))]
+            names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == row.kode))}
+            desa = list(names)
             years = range(start.year - 1, end.year + 2)  # every obligation whose reminders may fall in the window
             await ensure_obligations(session, desa, list(years), calendar)
             tz = ZoneInfo(row.timezone)
             slots = await kecamatan_slots(
                 session, row, start_of_day(start, tz), end_of_day(end, tz), app.settings.reminders, calendar
             )
-            return row, slots, len(desa)
+            return row, slots, names
 
-    row, slots, desa_count = ctx.run(work)
+    row, slots, names = ctx.run(work)
     tz = ZoneInfo(row.timezone)
     if output == "json":
         _echo_json(
@@ -735,18 +739,25 @@ def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: s
         )
         return
     lang = ctx.language
-    note_kelurahan_only(row, bool(desa_count), lang)
+    note_kelurahan_only(row, bool(names), lang)
     click.echo(
         render_table(
             [t("column.date", lang), t("column.recipient", lang), t("column.desa", lang), t("column.document", lang),
              t("column.kind", lang)],
             [
-                [f"{fmt_datetime(s.send_at.astimezone(tz), lang)}", s.role, s.desa or "—",
-                 f"{s.document} TA {s.tahun_anggaran}" if s.document else "—", s.kind]
+                [f"{fmt_datetime(s.send_at.astimezone(tz), lang)}", t(f"reminders.recipient.{s.role}", lang),
+                 f"{names.get(s.desa, s.desa)} ({s.desa})" if s.desa else "—",
+                 f"{doc_label(s.document)} TA {s.tahun_anggaran}" if s.document else "—", _kind_label(s.kind, lang)]
                 for s in slots
             ],
         )
     )  # fmt: skip
+
+
+def _kind_label(kind: str, lang: Language) -> str:
+    """A planned message's kind as people call it: "pengingat H-14", "ringkasan pagi staf"."""
+    key = f"reminders.kind.{kind}"
+    return t(key, lang) if key in CATALOG else t("reminders.kind.reminder", lang, day=kind)
 
 
 @cli.command("forum")
@@ -1068,7 +1079,21 @@ def demo(ctx: Context) -> None:
     click.echo()
     click.echo(indicator_text(report, ctx.language))
     click.echo()
-    click.echo(t("demo.try", ctx.language, url=f"sqlite:///{DEMO_DATABASE}"))
+    program, on_path = _program()
+    key = "demo.try" if on_path else "demo.try_path"
+    activate = str(Path(program).parent / "activate")
+    click.echo(t(key, ctx.language, url=f"sqlite:///{DEMO_DATABASE}", klambi=program, activate=activate))
+
+
+def _program() -> tuple[str, bool]:
+    """How to call this klambi from here, and whether the shell finds it as `klambi`: the README's install leaves it
+    in .venv/bin, which is not on PATH until the venv is activated."""
+    here = Path(sys.executable).parent / "klambi"  # the console script sits next to the venv's python
+    found = shutil.which("klambi")
+    if not here.is_file() or (found is not None and Path(found).resolve() == here.resolve()):
+        return "klambi", found is not None
+    relative = os.path.relpath(here)
+    return (str(here) if relative.startswith("..") else relative), False
 
 
 # --- entry point -----------------------------------------------------------------------------------------------

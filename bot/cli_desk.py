@@ -31,7 +31,7 @@ from bot.cli import (
 )
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
-from bot.texts import Language, fmt_date, fmt_datetime, t
+from bot.texts import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Extension, Kabupaten, Kecamatan, Obligation, Person, Role, RoleAssignment, ScopeKind
 
@@ -187,7 +187,7 @@ def deadlines_list(ctx: Context, kecamatan: str, year_text: str, output: str) ->
         render_table(
             [t(h, lang) for h in headers],
             [
-                [f"{r.desa_nama} ({r.desa_kode[-4:]})", code, str(ta), fmt_date(legal, lang),
+                [f"{r.desa_nama} ({r.desa_kode[-4:]})", doc_label(code), str(ta), fmt_date(legal, lang),
                  fmt_date(r.agreed_date, lang), "; ".join(extension_text(e) for e in r.extensions) or t("none", lang)]
                 for code, ta, legal, rows in documents
                 for r in rows
@@ -363,7 +363,7 @@ def files_export(ctx: Context, kecamatan: str, year_text: str, out: Path, force:
     if evidence.not_accepted:
         by_document: dict[str, list[str]] = {}
         for n in evidence.not_accepted:
-            by_document.setdefault(f"{n.document_code} TA {n.tahun_anggaran}", []).append(n.desa_nama)
+            by_document.setdefault(f"{doc_label(n.document_code)} TA {n.tahun_anggaran}", []).append(n.desa_nama)
         items = "; ".join(f"{doc}: {', '.join(names)}" for doc, names in by_document.items())
         click.echo(t("cli.export.missing", lang, count=len(evidence.not_accepted), items=items))
     shas = {d.file_name(f): f.sha256 for d in evidence.accepted for f in d.files}

@@ -47,6 +47,8 @@ def report(
     year, at_day = _year_and_moment(ctx, year_text, at_text)
     if part is not None and fmt != "csv":
         raise InputError("report.part_only_csv")
+    if out.suffix.lower() != f".{fmt}":
+        raise InputError("report.suffix", path=out, format=fmt)
     _check_output(out, force)
     lang = ctx.language
     render = None

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from telegram.ext import Application
+
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -54,10 +56,20 @@ PHOTO = b"\xff\xd8\xff\xe0" + b"halaman" * 600
 class Season:
     def __init__(self, app: App, sandbox: BotApiSandbox, clock: ManualClock, say: Callable[[str], object]) -> None:
         self.app, self.sandbox, self.clock, self.say = app, sandbox, clock, say
+        self.application: Application | None = None  # the bot, once it runs
         self._shown = 0
 
-    def day(self, moment: datetime) -> None:
-        """Move the clock and print the new day as a heading."""
+    async def idle(self) -> None:
+        """Wait until the bot is idle: every update made was delivered, handled and its answers sent. PTB takes an
+        update off its queue (`task_done`) only after its handler returned, and a handler returns after sending."""
+        if self.application is not None:
+            await self.sandbox.delivered()
+            await self.application.update_queue.join()
+
+    async def day(self, moment: datetime) -> None:
+        """Move the clock, only once the bot is idle (a press still being handled would be dated by the new day),
+        and print the new day as a heading."""
+        await self.idle()
         self.flush()
         self.clock.set(moment)
         self.say(f"\n— {fmt_date(moment.date(), self.app.language)}, {moment:%H.%M} WIB —")
@@ -80,7 +92,7 @@ class Season:
         user = self.sandbox.user(user_id, name, label=label)
         await user.send_text(f"/start {invitation.code}")
         await user.expect("Selamat datang")
-        await self.sandbox.settle()
+        await self.idle()
         return user
 
     async def forum(self) -> SandboxChat:
@@ -127,7 +139,7 @@ class Season:
         await sekdes.expect("Periksa dulu")
         await sekdes.press("k:send")
         await sekdes.expect("Tanda terima")
-        await self.sandbox.settle()
+        await self.idle()
 
 
 async def play_season(
@@ -135,7 +147,7 @@ async def play_season(
 ) -> KecamatanIndicator:
     season = Season(app, sandbox, clock, say)
     await upgrade(app.engine)
-    season.day(DEMO_START)
+    await season.day(DEMO_START)
     async with app.sessions() as session, session.begin():
         await import_area(session, JATIROTO, clock.now(), [2024, 2025], await load_calendar(session))
         await set_target(session, JATIROTO, 2024, clock.now(), awal=Decimal("88.89"), perubahan=Decimal("94.44"))
@@ -147,9 +159,10 @@ async def play_season(
     async def sweep_now() -> None:
         """What the bot's repeating job does every minute, called at the moment the clock was moved to."""
         await sweep(app, application.bot, "demo")
-        await sandbox.settle()
+        await season.idle()
 
     async with running(app, DEMO_TOKEN) as application:
+        season.application = application
         staf = await season.join(201, "Bu Rina", "Kasi Pemerintahan", Role.STAF, JATIROTO)
         camat = await season.join(301, "Pak Kutum", "Camat", Role.CAMAT, JATIROTO)
         rojopolo = await season.join(101, "Siti", "Sekdes Rojopolo", Role.SEKDES, DESA["Rojopolo"])
@@ -158,7 +171,7 @@ async def play_season(
         pendamping = await season.join(401, "Budi", "Pendamping Rojopolo", Role.PENDAMPING, DESA["Rojopolo"])
         forum = await season.forum()
 
-        season.day(datetime(2024, 9, 2, 10, 0, tzinfo=WIB))  # the kecamatan tells every desa the schedule
+        await season.day(datetime(2024, 9, 2, 10, 0, tzinfo=WIB))  # the kecamatan tells every desa the schedule
         await staf.send_text("/umumkan")
         await staf.expect("Tulis isinya")
         await staf.send_document(PDF, "Jadwal dokumen desa 2024.pdf", "application/pdf",
@@ -171,18 +184,18 @@ async def play_season(
         await sweep_now()
         await rojopolo.press("n:r:1")
         await sukosari.press("n:r:1")
-        await sandbox.settle()
+        await season.idle()
         await staf.send_text("/pengumuman")
         await staf.expect("Pengumuman terakhir")
 
-        season.day(datetime(2024, 9, 10, 9, 15, tzinfo=WIB))
+        await season.day(datetime(2024, 9, 10, 9, 15, tzinfo=WIB))
         await rojopolo.send_text("/status")
         await rojopolo.expect("Status dokumen")
         await season.send(rojopolo, "Rojopolo", "RKPDES", 2025, "10/09/2024")
         await staf.press("✅ Terima")
         await rojopolo.expect("diterima kecamatan")
 
-        season.day(datetime(2024, 9, 12, 14, 0, tzinfo=WIB))  # a desa's problem, mapped (pemetaan masalah)
+        await season.day(datetime(2024, 9, 12, 14, 0, tzinfo=WIB))  # a desa's problem, mapped (pemetaan masalah)
         await kaliboto.send_text("/kendala")
         await kaliboto.press(f"kd:o:{await season.obligation('Kaliboto Lor', 'RKPDES', 2025)}")
         await kaliboto.expect("Ceritakan kendalanya")
@@ -195,28 +208,28 @@ async def play_season(
         await staf.expect("dikirim ke Agus")
         await sweep_now()
 
-        season.day(datetime(2024, 9, 13, 8, 0, tzinfo=WIB))  # H-14, moved back from Maulid Nabi (16 September)
+        await season.day(datetime(2024, 9, 13, 8, 0, tzinfo=WIB))  # H-14, moved back from Maulid Nabi (16 September)
         await sweep_now()
-        season.day(datetime(2024, 9, 13, 9, 30, tzinfo=WIB))
+        await season.day(datetime(2024, 9, 13, 9, 30, tzinfo=WIB))
         await sukosari.send_text("/tanya Apakah lampiran RKPDes juga harus ditandatangani kepala desa?")
         await sukosari.expect("terkirim")
         await sweep_now()
-        question = await staf.expect("Pertanyaan #2")
+        question = await staf.expect("Pertanyaan #1")
         await staf.send_text("Ya, setiap lampiran ditandatangani kepala desa dan dicap.", reply_to=question)
         await staf.expect("dikirim ke Wahyu")
         await sweep_now()
         await pendamping.send_text("/status", chat=forum)
         await forum.expect("Kecamatan Jatiroto")
 
-        season.day(datetime(2024, 9, 20, 13, 40, tzinfo=WIB))
+        await season.day(datetime(2024, 9, 20, 13, 40, tzinfo=WIB))
         await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19 September 2024", pages=2)
         await staf.press("❌ Tolak")
         await staf.expect("Tulis alasan")
         await staf.send_text("Lampiran RKPDes belum ditandatangani kepala desa")
         await sukosari.expect("ditolak")
-        season.day(datetime(2024, 9, 23, 8, 0, tzinfo=WIB))  # H-7, and the first morning digest
+        await season.day(datetime(2024, 9, 23, 8, 0, tzinfo=WIB))  # H-7, and the first morning digest
         await sweep_now()
-        season.day(datetime(2024, 9, 23, 8, 30, tzinfo=WIB))
+        await season.day(datetime(2024, 9, 23, 8, 30, tzinfo=WIB))
         await season.send(sukosari, "Sukosari", "RKPDES", 2025, "19/09/2024")
         await staf.send_text("/verifikasi")
         await staf.expect("Menunggu verifikasi (1)")
@@ -224,17 +237,17 @@ async def play_season(
         await staf.press("✅ Terima")
         await sukosari.expect("diterima kecamatan")
 
-        season.day(datetime(2024, 9, 30, 15, 0, tzinfo=WIB))
+        await season.day(datetime(2024, 9, 30, 15, 0, tzinfo=WIB))
         for desa in ("Banyuputih Kidul", "Kaliboto Kidul", "Jatiroto"):
             await season.paper(desa, "RKPDES", 2025, "2024-09-24", "2024-09-30")
         season.note("RKPDes Banyuputih Kidul, Kaliboto Kidul dan Jatiroto diantar ke kantor kecamatan (klambi record)")
         await staf.send_text("/status")
         await staf.expect("Kecamatan Jatiroto")
 
-        season.day(datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # H+1: the camat hears who is missing
+        await season.day(datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # H+1: the camat hears who is missing
         await sweep_now()
 
-        season.day(datetime(2024, 10, 4, 10, 5, tzinfo=WIB))
+        await season.day(datetime(2024, 10, 4, 10, 5, tzinfo=WIB))
         await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "3 Okt 2024")
         await staf.press("✅ Terima")
         await kaliboto.expect("Tercatat terlambat")
@@ -246,7 +259,7 @@ async def play_season(
         await staf.expect("ditutup")
         await sweep_now()
 
-        season.day(datetime(2024, 12, 2, 10, 0, tzinfo=WIB))  # an arisan at a secretary's home, before the APBDes
+        await season.day(datetime(2024, 12, 2, 10, 0, tzinfo=WIB))  # an arisan at a secretary's home, before the APBDes
         await staf.send_text("/rapat")
         await staf.expect("Apa judulnya")
         await staf.send_text("Arisan sekdes — persiapan APBDes 2025")
@@ -262,12 +275,12 @@ async def play_season(
         await rojopolo.press("m:y:1")
         await sukosari.press("m:y:1")
         await kaliboto.press("m:n:1")
-        await sandbox.settle()
-        season.day(datetime(2024, 12, 4, 8, 0, tzinfo=WIB))
+        await season.idle()
+        await season.day(datetime(2024, 12, 4, 8, 0, tzinfo=WIB))
         await sweep_now()
-        season.day(datetime(2024, 12, 5, 7, 0, tzinfo=WIB))
+        await season.day(datetime(2024, 12, 5, 7, 0, tzinfo=WIB))
         await sweep_now()
-        season.day(datetime(2024, 12, 5, 12, 0, tzinfo=WIB))
+        await season.day(datetime(2024, 12, 5, 12, 0, tzinfo=WIB))
         await staf.send_text("/agenda")
         await staf.press("m:c:1")
         await staf.expect("Tulis notulennya")
@@ -276,17 +289,17 @@ async def play_season(
         await staf.expect("Notulen rapat #1 dikirim")
         await sweep_now()
 
-        season.day(datetime(2024, 12, 20, 9, 0, tzinfo=WIB))
+        await season.day(datetime(2024, 12, 20, 9, 0, tzinfo=WIB))
         await season.send(rojopolo, "Rojopolo", "APBDES", 2025, "18/12/2024")
         await staf.press("✅ Terima")
         for desa in ("Banyuputih Kidul", "Kaliboto Kidul", "Kaliboto Lor", "Sukosari", "Jatiroto"):
             await season.paper(desa, "APBDES", 2025, "2024-12-16", "2024-12-19")
         season.note("APBDes TA 2025 lima desa lainnya diterima di atas kertas (klambi record)")
 
-        season.day(DEMO_END)
+        await season.day(DEMO_END)
         await camat.send_text("/indikator 2024")
         await camat.expect("Indikator akuntabilitas")
-        await sandbox.settle()
+        await season.idle()
         season.flush()
     async with app.sessions() as session:
         return await kecamatan_indicator(session, JATIROTO, 2024, clock.now())

@@ -493,6 +493,18 @@ class BotApiSandbox:
             busy = unfetched or self._inflight
             await self._wait(deadline - loop.time() if busy else min(quiet - idle, deadline - loop.time()))
 
+    async def delivered(self, timeout: float = 30.0) -> None:
+        """Wait until no update is pending (Telegram's `pending_update_count` 0): getUpdates confirmed each by a later
+        offset, which the bot sends only after it queued the batch, or the webhook answered it with 2xx. Unlike
+        `settle` this waits for no quiet moment: a signal, not a guess."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._updates:
+            if loop.time() >= deadline:
+                pending = [u["update_id"] for u in self._updates]
+                raise AssertionError(f"updates {pending} were not delivered within {timeout} s")
+            await self._wait(deadline - loop.time())
+
     async def answer_to(self, callback_query_id: str, timeout: float = 5.0) -> CallbackAnswer:
         """Wait for the bot's answerCallbackQuery to the press `callback_query_id` (what `press` returned)."""
         loop = asyncio.get_running_loop()
@@ -708,7 +720,10 @@ class BotApiSandbox:
         if (allowed := p.json("allowed_updates")) is not None:
             self._allowed_updates = set(allowed) or None
         if offset > 0:  # everything below the offset is confirmed: Telegram forgets it
+            pending = len(self._updates)
             self._updates = [u for u in self._updates if u["update_id"] >= offset or u["update_id"] in self._again]
+            if len(self._updates) < pending:
+                self._pulse()  # wakes `delivered`
         elif offset < 0:
             self._updates = self._updates[offset:]
         self._poll_generation += 1

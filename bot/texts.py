@@ -226,6 +226,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This button is no longer valid. Start again with /kirim or /bantuan.",
     ),
     "chat.cancelled": ("Dibatalkan. Tidak ada yang dikirim.", "Cancelled. Nothing was sent."),
+    "chat.files_chosen": ("➡️ {count} berkas", "➡️ {count} files"),
     "chat.nothing_to_cancel": ("Tidak ada yang sedang berjalan.", "Nothing is in progress."),
     "chat.date_not_understood": (
         'Maaf, "{value}" bukan tanggal yang saya kenali. Contoh: 27/09/2024 atau 27 September 2024.',
@@ -455,9 +456,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.overdue": (" · lewat {days} hari", " · {days} days overdue"),
     "status.kecamatan_title": (
         "Kecamatan {kecamatan}, tahun kinerja {year}\n"
-        "✅ tepat · ☑️ terlambat · ⏳ menunggu · ❌ ditolak/tidak ada · ▫️ belum",
+        "✅ tepat · ☑️ terlambat · ⏳ menunggu · ❌ ditolak · 🚫 tidak ada · ▫️ belum",
         "Kecamatan {kecamatan}, performance year {year}\n"
-        "✅ on time · ☑️ late · ⏳ waiting · ❌ rejected/missing · ▫️ not due",
+        "✅ on time · ☑️ late · ⏳ waiting · ❌ rejected · 🚫 missing · ▫️ not due",
     ),
     "status.nothing": ("Belum ada desa dalam cakupan Anda.", "No desa in your scope yet."),
     "indikator.line": (
@@ -466,7 +467,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "indikator.late": ("☑️ Terlambat: {names}", "☑️ Late: {names}"),
     "indikator.rejected": ("❌ Ditolak: {names}", "❌ Rejected: {names}"),
-    "indikator.missing": ("❌ Tidak ada: {names}", "❌ Missing: {names}"),
+    "indikator.missing": ("🚫 Tidak ada: {names}", "🚫 Missing: {names}"),
     "indikator.waiting": ("⏳ Menunggu verifikasi: {names}", "⏳ Awaiting verification: {names}"),
     "indikator.bad_year": (
         "Tahun {value} tidak bisa dipakai; contoh: /indikator 2024",
@@ -773,9 +774,25 @@ CATALOG: dict[str, tuple[str, str]] = {
         "18 dokumen tahun kinerja 2024 tercatat ({new} baru), semuanya diterima kecamatan.",
         "18 documents of performance year 2024 recorded ({new} new), all accepted by the kecamatan.",
     ),
+    "reminders.recipient.sekdes": ("Sekretaris Desa", "village secretary"),
+    "reminders.recipient.pendamping": ("Pendamping Desa", "village facilitator"),
+    "reminders.recipient.staf": ("Staf Kecamatan", "kecamatan staff"),
+    "reminders.recipient.camat": ("Camat", "camat"),
+    "reminders.recipient.forum": ("grup forum", "forum group"),
+    "reminders.kind.reminder": ("pengingat {day}", "reminder {day}"),
+    "reminders.kind.digest": ("ringkasan pagi", "morning digest"),
+    "reminders.kind.recap": ("rekap mingguan", "weekly recap"),
+    "reminders.kind.camat": ("eskalasi batas waktu", "deadline escalation"),
     "demo.try": (
-        "Coba sendiri: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
-        "Try it yourself: KLAMBI_DATABASE__URL={url} klambi indicator --kecamatan 35.08.17 --year 2024 --format json",
+        "Coba sendiri: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at 2024-12-31",
+        "Try it yourself: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at "
+        "2024-12-31",
+    ),
+    "demo.try_path": (
+        "Coba sendiri: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at 2024-12-31 "
+        "(atau `source {activate}` dulu, lalu cukup `klambi …`)",
+        "Try it yourself: KLAMBI_DATABASE__URL={url} {klambi} indicator --kecamatan 35.08.17 --year 2024 --at "
+        "2024-12-31 (or `source {activate}` first, then just `klambi …`)",
     ),
     # --- indicator ---
     "indicator.title": (
@@ -814,7 +831,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.menunggu_verifikasi": ("⏳ menunggu verifikasi", "⏳ awaiting verification"),
     "status.ditolak": ("❌ ditolak", "❌ rejected"),
     "status.belum_jatuh_tempo": ("▫️ belum jatuh tempo", "▫️ not yet due"),
-    "status.tidak_ada": ("❌ tidak ada", "❌ missing"),
+    "status.tidak_ada": ("🚫 tidak ada", "🚫 missing"),
     "review.menunggu": ("menunggu verifikasi", "awaiting verification"),
     "review.diterima": ("diterima", "accepted"),
     "review.ditolak": ("ditolak", "rejected"),
@@ -840,9 +857,19 @@ BABEL_LOCALE = {"id": "id", "en": "en"}
 
 
 def t(key: str, language: Language = "id", **values: object) -> str:
+    """A text of the catalog; a document code given as `doc` or `document` is shown as people write it."""
     indonesian, english = CATALOG[key]
     text = indonesian if language == "id" else english
+    for name in ("doc", "document"):
+        if isinstance(values.get(name), str):
+            values[name] = doc_label(values[name])  # type: ignore[arg-type]
     return text.format(**values) if values else text
+
+
+def doc_label(code: str) -> str:
+    """A document code as people (and the LKjIP) write it: RKPDES → RKPDes, LPJ_APBDES → LPJ APBDes. Only for
+    what people read; options, JSON and file formats keep the code."""
+    return " ".join(part[:-3] + "Des" if part.endswith("DES") else part for part in code.split("_"))
 
 
 def status_label(status: ObligationStatus, language: Language = "id") -> str:

@@ -151,10 +151,15 @@ FORUM_TEXTS: dict[str, tuple[str, str]] = {
     "tanya.none_open": ("Tidak ada pertanyaan yang belum dijawab.", "No unanswered questions."),
     "tanya.open_title": ("❓ Pertanyaan yang belum dijawab ({count}):", "❓ Unanswered questions ({count}):"),
     "jawab.ask": (
-        "Jawaban untuk #{number} ({text}). Tulis jawabannya (paling banyak {limit} huruf):",
-        "Answer to #{number} ({text}). Write the answer (at most {limit} characters):",
+        "Jawaban untuk {what} #{number} ({text}). Tulis jawabannya (paling banyak {limit} huruf):",
+        "Answer to {what} #{number} ({text}). Write the answer (at most {limit} characters):",
     ),
-    "jawab.sent": ("Jawaban untuk #{number} dikirim ke {name}.", "The answer to #{number} is sent to {name}."),
+    "jawab.sent": (
+        "Jawaban untuk {what} #{number} dikirim ke {name}.",
+        "The answer to {what} #{number} is sent to {name}.",
+    ),
+    "kendala.noun": ("kendala", "problem"),
+    "tanya.noun": ("pertanyaan", "question"),
     # --- meetings ---
     "rapat.ask_title": (
         "📅 Rapat koordinasi baru. Apa judulnya? (contoh: Arisan sekdes — jadwal APBDes)",

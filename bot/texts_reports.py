@@ -28,6 +28,19 @@ REPORT_TEXTS: dict[str, tuple[str, str]] = {
         "Kecamatan {kecamatan} ({kode}) tidak memiliki desa: tidak ada indikator.",
         "Kecamatan {kecamatan} ({kode}) has no desa: there is no indicator.",
     ),
+    "report.no_data": (
+        "Belum ada satu pun dokumen tahun kinerja {year} yang tercatat di basis data ini: angka 0,00% di sini "
+        "hanya berarti itu.",
+        "Not one document of performance year {year} is recorded in this database: the 0.00% figures here mean "
+        "only that.",
+    ),
+    "report.no_data_published": (
+        "Angka yang diterbitkan untuk {year} (LKjIP {year}): target {target}, realisasi {realisasi}, capaian "
+        "{capaian}.",
+        "The figures published for {year} (LKjIP {year}): target {target}, realisation {realisasi}, achievement "
+        "{capaian}.",
+    ),
+    "report.no_data_short": ("belum ada data {year}", "no data for {year}"),
     "report.col.no": ("No.", "No."),
     "report.col.sasaran": ("Sasaran Strategis", "Strategic goal"),
     "report.col.indikator": ("Indikator Kinerja", "Performance indicator"),
@@ -178,10 +191,18 @@ REPORT_TEXTS: dict[str, tuple[str, str]] = {
         "with `--compare KODE`).",
     ),
     # --- the command ---
+    "report.md.t37_without": (
+        "Belum ada dokumen tahun {year} yang tercatat untuk: {names}.",
+        "No document of {year} is recorded yet for: {names}.",
+    ),
     "report.saved": ("Laporan {format} tersimpan: {path}", "{format} report saved: {path}"),
     "report.compare_self": (
         "--compare {kode}: itu kecamatan laporan ini sendiri; pilih kecamatan lain.",
         "--compare {kode}: that is this report's own kecamatan; choose another.",
+    ),
+    "report.suffix": (
+        "-o {path}: berkas --format {format} harus bernama *.{format}.",
+        "-o {path}: a --format {format} file must be named *.{format}.",
     ),
     "report.part_only_csv": ("--part hanya untuk --format csv.", "--part is only for --format csv."),
     "report.png_unavailable": (

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+
+from telegram import MessageEntity
 
 from bot.services.indicator import KecamatanIndicator, ObligationRow
-from bot.texts import Language, fmt_date, fmt_percent, status_label, t
+from bot.texts import Language, doc_label, fmt_date, fmt_percent, status_label, t
 from models.status import STATUS_ORDER, ObligationStatus
 
 MARKS = {
@@ -14,23 +17,48 @@ MARKS = {
     ObligationStatus.MENUNGGU_VERIFIKASI: "⏳",
     ObligationStatus.DITOLAK: "❌",
     ObligationStatus.BELUM_JATUH_TEMPO: "▫️",
-    ObligationStatus.TIDAK_ADA: "❌",
+    ObligationStatus.TIDAK_ADA: "🚫",
 }
+MARK_WIDTH = 2  # an emoji takes two cells of a monospace line
 
 
-def kecamatan_matrix(kecamatan_nama: str, year: int, rows: list[ObligationRow], lang: Language) -> str:
-    """Desa × document with a mark each: no names of people, fit for a group chat."""
+@dataclass(frozen=True)
+class Formatted:
+    """A message text with its entities (offsets in UTF-16 units, as Telegram counts)."""
+
+    text: str
+    entities: tuple[MessageEntity, ...] = ()
+
+    def after(self, heading: str) -> Formatted:
+        """`heading` and a new line in front, the entities moved along."""
+        shift = _u16(heading + "\n")
+        moved = tuple(MessageEntity(e.type, e.offset + shift, e.length) for e in self.entities)
+        return Formatted(f"{heading}\n{self.text}", moved)
+
+
+def _u16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def kecamatan_matrix(kecamatan_nama: str, year: int, rows: list[ObligationRow], lang: Language) -> Formatted:
+    """Desa × document with a mark each: no names of people, fit for a group chat. The grid is sent as a <pre>
+    block, where Telegram uses a monospace font: each mark starts under its document's name."""
     documents = list(dict.fromkeys(r.document_code for r in rows))
-    lines = [t("status.kecamatan_title", lang, kecamatan=kecamatan_nama, year=year), "", "  ".join(documents)]
+    labels = [doc_label(d) for d in documents]
+    widths = [max(len(label), MARK_WIDTH) for label in labels]
+    grid = ["  ".join(label.ljust(w) for label, w in zip(labels, widths, strict=True))]
     by_desa: dict[str, dict[str, ObligationRow]] = defaultdict(dict)
     names: dict[str, str] = {}
     for r in rows:
         by_desa[r.desa_kode][r.document_code] = r
         names[r.desa_kode] = r.desa_nama
     for kode, cells in by_desa.items():
-        marks = " ".join(MARKS[cells[d].status] for d in documents if d in cells)
-        lines.append(f"{marks}  {names[kode]}")
-    return "\n".join(lines)
+        marks = [MARKS[cells[d].status] + " " * (w - MARK_WIDTH) if d in cells else " " * w
+                 for d, w in zip(documents, widths, strict=True)]  # fmt: skip
+        grid.append("  ".join(marks) + "  " + names[kode])
+    heading = t("status.kecamatan_title", lang, kecamatan=kecamatan_nama, year=year) + "\n"
+    block = "\n".join(grid)
+    return Formatted(f"{heading}\n{block}", (MessageEntity(MessageEntity.PRE, _u16(heading + "\n"), _u16(block)),))
 
 
 def render_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -79,7 +107,7 @@ def indicator_text(report: KecamatanIndicator, lang: Language) -> str:
     headers = [t("column.document", lang), t("column.ta", lang), t("column.deadline", lang)]
     headers += [status_label(s, lang) for s in STATUS_ORDER] + [t("column.percent", lang)]
     rows = [
-        [doc.code, str(doc.tahun_anggaran), fmt_date(doc.legal_deadline, lang)]
+        [doc_label(doc.code), str(doc.tahun_anggaran), fmt_date(doc.legal_deadline, lang)]
         + [str(n) for n in doc.counts.values()]
         + [fmt_percent(doc.persen, lang)]
         for doc in result.documents

@@ -31,6 +31,7 @@ from bot.errors import InputError
 from bot.services.people import active_grants, person_by_telegram
 from bot.services.updates import first_delivery
 from bot.texts import Language, t
+from bot.views import Formatted
 from models.tables import Person
 
 log = logging.getLogger("klambi.handlers")
@@ -68,12 +69,17 @@ class Turn:
             raise InputError("chat.unknown_person")
         return self.person
 
-    def reply(self, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
+    def reply(self, text: str | Formatted, buttons: list[list[tuple[str, str]]] | None = None) -> None:
         self.send(self.chat_id, text, buttons)
 
-    def send(self, chat_id: int, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
+    def send(self, chat_id: int, text: str | Formatted, buttons: list[list[tuple[str, str]]] | None = None) -> None:
         markup = keyboard(buttons) if buttons else None
-        self.outbox.append(lambda bot: bot.send_message(chat_id, text, reply_markup=markup))
+        formatted = text if isinstance(text, Formatted) else Formatted(text)
+        self.outbox.append(
+            lambda bot: bot.send_message(
+                chat_id, formatted.text, reply_markup=markup, entities=list(formatted.entities) or None
+            )
+        )
 
     def later(self, action: Send) -> None:
         self.outbox.append(action)
@@ -90,6 +96,17 @@ class Turn:
                 text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
             )
         )
+
+    @property
+    def pressed_text(self) -> str:
+        """The text of the button that was pressed, as the message showed it ("" when it is not there)."""
+        query = self.update.callback_query
+        markup = getattr(query.message, "reply_markup", None) if query else None
+        for row in getattr(markup, "inline_keyboard", None) or ():
+            for button in row:
+                if button.callback_data == query.data:
+                    return button.text
+        return ""
 
     def mark_pressed(self, line: str) -> None:
         """Keep the pressed message's text, add `line`, and take its buttons away."""

@@ -11,7 +11,7 @@ from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
 from bot.services.submissions import open_obligations
-from bot.texts import fmt_date
+from bot.texts import doc_label, fmt_date
 from handlers.common import Turn, replan, turn
 from handlers.submission import obligation_today
 from models.tables import Desa, Obligation, Role
@@ -44,7 +44,7 @@ async def choose_desa(current: Turn, desa_kode: str) -> None:
     buttons = [
         [
             (
-                f"{o.document_code} TA {o.tahun_anggaran} · {fmt_date(o.agreed_date, current.lang)}",
+                f"{doc_label(o.document_code)} TA {o.tahun_anggaran} · {fmt_date(o.agreed_date, current.lang)}",
                 f"p:o:{o.obligation_id}",
             )
         ]
@@ -62,7 +62,7 @@ async def choose_obligation(current: Turn, obligation_id: str) -> None:
     data = {"obligation_id": obligation.id}
     await save_draft(current.session, current.person.id, FLOW, "date", data, current.app.clock.now())
     desa = await current.session.get(Desa, obligation.desa_kode)
-    current.mark_pressed(f"➡️ {obligation.document_code} TA {obligation.tahun_anggaran}")
+    current.mark_pressed(f"➡️ {doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}")
     current.reply(
         current.t("extend.ask_date", doc=obligation.document_code, ta=obligation.tahun_anggaran,
                   desa=desa.nama if desa else obligation.desa_kode,

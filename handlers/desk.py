@@ -24,7 +24,7 @@ from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
 from bot.storage import StoredFile, received_as
-from bot.texts import fmt_date
+from bot.texts import doc_label, fmt_date
 from handlers.common import Turn, local_today, replan, turn
 from handlers.submission import add_file, send_files
 from models.documents import performance_year_obligations
@@ -82,7 +82,7 @@ async def tenggat(current: Turn) -> None:
     pairs = performance_year_obligations(kinds, year) + performance_year_obligations(kinds, year + 1)
     await _save(current, "tenggat", "document", {"kecamatan": kecamatan})
     buttons = [
-        [(f"{k.code} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}", f"t:o:{k.code}:{ta}")]
+        [(f"{doc_label(k.code)} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}", f"t:o:{k.code}:{ta}")]
         for k, ta in sorted(pairs, key=lambda p: p[0].rule.legal_deadline(p[1]))
     ]
     current.reply(current.t("tenggat.choose", kecamatan=kec.nama), [*buttons, _cancel_row(current)])
@@ -103,7 +103,7 @@ async def tenggat_document(current: Turn, code: str, ta: str) -> None:
         raise InputError("chat.stale_button")
     legal = kinds[code].rule.legal_deadline(year, await load_calendar(current.session))
     await _save(current, "tenggat", "date", {**draft.data, "document": code, "ta": year})
-    current.mark_pressed(f"➡️ {code} TA {ta}")
+    current.mark_pressed(f"➡️ {doc_label(code)} TA {ta}")
     current.reply(
         current.t("tenggat.ask_date", doc=code, ta=ta, legal=fmt_date(legal, current.lang)), [_cancel_row(current)]
     )
@@ -152,7 +152,7 @@ async def catat_desa(current: Turn, desa_kode: str) -> None:
         raise InputError("extend.none_open")
     await _save(current, "catat", "document", {"desa": desa_kode})
     current.mark_pressed(f"➡️ {options[0].desa_nama}")
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"c:o:{o.obligation_id}")] for o in options]
+    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"c:o:{o.obligation_id}")] for o in options]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 
@@ -170,7 +170,7 @@ async def catat_obligation(current: Turn, obligation_id: str) -> None:
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     await _save(current, "catat", "penetapan", {**draft.data, "obligation_id": obligation.id, "files": []})
-    current.mark_pressed(f"➡️ {obligation.document_code} TA {obligation.tahun_anggaran}")
+    current.mark_pressed(f"➡️ {doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}")
     current.reply(current.t("catat.ask_penetapan"), _date_buttons(current, "c:p"))
 
 
@@ -214,7 +214,7 @@ async def catat_summary(current: Turn) -> None:
     assert obligation is not None
     desa, _ = await place_of(current.session, obligation.desa_kode)
     await _save(current, "catat", "confirm", data)
-    current.mark_pressed("➡️")
+    current.mark_pressed(current.t("chat.files_chosen", count=len(data.get("files", []))))
     current.reply(
         current.t("catat.summary", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
                   penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
@@ -278,7 +278,7 @@ async def koreksi(current: Turn) -> None:
         return
     await _save(current, "koreksi", "choose", {})
     buttons = [
-        [(f"{d.nama}: {s.obligation.document_code} TA {s.obligation.tahun_anggaran} v{s.version} · "
+        [(f"{d.nama}: {doc_label(s.obligation.document_code)} TA {s.obligation.tahun_anggaran} v{s.version} · "
           f"{current.t(f'review.{s.review_status.value}')}", f"x:s:{s.id}")]
         for s, d in verdicts
     ]  # fmt: skip
@@ -291,7 +291,7 @@ async def koreksi_choose(current: Turn, submission_id: str) -> None:
     if number is None:
         raise InputError("chat.stale_button")
     await _save(current, "koreksi", "reason", {"submission_id": number})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(current.t("koreksi.ask_reason"), [_cancel_row(current)])
 
 
@@ -359,7 +359,7 @@ async def cabut_choose(current: Turn, assignment_id: str) -> None:
     await _draft(current, "cabut", "choose")
     assignment, person, where = await _assignment(current, assignment_id)
     await _save(current, "cabut", "confirm", {"assignment": assignment.id})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(
         current.t("cabut.confirm", role=current.t(f"role.{assignment.role.value}"), scope=where, name=person.name),
         [[(current.t("button.revoke"), f"r:y:{assignment.id}"), (current.t("button.cancel"), CANCEL)]],
@@ -412,8 +412,8 @@ async def arsip_desa(current: Turn, desa_kode: str) -> None:
     if not obligations:
         raise InputError("desk.nothing")
     await _save(current, "arsip", "document", {"desa": desa_kode})
-    current.mark_pressed("➡️")
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
+    current.mark_pressed(f"➡️ {current.pressed_text}")
+    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 
@@ -434,7 +434,7 @@ async def arsip_document(current: Turn, obligation_id: str) -> None:
         )
     )
     await _save(current, "arsip", "version", {"desa": obligation.desa_kode, "obligation": obligation.id})
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     buttons = [
         [(current.t("arsip.version", version=s.version, status=current.t(f"review.{s.review_status.value}"),
                     received=fmt_date(s.received_at.astimezone(tz).date(), current.lang), files=len(s.files)),
@@ -457,7 +457,7 @@ async def arsip_version(current: Turn, submission_id: str) -> None:
         raise InputError("chat.not_allowed")
     desa, _ = await place_of(current.session, submission.obligation.desa_kode)
     await clear_draft(current.session, current.require_person().id)
-    current.mark_pressed("➡️")
+    current.mark_pressed(f"➡️ {current.pressed_text}")
     if not submission.files:
         current.reply(current.t("arsip.no_files"))
         return

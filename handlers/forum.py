@@ -18,7 +18,7 @@ from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
 from bot.services.submissions import open_obligations, zone_label
-from bot.texts import fmt_datetime
+from bot.texts import doc_label, fmt_datetime
 from handlers.common import Turn, turn
 from models.tables import Announcement, Desa, Kecamatan, Person, Role, ScopeKind, ThreadKind
 
@@ -320,7 +320,9 @@ async def kendala_desa(current: Turn, kode: str) -> None:
 async def _kendala_documents(current: Turn, desa: Desa) -> None:
     await _save(current, "kendala", "document", {"desa": desa.kode})
     options = await open_obligations(current.session, desa.kode)
-    buttons = [[(f"{o.document_code} TA {o.tahun_anggaran}", f"kd:o:{o.obligation_id}")] for o in options[:6]]
+    buttons = [
+        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"kd:o:{o.obligation_id}")] for o in options[:6]
+    ]
     buttons.append([(current.t("kendala.no_document"), "kd:o:0")])
     current.reply(current.t("kendala.choose_document", desa=desa.nama), [*buttons, _cancel_row(current)])
 
@@ -336,7 +338,7 @@ async def kendala_document(current: Turn, obligation_id: str) -> None:
         offered = {o.obligation_id: o for o in await open_obligations(current.session, draft.data["desa"])}
         if chosen not in offered:
             raise InputError("chat.not_allowed")
-        label = f"{offered[chosen].document_code} TA {offered[chosen].tahun_anggaran}"
+        label = f"{doc_label(offered[chosen].document_code)} TA {offered[chosen].tahun_anggaran}"
     await _save(current, "kendala", "text", {**draft.data, "obligation": chosen})
     current.mark_pressed("➡️ " + label)
     current.reply(current.t("kendala.ask_text", limit=forum.THREAD_LIMIT), [_cancel_row(current)])
@@ -349,7 +351,8 @@ async def kendala_text(current: Turn, text: str) -> None:
         draft.data.get("obligation"), text, current.app.clock.now(), current.lang,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
-    current.reply(current.t("kendala.recorded", number=thread.id, alerted=alerted))
+    number = await forum.thread_number(current.session, thread)
+    current.reply(current.t("kendala.recorded", number=number, alerted=alerted))
 
 
 @turn
@@ -398,7 +401,8 @@ async def _ask(current: Turn, desa_kode: str, text: str) -> None:
         current.app.clock.now(), current.lang,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
-    current.reply(current.t("tanya.recorded", number=thread.id, alerted=alerted))
+    number = await forum.thread_number(current.session, thread)
+    current.reply(current.t("tanya.recorded", number=number, alerted=alerted))
 
 
 async def _list_threads(current: Turn, kind: ThreadKind) -> None:
@@ -418,11 +422,12 @@ async def _list_threads(current: Turn, kind: ThreadKind) -> None:
             desa = th.desa_kode
             lines += ["", f"🏠 {names.get(desa, desa)}"]
         replies = current.t("kendala.replies", count=len(th.replies)) if th.replies else ""
-        lines.append(f"#{th.id} · {_when(current, th.created_at, tz)} · {current.t(f'role.{th.author_role}')}: "
+        number = await forum.thread_number(current.session, th)
+        lines.append(f"#{number} · {_when(current, th.created_at, tz)} · {current.t(f'role.{th.author_role}')}: "
                      f"{_short(th.text, 100)}{replies}")  # fmt: skip
-        row = [(current.t("button.answer_number", number=th.id), f"f:j:{th.id}")]
+        row = [(current.t("button.answer_number", number=number), f"f:j:{th.id}")]
         if kind is ThreadKind.KENDALA:
-            row.append((current.t("button.close_number", number=th.id), f"f:c:{th.id}"))
+            row.append((current.t("button.close_number", number=number), f"f:c:{th.id}"))
         buttons.append(row)
     current.reply("\n".join(lines), buttons)
 
@@ -431,7 +436,13 @@ async def jawab_start(current: Turn, thread_id: str) -> None:
     thread = await forum.thread_for_staf(current.session, _number(thread_id), current.grants)
     await _save(current, "jawab", "text", {"thread": thread.id})
     current.reply(
-        current.t("jawab.ask", number=thread.id, text=_short(thread.text, 200), limit=forum.REPLY_LIMIT),
+        current.t(
+            "jawab.ask",
+            what=current.t(f"{thread.kind.value}.noun"),
+            number=await forum.thread_number(current.session, thread),
+            text=_short(thread.text, 200),
+            limit=forum.REPLY_LIMIT,
+        ),
         [_cancel_row(current)],
     )
 
@@ -445,7 +456,9 @@ async def jawab_text(current: Turn, text: str, thread_id: int | None = None) -> 
         current.session, thread_id, person, current.grants, text, current.app.clock.now(), current.lang
     )
     author = await current.session.get(Person, thread.author_id)
-    current.reply(current.t("jawab.sent", number=thread.id, name=author.name if author else "—"))
+    number = await forum.thread_number(current.session, thread)
+    current.reply(current.t("jawab.sent", what=current.t(f"{thread.kind.value}.noun"), number=number,
+                            name=author.name if author else "—"))  # fmt: skip
 
 
 async def tutup_start(current: Turn, thread_id: str) -> None:
@@ -453,7 +466,8 @@ async def tutup_start(current: Turn, thread_id: str) -> None:
     if thread.kind is not ThreadKind.KENDALA:
         raise InputError("chat.stale_button")
     await _save(current, "tutup", "text", {"thread": thread.id})
-    current.reply(current.t("tutup.ask", number=thread.id, text=_short(thread.text, 200)), [_cancel_row(current)])
+    number = await forum.thread_number(current.session, thread)
+    current.reply(current.t("tutup.ask", number=number, text=_short(thread.text, 200)), [_cancel_row(current)])
 
 
 async def tutup_text(current: Turn, text: str) -> None:
@@ -463,7 +477,7 @@ async def tutup_text(current: Turn, text: str) -> None:
         current.session, draft.data["thread"], person, current.grants, text, current.app.clock.now(), current.lang
     )
     await clear_draft(current.session, person.id)
-    current.reply(current.t("tutup.done", number=thread.id))
+    current.reply(current.t("tutup.done", number=await forum.thread_number(current.session, thread)))
 
 
 async def reply_to_alert(current: Turn, text: str) -> bool:

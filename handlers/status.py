@@ -13,7 +13,7 @@ from bot.authz import Action, allowed, places
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR, whole_number
 from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows, ranking
-from bot.texts import fmt_date, fmt_percent, status_label
+from bot.texts import doc_label, fmt_date, fmt_percent, status_label
 from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
 from handlers.common import Turn, turn
@@ -195,7 +195,7 @@ def indicator_message(current: Turn, report) -> str:
     names = {}
     for doc in result.documents:
         for kode, st in doc.statuses.items():
-            names.setdefault(st, []).append((kode, doc.code))
+            names.setdefault(st, []).append((kode, doc_label(doc.code)))
     behind = []
     for st, key in (
         (ObligationStatus.TERLAMBAT, "indikator.late"),

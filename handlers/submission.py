@@ -260,7 +260,7 @@ async def next_step(current: Turn) -> None:
     """'Lanjut' after the pages."""
     draft = await _draft_at(current, "more")
     await save_draft(current.session, draft.person_id, FLOW, "date", draft.data, current.app.clock.now())
-    current.mark_pressed("➡️")
+    current.mark_pressed(current.t("chat.files_chosen", count=len(draft.data.get("files", []))))
     _ask_date(current)
 
 

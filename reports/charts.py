@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.services.indicator import KecamatanIndicator
-from bot.texts import Language, fmt_number, t
+from bot.texts import Language, doc_label, fmt_number, t
 from reports.tables import LkjipData
 
 COLOURS = {"bar": "#2e7d32", "combined": "#1565c0", "target": "#c62828", "renstra": "#ef6c00", "capaian": "#6a1b9a"}
@@ -63,9 +63,11 @@ def render_indicator_png(data: LkjipData, language: Language) -> bytes:
     """`klambi report --format png`: the year's indicator, and below it the years before as published (Gambar 2)."""
     report = data.indicator
     years = [YearFigure(h.year, h.target, h.realisasi, h.capaian, True) for h in data.history]
-    if report.result is not None:
+    if report.result is not None and data.has_data:
         result = report.result
         years.append(YearFigure(data.year, result.target.effective, result.realisasi, result.capaian, False))
+    elif (h := data.published) is not None:  # nothing recorded for the year: what was published for it
+        years.append(YearFigure(h.year, h.target, h.realisasi, h.capaian, True))
     if len(years) < 2:
         return indicator_png(report, language)
     figure, (top, bottom) = _figure(2)
@@ -82,7 +84,7 @@ def _draw_indicator(axes, report: KecamatanIndicator, language: Language) -> Non
         axes.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
         axes.axis("off")
         return
-    labels = [f"{d.code}\nTA {d.tahun_anggaran}" for d in result.documents] + [t("chart.combined", language)]
+    labels = [f"{doc_label(d.code)}\nTA {d.tahun_anggaran}" for d in result.documents] + [t("chart.combined", language)]
     values = [float(d.persen) for d in result.documents] + [float(result.realisasi)]
     colours = [COLOURS["bar"]] * len(result.documents) + [COLOURS["combined"]]
     bars = axes.bar(labels, values, color=colours, width=0.6)
@@ -115,5 +117,6 @@ def _draw_history(axes, kecamatan_nama: str, years: Sequence[YearFigure], langua
     axes.set_ylim(0, 130)
     axes.set_ylabel("%")
     axes.set_title(t("chart.history_title", language, kecamatan=kecamatan_nama), fontsize=11)
-    axes.legend(loc="lower right", fontsize=9)
+    # below the axes, never over a point: inside, "lower right" covered this year's points when they were low
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=9, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)

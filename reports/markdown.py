@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.cleaning import markdown_cell
 from bot.texts import Language, fmt_date, fmt_number, fmt_percent, t
 from reports.tables import LkjipData, ProgramRow
-from reports.workbook import indicator_label
+from reports.workbook import indicator_label, no_data_notes
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -40,6 +40,7 @@ def markdown_text(data: LkjipData, language: Language) -> str:
     iku = data.iku
     lines += [t("report.as_of", lang, at=fmt_date(data.local_date, lang), desa=result.desa_count,
                 kinds=len(data.documents)), ""]  # fmt: skip
+    lines += [f"> {line}" for line in no_data_notes(data, lang)] + ([""] if not data.has_data else [])
     numbered = _numbered(data, lang)
     no, sasaran, indikator = t("report.col.no", lang), t("report.col.sasaran", lang), t("report.col.indikator", lang)
 
@@ -70,16 +71,18 @@ def markdown_text(data: LkjipData, language: Language) -> str:
     if not data.history:
         lines += [t("report.md.t34_none", lang), ""]
     rows = []
-    for h in data.history:
+    published = [*data.history, *([data.published] if data.published else [])]
+    for h in published:
         mark = "*)" if h.differs else ""
         key = "report.source.published_differs" if h.differs else "report.source.published"
         rows.append([str(h.year), fmt_percent(h.target, lang), fmt_percent(h.realisasi, lang),
                      fmt_number(h.capaian, lang) + mark, t(key, lang, year=h.year)])  # fmt: skip
-    rows.append([str(data.year), fmt_percent(iku.target.effective, lang), fmt_percent(iku.realisasi, lang),
-                 fmt_number(iku.capaian, lang), t("report.source.computed", lang)])  # fmt: skip
+    if data.has_data:
+        rows.append([str(data.year), fmt_percent(iku.target.effective, lang), fmt_percent(iku.realisasi, lang),
+                     fmt_number(iku.capaian, lang), t("report.source.computed", lang)])  # fmt: skip
     lines += _table([t("report.col.year", lang), t("report.col.target", lang), t("report.col.realisasi", lang),
                      t("report.col.capaian", lang), t("report.col.source", lang)], rows)  # fmt: skip
-    differing = [h for h in data.history if h.differs]
+    differing = [h for h in published if h.differs]
     if differing:
         items = "; ".join(f"{h.year} {fmt_number(h.capaian_computed, lang)}" for h in differing)
         lines += ["", t("report.md.t34_footnote", lang, items=items)]
@@ -97,9 +100,12 @@ def markdown_text(data: LkjipData, language: Language) -> str:
 
     # Tabel 3.7: another kecamatan
     other = data.compare
-    if other is None:
+    if other is None or not other.has_data:
+        # one rule with the workbook's Perbandingan: a kecamatan with no document of the year is named, not compared
         lines += ["## " + t("report.md.t37_title", lang), "",
                   t("report.md.t37_none", lang, kabupaten=data.kabupaten_nama, year=data.year)]  # fmt: skip
+        if without := [o.nama for o in data.others if not o.has_data]:
+            lines += ["", t("report.md.t37_without", lang, names=", ".join(without), year=data.year)]
     else:
         lines += ["## " + t("report.md.t37", lang, other=other.nama), ""]
         lines += _table(

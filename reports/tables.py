@@ -20,6 +20,7 @@ from bot.errors import InputError
 from bot.services.history import HistoryRow, history_for
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, year_facts
 from bot.services.places import require_kecamatan
+from bot.texts import doc_label
 from models.indicator import QUARTERS, TargetValues, predikat
 from models.indicator import capaian as capaian_of
 from models.numbers import percent, round_half_up
@@ -138,10 +139,17 @@ class LkjipData:
     others: tuple[OtherKecamatan, ...]  # the other kecamatan of the kabupaten with desa, by code
     compare: OtherKecamatan | None  # the one Tabel 3.7 shows
     problems: tuple[ProblemRow, ...] = ()
+    published: HistoryRow | None = None  # this year's own figures as an LKjIP published them (`history import`)
 
     @property
     def iku(self) -> ProgramRow | None:
         return self.programs[0] if self.programs else None
+
+    @property
+    def has_data(self) -> bool:
+        """At least one version of the year's counted documents was received by the moment: without one, every
+        figure is 0,00% only because nothing is recorded, and the writers say so."""
+        return bool(self.versions)
 
 
 def _program(
@@ -247,7 +255,8 @@ async def gather(
     versions.sort(key=lambda v: (order[(v.document_code, v.tahun_anggaran)], v.desa_kode, v.version))
 
     # Perbandingan: earlier years as published, and the other kecamatan of the kabupaten
-    history = tuple(h for h in await history_for(session, kecamatan.kode) if h.year < year)
+    published_years = await history_for(session, kecamatan.kode)
+    history = tuple(h for h in published_years if h.year < year)
     others: list[OtherKecamatan] = []
     for other in await session.scalars(
         select(Kecamatan)
@@ -270,6 +279,7 @@ async def gather(
         compare = candidates[0] if candidates else None
 
     return LkjipData(
+        published=next((h for h in published_years if h.year == year), None),
         problems=await _problems(session, kecamatan.kode, year, tz, {d.kode: d.nama for d in facts.desa}),
         kecamatan_kode=kecamatan.kode,
         kecamatan_nama=kecamatan.nama,
@@ -300,10 +310,13 @@ async def _problems(
     wanted = {th.obligation_id for th in threads if th.obligation_id is not None}
     if wanted:
         for o in await session.scalars(select(Obligation).where(Obligation.id.in_(wanted))):
-            documents[o.id] = f"{o.document_code} TA {o.tahun_anggaran}"
+            documents[o.id] = f"{doc_label(o.document_code)} TA {o.tahun_anggaran}"
+    from bot.services.forum import thread_number
+
+    numbers = {th.id: await thread_number(session, th) for th in threads}
     return tuple(
         ProblemRow(
-            th.id,
+            numbers[th.id],
             th.desa_kode,
             names.get(th.desa_kode, th.desa_kode),
             documents.get(th.obligation_id or 0),

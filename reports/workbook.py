@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cleaning import sheet_cell
-from bot.texts import Language, fmt_date, t
+from bot.texts import Language, doc_label, fmt_date, fmt_number, fmt_percent, t
 from reports.tables import LkjipData, ProgramRow
 
 NUMBER = "#,##0.00"
@@ -35,6 +35,19 @@ def indicator_label(row: ProgramRow, language: Language) -> str:
     if row.indicator == "IKU":
         return t("report.iku", language)
     return t("report.program", language, doc=row.indicator, ta=row.tahun_anggaran)
+
+
+def no_data_notes(data: LkjipData, language: Language) -> list[str]:
+    """What a year without a single document recorded says (nothing otherwise): that its 0,00% mean nothing is
+    recorded, and the figures an LKjIP published for it, when `klambi history import` brought them."""
+    if data.has_data or data.indicator.result is None:
+        return []
+    lines = [t("report.no_data", language, year=data.year)]
+    if (h := data.published) is not None:
+        figures = {"target": fmt_percent(h.target, language), "realisasi": fmt_percent(h.realisasi, language),
+                   "capaian": fmt_number(h.capaian, language)}  # fmt: skip
+        lines.append(t("report.no_data_published", language, year=h.year, **figures))
+    return lines
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -93,6 +106,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
         else t("report.as_of", lang, at=fmt_date(data.local_date, lang), desa=result.desa_count,
                kinds=len(data.documents))
     )  # fmt: skip
+    subtitle = " ".join([subtitle, *no_data_notes(data, lang)])
 
     # Ringkasan: seed Tabel 3.2 and 3.3 in one row per indicator
     headers = [t("report.col.no", lang), t("report.col.sasaran", lang), t("report.col.indikator", lang),
@@ -119,7 +133,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
     headers = [t("report.col.no", lang), t("report.col.desa", lang), t("report.col.kode", lang)]
     widths = [6, 22, 15]
     for code, ta, deadline in data.documents:
-        prefix = f"{code} TA {ta}"
+        prefix = f"{doc_label(code)} TA {ta}"
         headers += [f"{prefix}\n{t('report.col.status', lang)} ({t('report.col.deadline', lang).lower()} "
                     f"{fmt_date(deadline, lang)})", f"{prefix}\n{t('report.col.penetapan', lang)}",
                     f"{prefix}\n{t('report.col.received', lang)}"]  # fmt: skip
@@ -149,9 +163,10 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
                    headers, [6, 20, 15, 10, 7, 7, 16, 18, 16, 20, 18, 16, 20, 20, 30, 11])  # fmt: skip
     for number, v in enumerate(data.versions, 1):
         _row(sheet, HEADER_ROW + number,
-             [number, v.desa_nama, v.desa_kode, v.document_code, v.tahun_anggaran, v.version, v.tanggal_penetapan,
-              v.nomor, v.received_on, _naive(v.received_at), t(f"report.channel.{v.channel.value}", lang),
-              t(f"review.{v.review_status.value}", lang), v.reviewer, _naive(v.reviewed_at), v.reason,
+             [number, v.desa_nama, v.desa_kode, doc_label(v.document_code), v.tahun_anggaran, v.version,
+              v.tanggal_penetapan, v.nomor, v.received_on, _naive(v.received_at),
+              t(f"report.channel.{v.channel.value}", lang), t(f"review.{v.review_status.value}", lang), v.reviewer,
+              _naive(v.reviewed_at), v.reason,
               t("cli.yes", lang) if v.decides else t("cli.no", lang)],
              {7: DATE, 9: DATE, 10: DATETIME, 14: DATETIME})  # fmt: skip
 
@@ -164,7 +179,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
                    [18, 12, 12, 14, 14, 14, 52])  # fmt: skip
     marked = Font(color="C00000", bold=True)
     row = HEADER_ROW + 1
-    for h in data.history:
+    for h in [*data.history, *([data.published] if data.published else [])]:
         _row(sheet, row, [h.year, _figure(h.target), _figure(h.realisasi), _figure(h.capaian),
                           _figure(h.capaian_computed), None,
                           t("report.source.published_differs" if h.differs else "report.source.published", lang,
@@ -174,7 +189,7 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
             sheet.cell(row, 7).font = marked
         row += 1
     iku = data.iku
-    if iku is not None:
+    if iku is not None and data.has_data:
         _row(sheet, row, [data.year, _figure(iku.target.effective), _figure(iku.realisasi), None,
                           _figure(iku.capaian), iku.predikat, t("report.source.computed", lang)],
              {2: NUMBER, 3: NUMBER, 5: NUMBER})  # fmt: skip
@@ -191,11 +206,15 @@ def build_workbook(data: LkjipData, language: Language) -> Workbook:
     own = []
     if result is not None and iku is not None:
         own = [(data.kecamatan_nama + f" ({t('report.source.this', lang)})", data.kecamatan_kode, result.desa_count,
-                iku.realisasi, iku.target.effective, iku.capaian, iku.predikat, True)]  # fmt: skip
-    others = [(o.nama, o.kode, o.desa_count, o.realisasi, o.target, o.capaian, o.predikat, False) for o in data.others]
-    for nama, kode, desa, realisasi, target, achieved, grade, is_own in own + others:
-        _row(sheet, row, [nama, kode, desa, _figure(realisasi), _figure(target), _figure(achieved), grade],
-             {4: NUMBER, 5: NUMBER, 6: NUMBER})  # fmt: skip
+                iku.realisasi, iku.target.effective, iku.capaian, iku.predikat, True, data.has_data)]  # fmt: skip
+    others = [(o.nama, o.kode, o.desa_count, o.realisasi, o.target, o.capaian, o.predikat, False, o.has_data)
+              for o in data.others]  # fmt: skip
+    no_data = t("report.no_data_short", lang, year=data.year)
+    for nama, kode, desa, realisasi, target, achieved, grade, is_own, has_data in own + others:
+        # one rule with Tabel 3.7 of the Markdown: a kecamatan with no document of the year has no figure, not 0
+        figures = [_figure(realisasi), _figure(target), _figure(achieved), grade] if has_data else [
+            None, _figure(target), None, no_data]  # fmt: skip
+        _row(sheet, row, [nama, kode, desa, *figures], {4: NUMBER, 5: NUMBER, 6: NUMBER})
         if is_own:
             sheet.cell(row, 1).font = Font(bold=True)
         row += 1

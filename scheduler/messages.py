@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from telegram import MessageEntity
 
 from bot.services.indicator import obligation_rows
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import zone_label
-from bot.texts import Language, fmt_date, fmt_datetime, t
+from bot.texts import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.views import kecamatan_matrix
 from models.reminders import DIGEST_HORIZON_DAYS, days_left
 from models.status import ReviewStatus
@@ -44,6 +45,7 @@ class Message:
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
     attachment: dict | None = None  # a stored file sent along: its Telegram file_id and mime type
+    entities: tuple[MessageEntity, ...] = ()  # formatting of `text` (the recap's grid is a <pre> block)
 
 
 def _countdown(agreed, today, lang: Language) -> str:
@@ -68,7 +70,8 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
         return await _camat(session, kecamatan, row, lang)
     if row.subject_type == "recap":
         _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
-        return Message(t("recap.title", lang) + "\n" + kecamatan_matrix(kecamatan.nama, today.year, rows, lang))
+        matrix = kecamatan_matrix(kecamatan.nama, today.year, rows, lang).after(t("recap.title", lang))
+        return Message(matrix.text, entities=matrix.entities)
     if row.subject_type == "notice":
         buttons = [[(text, data) for text, data in line] for line in row.details.get("buttons", [])]
         return Message(row.details.get("text", ""), buttons)
@@ -162,7 +165,8 @@ async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Lang
             waiting += 1
             continue
         countdown = _countdown(o.agreed_date, today, lang)
-        line = f"• {names.get(o.desa_kode, o.desa_kode)} — {o.document_code} TA {o.tahun_anggaran} ({countdown})"
+        document = f"{doc_label(o.document_code)} TA {o.tahun_anggaran}"
+        line = f"• {names.get(o.desa_kode, o.desa_kode)} — {document} ({countdown})"
         (overdue if o.agreed_date < today else due).append(line)
     if not due and not overdue:
         return None

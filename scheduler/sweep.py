@@ -170,7 +170,9 @@ async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | int:
                 sent = await send_file(chat_id, file["telegram_file_id"], caption=message.text, reply_markup=markup)
                 return sent.message_id
             await send_file(chat_id, file["telegram_file_id"])
-        sent = await bot.send_message(chat_id, message.text, reply_markup=markup)
+        sent = await bot.send_message(
+            chat_id, message.text, reply_markup=markup, entities=list(message.entities) or None
+        )
     except (Forbidden, BadRequest, RetryAfter, TimedOut, NetworkError) as problem:
         log.warning("outbox message to a chat not delivered: %s", type(problem).__name__)
         return problem

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.services.indicator import kecamatan_indicator
 from handlers.common import STRANGER_QUIET
 from models.tables import AuditEntry, Draft, Person, Role, Submission, SubmissionFile
-from tests.world import JATIROTO, JPEG, KALIBOTO_LOR, PDF, ROJOPOLO, SUKOSARI, send_rkpdes
+from tests.world import JATIROTO, JPEG, KALIBOTO_LOR, PDF, ROJOPOLO, SUKOSARI, matrix_grid, send_rkpdes
 
 
 async def test_start_without_an_invitation_explains_how_to_get_one_once_in_a_while(world):
@@ -71,7 +71,7 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     await send_rkpdes(world, sekdes)
     receipt = sekdes.last.text
     assert "TT-20240927-" in receipt and "27 September 2024 10.00 WIB" in receipt and "tepat waktu" in receipt
-    alert = await staf.expect("Dokumen masuk: RKPDES TA 2025 · Desa Rojopolo")
+    alert = await staf.expect("Dokumen masuk: RKPDes TA 2025 · Desa Rojopolo")
     assert "Dari Siti" in alert.text
     assert any(m.document is not None for m in staf.messages)  # the file itself came along
     [(stored_path, sha, size)] = await world.rows(
@@ -88,9 +88,9 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     assert rkpdes.statuses[ROJOPOLO].value == "tepat_waktu"
     await camat.send_text("/indikator 2024")
     answer = await camat.expect("Indikator akuntabilitas")
-    assert "RKPDES TA 2025: 16,67% (1/6 desa tepat waktu)" in answer.text
+    assert "RKPDes TA 2025: 16,67% (1/6 desa tepat waktu)" in answer.text
     assert f"Realisasi {str(report.result.realisasi).replace('.', ',')}%" in answer.text
-    assert "Tidak ada: Banyuputih Kidul (LPPDES)" in answer.text
+    assert "Tidak ada: Banyuputih Kidul (LPPDes)" in answer.text
     await world.sandbox.settle()
     chart = next(m for m in camat.messages if m.photo)
     png = world.sandbox.downloaded(chart.photo[-1]["file_id"])
@@ -256,13 +256,15 @@ async def test_status_for_sekdes_pendamping_and_staf(world):
     staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
     await sekdes.send_text("/status")
     checklist = await sekdes.expect("Status dokumen Desa Rojopolo, tahun kinerja 2024")
-    assert "RKPDES TA 2025 · batas 30 September 2024 · ▫️ belum jatuh tempo · tinggal 3 hari" in checklist.text
-    assert "LPPDES TA 2023 · batas 31 Maret 2024 · ❌ tidak ada · lewat 180 hari" in checklist.text
+    assert "RKPDes TA 2025 · batas 30 September 2024 · ▫️ belum jatuh tempo · tinggal 3 hari" in checklist.text
+    assert "LPPDes TA 2023 · batas 31 Maret 2024 · 🚫 tidak ada · lewat 180 hari" in checklist.text
     await pendamping.send_text("/status")
     assert "Desa Kaliboto Lor" in (await pendamping.expect("Status dokumen")).text
     await staf.send_text("/status")
     matrix = await staf.expect("Kecamatan Jatiroto, tahun kinerja 2024")
-    assert "RKPDES  APBDES  LPPDES" in matrix.text and "▫️ ▫️ ❌  Rojopolo" in matrix.text
+    assert "❌ ditolak · 🚫 tidak ada" in matrix.text  # one mark, one meaning, and the legend says which
+    grid = matrix_grid(matrix)  # in a monospace block, each mark under its document
+    assert grid[0] == "RKPDes  APBDes  LPPDes" and "▫️      ▫️      🚫      Rojopolo" in grid
 
 
 async def test_staf_invites_from_the_chat_only_what_they_may(world):

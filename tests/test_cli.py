@@ -129,8 +129,9 @@ def test_villages_import_bad_area(klambi, database_url, args, message):
 
 def test_jatiroto_2024_all_on_time_gives_the_seed_figures(klambi, database_url):
     load_jatiroto(klambi)
-    assert klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "88.89",
-                  "--perubahan", "94,44", "--renstra", "94.44").code == 0  # fmt: skip
+    saved = klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--awal", "88.89",
+                   "--perubahan", "94,44", "--renstra", "94.44")  # fmt: skip
+    assert saved.code == 0 and saved.out.startswith("Target IKU Kecamatan Jatiroto (35.08.17) tahun 2024"), saved
     record_all_on_time(klambi)
     result = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json")
     assert result.code == 0, result
@@ -552,3 +553,20 @@ def test_history_list_says_what_the_star_means(klambi):
     result = klambi("history", "list", "--kecamatan", JATIROTO)
     assert result.code == 0 and " *" in result.out
     assert "* capaian terbitan tidak sama dengan realisasi ÷ target" in result.out and "2023: 99,66%" in result.out
+
+
+def test_people_read_rkpdes_while_options_json_and_csv_keep_the_code(klambi, tmp_path):
+    """RKPDes, APBDes, LPPDes as people and the LKjIP write them; `--doc`, JSON and CSV keep RKPDES …"""
+    load_jatiroto(klambi)
+    record_all_on_time(klambi)
+    table = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024")
+    assert table.code == 0 and {"RKPDes", "APBDes", "LPPDes"} <= set(table.out.split()), table.out
+    assert "RKPDES" not in table.out and "🚫 tidak ada" in table.out and "❌ ditolak" in table.out
+    recorded = klambi("record", "--desa", DESA[0], "--doc", "rkpdes", "--ta", "2026", "--penetapan", "2025-09-20",
+                      "--diterima", "2025-09-22", now=datetime(2025, 10, 1, 9, 0, tzinfo=WIB))  # fmt: skip
+    assert recorded.code == 0 and "RKPDes TA 2026" in recorded.out, recorded
+    data = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json").json()
+    assert set(data["documents"]) == {"RKPDES", "APBDES", "LPPDES"}
+    out = tmp_path / "per-desa.csv"
+    assert klambi("report", "--kecamatan", JATIROTO, "--year", "2024", "--format", "csv", "-o", str(out)).code == 0
+    assert "RKPDES" in out.read_text(encoding="utf-8-sig") and "RKPDes" not in out.read_text(encoding="utf-8-sig")

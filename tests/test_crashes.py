@@ -146,7 +146,7 @@ async def test_sigkill_in_the_middle_of_a_submission_loses_nothing_and_doubles_n
             await bot.start(SUBMIT_NOW)
             await sandbox.settle(timeout=30)
             await sekdes.send_text("/status")
-            await sekdes.expect("RKPDES", timeout=30)
+            await sekdes.expect("RKPDes", timeout=30)
         finally:
             await bot.stop()
         assert len([m for m in sekdes.messages if "Tanda terima" in m.text]) == 1
@@ -307,4 +307,4 @@ async def test_postgresql_restarted_under_the_running_bot_asks_to_try_again_then
     world.sandbox.redeliver(world.sandbox.last_update_id)  # the failed update was not kept as handled: it works now
     await sekdes.expect("RKPDES")
     await sekdes.send_text("/status")
-    await sekdes.expect("RKPDES")
+    await sekdes.expect("RKPDes")

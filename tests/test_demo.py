@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import re
+from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
+from bot.app import App
 from bot.cli import main
+from bot.clock import ManualClock
+from bot.demo import DEMO_START, DEMO_TOKEN, WIB, play_season
+from bot.parsing import parse_chat_date
+from bot.sandbox import BotApiSandbox
+from models.tables import Desa, Obligation, Submission
+from tests.conftest import query
 
 
-def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
+def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # after the README's install klambi is in .venv/bin, not on PATH
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     for flow in (
@@ -19,18 +34,18 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
         "✅ Diterima oleh Bu Rina",  # verification
         "Menunggu verifikasi (1)",
         "Camat: /indikator 2024",  # the camat asks
-        "☑️ Terlambat: Kaliboto Lor (RKPDES)",
-        "⏰ Pengingat H-14: RKPDES TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
+        "☑️ Terlambat: Kaliboto Lor (RKPDes)",
+        "⏰ Pengingat H-14: RKPDes TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
         "Versi sebelumnya ditolak (Lampiran RKPDes belum ditandatangani kepala desa)",
         "📋 Ringkasan pagi Kecamatan Jatiroto, 23 September 2024",  # the staf digest
         "Desa tanpa sekdes terdaftar di bot: Banyuputih Kidul, Kaliboto Kidul, Jatiroto",
-        "Batas waktu RKPDES TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
+        "Batas waktu RKPDes TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
         "bot → Forum Sekdes Jatiroto: 📎 Jadwal dokumen desa 2024.pdf",  # an announcement, in the forum group too
         "4 penerima: 2 sudah dibaca, 2 terkirim belum dibaca",  # who read it
-        "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDES TA 2025)",  # a problem …
+        "⚠️ Kendala #1 — Desa Kaliboto Lor (tentang RKPDes TA 2025)",  # a problem …
         "Tanggapan kecamatan atas kendala #1",  # … answered …
         "✅ Kendala #1 (Musdes RKPDes belum bisa digelar",  # … and closed
-        "Jawaban kecamatan atas pertanyaan #2",  # a question answered by a reply
+        "Jawaban kecamatan atas pertanyaan #1",  # a question answered by a reply, numbered apart from problems
         "bot → Forum Sekdes Jatiroto: Kecamatan Jatiroto, tahun kinerja 2024",  # /status in the forum group
         "📨 Undangan rapat #1",  # a meeting: the invitation, the answers, both reminders, the notulen
         "Jawaban Anda untuk rapat #1: Tidak hadir",
@@ -41,6 +56,95 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys):
     ):
         assert flow in out, flow
     assert out.rstrip().splitlines()[-4].startswith("Realisasi 94,44% · Target 94,44% (awal 88,89%) · Capaian 100,00%")
+    suggestion = out.rstrip().splitlines()[-1]  # a command that runs as printed, and how to shorten it
+    program = suggestion.split()[3]
+    assert program != "klambi" and Path(program).is_file() and os.access(program, os.X_OK), suggestion
+    assert f"source {Path(program).parent / 'activate'}" in suggestion
+    assert "➡️\n" not in out and "➡️ 2 berkas" in out  # a pressed button says what was chosen
     assert Path("klambi-demo.db").is_file() and not Path("klambi.db").exists()
     assert main(["demo"]) == 0  # a second run starts afresh
     assert capsys.readouterr().out.count("Tanda terima TT-") == out.count("Tanda terima TT-")
+
+
+class _MovingClock(ManualClock):
+    """The demo's clock, telling whoever waits that it moved."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self.moved = asyncio.Event()
+
+    def set(self, moment: datetime) -> None:
+        super().set(moment)
+        self.moved.set()
+        self.moved = asyncio.Event()
+
+
+class _LoadedSandbox(BotApiSandbox):
+    """A loaded machine: each press of [✅ Terima] reaches the bot only once the demo has moved its clock on, or after
+    a second when the demo waits for the bot as it must."""
+
+    clock: _MovingClock
+
+    async def _get_updates(self, p):
+        batch = await super()._get_updates(p)
+        if any(str(u.get("callback_query", {}).get("data", "")).startswith("v:a:") for u in batch):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.clock.moved.wait(), 1.0)
+        return batch
+
+
+_HEADING = re.compile(r"^— (\d+ \w+ \d{4}), \d\d\.\d\d WIB —$")
+_RECEIPT = re.compile(r"🧾 Tanda terima TT-\d+-\d+\n\s+(\w+) TA (\d{4}) · Desa (.+?) · versi (\d+)")
+_VERDICT_PRESS = re.compile(r"Kasi Pemerintahan menekan \[(?:✅ Terima|❌ Tolak)\]")
+_VERDICT = re.compile(r"[✅❌] (\w+) TA (\d{4}) Desa (.+?) \(versi (\d+)\) (?:diterima kecamatan|ditolak)")
+
+
+def test_the_demo_moves_its_clock_only_when_the_bot_is_idle(settings, klambi):
+    """Each receipt and verdict in the transcript is dated in the database by the day the transcript shows it under,
+    even when the bot is slower than the demo; so the indicator at the end of 2024 is the story's."""
+    out: list[str] = []
+
+    async def play() -> None:
+        clock = _MovingClock(DEMO_START)
+        async with _LoadedSandbox(token=DEMO_TOKEN, now=clock.now) as sandbox:
+            sandbox.clock = clock
+            telegram = {"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+            app = App.create(
+                settings.model_copy(update={"telegram": settings.telegram.model_copy(update=telegram)}), clock
+            )
+            try:
+                await play_season(app, sandbox, clock, out.append)
+            finally:
+                await app.close()
+
+    asyncio.run(play())
+    shown: dict[tuple[str, int, str, int, str], date | None] = {}
+    day, presses = None, []  # the days on which the Kasi pressed Terima or Tolak, in order
+    for block in out:
+        if heading := _HEADING.match(block.strip()):
+            day = parse_chat_date(heading.group(1))
+        presses += [day] * len(_VERDICT_PRESS.findall(block))
+        for doc, ta, desa, version in _RECEIPT.findall(block):
+            shown[(doc.upper(), int(ta), desa, int(version), "received")] = day
+        for doc, ta, desa, version in _VERDICT.findall(block):
+            pressed = presses.pop(0)
+            assert pressed == day, f"{doc} {desa}: pressed on {pressed}, answered on {day}"
+            shown[(doc.upper(), int(ta), desa, int(version), "reviewed")] = pressed
+    assert presses == []
+    rows = query(
+        settings.database.url,
+        select(Obligation.document_code, Obligation.tahun_anggaran, Desa.nama, Submission.version,
+               Submission.received_at, Submission.reviewed_at)
+        .join(Obligation, Submission.obligation_id == Obligation.id)
+        .join(Desa, Obligation.desa_kode == Desa.kode),
+    )  # fmt: skip
+    stored = {}
+    for doc, ta, desa, version, received_at, reviewed_at in rows:
+        stored[(doc, ta, desa, version, "received")] = received_at.astimezone(WIB).date()
+        if reviewed_at is not None:
+            stored[(doc, ta, desa, version, "reviewed")] = reviewed_at.astimezone(WIB).date()
+    assert len(shown) == 10  # five receipts in the chat, five verdicts told to the secretaries
+    assert {key: stored.get(key) for key in shown} == shown
+    result = klambi("indicator", "--kecamatan", "35.08.17", "--year", "2024", "--at", "2024-12-31")
+    assert result.code == 0, result
+    assert "IV 94,44%" in result.out

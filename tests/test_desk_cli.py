@@ -185,6 +185,7 @@ def test_deadlines_list_json_and_table(klambi, database_url):
 
     table = klambi("deadlines", "list", "--kecamatan", JATIROTO, "--year", "2024", now=AUGUST)
     assert table.code == 0 and "Batas kesepakatan" in table.out and "Perpanjangan" in table.out
+    assert "RKPDes" in table.out and "RKPDES" not in table.out  # as people write it; the JSON keeps the code
     assert "13 September 2024 → 27 September 2024 (Musdes diundur; diberikan 1 Agustus 2024 09.00)" in table.out
 
 
@@ -666,7 +667,7 @@ def test_files_export_packs_the_deciding_accepted_versions_with_an_index(klambi,
     result = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
     assert result.code == 0, result
     assert "5 dokumen diterima dari 18 kewajiban" in result.out and "(4 berkas, 1 tanpa berkas)" in result.out
-    assert "RKPDES TA 2025: Jatiroto" in result.out
+    assert "RKPDes TA 2025: Jatiroto" in result.out
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
     with zipfile.ZipFile(out) as archive:
@@ -699,7 +700,7 @@ def test_files_export_packs_the_deciding_accepted_versions_with_an_index(klambi,
     assert "# Dokumen bukti dukung — Kecamatan Jatiroto (35.08.17), tahun kinerja 2024" in markdown
     assert "| Kaliboto Lor (35.08.17.2004) | RKPDES | 2025 | 1 | 24 September 2024 |" in markdown
     assert "(tanpa berkas)" in markdown and "| terlambat |" in markdown and "1\\|2024" in markdown
-    assert "- Jatiroto (35.08.17.2006): RKPDES TA 2025 — menunggu verifikasi" in markdown
+    assert "- Jatiroto (35.08.17.2006): RKPDes TA 2025 — menunggu verifikasi" in markdown
 
     again = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(out))
     one_line_error(again)

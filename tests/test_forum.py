@@ -180,15 +180,15 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     await camat.expect("tidak punya hak")
 
     await sweep(world.app, world.bot.bot)
-    alert = await staf.expect("Kendala #1 — Desa Rojopolo (tentang RKPDES TA 2025)")
+    alert = await staf.expect("Kendala #1 — Desa Rojopolo (tentang RKPDes TA 2025)")
     assert "Dari: Siti (Sekretaris Desa)" in alert.text
     await staf.send_text("/kendala")
     listing = await staf.expect("Kendala yang masih terbuka (1), per desa")
     assert "🏠 Rojopolo" in listing.text and "Musdes RKPDes tertunda" in listing.text
     await staf.press("f:j:1")
-    await staf.expect("Jawaban untuk #1")
+    await staf.expect("Jawaban untuk kendala #1")
     await staf.send_text("Musdes boleh dipimpin Sekdes sebagai Plh; kami bantu surat tugasnya.")
-    await staf.expect("Jawaban untuk #1 dikirim ke Siti")
+    await staf.expect("Jawaban untuk kendala #1 dikirim ke Siti")
     await sweep(world.app, world.bot.bot)
     await siti.expect("Tanggapan kecamatan atas kendala #1")
     assert (await world.rows(select(ForumThread.status)))[0][0] is ThreadStatus.OPEN  # a problem stays open
@@ -211,7 +211,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     sheet = book["Kendala"]
     header = [c.value for c in sheet[4]]
     row = dict(zip(header, [c.value for c in sheet[5]], strict=True))
-    assert row["Desa"] == "Rojopolo" and row["Dokumen"] == "RKPDES TA 2025" and row["Status"] == "selesai"
+    assert row["Desa"] == "Rojopolo" and row["Dokumen"] == "RKPDes TA 2025" and row["Status"] == "selesai"
     assert row["Kendala"] == "Musdes RKPDes tertunda karena kepala desa sakit."
     assert (
         "Plh" in row["Tanggapan kecamatan"] and row["Catatan penyelesaian"] == "Musdes sudah dilaksanakan 20 September."
@@ -240,7 +240,7 @@ async def test_a_question_is_answered_by_replying_to_its_alert(world):
     await staf.send_text("/tanya")
     await staf.expect("Pertanyaan yang belum dijawab (1)")
     await staf.send_text("Ya, APBDes perubahan juga diunggah lewat /kirim.", reply_to=alert)
-    await staf.expect("Jawaban untuk #1 dikirim ke Siti")
+    await staf.expect("Jawaban untuk pertanyaan #1 dikirim ke Siti")
     await sweep(world.app, world.bot.bot)
     answer = await siti.expect("Jawaban kecamatan atas pertanyaan #1")
     assert "Ya, APBDes perubahan juga diunggah lewat /kirim." in answer.text
@@ -395,19 +395,19 @@ async def test_every_forum_text_is_refused_over_its_limit_and_sent_whole_at_it(w
     await siti.send_text("/kendala")
     await siti.press(f"kd:o:{rkpdes}")
     await siti.expect("Ceritakan kendalanya")
-    await over_then_at(siti, 2000, "k", select(ForumThread.id), "Kendala #2 tercatat")
+    await over_then_at(siti, 2000, "k", select(ForumThread.id), "Kendala #1 tercatat")
 
     await staf.send_text("/tanya")
     await staf.expect("Pertanyaan yang belum dijawab (1)")
     await staf.press("f:j:1")
-    await staf.expect("Jawaban untuk #1")
-    await over_then_at(staf, 2000, "j", select(ForumReply.id), "Jawaban untuk #1 dikirim")
+    await staf.expect("Jawaban untuk pertanyaan #1")
+    await over_then_at(staf, 2000, "j", select(ForumReply.id), "Jawaban untuk pertanyaan #1 dikirim")
     await staf.send_text("/kendala")
     await staf.press("f:c:2")
-    await staf.expect("Tutup kendala #2")
+    await staf.expect("Tutup kendala #1")
     assert (await world.rows(select(ForumThread.status).where(ForumThread.id == 2)))[0][0] is ThreadStatus.OPEN
     threads = select(ForumThread.status, ForumThread.closing_note).order_by(ForumThread.id)
-    await over_then_at(staf, 2000, "c", threads, "Kendala #2 ditutup")
+    await over_then_at(staf, 2000, "c", threads, "Kendala #1 ditutup")
 
     await staf.send_text("/rapat")
     await staf.expect("Apa judulnya")

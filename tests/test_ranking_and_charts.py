@@ -7,9 +7,11 @@ import io
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from bot.db import make_engine, session_factory
 from bot.services.indicator import kecamatan_indicator
-from reports.charts import YearFigure, history_png, indicator_png
+from reports.charts import YearFigure, _draw_history, _figure, history_png, indicator_png
 from tests.conftest import WIB
 
 
@@ -61,3 +63,19 @@ def test_charts_are_png_images_with_the_figures(klambi, database_url):
     years = [YearFigure(2023, Decimal("94.44"), Decimal("94.12"), Decimal("88.89"), True),
              YearFigure(2024, Decimal("94.44"), Decimal("100.00"), Decimal("105.89"), False)]  # fmt: skip
     assert Image.open(io.BytesIO(history_png("Jatiroto", years, "en"))).format == "PNG"
+
+
+@pytest.mark.parametrize("low", [Decimal("5.56"), Decimal("0"), Decimal("120")])
+def test_the_history_legend_covers_no_point(low):
+    """Wherever this year's figures fall (a year just begun, a year over target), the legend leaves them visible."""
+
+    years = [YearFigure(y, Decimal("90"), Decimal("95"), Decimal("105"), True) for y in range(2019, 2024)]
+    years.append(YearFigure(2024, Decimal("94.44"), low, low, False))
+    figure, (axes,) = _figure()
+    _draw_history(axes, "Jatiroto", years, "id")
+    figure.canvas.draw()
+    legend = axes.get_legend().get_window_extent().padded(6)  # a marker is about 6 px across
+    for line in axes.get_lines():
+        for x, y in line.get_xydata():
+            px, py = axes.transData.transform((x, y))
+            assert not legend.contains(px, py), (line.get_label(), x, y)

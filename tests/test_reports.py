@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -97,7 +99,7 @@ def test_xlsx_holds_the_lkjip_figures(klambi, tmp_path):
 
     versions = [r for r in rows_of(book["Rincian"]) if r[0] is not None]
     assert len(versions) == 18
-    assert {(r[3], r[4]) for r in versions} == {("RKPDES", 2025), ("APBDES", 2025), ("LPPDES", 2023)}
+    assert {(r[3], r[4]) for r in versions} == {("RKPDes", 2025), ("APBDes", 2025), ("LPPDes", 2023)}  # as written
     assert all(r[11] == "diterima" for r in versions)
     assert {r[7] for r in versions} == {
         f"{i}/{doc}/{ta}" for i in range(1, 7) for doc, ta in (("LPPDES", 2023), ("RKPDES", 2025), ("APBDES", 2025))
@@ -134,6 +136,38 @@ def test_xlsx_and_markdown_compare_with_another_kecamatan(klambi, tmp_path):
                         str(tmp_path / "bad.md"), "--compare", code)  # fmt: skip
         one_line_error(result)
         assert not (tmp_path / "bad.md").exists()
+
+
+def test_a_kecamatan_without_documents_is_named_not_compared_in_md_and_xlsx(klambi, tmp_path):
+    """One rule for Tabel 3.7 and the workbook's Perbandingan: no figure of 0 for a kecamatan with nothing recorded."""
+    prepare(klambi)
+    assert klambi("villages", "import", "--area", "35.08.16").code == 0  # Kedungjajang, nothing recorded
+    book = load_workbook(report(klambi, tmp_path, "xlsx", "lkjip.xlsx"))
+    listed = {r[1]: r for r in book["Perbandingan"].iter_rows(values_only=True) if r[1] == "35.08.16"}
+    assert listed["35.08.16"][0] == "Kedungjajang" and listed["35.08.16"][3] is None
+    assert listed["35.08.16"][6] == "belum ada data 2024"
+    text = report(klambi, tmp_path, "md", "lkjip.md").read_text(encoding="utf-8")
+    assert "Belum ada dokumen tahun 2024 yang tercatat untuk: Kedungjajang." in text
+
+
+def test_a_year_without_documents_says_so_and_shows_what_was_published(klambi, tmp_path):
+    prepare(klambi)  # 2024 recorded; 2019–2023 only as published (history import)
+    out = tmp_path / "lkjip-2022.md"
+    result = klambi("report", "--kecamatan", JATIROTO, "--year", "2022", "--format", "md", "-o", str(out))
+    assert result.code == 0, result
+    text = out.read_text(encoding="utf-8")
+    assert "> Belum ada satu pun dokumen tahun kinerja 2022 yang tercatat di basis data ini" in text
+    assert "> Angka yang diterbitkan untuk 2022 (LKjIP 2022): target 88,33%, realisasi 100,00%, capaian 83,33." in text
+    assert "| 2022 | 88,33% | 100,00% | 83,33*) | diterbitkan (LKjIP 2022)" in text
+    assert "dihitung dari dokumen yang diterima" not in text  # no computed 0,00% row for 2022
+    out = tmp_path / "lkjip-2022.xlsx"
+    result = klambi("report", "--kecamatan", JATIROTO, "--year", "2022", "--format", "xlsx", "-o", str(out))
+    assert result.code == 0, result
+    book = load_workbook(out)
+    assert "Belum ada satu pun dokumen tahun kinerja 2022" in book["Ringkasan"]["A2"].value
+    years = {r[0]: r for r in rows_of(book["Perbandingan"]) if isinstance(r[0], int)}
+    assert sorted(years) == [2019, 2020, 2021, 2022] and years[2022][2] == 100 and "LKjIP 2022" in years[2022][6]
+    assert "Belum ada" not in report(klambi, tmp_path, "md", "lkjip-2024.md").read_text(encoding="utf-8")
 
 
 def test_csv_per_desa_and_rincian(klambi, tmp_path):
@@ -189,7 +223,7 @@ def test_documents_with_a_target_get_a_row_of_their_own(klambi, tmp_path):
     assert klambi("target", "set", "--kecamatan", JATIROTO, "--year", "2024", "--indicator", "LPPDES",
                   "--perubahan", "88.89").code == 0  # fmt: skip
     text = report(klambi, tmp_path, "md", "lkjip.md").read_text(encoding="utf-8")
-    assert ("| 1.1 |  | Persentase desa yang menyusun LPPDES TA 2023 tepat waktu | 88,89% | 100,00% | 100,00% | "
+    assert ("| 1.1 |  | Persentase desa yang menyusun LPPDes TA 2023 tepat waktu | 88,89% | 100,00% | 100,00% | "
             "100,00% | 100,00% | 100,00% | 112,50 |") in text  # fmt: skip
     book = load_workbook(report(klambi, tmp_path, "xlsx", "lkjip.xlsx"))
     assert book["Ringkasan"]["A6"].value == "1.1" and book["Ringkasan"]["K6"].value == 112.5
@@ -207,7 +241,7 @@ def test_documents_with_a_target_get_a_row_of_their_own(klambi, tmp_path):
 )
 def test_bad_input_writes_nothing(klambi, tmp_path, database_url, args, make_existing):
     prepare(klambi)
-    out = tmp_path / "out" / "report.file"
+    out = tmp_path / "out" / f"report.{args[args.index('--format') + 1]}"
     out.parent.mkdir()
     if make_existing:
         out.write_text("keep me")
@@ -215,11 +249,34 @@ def test_bad_input_writes_nothing(klambi, tmp_path, database_url, args, make_exi
     result = klambi("report", *args, "-o", str(out))
     one_line_error(result)
     assert table_counts(database_url) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == (["report.file"] if make_existing else [])
+    assert sorted(p.name for p in out.parent.iterdir()) == ([out.name] if make_existing else [])
     if make_existing:
         assert out.read_text() == "keep me"
         forced = klambi("report", *args, "-o", str(out), "--force")
         assert forced.code == 0 and out.read_text(encoding="utf-8").startswith("# Indikator")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("xlsx", "rekap.csv"), ("md", "rekap.xlsx"), ("csv", "rekap")])
+def test_a_name_that_does_not_match_the_format_is_refused(klambi, tmp_path, fmt, name):
+    load_jatiroto(klambi)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = klambi("report", "--kecamatan", JATIROTO, "--year", "2024", "--format", fmt, "-o", str(out / name))
+    one_line_error(result)
+    assert f"*.{fmt}" in result.err
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_reports_are_written_as_any_new_file_is(klambi, tmp_path, umask, mode):
+    """Not mkstemp's private 0600: the umask decides, as for any file the user makes."""
+    prepare(klambi)
+    previous = os.umask(umask)
+    try:
+        written = [report(klambi, tmp_path, fmt, f"lkjip.{fmt}") for fmt in ("xlsx", "csv", "md")]
+    finally:
+        os.umask(previous)
+    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {mode}
 
 
 def test_missing_output_folder_is_refused(klambi, tmp_path):

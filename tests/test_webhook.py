@@ -99,7 +99,7 @@ async def test_two_workers_behind_a_proxy_serve_one_bot(workers):
     await staf.send_text(f"/start {await _invite(apps[1], Role.STAF, JATIROTO)}")
     await staf.expect("Selamat datang")
     await sekdes.send_text("/kirim")
-    await sekdes.press("RKPDES TA 2025 · batas 30 September 2024")
+    await sekdes.press("RKPDes TA 2025 · batas 30 September 2024")
     await sekdes.send_document(PDF, "rkpdes.pdf", "application/pdf")
     await sekdes.send_text("27/09/2024")
     await sekdes.expect("Nomor dokumennya")

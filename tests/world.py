@@ -100,7 +100,7 @@ async def send_rkpdes(world: World, sekdes: SandboxUser, penetapan: str = "27/09
     await sekdes.send_text("/kirim")
     await sekdes.expect("Dokumen mana")
     await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
-    await sekdes.expect("Kirim berkas RKPDES TA 2025 Desa Rojopolo")
+    await sekdes.expect("Kirim berkas RKPDes TA 2025 Desa Rojopolo")
     await sekdes.send_document(data, "Perdes RKPDes 2025.pdf", "application/pdf")
     await sekdes.expect("Tanggal penetapan")
     await sekdes.send_text(penetapan)
@@ -109,3 +109,29 @@ async def send_rkpdes(world: World, sekdes: SandboxUser, penetapan: str = "27/09
     await sekdes.expect("Periksa dulu")
     await sekdes.press("k:send")
     await sekdes.expect("Tanda terima")
+
+
+def matrix_grid(message) -> list[str]:
+    """The /status matrix's grid, checked to be what Telegram shows in a monospace font: one `pre` entity holding
+    it, and every mark (two cells wide) starting in the column of its document's name."""
+    pre = [e for e in message.raw.get("entities", []) if e["type"] == "pre"]
+    assert len(pre) == 1, message.raw
+    text = message.text.encode("utf-16-le")
+    block = text[2 * pre[0]["offset"] : 2 * (pre[0]["offset"] + pre[0]["length"])].decode("utf-16-le")
+    header, *rows = block.split("\n")
+    starts = [i for i, c in enumerate(header) if c != " " and (i == 0 or header[i - 1] == " ")]
+
+    def mark_columns(row: str) -> list[int]:
+        columns, cell = [], 0
+        for c in row:
+            if c == "\ufe0f":
+                continue
+            if ord(c) > 0x2000 and c not in "·—":
+                columns.append(cell)
+                cell += 2
+            else:
+                cell += 1
+        return columns
+
+    assert rows and all(mark_columns(row) == starts for row in rows), block
+    return [header, *rows]

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cleaning import csv_row, markdown_cell
 from bot.services.indicator import year_facts
 from bot.storage import CHUNK, FileStore
-from bot.texts import Language, fmt_date, t
+from bot.texts import Language, doc_label, fmt_date, t
 from models.status import ObligationStatus, ReviewStatus, deciding_version, obligation_status
 
 EXTENSIONS = {
@@ -221,16 +221,22 @@ def _index_md(evidence: EvidenceSet, index: list[tuple[Evidence, str, str]], lan
     if evidence.not_accepted:
         lines += ["", "## " + t("cli.export.md_missing", lang), ""]
         for item in evidence.not_accepted:
-            lines.append(f"- {markdown_cell(item.desa_nama)} ({item.desa_kode}): {item.document_code} TA "
-                         f"{item.tahun_anggaran} — {t(f'cli.status.{item.status.value}', lang)}")  # fmt: skip
+            document = f"{doc_label(item.document_code)} TA {item.tahun_anggaran}"
+            lines.append(f"- {markdown_cell(item.desa_nama)} ({item.desa_kode}): {document} "
+                         f"— {t(f'cli.status.{item.status.value}', lang)}")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
 def write_atomically(out: Path, write: Any) -> None:
-    """`write(path)` to a temporary name in the same folder, then rename: never a half-written file under `out`."""
+    """`write(path)` to a temporary name in the same folder, then rename: never a half-written file under `out`.
+    The file gets the permissions any new file gets (0666 less the umask): mkstemp's private 0600 would keep a
+    report from the colleagues it is written for. Backups, which hold everything, are written elsewhere."""
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(handle)
     try:
+        umask = os.umask(0o077)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         write(temporary)
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +22,7 @@ from bot.parsing import limit_text, whole_number
 from bot.services.audit import audit
 from bot.services.notices import queue_message, queue_notice
 from bot.services.people import people_with_role_covering
-from bot.texts import Language, t
+from bot.texts import Language, doc_label, t
 from models.tables import (
     Announcement,
     AnnouncementRecipient,
@@ -278,7 +278,7 @@ async def raise_thread(
         obligation = await session.get(Obligation, obligation_id)
         if obligation is None or obligation.desa_kode != desa_kode:
             raise InputError("chat.not_allowed")
-        document = f"{obligation.document_code} TA {obligation.tahun_anggaran}"
+        document = f"{doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}"
     role = next(g.role.value for g in grants if g.role.value in FIELD_ROLES and g.covers(desa_kode))
     thread = ForumThread(
         kind=kind, kecamatan_kode=desa.kecamatan_kode, desa_kode=desa_kode, author_id=author.id, author_role=role,
@@ -288,8 +288,8 @@ async def raise_thread(
     await session.flush()
     audit(session, now, f"{kind.value}.raise", "forum_thread", thread.id, {"desa": desa_kode}, author.id, "telegram")
     about = t("forum.about_document", language, document=document) if document else ""
-    alert = t(f"{kind.value}.alert", language, number=thread.id, desa=desa.nama, name=author.name,
-              role=t(f"role.{role}", language), about=about, text=body)  # fmt: skip
+    alert = t(f"{kind.value}.alert", language, number=await thread_number(session, thread), desa=desa.nama,
+              name=author.name, role=t(f"role.{role}", language), about=about, text=body)  # fmt: skip
     buttons = [[(t("button.answer", language), f"f:j:{thread.id}")]]
     if kind is ThreadKind.KENDALA:
         buttons[0].append((t("button.close", language), f"f:c:{thread.id}"))
@@ -300,6 +300,20 @@ async def raise_thread(
     return thread, alerted
 
 
+async def thread_number(session: AsyncSession, thread: ForumThread) -> int:
+    """The number people see: problems and questions are counted apart within their kecamatan (Kendala #1,
+    Pertanyaan #1), so a first question is never "#2". Buttons and the database keep the id."""
+    return await session.scalar(
+        select(func.count())
+        .select_from(ForumThread)
+        .where(
+            ForumThread.kind == thread.kind,
+            ForumThread.kecamatan_kode == thread.kecamatan_kode,
+            ForumThread.id <= thread.id,
+        )
+    )
+
+
 async def thread_for_staf(session: AsyncSession, thread_id: int, grants: list[Grant]) -> ForumThread:
     """A problem or question this staf may answer or close, still open (locked until the transaction ends)."""
     thread = await session.get(ForumThread, thread_id, with_for_update=True)
@@ -307,7 +321,7 @@ async def thread_for_staf(session: AsyncSession, thread_id: int, grants: list[Gr
         raise InputError("chat.stale_button")
     _require(grants, Action.ANSWER, [thread.desa_kode])
     if thread.status is ThreadStatus.CLOSED:
-        raise InputError("kendala.already_closed", number=thread.id)
+        raise InputError("kendala.already_closed", number=await thread_number(session, thread))
     return thread
 
 
@@ -329,7 +343,8 @@ async def answer_thread(
           "telegram")  # fmt: skip
     author = await session.get(Person, thread.author_id)
     assert author is not None
-    message = t(f"{thread.kind.value}.answered", language, number=thread.id, question=_short(thread.text), text=body)
+    number = await thread_number(session, thread)
+    message = t(f"{thread.kind.value}.answered", language, number=number, question=_short(thread.text), text=body)
     await queue_notice(session, thread.kecamatan_kode, author, thread.author_role, f"reply:{reply.id}", message, now)
     return thread
 
@@ -346,7 +361,8 @@ async def close_thread(
     audit(session, now, f"{thread.kind.value}.close", "forum_thread", thread.id, {}, staf.id, "telegram")
     author = await session.get(Person, thread.author_id)
     assert author is not None
-    message = t("kendala.closed", language, number=thread.id, problem=_short(thread.text), note=body)
+    message = t("kendala.closed", language, number=await thread_number(session, thread), problem=_short(thread.text),
+                note=body)  # fmt: skip
     await queue_notice(session, thread.kecamatan_kode, author, thread.author_role, f"closed:{thread.id}", message, now)
     return thread
 
