@@ -456,9 +456,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.overdue": (" · lewat {days} hari", " · {days} days overdue"),
     "status.kecamatan_title": (
         "Kecamatan {kecamatan}, tahun kinerja {year}\n"
-        "✅ tepat · ☑️ terlambat · ⏳ menunggu · ❌ ditolak · 🚫 tidak ada · ▫️ belum",
+        "✅ tepat · ☑️ terlambat · ⏳ menunggu · ❌ ditolak · ⭕ tidak ada · ▫️ belum",
         "Kecamatan {kecamatan}, performance year {year}\n"
-        "✅ on time · ☑️ late · ⏳ waiting · ❌ rejected · 🚫 missing · ▫️ not due",
+        "✅ on time · ☑️ late · ⏳ waiting · ❌ rejected · ⭕ missing · ▫️ not due",
     ),
     "status.nothing": ("Belum ada desa dalam cakupan Anda.", "No desa in your scope yet."),
     "indikator.line": (
@@ -467,7 +467,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "indikator.late": ("☑️ Terlambat: {names}", "☑️ Late: {names}"),
     "indikator.rejected": ("❌ Ditolak: {names}", "❌ Rejected: {names}"),
-    "indikator.missing": ("🚫 Tidak ada: {names}", "🚫 Missing: {names}"),
+    "indikator.missing": ("⭕ Tidak ada: {names}", "⭕ Missing: {names}"),
     "indikator.waiting": ("⏳ Menunggu verifikasi: {names}", "⏳ Awaiting verification: {names}"),
     "indikator.bad_year": (
         "Tahun {value} tidak bisa dipakai; contoh: /indikator 2024",
@@ -831,7 +831,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.menunggu_verifikasi": ("⏳ menunggu verifikasi", "⏳ awaiting verification"),
     "status.ditolak": ("❌ ditolak", "❌ rejected"),
     "status.belum_jatuh_tempo": ("▫️ belum jatuh tempo", "▫️ not yet due"),
-    "status.tidak_ada": ("🚫 tidak ada", "🚫 missing"),
+    "status.tidak_ada": ("⭕ tidak ada", "⭕ missing"),
     "review.menunggu": ("menunggu verifikasi", "awaiting verification"),
     "review.diterima": ("diterima", "accepted"),
     "review.ditolak": ("ditolak", "rejected"),

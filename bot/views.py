@@ -17,7 +17,7 @@ MARKS = {
     ObligationStatus.MENUNGGU_VERIFIKASI: "⏳",
     ObligationStatus.DITOLAK: "❌",
     ObligationStatus.BELUM_JATUH_TEMPO: "▫️",
-    ObligationStatus.TIDAK_ADA: "🚫",
+    ObligationStatus.TIDAK_ADA: "⭕",
 }
 MARK_WIDTH = 2  # an emoji takes two cells of a monospace line
 

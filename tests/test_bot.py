@@ -257,14 +257,14 @@ async def test_status_for_sekdes_pendamping_and_staf(world):
     await sekdes.send_text("/status")
     checklist = await sekdes.expect("Status dokumen Desa Rojopolo, tahun kinerja 2024")
     assert "RKPDes TA 2025 · batas 30 September 2024 · ▫️ belum jatuh tempo · tinggal 3 hari" in checklist.text
-    assert "LPPDes TA 2023 · batas 31 Maret 2024 · 🚫 tidak ada · lewat 180 hari" in checklist.text
+    assert "LPPDes TA 2023 · batas 31 Maret 2024 · ⭕ tidak ada · lewat 180 hari" in checklist.text
     await pendamping.send_text("/status")
     assert "Desa Kaliboto Lor" in (await pendamping.expect("Status dokumen")).text
     await staf.send_text("/status")
     matrix = await staf.expect("Kecamatan Jatiroto, tahun kinerja 2024")
-    assert "❌ ditolak · 🚫 tidak ada" in matrix.text  # one mark, one meaning, and the legend says which
+    assert "❌ ditolak · ⭕ tidak ada" in matrix.text  # one mark, one meaning, and the legend says which
     grid = matrix_grid(matrix)  # in a monospace block, each mark under its document
-    assert grid[0] == "RKPDes  APBDes  LPPDes" and "▫️      ▫️      🚫      Rojopolo" in grid
+    assert grid[0] == "RKPDes  APBDes  LPPDes" and "▫️      ▫️      ⭕      Rojopolo" in grid
 
 
 async def test_staf_invites_from_the_chat_only_what_they_may(world):

@@ -561,7 +561,7 @@ def test_people_read_rkpdes_while_options_json_and_csv_keep_the_code(klambi, tmp
     record_all_on_time(klambi)
     table = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024")
     assert table.code == 0 and {"RKPDes", "APBDes", "LPPDes"} <= set(table.out.split()), table.out
-    assert "RKPDES" not in table.out and "🚫 tidak ada" in table.out and "❌ ditolak" in table.out
+    assert "RKPDES" not in table.out and "⭕ tidak ada" in table.out and "❌ ditolak" in table.out
     recorded = klambi("record", "--desa", DESA[0], "--doc", "rkpdes", "--ta", "2026", "--penetapan", "2025-09-20",
                       "--diterima", "2025-09-22", now=datetime(2025, 10, 1, 9, 0, tzinfo=WIB))  # fmt: skip
     assert recorded.code == 0 and "RKPDes TA 2026" in recorded.out, recorded

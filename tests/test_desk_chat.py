@@ -196,7 +196,7 @@ async def test_the_forum_group_gets_the_matrix_and_nothing_else(world):
     await send_rkpdes(world, sekdes)
     await sekdes.send_text("/status", chat=forum)
     matrix = await forum.expect("Kecamatan Jatiroto, tahun kinerja 2024")
-    assert "⏳      ▫️      🚫      Rojopolo" in matrix_grid(matrix) and "Siti" not in matrix.text
+    assert "⏳      ▫️      ⭕      Rojopolo" in matrix_grid(matrix) and "Siti" not in matrix.text
     await sekdes.send_text("selamat pagi semua", chat=forum)  # not addressed to the bot
     await sekdes.send_text("/status", chat=elsewhere)
     await elsewhere.expect("belum terhubung")

@@ -264,7 +264,7 @@ async def test_the_camat_hears_after_a_legal_deadline_and_the_forum_gets_a_recap
     await at(world, datetime(2024, 9, 30, 8, 0, tzinfo=WIB))  # Monday: the weekly recap
     await sweep(world.app, world.bot.bot)
     recap = await forum.expect("Rekap mingguan")
-    assert "▫️      ▫️      🚫      Rojopolo" in matrix_grid(recap) and "Siti" not in recap.text
+    assert "▫️      ▫️      ⭕      Rojopolo" in matrix_grid(recap) and "Siti" not in recap.text
     await at(world, datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # the first working day after 30 September
     await sweep(world.app, world.bot.bot)
     escalation = await camat.expect("Batas waktu RKPDes TA 2025 (30 September 2024) sudah lewat")
