@@ -348,6 +348,8 @@ def files_export(ctx: Context, kecamatan: str, year_text: str, out: Path, force:
     from bot.services.archive import accepted_evidence, write_archive
 
     year = parse_year("--year", year_text, FIRST_YEAR, ctx.today().year + 1)
+    if out.suffix.lower() != ".zip":
+        raise InputError("cli.export.suffix", path=out)
     _check_output(out, force)
     lang = ctx.language
 

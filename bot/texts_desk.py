@@ -131,6 +131,10 @@ DESK_TEXTS: dict[str, tuple[str, str]] = {
         "{path}: nama berkas templat harus berakhiran .xlsx.",
         "{path}: the template's file name must end in .xlsx.",
     ),
+    "cli.export.suffix": (
+        "{path}: arsip bukti dukung ditulis sebagai zip; nama berkasnya harus berakhiran .zip.",
+        "{path}: the evidence archive is a zip; its file name must end in .zip.",
+    ),
     "cli.template.no_desa": (
         "Kecamatan {kecamatan} ({kode}) tidak punya desa: tidak ada yang perlu diisi.",
         "Kecamatan {kecamatan} ({kode}) has no desa: there is nothing to fill in.",

@@ -735,6 +735,9 @@ def test_files_export_bad_input(klambi, tmp_path):
         klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(tmp_path / "x/a.zip"))
     )
     assert not (tmp_path / "a.zip").exists()
+    named = klambi("files", "export", "--kecamatan", JATIROTO, "--year", "2024", "-o", str(tmp_path / "bukti.txt"))
+    one_line_error(named)  # a zip is not written under another name
+    assert ".zip" in named.err and not (tmp_path / "bukti.txt").exists()
 
 
 # --- people ----------------------------------------------------------------------------------------------------
