@@ -11,6 +11,9 @@ from bot.services.indicator import KecamatanIndicator, ObligationRow
 from bot.texts import Language, doc_label, fmt_date, fmt_percent, status_label, t
 from models.status import STATUS_ORDER, ObligationStatus
 
+# A year whose obligations are all in these has nothing recorded: its 0,00% says only that.
+NOTHING_RECEIVED = (ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.TIDAK_ADA)
+
 MARKS = {
     ObligationStatus.TEPAT_WAKTU: "✅",
     ObligationStatus.TERLAMBAT: "☑️",
@@ -92,11 +95,12 @@ def indicator_summary(report: KecamatanIndicator, lang: Language) -> list[str]:
     if target.perubahan is not None and target.awal is not None:
         target_text += " " + t("indicator.target_awal", lang, awal=fmt_percent(target.awal, lang))
     quarters = " · ".join(f"{k} {fmt_percent(v, lang)}" for k, v in result.triwulan.items())
+    nothing_received = all(s in NOTHING_RECEIVED for d in result.documents for s in d.statuses.values())
     return [
         t("indicator.summary", lang, realisasi=fmt_percent(result.realisasi, lang), target=target_text,
           capaian=fmt_percent(result.capaian, lang), predikat=result.predikat or t("none", lang)),
         t("indicator.quarters", lang, quarters=quarters),
-    ]  # fmt: skip
+    ] + ([t("report.no_data", lang, year=report.year)] if nothing_received else [])  # fmt: skip
 
 
 def indicator_text(report: KecamatanIndicator, lang: Language) -> str:

@@ -169,6 +169,18 @@ def test_indicator_as_it_stood_on_a_day(klambi):
     assert (data["capaian"], data["predikat"]) == (70.59, "Sedang")
 
 
+def test_a_year_with_nothing_recorded_says_so_beside_its_zero(klambi):
+    """0,00% with every document tidak ada reads like 18 failures; with nothing recorded it says that instead."""
+    load_jatiroto(klambi)
+    empty = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024")
+    assert empty.code == 0 and "Realisasi 0,00%" in empty.out
+    assert "Belum ada satu pun dokumen tahun kinerja 2024" in empty.out
+    record = ("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-10-03")
+    assert klambi(*record).code == 0  # late, so still 0,00%, but something is recorded
+    late = klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024")
+    assert "Realisasi 0,00%" in late.out and "Belum ada satu pun dokumen" not in late.out
+
+
 def test_boundary_cases(klambi):
     """On the deadline day; on time but received late (judged by penetapan vs by date received); rejected."""
     load_jatiroto(klambi)
