@@ -1124,7 +1124,7 @@ def main(argv: list[str] | None = None) -> int:
         language = _language_or_default()
         _say(t(exc.key, language, **exc.values))
         for problem in exc.problems:  # one a line: a file's errors are read one by one, not as a paragraph
-            _say(f"  {_render(problem, language)}")
+            _say(_render(problem, language), prefix="  ")
         return 2
     except InputError as exc:
         _say(_render(exc, _language_or_default()))
@@ -1153,10 +1153,10 @@ def _configured_language(argv: list[str]) -> Language:
         return "id"
 
 
-def _say(message: str) -> None:
+def _say(message: str, prefix: str = "klambi: ") -> None:
     """An error on one line: what a person typed is echoed with its line breaks and control characters escaped."""
     text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
-    click.echo(f"klambi: {text}", err=True)
+    click.echo(f"{prefix}{text}", err=True)
 
 
 def _render(problem: InputError, language: Language) -> str:

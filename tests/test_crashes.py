@@ -305,6 +305,6 @@ async def test_postgresql_restarted_under_the_running_bot_asks_to_try_again_then
     finally:
         await _pg_admin(url, f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
     world.sandbox.redeliver(world.sandbox.last_update_id)  # the failed update was not kept as handled: it works now
-    await sekdes.expect("RKPDES")
+    await sekdes.expect("RKPDes")
     await sekdes.send_text("/status")
     await sekdes.expect("RKPDes")

@@ -415,7 +415,7 @@ def test_record_import_xlsx_never_guesses_a_cell_it_cannot_read(klambi, database
         "baris 6, kolom nomor: rumus menghasilkan galat #REF!",
         "baris 6, kolom alasan: Excel mengubahnya menjadi tanggal (2024-09-01); format kolom sebagai Teks lalu ketik "
         "ulang",
-        "baris 7, kolom diterima: wajib untuk LPPDES: ketepatan waktunya dinilai dari tanggal diterima kecamatan",
+        "baris 7, kolom diterima: wajib untuk LPPDes: ketepatan waktunya dinilai dari tanggal diterima kecamatan",
     ]
     assert table_counts(database_url) == before
 
@@ -429,7 +429,7 @@ def test_record_requires_the_date_received_where_it_decides_timeliness(klambi, d
     lppdes = ["record", "--desa", DESA[0], "--doc", "LPPDES", "--ta", "2023", "--penetapan", "2024-03-20"]
     refused = klambi(*lppdes)
     one_line_error(refused)
-    assert "--diterima wajib untuk LPPDES" in refused.err
+    assert "--diterima wajib untuk LPPDes" in refused.err
     assert versions(database_url) == []
     assert klambi(*lppdes, "--diterima", "2024-04-15").code == 0
     rkpdes = klambi("record", "--desa", DESA[0], "--doc", "RKPDES", "--ta", "2025", "--penetapan", "2024-09-20")

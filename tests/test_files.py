@@ -49,7 +49,7 @@ async def start_kirim(world, sekdes) -> None:
     await sekdes.send_text("/kirim")
     await sekdes.expect("Dokumen mana")
     await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
-    await sekdes.expect("Kirim berkas RKPDES TA 2025")
+    await sekdes.expect("Kirim berkas RKPDes TA 2025")
 
 
 async def finish_kirim(sekdes) -> None:
@@ -69,7 +69,7 @@ async def arsip(world, user, desa: str, version_label: str) -> list:
     await user.expect("Desa mana")
     await user.press(desa)
     await user.expect("Dokumen mana")
-    await user.press("RKPDES TA 2025")
+    await user.press("RKPDes TA 2025")
     await user.expect("Versi mana")
     before = len(user.messages)
     await user.press(version_label)

@@ -14,7 +14,7 @@ import re
 import zipfile
 
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.cleaning import FORMULA_STARTS
 from bot.sandbox import SandboxUser
@@ -32,7 +32,7 @@ async def _submit(world: World, sekdes: SandboxUser, nomor: str, marker: int) ->
     await sekdes.send_text("/kirim")
     await sekdes.expect("Dokumen mana")
     await sekdes.press(f"k:o:{await world.obligation_id(ROJOPOLO, 'RKPDES', 2025)}")
-    await sekdes.expect("Kirim berkas RKPDES TA 2025")
+    await sekdes.expect("Kirim berkas RKPDes TA 2025")
     await sekdes.send_document(PDF + f"% version {marker}\n".encode(), "Perdes.pdf", "application/pdf")
     await sekdes.expect("Tanggal penetapan")
     await sekdes.send_text("27/09/2024")
@@ -50,14 +50,16 @@ async def _kendala(world: World, sekdes: SandboxUser, staf: SandboxUser, text: s
     await sekdes.expect("Ceritakan kendalanya")
     await sekdes.send_text(text)
     receipt = await sekdes.expect("tercatat")
-    number = int(re.search(r"Kendala #(\d+)", receipt.text).group(1))
+    number = int(re.search(r"Kendala #(\d+)", receipt.text).group(1))  # numbered per kecamatan, as people read it
+    async with world.app.sessions() as session:
+        thread = await session.scalar(select(func.max(ForumThread.id)))  # buttons carry the id
     await staf.send_text("/kendala")
     listing = await staf.expect("Kendala yang masih terbuka")
-    await staf.press_callback(listing, f"f:j:{number}")
-    await staf.expect(f"Jawaban untuk #{number}")
+    await staf.press_callback(listing, f"f:j:{thread}")
+    await staf.expect(f"Jawaban untuk kendala #{number}")
     await staf.send_text(answer)
-    await staf.expect(f"Jawaban untuk #{number} dikirim")
-    await staf.press_callback(listing, f"f:c:{number}")
+    await staf.expect(f"Jawaban untuk kendala #{number} dikirim")
+    await staf.press_callback(listing, f"f:c:{thread}")
     await staf.expect(f"Tutup kendala #{number}")
     await staf.send_text(note)
     await staf.expect(f"Kendala #{number} ditutup")

@@ -143,7 +143,7 @@ async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
     await sekdes.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
     await sekdes.expect("Selamat datang")
     await sekdes.send_text("/kirim")
-    await sekdes.press("RKPDES TA 2025 · batas 30 September 2024")
+    await sekdes.press("RKPDes TA 2025 · batas 30 September 2024")
     await sekdes.expect("Kirim berkas")
     await sandbox.settle()
     sandbox.webhook_paused = True
