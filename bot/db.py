@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 import migrations
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+TEMPORARY_ONLY = "klambi_temporary_only"  # execution option: the transaction writes only TEMPORARY tables
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -45,7 +48,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    deferred = connection.get_execution_options().get(TEMPORARY_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def temporary_only(connection: AsyncConnection) -> AsyncIterator[None]:
+    """A transaction that writes only the connection's TEMPORARY tables. On SQLite it begins deferred: the temporary
+    database is the connection's own, so nothing locks the main one and the bot is not kept waiting. Real tables
+    are written only in the ordinary `BEGIN IMMEDIATE` transactions."""
+    await connection.execution_options(**{TEMPORARY_ONLY: True})
+    try:
+        async with connection.begin():
+            yield
+    finally:
+        await connection.execution_options(**{TEMPORARY_ONLY: False})
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
