@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 import migrations
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-TEMPORARY_ONLY = "klambi_temporary_only"  # execution option: the transaction writes only TEMPORARY tables
+LOCK_FREE = "klambi_lock_free"  # execution option: the transaction only reads, or writes only TEMPORARY tables
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -48,21 +48,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    deferred = connection.get_execution_options().get(TEMPORARY_ONLY, False)
+    deferred = connection.get_execution_options().get(LOCK_FREE, False)
     connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 @asynccontextmanager
-async def temporary_only(connection: AsyncConnection) -> AsyncIterator[None]:
-    """A transaction that writes only the connection's TEMPORARY tables. On SQLite it begins deferred: the temporary
-    database is the connection's own, so nothing locks the main one and the bot is not kept waiting. Real tables
-    are written only in the ordinary `BEGIN IMMEDIATE` transactions."""
-    await connection.execution_options(**{TEMPORARY_ONLY: True})
+async def lock_free(connection: AsyncConnection) -> AsyncIterator[None]:
+    """A transaction that only reads, or writes only the connection's TEMPORARY tables (`LOCK_FREE`). On SQLite it
+    begins deferred: a read sees a snapshot of the WAL and the temporary database is the connection's own, so it takes
+    no lock and the bot is not kept waiting. Real tables are written only in `BEGIN IMMEDIATE` transactions."""
+    await connection.execution_options(**{LOCK_FREE: True})
     try:
         async with connection.begin():
             yield
     finally:
-        await connection.execution_options(**{TEMPORARY_ONLY: False})
+        await connection.execution_options(**{LOCK_FREE: False})
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

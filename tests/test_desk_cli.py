@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
-from bot.db import TEMPORARY_ONLY, make_engine, session_factory
+from bot.db import LOCK_FREE, make_engine, session_factory
 from bot.storage import minimal_pdf
 from models.tables import (
     AuditEntry,
@@ -537,7 +537,7 @@ def test_record_import_stages_its_rows_before_the_write_transaction(klambi, data
     statements = []  # (sql, executemany, parameters, in a temporary-only transaction)
 
     def record(connection, cursor, statement, parameters, context, executemany):
-        staging = connection.get_execution_options().get(TEMPORARY_ONLY, False)
+        staging = connection.get_execution_options().get(LOCK_FREE, False)
         statements.append((statement.strip(), executemany, parameters, staging))
 
     event.listen(Engine, "before_cursor_execute", record)
