@@ -526,9 +526,9 @@ def test_record_import_checks_again_when_a_version_arrives_between_reading_and_w
 
 
 def test_record_import_stages_its_rows_before_the_write_transaction(klambi, database_url, tmp_path):
-    """The rows reach the driver only in a transaction that writes temporary tables (on SQLite a deferred BEGIN, which
-    takes no lock); the write transaction, which on SQLite holds the database's only write lock, copies them with one
-    `INSERT … SELECT` per table, whatever the number of rows."""
+    """The bulk reads, and the rows on their way to the driver, are in transactions that only read or write temporary
+    tables (on SQLite a deferred BEGIN, which takes no lock); the write transaction, which on SQLite holds the
+    database's only write lock, copies the rows with one `INSERT … SELECT` per table, whatever their number."""
     assert klambi("villages", "import", "--area", JATIROTO).code == 0
     rows = [f"{d},{doc},2025,2024-09-20,2024-09-23,{n}/2024,," for n, (d, doc) in
             enumerate(((d, doc) for d in DESA for doc in ("RKPDES", "APBDES")), 1)]  # fmt: skip
@@ -547,6 +547,8 @@ def test_record_import_stages_its_rows_before_the_write_transaction(klambi, data
         event.remove(Engine, "before_cursor_execute", record)
     assert result.code == 0 and "12 versi baru" in result.out, result
 
+    reads = [staging for sql, _, _, staging in statements if sql.startswith("SELECT desa.kode, desa.kecamatan_kode")]
+    assert reads and all(reads), reads  # the desa of the file, read in bulk
     many = [(sql.split("(")[0], staging) for sql, executemany, _, staging in statements if executemany]
     assert many and all(staging for _, staging in many), many
     written = [(sql, executemany, parameters) for sql, executemany, parameters, staging in statements
