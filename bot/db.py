@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 import migrations
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+LOCK_FREE = "klambi_lock_free"  # execution option: the transaction only reads, or writes only TEMPORARY tables
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -45,7 +48,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    deferred = connection.get_execution_options().get(LOCK_FREE, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def lock_free(connection: AsyncConnection) -> AsyncIterator[None]:
+    """A transaction that only reads, or writes only the connection's TEMPORARY tables (`LOCK_FREE`). On SQLite it
+    begins deferred: a read sees a snapshot of the WAL and the temporary database is the connection's own, so it takes
+    no lock and the bot is not kept waiting. Real tables are written only in `BEGIN IMMEDIATE` transactions."""
+    await connection.execution_options(**{LOCK_FREE: True})
+    try:
+        async with connection.begin():
+            yield
+    finally:
+        await connection.execution_options(**{LOCK_FREE: False})
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
 
-from bot.db import make_engine, session_factory
+from bot.db import LOCK_FREE, make_engine, session_factory
 from bot.storage import minimal_pdf
 from models.tables import (
     AuditEntry,
@@ -522,6 +523,46 @@ def test_record_import_checks_again_when_a_version_arrives_between_reading_and_w
     assert [(r.version, r.tanggal_penetapan, r.channel) for r in versions(database_url)] == [
         (1, date(2024, 9, 20), Channel.CLI), (2, date(2024, 9, 21), Channel.IMPORT),
     ]  # fmt: skip
+
+
+def test_record_import_stages_its_rows_before_the_write_transaction(klambi, database_url, tmp_path):
+    """The bulk reads, and the rows on their way to the driver, are in transactions that only read or write temporary
+    tables (on SQLite a deferred BEGIN, which takes no lock); the write transaction, which on SQLite holds the
+    database's only write lock, copies the rows with one `INSERT … SELECT` per table, whatever their number."""
+    assert klambi("villages", "import", "--area", JATIROTO).code == 0
+    rows = [f"{d},{doc},2025,2024-09-20,2024-09-23,{n}/2024,," for n, (d, doc) in
+            enumerate(((d, doc) for d in DESA for doc in ("RKPDES", "APBDES")), 1)]  # fmt: skip
+    path = tmp_path / "dokumen.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    statements = []  # (sql, executemany, parameters, in a temporary-only transaction)
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        staging = connection.get_execution_options().get(LOCK_FREE, False)
+        statements.append((statement.strip(), executemany, parameters, staging))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        result = klambi("record", "import", str(path))
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert result.code == 0 and "12 versi baru" in result.out, result
+
+    reads = [staging for sql, _, _, staging in statements if sql.startswith("SELECT desa.kode, desa.kecamatan_kode")]
+    assert reads and all(reads), reads  # the desa of the file, read in bulk
+    many = [(sql.split("(")[0], staging) for sql, executemany, _, staging in statements if executemany]
+    assert many and all(staging for _, staging in many), many
+    written = [(sql, executemany, parameters) for sql, executemany, parameters, staging in statements
+               if not staging and sql.startswith(("INSERT INTO obligation ", "INSERT INTO submission ",
+                                                   "INSERT INTO audit_log "))]  # fmt: skip
+    assert [sql.split(" (")[0] for sql, _, _ in written] == [
+        "INSERT INTO obligation", "INSERT INTO submission", "INSERT INTO audit_log",
+    ]  # fmt: skip
+    for sql, executemany, parameters in written:
+        assert "SELECT" in sql and "FROM import_" in sql and not executemany and len(parameters or ()) <= 3, sql
+    if database_url.startswith("sqlite"):
+        begins = {(sql, staging) for sql, _, _, staging in statements if sql.startswith("BEGIN")}
+        assert begins == {("BEGIN", True), ("BEGIN IMMEDIATE", False)}
+    assert len(versions(database_url)) == 12
 
 
 def test_record_import_semicolon_csv_from_excel(klambi, database_url, tmp_path):

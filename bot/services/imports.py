@@ -6,9 +6,10 @@ the same way (`version_problems`, `version_key`), so a row refused here is refus
 twice changes nothing.
 
 The import reads what it needs in a few bulk reads (desa, obligations, existing versions), each in its own short
-transaction, checks every row in memory and only then writes, in bulk, in one short transaction: the bot keeps
-answering meanwhile. Whatever changed in between (a version the bot received for the same obligation) makes a unique
-key refuse the write; the import then reads and checks again.
+transaction, and checks every row in memory. It then stages the new rows in temporary tables (on SQLite without
+taking the write lock) and writes them in one short transaction that copies them: the bot keeps answering meanwhile.
+Whatever changed in between (a version the bot received for the same obligation) makes a unique key refuse the
+write; the import then reads and checks again.
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Dialect, Table, exists, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, cast, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cleaning import clean_text, sheet_cell
+from bot.db import LOCK_FREE, lock_free
 from bot.errors import InputError, InputErrors
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
 from bot.services.archive import write_atomically
@@ -148,10 +151,8 @@ async def import_rows(
         plan = _check(known, parsed.rows, now, language)
         if plan.result.problems and not partial:
             raise InputErrors("cli.import.rows", plan.result.problems, path=path, count=plan.result.bad_rows)
-        inserts = _prepare(known.dialect, known, plan, now)
         try:
-            async with sessions() as session, session.begin():
-                await _write(session, known, plan, inserts)
+            await _write(known.engine, known, plan, now)
         except IntegrityError:
             continue  # a version or an obligation appeared meanwhile: read and check again
         return plan.result
@@ -339,7 +340,7 @@ class _Known:
     timezones: dict[str, ZoneInfo]  # kecamatan kode → zone
     obligations: dict[tuple[str, str, int], _Obligation]
     calendar: Any
-    dialect: Dialect
+    engine: AsyncEngine
 
 
 @dataclass
@@ -361,28 +362,36 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[ImportRow]) -> _Known:
-    """Bulk reads, each chunk in its own short transaction (on SQLite every transaction holds the write lock)."""
+@asynccontextmanager
+async def _reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for one bulk read, in a transaction that takes no lock (SQLite: deferred, see `bot.db.lock_free`)."""
     async with sessions() as session, session.begin():
+        await session.connection(execution_options={LOCK_FREE: True})
+        yield session
+
+
+async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[ImportRow]) -> _Known:
+    """Bulk reads, each chunk in its own short transaction."""
+    async with _reading(sessions) as session:
         kinds = {k.code: k for k in await document_kinds(session)}
         calendar = await load_calendar(session)
-        dialect = session.get_bind().dialect
+        engine = session.bind
     codes = sorted({r.desa for r in rows if r.desa})
     desa: dict[str, str] = {}
     for chunk in _chunks(codes):
-        async with sessions() as session, session.begin():
+        async with _reading(sessions) as session:
             found = await session.execute(select(Desa.kode, Desa.kecamatan_kode).where(Desa.kode.in_(chunk)))
             desa.update(found.all())
     timezones: dict[str, ZoneInfo] = {}
     for chunk in _chunks(sorted(set(desa.values()))):
-        async with sessions() as session, session.begin():
+        async with _reading(sessions) as session:
             found = await session.execute(select(Kecamatan.kode, Kecamatan.timezone).where(Kecamatan.kode.in_(chunk)))
             timezones.update((kode, ZoneInfo(zone)) for kode, zone in found)
     wanted = {(r.desa, r.doc.upper(), r.ta) for r in rows if r.desa in desa and r.ta is not None}
     obligations: dict[tuple[str, str, int], _Obligation] = {}
     by_id: dict[int, _Obligation] = {}
     for chunk in _chunks(sorted({key[0] for key in wanted})):
-        async with sessions() as session, session.begin():
+        async with _reading(sessions) as session:
             found = await session.execute(
                 select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
                     Obligation.desa_kode.in_(chunk)
@@ -393,7 +402,7 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
                     obligations[(kode, code, ta)] = by_id[id_] = _Obligation(id_, 0)
     has_files = exists().where(SubmissionFile.submission_id == Submission.id)
     for chunk in _chunks(sorted(by_id), VERSIONS_CHUNK):
-        async with sessions() as session, session.begin():
+        async with _reading(sessions) as session:
             query = select(
                 Submission.obligation_id, Submission.version, Submission.tanggal_penetapan, Submission.nomor,
                 Submission.received_at, Submission.review_status, Submission.review_reason, has_files,
@@ -404,7 +413,7 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
             known.last_version = max(known.last_version, version)
             if not with_files:  # an imported row has no file: a version with files is never the same
                 known.versions.add(version_key(penetapan, nomor, received_at, review, reason, ()))
-    return _Known(kinds, desa, timezones, obligations, calendar, dialect)
+    return _Known(kinds, desa, timezones, obligations, calendar, engine)
 
 
 def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Language) -> _Plan:
@@ -456,99 +465,113 @@ def _check(known: _Known, rows: list[ImportRow], now: datetime, language: Langua
     return _Plan(result, versions)
 
 
-@dataclass
-class _Insert:
-    """An INSERT and its rows, every value already as the driver takes it; the ids (`later`) are set in the write
-    transaction, where they are reserved."""
+# --- writing: staged beside the database, then copied in one statement per table ------------------------------
 
-    table: Table
-    sql: str
-    rows: list[list[Any]]
-    slots: dict[str, int]  # column → position in a row
-
-    def fill(self, column: str, values: Sequence[Any]) -> None:
-        position = self.slots[column]
-        for row, value in zip(self.rows, values, strict=True):
-            row[position] = value
+STAGING = MetaData()
 
 
-def _insert(dialect: Dialect, table: Table, rows: list[dict[str, Any]], later: tuple[str, ...]) -> _Insert:
-    """Compile and convert before the write: the write transaction then only hands rows to the driver."""
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    order = list(compiled.positiontup or [])
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order]
-    converted = [
-        [value if process is None or value is None else process(value)
-         for value, process in zip((row[name] for name in order), convert, strict=True)]
-        for row in rows
-    ]  # fmt: skip
-    return _Insert(table, compiled.string, converted, {name: order.index(name) for name in later})
+def _staging(table: Table, without: tuple[str, ...], *extra: Column[Any]) -> Table:
+    """A TEMPORARY table of `table`'s columns (the same types: values are converted as they are staged) where `n`
+    numbers the rows; the copy makes the ids from it (`_numbers`)."""
+    columns = [Column(c.name, c.type) for c in table.c if c.name not in without]
+    return Table(f"import_{table.name}", STAGING, Column("n", Integer, primary_key=True), *columns, *extra,
+                 prefixes=["TEMPORARY"])  # fmt: skip
 
 
-def _prepare(dialect: Dialect, known: _Known, plan: _Plan, now: datetime) -> list[_Insert]:
-    """The new obligations, versions and their audit entries (the same as `record_document` writes), ready."""
-    existing = {key for key, o in known.obligations.items() if o.id is not None}
+STAGED_OBLIGATION = _staging(Obligation.__table__, ("id",))
+STAGED_SUBMISSION = _staging(Submission.__table__, ("id",), Column("new_obligation", Integer))  # its staged `n`
+STAGED_AUDIT = _staging(AuditEntry.__table__, ("id", "entity_id"))  # `n`: the staged version's
+
+
+async def _write(engine: AsyncEngine, known: _Known, plan: _Plan, now: datetime) -> None:
+    """The new obligations, versions and their audit entries (the same as `record_document` writes). They are staged
+    in the connection's temporary tables, converted by their column types, in a transaction that writes nothing else
+    (SQLite: it takes no lock, the bot keeps answering); the write transaction then copies each table with one
+    `INSERT … SELECT` and does nothing else. A unique key refusing the copy raises `IntegrityError`."""
+    if not plan.versions:
+        return
+    async with engine.connect() as connection:
+        try:
+            async with lock_free(connection):
+                await connection.run_sync(STAGING.create_all)
+                await _stage(connection, known, plan, now)
+            async with connection.begin():
+                await _copy(connection)
+        finally:
+            async with lock_free(connection):
+                await connection.run_sync(STAGING.drop_all)
+
+
+async def _stage(connection: AsyncConnection, known: _Known, plan: _Plan, now: datetime) -> None:
+    existing = {key: o.id for key, o in known.obligations.items() if o.id is not None}
     missing = sorted({v.key for v in plan.versions if v.key not in existing})
-    inserts = []
+    new = dict(zip(missing, await _numbers(connection, Obligation.__table__, len(missing)), strict=True))
     if missing:
-        values = []
-        for kode, code, ta in missing:
+        obligations = []
+        for (kode, code, ta), n in new.items():
             deadline = known.kinds[code].rule.legal_deadline(ta, known.calendar)
-            values.append({"id": None, "desa_kode": kode, "document_code": code, "tahun_anggaran": ta,
-                           "legal_deadline": deadline, "agreed_date": deadline})  # fmt: skip
-        inserts.append(_insert(dialect, Obligation.__table__, values, ("id",)))
+            obligations.append({"n": n, "desa_kode": kode, "document_code": code, "tahun_anggaran": ta,
+                                "legal_deadline": deadline, "agreed_date": deadline})  # fmt: skip
+        await connection.execute(insert(STAGED_OBLIGATION), obligations)
+    numbers = await _numbers(connection, Submission.__table__, len(plan.versions))
     submissions = [
-        {"id": None, "obligation_id": None, "version": v.version, "tanggal_penetapan": v.row.penetapan,
-         "nomor": v.row.nomor, "received_at": v.received_at, "received_by_id": None, "channel": Channel.IMPORT,
-         "review_status": v.row.review, "reviewed_by_id": None,
+        {"n": n, "obligation_id": existing.get(v.key), "new_obligation": new.get(v.key), "version": v.version,
+         "tanggal_penetapan": v.row.penetapan, "nomor": v.row.nomor, "received_at": v.received_at,
+         "received_by_id": None, "channel": Channel.IMPORT, "review_status": v.row.review, "reviewed_by_id": None,
          "reviewed_at": v.received_at if v.row.review is not ReviewStatus.MENUNGGU else None,
          "review_reason": v.row.reason, "recorded_at": now}
-        for v in plan.versions
+        for n, v in zip(numbers, plan.versions, strict=True)
     ]  # fmt: skip
+    await connection.execute(insert(STAGED_SUBMISSION), submissions)
     audit = [
-        {"at": now, "actor_id": None, "actor_label": "cli", "action": "submission.record", "entity": "submission",
-         "entity_id": None,
+        {"n": n, "at": now, "actor_id": None, "actor_label": "cli", "action": "submission.record",
+         "entity": "submission",
          "details": {"desa": v.key[0], "document": v.key[1], "tahun_anggaran": v.key[2], "version": v.version,
                      "tanggal_penetapan": v.row.penetapan.isoformat(),
                      "received_on": (v.row.received_on or v.row.penetapan).isoformat(),
                      "review_status": v.row.review.value, "channel": Channel.IMPORT.value, "files": []}}
-        for v in plan.versions
+        for n, v in zip(numbers, plan.versions, strict=True)
     ]  # fmt: skip
-    if plan.versions:
-        inserts.append(_insert(dialect, Submission.__table__, submissions, ("id", "obligation_id")))
-        inserts.append(_insert(dialect, AuditEntry.__table__, audit, ("entity_id",)))
-    return inserts
+    await connection.execute(insert(STAGED_AUDIT), audit)
 
 
-async def _write(session: AsyncSession, known: _Known, plan: _Plan, inserts: list[_Insert]) -> None:
-    """The prepared rows, a statement per table: the write transaction reserves ids and does nothing else."""
-    ids = {key: o.id for key, o in known.obligations.items() if o.id is not None}
-    missing = sorted({v.key for v in plan.versions if v.key not in ids})
-    connection = await session.connection()
-    for batch in inserts:
-        if batch.table is Obligation.__table__:
-            new = await _reserve_ids(session, batch.table, len(batch.rows))
-            batch.fill("id", new)
-            ids.update(zip(missing, new, strict=True))
-        elif batch.table is Submission.__table__:
-            submission_ids = await _reserve_ids(session, batch.table, len(batch.rows))
-            batch.fill("id", submission_ids)
-            batch.fill("obligation_id", [ids[v.key] for v in plan.versions])
-        else:
-            batch.fill("entity_id", [str(i) for i in submission_ids])
-        await connection.exec_driver_sql(batch.sql, [tuple(row) for row in batch.rows])
+async def _copy(connection: AsyncConnection) -> None:
+    """One `INSERT … SELECT` per table, the staged `n` offset by the ids' base (`_id_base`)."""
+    obligation, submission, audit = Obligation.__table__, Submission.__table__, AuditEntry.__table__
+    obligation_base = await _id_base(connection, obligation)
+    submission_base = await _id_base(connection, submission)
+
+    def copy(target: Table, staged: Table, computed: dict[str, Any]) -> Any:
+        names = [c.name for c in staged.c if c.name in target.c and c.name not in computed]
+        columns = [*computed.values(), *(staged.c[name] for name in names)]
+        return insert(target).from_select([*computed, *names], select(*columns).order_by(staged.c.n))
+
+    staged = STAGED_SUBMISSION.c
+    await connection.execute(copy(obligation, STAGED_OBLIGATION, {"id": STAGED_OBLIGATION.c.n + obligation_base}))
+    await connection.execute(copy(submission, STAGED_SUBMISSION, {
+        "id": staged.n + submission_base,
+        "obligation_id": func.coalesce(staged.obligation_id, staged.new_obligation + obligation_base),
+    }))  # fmt: skip
+    await connection.execute(copy(audit, STAGED_AUDIT, {"entity_id": cast(STAGED_AUDIT.c.n + submission_base, String)}))
 
 
-async def _reserve_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
-    """`count` new ids of `table`, so that the rows go in as a plain executemany (RETURNING would insert them one by
-    one on SQLite). PostgreSQL hands them out from the column's sequence; on SQLite the write transaction holds the
-    database's only write lock (`BEGIN IMMEDIATE`), so the ids after the largest are ours."""
-    if session.get_bind().dialect.name == "postgresql":
+async def _numbers(connection: AsyncConnection, table: Table, count: int) -> list[int]:
+    """The `n` of `count` staged rows of `table`. PostgreSQL: their ids, from the column's sequence (taken before the
+    write; a sequence is never rolled back, so they stay ours). SQLite: 1…count, the ids after the largest being ours
+    only under the write lock (`_id_base`)."""
+    if connection.dialect.name == "postgresql":
         sequence = func.pg_get_serial_sequence(table.name, "id")
-        found = await session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        found = await connection.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
         return list(found)
-    last = await session.scalar(select(func.max(table.c.id))) or 0
-    return list(range(last + 1, last + count + 1))
+    return list(range(1, count + 1))
+
+
+async def _id_base(connection: AsyncConnection, table: Table) -> int:
+    """What the write adds to a staged `n` to make the id: SQLite, in the write transaction that holds the database's
+    only write lock (`BEGIN IMMEDIATE`), the largest id; PostgreSQL: nothing, `n` is the id."""
+    if connection.dialect.name == "postgresql":
+        return 0
+    return await connection.scalar(select(func.max(table.c.id))) or 0
 
 
 # --- the template ----------------------------------------------------------------------------------------------
