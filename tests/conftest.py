@@ -64,6 +64,23 @@ def _pg_url(database: str) -> str:
     return make_url(async_database_url(POSTGRES_URL or "")).set(database=database).render_as_string(False)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "only_database(name): the test belongs to one database (sqlite or postgresql)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `only_database("sqlite")` runs on that database only: its other half is never collected, so no
+    world is built just to be skipped and the run's skips are only what is really missing."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_database")
+        param = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        (dropped if marker is not None and param is not None and param != marker.args[0] else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "klambi.db"

@@ -248,9 +248,8 @@ async def test_sigkill_in_the_middle_of_a_reminder_sweep_doubles_at_most_the_one
 # --- a database that is not there for a moment --------------------------------------------------------------------
 
 
+@pytest.mark.only_database("sqlite")
 async def test_sqlite_busy_beyond_its_timeout_asks_to_try_again_then_recovers(world, monkeypatch):
-    if not world.app.settings.database.url.startswith("sqlite"):
-        pytest.skip("SQLite only")
     monkeypatch.setattr(klambi_db, "SQLITE_BUSY_TIMEOUT_MS", 100)
     await world.app.engine.dispose()  # new connections take the short timeout
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
@@ -287,10 +286,9 @@ def _cut(database: str) -> str:
     )
 
 
+@pytest.mark.only_database("postgresql")
 async def test_postgresql_restarted_under_the_running_bot_asks_to_try_again_then_recovers(world):
     url = world.app.settings.database.url
-    if not url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
     database = make_url(url).database
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     # a restart between two messages: every pooled connection is dead; the next message must simply work

@@ -38,9 +38,8 @@ async def test_the_default_document_types(app):
     assert rows[0].kind().rule.legal_deadline(2025).isoformat() == "2024-09-30"
 
 
+@pytest.mark.only_database("sqlite")
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
-    if app.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
     async with app.engine.connect() as connection:
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
