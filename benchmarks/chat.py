@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 
 from benchmarks.generate import NOW, TELEGRAM_ID_BASE
 from bot.app import App
-from bot.sandbox import BotApiSandbox, FloodControl, SandboxUser
+from bot.sandbox.telegram import BotApiSandbox, FloodControl, SandboxUser
 from bot.storage import minimal_pdf
 from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, ScopeKind
 
@@ -205,7 +205,7 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
 async def dispatch(app: App, count: int) -> dict[str, Any]:
     """`count` reminders due now, to as many secretaries, swept through the real Application (AIORateLimiter) to a
     sandbox that answers 429 above 30 messages a second (and above one a second to one chat)."""
-    from bot.telegram_app import running
+    from bot.channels.telegram.application import running
     from scheduler.sweep import sweep
 
     async with app.sessions() as session, session.begin():

@@ -33,13 +33,13 @@ from bot.clock import Clock, ManualClock, SystemClock, today
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import upgrade
 from bot.errors import InputError, InputErrors
+from bot.i18n import CATALOG, Language, doc_label, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from bot.parsing import DATE_YEARS, FIRST_YEAR, limit_text, parse_figure, parse_option_date, parse_year
 from bot.services.calendar import DayOff, add_day_off, days_off, load_calendar, remove_day_off
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, obligation_rows
 from bot.services.places import ImportSummary, import_area, import_csv
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
 from bot.services.targets import set_target
-from bot.texts import CATALOG, Language, doc_label, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from bot.views import indicator_text, render_table
 from models.status import ReviewStatus, end_of_day
 from models.tables import Desa, Kecamatan, Role
@@ -90,11 +90,11 @@ CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "sh
 
 @functools.cache
 def _click_catalog() -> gettext.GNUTranslations:
-    """click's messages in Indonesian: bot/reference/click-id.po, compiled in memory with Babel."""
+    """click's messages in Indonesian: bot/i18n/click-id.po, compiled in memory with Babel."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with resources.files("bot.reference").joinpath("click-id.po").open("rb") as source:
+    with resources.files("bot.i18n").joinpath("click-id.po").open("rb") as source:
         catalog = read_po(source, locale="id")
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
@@ -893,7 +893,7 @@ def run(ctx: Context) -> None:
     webhook = ctx.settings.telegram.mode == "webhook"
     if webhook and ctx.settings.telegram.webhook_secret is None:
         raise InputError("error.webhook_secret")
-    from bot.telegram_app import run_polling, run_webhook
+    from bot.channels.telegram.application import run_polling, run_webhook
 
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log line would carry the token
@@ -1073,7 +1073,7 @@ def demo(ctx: Context) -> None:
 
     Menulis klambi-demo.db dan demo-data/ (dibuat ulang setiap kali), tidak menyentuh klambi.db.
     """
-    from bot.demo import DEMO_DATABASE, run_demo
+    from bot.sandbox.demo import DEMO_DATABASE, run_demo
 
     report = asyncio.run(run_demo(ctx.settings, click.echo))
     click.echo()

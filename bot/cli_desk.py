@@ -30,8 +30,8 @@ from bot.cli import (
     render_table,
 )
 from bot.errors import InputError
+from bot.i18n import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
-from bot.texts import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Extension, Kabupaten, Kecamatan, Obligation, Person, Role, RoleAssignment, ScopeKind
 

@@ -13,8 +13,8 @@ from bot.cli import Context, _ready, cli, pass_context
 from bot.cli_desk import person, person_number
 from bot.db import current_revision
 from bot.errors import InputError
+from bot.i18n import t
 from bot.services.privacy import export_person, forget_person
-from bot.texts import t
 
 
 def _size(size: int) -> str:

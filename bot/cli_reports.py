@@ -10,7 +10,7 @@ import click
 from bot.app import App
 from bot.cli import Context, _instant, _ready, _year_and_moment, cli, pass_context
 from bot.errors import InputError
-from bot.texts import t
+from bot.i18n import t
 
 FORMATS = ("xlsx", "csv", "md", "png")
 

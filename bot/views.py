@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from telegram import MessageEntity
 
+from bot.i18n import Language, doc_label, fmt_date, fmt_percent, status_label, t
 from bot.services.indicator import KecamatanIndicator, ObligationRow
-from bot.texts import Language, doc_label, fmt_date, fmt_percent, status_label, t
 from models.status import STATUS_ORDER, ObligationStatus
 
 # A year whose obligations are all in these has nothing recorded: its 0,00% says only that.

@@ -28,9 +28,9 @@ from bot.app import App
 from bot.authz import Grant
 from bot.clock import today
 from bot.errors import InputError
+from bot.i18n import Language, t
 from bot.services.people import active_grants, person_by_telegram
 from bot.services.updates import first_delivery
-from bot.texts import Language, t
 from bot.views import Formatted
 from models.tables import Person
 

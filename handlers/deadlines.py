@@ -6,12 +6,12 @@ from datetime import date
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
+from bot.i18n import doc_label, fmt_date
 from bot.parsing import parse_chat_date, whole_number
 from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
 from bot.services.submissions import open_obligations
-from bot.texts import doc_label, fmt_date
 from handlers.common import Turn, replan, turn
 from handlers.submission import obligation_today
 from models.tables import Desa, Obligation, Role

@@ -14,6 +14,7 @@ from telegram import InputFile
 
 from bot.authz import Action, allowed, may_invite, places
 from bot.errors import InputError
+from bot.i18n import doc_label, fmt_date
 from bot.parsing import FIRST_YEAR, parse_chat_date, whole_number
 from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
@@ -24,7 +25,6 @@ from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
 from bot.storage import StoredFile, received_as
-from bot.texts import doc_label, fmt_date
 from handlers.common import Turn, local_today, replan, turn
 from handlers.submission import add_file, send_files
 from models.documents import performance_year_obligations

@@ -21,7 +21,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import App
-from bot.texts import t
+from bot.i18n import t
 from handlers.common import answer
 
 log = logging.getLogger("klambi.flood")

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
+from bot.i18n import doc_label, fmt_datetime
 from bot.parsing import parse_chat_datetime, whole_number
 from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
 from bot.services.submissions import open_obligations, zone_label
-from bot.texts import doc_label, fmt_datetime
 from handlers.common import Turn, turn
 from models.tables import Announcement, Desa, Kecamatan, Person, Role, ScopeKind, ThreadKind
 

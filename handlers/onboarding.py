@@ -6,6 +6,7 @@ from telegram import BotCommand, BotCommandScopeChat
 
 from bot.authz import INVITABLE, Action, places
 from bot.errors import InputError
+from bot.i18n import Language, fmt_datetime, t
 from bot.services.drafts import clear_draft, save_draft
 from bot.services.people import (
     WrongCode,
@@ -15,7 +16,6 @@ from bot.services.people import (
     redeem_invitation,
     scope_name,
 )
-from bot.texts import Language, fmt_datetime, t
 from handlers.common import Turn, replan, turn
 from models.tables import Role
 

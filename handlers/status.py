@@ -11,9 +11,9 @@ from telegram import InputFile
 
 from bot.authz import Action, allowed, places
 from bot.errors import InputError
+from bot.i18n import doc_label, fmt_date, fmt_percent, status_label
 from bot.parsing import FIRST_YEAR, whole_number
 from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows, ranking
-from bot.texts import doc_label, fmt_date, fmt_percent, status_label
 from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
 from handlers.common import Turn, turn

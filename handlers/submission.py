@@ -20,12 +20,12 @@ from telegram.ext import ContextTypes
 from bot.app import App
 from bot.authz import Action, places
 from bot.errors import InputError
+from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date, whole_number
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import received_as, sniff_mime_type
-from bot.texts import fmt_date, fmt_datetime
 from handlers.common import Turn, local_today, replan, turn
 from models.tables import Desa, Obligation, Role
 

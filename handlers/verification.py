@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.authz import Action, places
 from bot.errors import InputError
+from bot.i18n import t
 from bot.parsing import whole_number
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
-from bot.texts import t
 from handlers.common import Turn, replan, turn
 from handlers.submission import alert_text, send_files, verdict_buttons
 from models.status import ReviewStatus

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.i18n import Language, doc_label, fmt_number, t
 from bot.services.indicator import KecamatanIndicator
-from bot.texts import Language, doc_label, fmt_number, t
 from reports.tables import LkjipData
 
 COLOURS = {"bar": "#2e7d32", "combined": "#1565c0", "target": "#c62828", "renstra": "#ef6c00", "capaian": "#6a1b9a"}

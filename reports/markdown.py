@@ -7,7 +7,7 @@ realisasi carry "%", the capaian columns are headed "(%)" and show the bare figu
 from __future__ import annotations
 
 from bot.cleaning import markdown_cell
-from bot.texts import Language, fmt_date, fmt_number, fmt_percent, t
+from bot.i18n import Language, fmt_date, fmt_number, fmt_percent, t
 from reports.tables import LkjipData, ProgramRow
 from reports.workbook import indicator_label, no_data_notes
 

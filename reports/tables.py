@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InputError
+from bot.i18n import doc_label
 from bot.services.history import HistoryRow, history_for
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator, year_facts
 from bot.services.places import require_kecamatan
-from bot.texts import doc_label
 from models.indicator import QUARTERS, TargetValues, predikat
 from models.indicator import capaian as capaian_of
 from models.numbers import percent, round_half_up

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cleaning import sheet_cell
-from bot.texts import Language, doc_label, fmt_date, fmt_number, fmt_percent, t
+from bot.i18n import Language, doc_label, fmt_date, fmt_number, fmt_percent, t
 from reports.tables import LkjipData, ProgramRow
 
 NUMBER = "#,##0.00"

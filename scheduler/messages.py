@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from telegram import MessageEntity
 
+from bot.i18n import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.services.indicator import obligation_rows
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import zone_label
-from bot.texts import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.views import kecamatan_matrix
 from models.reminders import DIGEST_HORIZON_DAYS, days_left
 from models.status import ReviewStatus

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.authz import COMMANDS, POLICY
+from bot.i18n import t
 from bot.services.calendar import load_calendar
 from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
-from bot.texts import t
 from handlers import COMMAND_HANDLERS
 from handlers.common import STRANGER_QUIET
 from models.tables import (
@@ -204,6 +204,6 @@ async def test_no_role_can_press_its_way_into_another_place(world, role):
 
 def _blank(user):
     """A stranger has no message from the bot yet: press on a made-up one (Telegram would deliver the press)."""
-    from bot.sandbox import SandboxMessage
+    from bot.sandbox.telegram import SandboxMessage
 
     return SandboxMessage({"message_id": 1, "chat": {"id": user.id, "type": "private"}, "text": "?"}, True)

@@ -501,7 +501,7 @@ def test_every_message_click_can_print_is_in_the_indonesian_catalog():
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po
 
-    with resources.files("bot.reference").joinpath("click-id.po").open("rb") as source:
+    with resources.files("bot.i18n").joinpath("click-id.po").open("rb") as source:
         catalog = read_po(source, locale="id")
     found = 0
     for module in sorted(Path(click.__file__).parent.glob("*.py")):

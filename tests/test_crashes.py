@@ -25,7 +25,7 @@ from bot import db as klambi_db
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sandbox import BotApiSandbox, SandboxUser
+from bot.sandbox.telegram import BotApiSandbox, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation, redeem_invitation
 from bot.services.places import import_area

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.cli import main
 from bot.clock import ManualClock
-from bot.demo import DEMO_START, DEMO_TOKEN, WIB, play_season
 from bot.parsing import parse_chat_date
-from bot.sandbox import BotApiSandbox
+from bot.sandbox.demo import DEMO_START, DEMO_TOKEN, WIB, play_season
+from bot.sandbox.telegram import BotApiSandbox
 from models.tables import Desa, Obligation, Submission
 from tests.conftest import query
 

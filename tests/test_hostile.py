@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from bot.authz import COMMANDS
 from bot.errors import InputError
+from bot.i18n import CATALOG, t
 from bot.parsing import parse_chat_datetime
-from bot.texts import CATALOG, t
 from handlers.common import STRANGER_QUIET
 from models.tables import Channel, Draft, Submission, SubmissionFile
 from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, Role

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.sandbox import FloodControl
+from bot.sandbox.telegram import FloodControl
 from models.calendar import WorkingCalendar
 from models.reminders import DEFAULT_OFFSETS, reminder_days
 from models.tables import Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role
@@ -352,7 +352,7 @@ async def test_the_bots_own_job_plans_and_sweeps_by_itself(world):
     """`klambi run` registers the sweep on PTB's JobQueue; here it runs with nobody calling `sweep`."""
     from contextlib import AsyncExitStack
 
-    from bot.telegram_app import running
+    from bot.channels.telegram.application import running
     from tests.world import TOKEN
 
     world.clock.set(datetime(2024, 9, 20, 9, 0, tzinfo=WIB))

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from bot.clock import ManualClock
-from bot.sandbox import BotApiSandbox
+from bot.sandbox.telegram import BotApiSandbox
 from tests.conftest import WIB
 
 TOKEN = "5151:RUN-process-token_secret"

@@ -13,7 +13,7 @@ from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, Inli
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.sandbox import BotApiSandbox, FloodControl
+from bot.sandbox.telegram import BotApiSandbox, FloodControl
 
 TOKEN = "123456:SANDBOX-TOKEN"
 NOW = datetime(2025, 1, 15, 2, 0, tzinfo=UTC)  # 09:00 WIB

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from bot.cleaning import FORMULA_STARTS
-from bot.sandbox import SandboxUser
+from bot.sandbox.telegram import SandboxUser
 from models.tables import CalendarOverride, Desa, ForumReply, ForumThread, Person, Role, Submission
 from tests.conftest import query
 from tests.test_cli import DESA, load_jatiroto

@@ -17,13 +17,13 @@ from aiohttp import ClientSession
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.telegram.webhook import SECRET_HEADER, serving_webhook
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sandbox import BotApiSandbox, RoundRobinProxy
+from bot.sandbox.telegram import BotApiSandbox, RoundRobinProxy
 from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
-from bot.webhook import SECRET_HEADER, serving_webhook
 from models.tables import Draft, Invitation, Person, RoleAssignment, StartAttempt, Submission, SubmissionFile
 from tests.conftest import WIB
 from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, Role

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.telegram.application import running
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sandbox import BotApiSandbox, SandboxUser
+from bot.sandbox.telegram import BotApiSandbox, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.storage import minimal_pdf
-from bot.telegram_app import running
 from handlers.flood import FloodGate
 from models.tables import Obligation, Role
 from tests.conftest import WIB

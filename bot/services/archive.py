@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cleaning import csv_row, markdown_cell
+from bot.i18n import Language, doc_label, fmt_date, t
 from bot.services.indicator import year_facts
 from bot.storage import CHUNK, FileStore
-from bot.texts import Language, doc_label, fmt_date, t
 from models.status import ObligationStatus, ReviewStatus, deciding_version, obligation_status
 
 EXTENSIONS = {

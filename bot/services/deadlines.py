@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Grant, allowed
 from bot.errors import InputError
+from bot.i18n import fmt_date, t
 from bot.services.audit import audit
 from bot.services.calendar import load_calendar
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
 from bot.services.places import ensure_obligations, place_of, require_document, require_kecamatan
-from bot.texts import fmt_date, t
 from models.tables import Desa, Extension, Obligation, Person, Role
 
 REASON_LIMIT = 500

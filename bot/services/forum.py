@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from bot.authz import Action, Grant, allowed
 from bot.errors import InputError
+from bot.i18n import Language, doc_label, t
 from bot.parsing import limit_text, whole_number
 from bot.services.audit import audit
 from bot.services.notices import queue_message, queue_notice
 from bot.services.people import people_with_role_covering
-from bot.texts import Language, doc_label, t
 from models.tables import (
     Announcement,
     AnnouncementRecipient,

@@ -32,12 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from bot.cleaning import clean_text, sheet_cell
 from bot.db import LOCK_FREE, lock_free
 from bot.errors import InputError, InputErrors
+from bot.i18n import Language, t
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
 from bot.services.archive import write_atomically
 from bot.services.calendar import load_calendar
 from bot.services.places import desa_code_problem, document_kinds, require_kecamatan
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, version_key, version_problems
-from bot.texts import Language, t
 from models.documents import DocumentKind, performance_year_obligations
 from models.status import ReviewStatus, start_of_day
 from models.tables import AuditEntry, Channel, Desa, Kecamatan, Obligation, Submission, SubmissionFile

@@ -107,7 +107,7 @@ def webhook_secret(app: App) -> str:
 @asynccontextmanager
 async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[tuple[Application, WebhookServer]]:
     """The bot in webhook mode inside an existing event loop: start, tell Telegram the URL, yield, stop cleanly."""
-    from bot.telegram_app import _post_init, build_application
+    from bot.channels.telegram.application import _post_init, build_application
 
     telegram = app.settings.telegram
     secret = webhook_secret(app)

@@ -1,4 +1,4 @@
-"""Texts of the forum half: announcements, problems, questions, meetings (merged into `bot.texts.CATALOG`)."""
+"""Texts of the forum half: announcements, problems, questions, meetings (merged into `bot.i18n.CATALOG`)."""
 
 from __future__ import annotations
 

@@ -117,7 +117,7 @@ def run_polling(app: App, token: str) -> None:
 
 def run_webhook(app: App, token: str) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), by webhook (behind a reverse proxy)."""
-    from bot.webhook import serving_webhook
+    from bot.channels.telegram.webhook import serving_webhook
 
     async def serve() -> None:
         stop = asyncio.Event()

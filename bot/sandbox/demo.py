@@ -1,7 +1,7 @@
 """`klambi demo`: a season of Kecamatan Jatiroto, played offline against the local Bot API sandbox.
 
-The real bot (the same Application `klambi run` starts) talks over loopback HTTP to `bot.sandbox`, which plays the
-people: the Kasi Pemerintahan, the camat, three village secretaries, a pendamping and their forum group (an
+The real bot (the same Application `klambi run` starts) talks over loopback HTTP to `bot.sandbox.telegram`, which
+plays the people: the Kasi Pemerintahan, the camat, three village secretaries, a pendamping and their forum group (an
 announcement, a problem and a question answered, an arisan with its invitation, reminders and notulen). The injected
 clock walks from September 2024 to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on
 paper and are recorded the way `klambi record` records them. The dates are illustrative; the flows and the figures
@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.app import App
+from bot.channels.telegram.application import running
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import upgrade
-from bot.sandbox import BotApiSandbox, SandboxChat, SandboxUser
+from bot.i18n import fmt_date
+from bot.sandbox.telegram import BotApiSandbox, SandboxChat, SandboxUser
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
 from bot.services.people import create_invitation
@@ -30,8 +32,6 @@ from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
 from bot.storage import minimal_pdf
-from bot.telegram_app import running
-from bot.texts import fmt_date
 from models.tables import Kecamatan, Obligation, Role
 from scheduler.sweep import sweep
 

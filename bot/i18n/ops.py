@@ -1,4 +1,4 @@
-"""Texts of the operator's commands: backups and personal data (merged into `bot.texts.CATALOG`)."""
+"""Texts of the operator's commands: backups and personal data (merged into `bot.i18n.CATALOG`)."""
 
 from __future__ import annotations
 

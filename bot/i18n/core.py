@@ -840,10 +840,10 @@ CATALOG: dict[str, tuple[str, str]] = {
 
 def _merge_catalogs() -> None:
     """The texts of the desk, reports, forum and operations live in their own modules, merged into one catalog."""
-    from bot.texts_desk import DESK_TEXTS
-    from bot.texts_forum import FORUM_TEXTS
-    from bot.texts_ops import OPS_TEXTS
-    from bot.texts_reports import REPORT_TEXTS
+    from bot.i18n.desk import DESK_TEXTS
+    from bot.i18n.forum import FORUM_TEXTS
+    from bot.i18n.ops import OPS_TEXTS
+    from bot.i18n.reports import REPORT_TEXTS
 
     for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS):
         clash = CATALOG.keys() & texts.keys()

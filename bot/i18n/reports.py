@@ -1,4 +1,4 @@
-"""Texts of the LKjIP report exports (`klambi report`, merged into `bot.texts.CATALOG`).
+"""Texts of the LKjIP report exports (`klambi report`, merged into `bot.i18n.CATALOG`).
 
 Every key starts with `report.` so that it cannot clash with the chat's or the desk's texts.
 """

@@ -1,6 +1,6 @@
-"""Texts of the kecamatan's desk commands on the command line (merged into `bot.texts.CATALOG`).
+"""Texts of the kecamatan's desk commands on the command line (merged into `bot.i18n.CATALOG`).
 
-Every key starts with `cli.` so that it cannot clash with the chat's texts in `bot/texts.py`.
+Every key starts with `cli.` so that it cannot clash with the chat's texts in `bot/i18n/core.py`.
 """
 
 from __future__ import annotations

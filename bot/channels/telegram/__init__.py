@@ -1,0 +1,1 @@
+"""Telegram: the python-telegram-bot Application, polling and the webhook, rendering, downloads."""
