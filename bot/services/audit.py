@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change and through what: a person on a channel ("telegram", later "whatsapp" or "web"), or no person
+    on the command line ("cli") or the bot's own jobs ("system"). The audit log records both."""
+
+    person_id: int | None
+    channel: str
+
+    @property
+    def label(self) -> str:
+        return self.channel
+
+
+CLI = Actor(None, "cli")
+SYSTEM = Actor(None, "system")
 
 
 def audit(
