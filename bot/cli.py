@@ -940,8 +940,8 @@ def invite(
 
     created, username, zone = ctx.run(work)
     lang = ctx.language
+    from bot.channels.telegram.adapter import invite_link
     from bot.services.submissions import zone_label
-    from handlers.onboarding import invite_link
 
     click.echo(
         t(

@@ -1,47 +1,46 @@
-"""Telegram I/O only: parse an update, call one service from `bot.services`, render the answer.
+"""The chat core's router: what a person did, to the conversation that continues it. No channel is known here.
 
-`register` wires every command and the two routers: one for text, one for buttons. Where a conversation stands lives
-in the person's draft (database), not in memory, so the routers ask the draft what a message means.
+Commands go to their handler (each command's entry in `bot.authz.COMMANDS` says who may use it); a pressed choice is
+decoded to its typed action (`bot.chat.actions`) and goes to its handler; text and files go where the person's draft
+(in the database, not in memory) says the conversation stands. `dispatch` is the one entry for every channel.
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from bot.chat import actions
+from bot.chat.messages import Incoming
 from bot.cleaning import clean_text
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
-from bot.services.drafts import clear_draft, get_draft, save_draft
-from handlers import deadlines, desk, flood, forum, onboarding, status, submission, verification
-from handlers.common import Turn, on_error, turn
+from bot.services.drafts import clear_draft, get_draft
+from handlers import deadlines, desk, forum, onboarding, status, submission, verification
+from handlers.common import ChannelFacts, Conversations, Handler, Outcome, Turn
 
-PRIVATE = filters.ChatType.PRIVATE
 # The steps whose text may have lines (and a reply to an alert, with no step): every other text is one line.
 MULTILINE_STEPS = {("umumkan", "text"), ("kendala", "text"), ("tanya", "text"), ("jawab", "text"), ("tutup", "text"),
                    ("notulen", "text"), None}  # fmt: skip
 
 
-@turn
 async def batal(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
     cleared = await clear_draft(current.session, current.person.id)
-    if current.update.callback_query is not None:
+    if current.pressed:
         current.mark_pressed(current.t("chat.cancelled"))
     else:
         current.reply(current.t("chat.cancelled" if cleared else "chat.nothing_to_cancel"))
 
 
-@turn
 async def on_text(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
-    message = current.update.effective_message
-    assert message is not None and message.text is not None
+    assert current.incoming.text is not None
     draft = await get_draft(current.session, current.person.id)
     step = (draft.flow, draft.step) if draft else None
-    text = clean_text(message.text, multiline=step in MULTILINE_STEPS).strip()
+    text = clean_text(current.incoming.text, multiline=step in MULTILINE_STEPS).strip()
     if step is None and await forum.reply_to_alert(current, text):
         return
     if step == ("kirim", "date"):
@@ -66,8 +65,8 @@ async def on_text(current: Turn) -> None:
         await deadlines.date_text(current, text)
     elif step == ("perpanjang", "reason"):
         await deadlines.reason_text(current, text)
-    elif step == ("undang", "place") and draft is not None:
-        await onboarding.undang_place(current, draft.data["role"], text)
+    elif step == ("undang", "place"):
+        await onboarding.undang_typed_place(current, text)
     elif step == ("umumkan", "text"):
         await forum.umumkan_text(current, text)
     elif step == ("kendala", "text"):
@@ -88,116 +87,14 @@ async def on_text(current: Turn) -> None:
         current.reply(current.t("chat.not_understood"))
 
 
-@turn
-async def on_button(current: Turn) -> None:
-    query = current.update.callback_query
-    assert query is not None
-    data = (query.data or "").split(":")
-    match data:
-        case ["batal"]:
-            await batal.__wrapped__(current)
-        case ["k", "o", obligation_id]:
-            await _require_step(current, "kirim", "choose")
-            await submission.choose(current, obligation_id)
-        case ["k", "go", obligation_id]:  # the button of a reminder
-            await save_draft(
-                current.session, current.require_person().id, "kirim", "choose", {}, current.app.clock.now()
-            )
-            await submission.choose(current, obligation_id)
-        case ["p", "d", desa_kode]:
-            await _require_step(current, "perpanjang", "desa")
-            await deadlines.choose_desa(current, desa_kode)
-        case ["p", "o", obligation_id]:
-            await _require_step(current, "perpanjang", "document")
-            await deadlines.choose_obligation(current, obligation_id)
-        case ["t", "o", code, ta]:
-            await desk.tenggat_document(current, code, ta)
-        case ["c", "d", desa_kode]:
-            await desk.catat_desa(current, desa_kode)
-        case ["c", "o", obligation_id]:
-            await desk.catat_obligation(current, obligation_id)
-        case ["c", "p", days_back]:
-            await desk.catat_date(current, "penetapan", None, days_back)
-        case ["c", "r", days_back]:
-            await desk.catat_date(current, "received", None, days_back)
-        case ["c", "f"]:
-            await desk.catat_summary(current)
-        case ["c", "s"]:
-            await desk.catat_save(current)
-        case ["x", "s", submission_id]:
-            await desk.koreksi_choose(current, submission_id)
-        case ["r", "a", assignment_id]:
-            await desk.cabut_choose(current, assignment_id)
-        case ["r", "y", assignment_id]:
-            await desk.cabut_confirm(current, assignment_id)
-        case ["a", "d", desa_kode]:
-            await desk.arsip_desa(current, desa_kode)
-        case ["a", "o", obligation_id]:
-            await desk.arsip_document(current, obligation_id)
-        case ["a", "v", submission_id]:
-            await desk.arsip_version(current, submission_id)
-        case ["k", "next"]:
-            await submission.next_step(current)
-        case ["k", "d", days_back]:
-            await submission.date_button(current, days_back)
-        case ["k", "skip"]:
-            await submission.nomor_text(current, None)
-        case ["k", "send"]:
-            await submission.confirm(current)
-        case ["v", "a", submission_id]:
-            await verification.accept(current, submission_id)
-        case ["v", "r", submission_id]:
-            await verification.reject(current, submission_id)
-        case ["u", "r", role]:
-            draft = await _require_step(current, "undang", "role")
-            await onboarding.undang_role(current, draft.data, role)
-        case ["u", "d", kode]:
-            draft = await _require_step(current, "undang", "desa")
-            await onboarding.undang_place(current, draft.data["role"], kode)
-        case ["n", "k", kode]:
-            await forum.umumkan_kecamatan(current, kode)
-        case ["n", "t", kode]:
-            await forum.umumkan_toggle(current, kode)
-        case ["n", "a"]:
-            await forum.umumkan_toggle(current, None)
-        case ["n", "g"]:
-            await forum.umumkan_next(current)
-        case ["n", "s"]:
-            await forum.umumkan_send(current)
-        case ["n", "r", announcement_id]:
-            await forum.umumkan_read(current, announcement_id)
-        case ["n", "d", announcement_id]:
-            await forum.pengumuman_detail(current, announcement_id)
-        case ["kd", "d", kode]:
-            await forum.kendala_desa(current, kode)
-        case ["kd", "o", obligation_id]:
-            await forum.kendala_document(current, obligation_id)
-        case ["q", "d", kode]:
-            await forum.tanya_desa(current, kode)
-        case ["f", "j", thread_id]:
-            await forum.jawab_start(current, thread_id)
-        case ["f", "c", thread_id]:
-            await forum.tutup_start(current, thread_id)
-        case ["m", "r", role]:
-            await forum.rapat_toggle(current, role=role)
-        case ["m", "t", kode]:
-            await forum.rapat_toggle(current, code=kode)
-        case ["m", "a"]:
-            await forum.rapat_toggle(current)
-        case ["m", "g"]:
-            await forum.rapat_next(current)
-        case ["m", "s"]:
-            await forum.rapat_save(current)
-        case ["m", "y", meeting_id]:
-            await forum.rapat_answer(current, meeting_id, "hadir")
-        case ["m", "n", meeting_id]:
-            await forum.rapat_answer(current, meeting_id, "tidak")
-        case ["m", "d", meeting_id]:
-            await forum.rapat_detail(current, meeting_id)
-        case ["m", "c", meeting_id]:
-            await forum.notulen_start(current, meeting_id)
-        case _:
-            raise InputError("chat.stale_button")
+def at_step(flow: str, step: str, then: Callable[[Turn, Any], Awaitable[None]]):
+    """A choice that continues only when the person's conversation stands at this step; otherwise it is stale."""
+
+    async def continuing(current: Turn, chosen: Any) -> None:
+        await _require_step(current, flow, step)
+        await then(current, chosen)
+
+    return continuing
 
 
 async def _require_step(current: Turn, flow: str, step: str):
@@ -209,12 +106,71 @@ async def _require_step(current: Turn, flow: str, step: str):
     return draft
 
 
-@turn
+# Every choice the bot offers and the conversation step it continues. A choice from an older message, or one typed
+# by hand, is decoded by the one codec (`bot.chat.actions`) and refused when it is unknown or forged.
+ROUTES: dict[type[actions.Action], Callable[[Turn, Any], Awaitable[None]]] = {
+    actions.Cancel: lambda c, a: batal(c),
+    actions.KirimObligation: at_step("kirim", "choose", lambda c, a: submission.choose(c, a.obligation_id)),
+    actions.KirimFromReminder: lambda c, a: submission.from_reminder(c, a.obligation_id),
+    actions.KirimPagesDone: lambda c, a: submission.next_step(c),
+    actions.KirimDate: lambda c, a: submission.date_button(c, a.days_back),
+    actions.KirimSkipNomor: lambda c, a: submission.nomor_text(c, None),
+    actions.KirimSend: lambda c, a: submission.confirm(c),
+    actions.Accept: lambda c, a: verification.accept(c, a.submission_id),
+    actions.Reject: lambda c, a: verification.reject(c, a.submission_id),
+    actions.PerpanjangDesa: at_step("perpanjang", "desa", lambda c, a: deadlines.choose_desa(c, a.desa_kode)),
+    actions.PerpanjangObligation: at_step(
+        "perpanjang", "document", lambda c, a: deadlines.choose_obligation(c, a.obligation_id)
+    ),
+    actions.TenggatDocument: lambda c, a: desk.tenggat_document(c, a.document_code, a.tahun_anggaran),
+    actions.CatatDesa: lambda c, a: desk.catat_desa(c, a.desa_kode),
+    actions.CatatObligation: lambda c, a: desk.catat_obligation(c, a.obligation_id),
+    actions.CatatPenetapan: lambda c, a: desk.catat_date(c, "penetapan", None, a.days_back),
+    actions.CatatReceived: lambda c, a: desk.catat_date(c, "received", None, a.days_back),
+    actions.CatatFilesDone: lambda c, a: desk.catat_summary(c),
+    actions.CatatSave: lambda c, a: desk.catat_save(c),
+    actions.KoreksiSubmission: lambda c, a: desk.koreksi_choose(c, a.submission_id),
+    actions.CabutAssignment: lambda c, a: desk.cabut_choose(c, a.assignment_id),
+    actions.CabutConfirm: lambda c, a: desk.cabut_confirm(c, a.assignment_id),
+    actions.ArsipDesa: lambda c, a: desk.arsip_desa(c, a.desa_kode),
+    actions.ArsipObligation: lambda c, a: desk.arsip_document(c, a.obligation_id),
+    actions.ArsipVersion: lambda c, a: desk.arsip_version(c, a.submission_id),
+    actions.UndangRole: lambda c, a: onboarding.undang_role(c, a.role),
+    actions.UndangPlace: lambda c, a: onboarding.undang_desa(c, a.kode),
+    actions.UmumkanKecamatan: lambda c, a: forum.umumkan_kecamatan(c, a.kecamatan_kode),
+    actions.UmumkanToggle: lambda c, a: forum.umumkan_toggle(c, a.desa_kode),
+    actions.UmumkanAll: lambda c, a: forum.umumkan_toggle(c, None),
+    actions.UmumkanNext: lambda c, a: forum.umumkan_next(c),
+    actions.UmumkanSend: lambda c, a: forum.umumkan_send(c),
+    actions.AnnouncementRead: lambda c, a: forum.umumkan_read(c, a.announcement_id),
+    actions.AnnouncementDetail: lambda c, a: forum.pengumuman_detail(c, a.announcement_id),
+    actions.KendalaDesa: lambda c, a: forum.kendala_desa(c, a.desa_kode),
+    actions.KendalaObligation: lambda c, a: forum.kendala_document(c, a.obligation_id),
+    actions.TanyaDesa: lambda c, a: forum.tanya_desa(c, a.desa_kode),
+    actions.ThreadAnswer: lambda c, a: forum.jawab_start(c, a.thread_id),
+    actions.ThreadClose: lambda c, a: forum.tutup_start(c, a.thread_id),
+    actions.RapatRole: lambda c, a: forum.rapat_toggle(c, role=a.role),
+    actions.RapatPlace: lambda c, a: forum.rapat_toggle(c, code=a.kode),
+    actions.RapatAll: lambda c, a: forum.rapat_toggle(c),
+    actions.RapatNext: lambda c, a: forum.rapat_next(c),
+    actions.RapatSave: lambda c, a: forum.rapat_save(c),
+    actions.RapatAttend: lambda c, a: forum.rapat_answer(c, a.meeting_id, "hadir"),
+    actions.RapatDecline: lambda c, a: forum.rapat_answer(c, a.meeting_id, "tidak"),
+    actions.RapatDetail: lambda c, a: forum.rapat_detail(c, a.meeting_id),
+    actions.NotulenStart: lambda c, a: forum.notulen_start(c, a.meeting_id),
+}
+
+
+async def on_choice(current: Turn) -> None:
+    chosen = actions.decode(current.incoming.choice)
+    await ROUTES[type(chosen)](current, chosen)
+
+
 async def unsupported(current: Turn) -> None:
     current.reply(current.t("chat.unsupported_message"))
 
 
-COMMAND_HANDLERS = {  # each command's entry in bot.authz.COMMANDS says who may use it
+COMMAND_HANDLERS: dict[str, Handler] = {  # each command's entry in bot.authz.COMMANDS says who may use it
     "start": onboarding.start,
     "bantuan": onboarding.bantuan,
     "help": onboarding.bantuan,
@@ -239,17 +195,28 @@ COMMAND_HANDLERS = {  # each command's entry in bot.authz.COMMANDS says who may 
     "rapat": forum.rapat,
     "agenda": forum.agenda,
 }
+GROUP_COMMANDS: dict[str, Handler] = {"status": status.forum_status}  # in a kecamatan's forum group
 
 
-def register(application: Application) -> None:
-    application.bot_data["flood_gate"] = flood.FloodGate()
-    application.add_handler(TypeHandler(Update, flood.gate), group=-1)  # before any database work
-    for name, callback in COMMAND_HANDLERS.items():
-        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
-    application.add_handler(CommandHandler("status", status.forum_status, filters=filters.ChatType.GROUPS))
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), submission.file_message))
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, onboarding.bantuan))
-    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, unsupported))
-    application.add_error_handler(on_error)
+def route(incoming: Incoming) -> Handler | None:
+    """The handler for a message without files; None when the bot stays silent (a group's chatter)."""
+    if incoming.group is not None:
+        return GROUP_COMMANDS.get(incoming.command or "")
+    if incoming.choice is not None:
+        return on_choice
+    if incoming.command is not None:
+        return COMMAND_HANDLERS.get(incoming.command, onboarding.bantuan)
+    if incoming.text is not None:
+        return on_text
+    return unsupported
+
+
+async def dispatch(core: Conversations, incoming: Incoming, channel: ChannelFacts) -> Outcome:
+    """Handle what a person did, on any channel. Files are fetched first, outside the transaction
+    (`submission.receive_files`)."""
+    if incoming.files and incoming.group is None:
+        return await submission.receive_files(core, incoming, channel)
+    handler = route(incoming)
+    if handler is None:
+        return Outcome()
+    return await core.handle(incoming, channel, handler)

@@ -1,55 +1,75 @@
-"""What every handler shares: one database session per update, the person behind it, and an outbox.
+"""What every conversation shares: one database session per incoming message, the person behind it, and what to
+answer — all channel-neutral (docs/architecture.md).
 
-Replies are queued while the update is handled and sent only after the transaction committed: a user is never told
-"received" about something the database did not keep. An update handled before (delivered again) changes nothing
-and gets no second answer (`bot.services.updates`). Bad input (`InputError`) rolls the handler's work back (a
-savepoint) and gets its friendly text, and the update counts as handled: a redelivery is not answered again. A busy
-database rolls everything back, the update's key too, and asks to try again; anything else is logged and answered
-kindly. A stranger is told how to join at most once in `STRANGER_QUIET`.
+A channel adapter turns what a person did into an `Incoming` and hands it to `Conversations.handle`, which opens the
+transaction, finds the person, routes it (`handlers.route`) and returns an `Outcome`: the answers to the person who
+wrote, the settling of a pressed message, a short note for a pressed choice, and the person's new command menu. The
+adapter renders the outcome only after the transaction committed: a person is never told "received" about something
+the database did not keep. Messages to *other* people go on the outbox in the same transaction (`Turn.notify`).
+
+An incoming message handled before (delivered again) changes nothing and gets no second answer
+(`bot.services.updates`). Bad input (`InputError`) rolls the handler's work back (a savepoint) and gets its friendly
+text, and the message counts as handled: a redelivery is not answered again. A busy database rolls everything back,
+the delivery's key too, and asks to try again. A stranger is told how to join at most once in `STRANGER_QUIET`.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.authz import Grant
+from bot.chat.actions import Action
+from bot.chat.messages import Formatted, Incoming, OutFile, OutMessage
 from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import Language, t
-from bot.services.people import active_grants, person_by_telegram
-from bot.services.updates import first_delivery
-from bot.views import Formatted
 from models.tables import Person
 
 log = logging.getLogger("klambi.handlers")
-Send = Callable[[Any], Awaitable[Any]]  # bot -> coroutine
+Buttons = list[list[tuple[str, Action]]]
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    """What a conversation may need to know about the channel it runs on, without knowing the channel."""
+
+    name: str
+    invite_link: Callable[[str], str]  # an invitation code -> the link that opens the chat with it
+
+
+@dataclass
+class Outcome:
+    """What to do after the transaction: nothing when the message was handled before."""
+
+    answers: list[OutMessage] = field(default_factory=list)
+    settled: OutMessage | None = None  # the pressed message becomes this (its choices go unless given again)
+    note: str | None = None  # a short answer to a pressed choice
+    refusal: str | None = None  # bad input's friendly text
+    menu: list[tuple[str, str]] | None = None  # the person's commands and their descriptions, when they changed
+    direct: list[tuple[Person, OutMessage]] = field(default_factory=list)  # to other people, after commit
+    notices_queued: bool = False  # the outbox has something to send now
+    handled: bool = True  # False: delivered before, or a stranger told lately; nothing to say
 
 
 @dataclass
 class Turn:
-    """One update being handled."""
+    """One incoming message being handled."""
 
     app: App
     session: AsyncSession
-    update: Update
-    context: ContextTypes.DEFAULT_TYPE
+    incoming: Incoming
+    channel: ChannelFacts
     person: Person | None
     grants: list[Grant]
-    outbox: list[Send] = field(default_factory=list)
-    callback_answer: str | None = None
+    outcome: Outcome = field(default_factory=Outcome)
 
     @property
     def lang(self) -> Language:
@@ -59,61 +79,53 @@ class Turn:
         return t(key, self.lang, **values)
 
     @property
-    def chat_id(self) -> int:
-        assert self.update.effective_chat is not None
-        return self.update.effective_chat.id
+    def args(self) -> tuple[str, ...]:
+        return self.incoming.args
+
+    @property
+    def pressed(self) -> bool:
+        return self.incoming.choice is not None
 
     def require_person(self) -> Person:
-        """The registered person behind this update; a stranger is told how to get an invitation."""
+        """The registered person behind this message; a stranger is told how to get an invitation."""
         if self.person is None:
             raise InputError("chat.unknown_person")
         return self.person
 
-    def reply(self, text: str | Formatted, buttons: list[list[tuple[str, str]]] | None = None) -> None:
-        self.send(self.chat_id, text, buttons)
+    def reply(self, text: str | Formatted, buttons: Buttons | None = None, files: list[OutFile] | None = None) -> None:
+        self.outcome.answers.append(OutMessage.of(text, buttons, files or ()))
 
-    def send(self, chat_id: int, text: str | Formatted, buttons: list[list[tuple[str, str]]] | None = None) -> None:
-        markup = keyboard(buttons) if buttons else None
-        formatted = text if isinstance(text, Formatted) else Formatted(text)
-        self.outbox.append(
-            lambda bot: bot.send_message(
-                chat_id, formatted.text, reply_markup=markup, entities=list(formatted.entities) or None
-            )
-        )
+    def reply_files(self, files: list[OutFile]) -> None:
+        """Files alone, each as it came (a document as a document, a photo as a photo)."""
+        if files:
+            self.outcome.answers.append(OutMessage.of("", None, files))
 
-    def later(self, action: Send) -> None:
-        self.outbox.append(action)
+    def tell(self, person: Person, text: str | Formatted, buttons: Buttons | None = None,
+             files: list[OutFile] | None = None) -> None:  # fmt: skip
+        """A message to another person, sent after commit."""
+        self.outcome.direct.append((person, OutMessage.of(text, buttons, files or ())))
 
-    def edit_pressed(self, text: str, buttons: list[list[tuple[str, str]]] | None = None) -> None:
-        """Replace the message whose button was pressed (its buttons disappear unless new ones are given)."""
-        query = self.update.callback_query
-        if query is None or query.message is None:
-            return
-        message = query.message
-        markup = keyboard(buttons) if buttons else None
-        self.outbox.append(
-            lambda bot: bot.edit_message_text(
-                text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
-            )
-        )
+    def edit_pressed(self, text: str, buttons: Buttons | None = None) -> None:
+        """Replace the message whose choice was pressed (its choices disappear unless new ones are given)."""
+        if self.incoming.pressed is not None:
+            self.outcome.settled = OutMessage.of(text, buttons)
 
     @property
     def pressed_text(self) -> str:
-        """The text of the button that was pressed, as the message showed it ("" when it is not there)."""
-        query = self.update.callback_query
-        markup = getattr(query.message, "reply_markup", None) if query else None
-        for row in getattr(markup, "inline_keyboard", None) or ():
-            for button in row:
-                if button.callback_data == query.data:
-                    return button.text
-        return ""
+        """The label of the choice that was pressed, as the message showed it ("" when it is not known)."""
+        return self.incoming.pressed.label if self.incoming.pressed is not None else ""
 
     def mark_pressed(self, line: str) -> None:
-        """Keep the pressed message's text, add `line`, and take its buttons away."""
-        query = self.update.callback_query
-        message = query.message if query else None
-        original = getattr(message, "text", None) or ""
+        """Keep the pressed message's text, add `line`, and take its choices away."""
+        original = self.incoming.pressed.text if self.incoming.pressed is not None else ""
         self.edit_pressed(f"{original}\n\n{line}".strip())
+
+    def note(self, text: str) -> None:
+        """A short answer to the pressed choice (Telegram shows it for a moment over the chat)."""
+        self.outcome.note = text
+
+    def menu_changed(self, commands: list[tuple[str, str]]) -> None:
+        self.outcome.menu = commands
 
 
 async def local_today(current: Turn, desa_kode: str) -> date:
@@ -133,99 +145,76 @@ async def replan(current: Turn, kecamatan_kode: str) -> None:
     await plan_kecamatan(current.session, kecamatan_kode, current.app.clock.now(), current.app.settings.reminders)
 
 
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
 Handler = Callable[[Turn], Awaitable[None]]
+STRANGER_QUIET = timedelta(minutes=10)
 
 
-def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """Wrap a handler: session and transaction, person and grants, outbox after commit, kind answers on failure."""
+class Conversations:
+    """The chat core: one per running bot, shared by its channels."""
 
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        app: App = context.bot_data["app"]
-        language = app.settings.bot.language
-        query = update.callback_query
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._strangers_told: dict[tuple[str, str], datetime] = {}
+
+    @property
+    def language(self) -> Language:
+        return self.app.settings.bot.language
+
+    async def handle(self, incoming: Incoming, channel: ChannelFacts, handler: Handler | None = None) -> Outcome:
+        """Handle one incoming message in one transaction; `handler` defaults to the router's choice."""
+        from bot.services.people import active_grants, person_by_telegram
+        from bot.services.updates import first_delivery
+        from handlers import route
+
+        app = self.app
+        chosen = handler or route(incoming)
         current: Turn | None = None
         refusal: InputError | None = None
         try:
             async with app.sessions() as session, session.begin():
-                if not await first_delivery(session, context.bot.id, update.update_id, app.clock.now()):
-                    log.info("update %s was handled before: not again", update.update_id)
-                    return
-                user = update.effective_user
-                person = await person_by_telegram(session, user.id) if user else None
+                if not await first_delivery(session, incoming.channel, incoming.key, app.clock.now()):
+                    log.info("%s delivery %s was handled before: not again", incoming.channel, incoming.key)
+                    return Outcome(handled=False)
+                person = await person_by_telegram(session, int(incoming.sender.user_id))
                 if person is not None and person.unreachable_at is not None:
                     person.unreachable_at = None  # they wrote to the bot: reachable again
                 grants = await active_grants(session, person.id) if person else []
-                current = Turn(app, session, update, context, person, grants)
+                current = Turn(app, session, incoming, channel, person, grants)
                 try:
                     async with session.begin_nested():
-                        await handler(current)
+                        await chosen(current)
                 except InputError as problem:  # its work undone; the key commits: it is answered once
                     refusal = problem
         except (OperationalError, DBAPIError):
-            log.warning("database unavailable while handling %s", handler.__name__, exc_info=True)
-            await answer(update, t("chat.busy", language))
-            return
+            log.warning("database unavailable while handling %s", _name(chosen), exc_info=True)
+            return Outcome(refusal=t("chat.busy", self.language))
         if refusal is not None:
-            user = update.effective_user
-            stranger = refusal.key == "chat.unknown_person" and query is None  # a press is answered anyway
-            if stranger and user is not None and _told_lately(context, user.id, app):
-                log.info("refused %s: a stranger told how to join lately, not again", handler.__name__)
-                return
-            log.info("refused %s: %s", handler.__name__, refusal.key)
-            await answer(update, t(refusal.key, language, **refusal.values))
-            return
+            return self._refused(incoming, refusal, _name(chosen))
         assert current is not None
-        if query is not None:
-            await _safe(query.answer(current.callback_answer))
-        for send in current.outbox:
-            await _safe(send(context.bot))
+        return current.outcome
 
-    return wrapper
+    def _refused(self, incoming: Incoming, refusal: InputError, name: str) -> Outcome:
+        stranger = refusal.key == "chat.unknown_person" and incoming.choice is None  # a press is answered anyway
+        if stranger and self._told_lately(incoming):
+            log.info("refused %s: a stranger told how to join lately, not again", name)
+            return Outcome(handled=False)
+        log.info("refused %s: %s", name, refusal.key)
+        return Outcome(refusal=t(refusal.key, self.language, **refusal.values))
 
-
-STRANGER_QUIET = timedelta(minutes=10)
-
-
-def _told_lately(context: ContextTypes.DEFAULT_TYPE, user_id: int, app: App) -> bool:
-    """Whether this stranger was told how to join within `STRANGER_QUIET`; if not, they are being told now. In memory,
-    per process: a stranger is told at most once a while by each worker."""
-    told: dict[int, datetime] = context.bot_data.setdefault("strangers_told", {})
-    now = app.clock.now()
-    last = told.get(user_id)
-    if last is not None and now - last < STRANGER_QUIET:
-        return True
-    if len(told) >= 10_000:
-        told = context.bot_data["strangers_told"] = {u: at for u, at in told.items() if now - at < STRANGER_QUIET}
-    told[user_id] = now
-    return False
-
-
-async def answer(update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        await _safe(update.callback_query.answer(text[:200], show_alert=True))
-    elif update.effective_chat is not None:
-        await _safe(update.get_bot().send_message(update.effective_chat.id, text))
+    def _told_lately(self, incoming: Incoming) -> bool:
+        """Whether this stranger was told how to join within `STRANGER_QUIET`; if not, they are being told now. In
+        memory, per process: a stranger is told at most once a while by each worker."""
+        told = self._strangers_told
+        now = self.app.clock.now()
+        who = (incoming.channel, incoming.sender.user_id)
+        last = told.get(who)
+        if last is not None and now - last < STRANGER_QUIET:
+            return True
+        if len(told) >= 10_000:
+            self._strangers_told = told = {u: at for u, at in told.items() if now - at < STRANGER_QUIET}
+        told[who] = now
+        return False
 
 
-async def _safe(call: Awaitable[Any]) -> None:
-    """Telegram may refuse one message (a chat that blocked the bot); the rest still goes out."""
-    try:
-        await call
-    except TelegramError:
-        log.warning("Telegram refused a message", exc_info=True)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The last resort: log, and tell the person kindly."""
-    log.error("unhandled error", exc_info=context.error)
-    app: App | None = context.bot_data.get("app")
-    language: Language = app.settings.bot.language if app else "id"
-    if isinstance(update, Update):
-        await answer(update, t("chat.error", language))
+def _name(handler: Handler) -> str:
+    return getattr(handler, "__name__", type(handler).__name__)

@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from bot.authz import Action, allowed, places
+from bot.chat.actions import Cancel, PerpanjangDesa, PerpanjangObligation
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date
-from bot.parsing import parse_chat_date, whole_number
+from bot.parsing import parse_chat_date
 from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
 from bot.services.submissions import open_obligations
-from handlers.common import Turn, replan, turn
+from handlers.common import Turn, replan
 from handlers.submission import obligation_today
 from models.tables import Desa, Obligation, Role
 
 FLOW = "perpanjang"
 
 
-@turn
 async def perpanjang(current: Turn) -> None:
     person = current.require_person()
     if not places(current.grants, Action.EXTEND):
@@ -28,8 +28,8 @@ async def perpanjang(current: Turn) -> None:
     if not desa:
         raise InputError("status.nothing")
     await save_draft(current.session, person.id, FLOW, "desa", {}, current.app.clock.now())
-    buttons = [[(d.nama, f"p:d:{d.kode}")] for d in desa[:30]]
-    current.reply(current.t("extend.choose_desa"), [*buttons, [(current.t("button.cancel"), "batal")]])
+    buttons = [[(d.nama, PerpanjangDesa(d.kode))] for d in desa[:30]]
+    current.reply(current.t("extend.choose_desa"), [*buttons, [(current.t("button.cancel"), Cancel())]])
 
 
 async def choose_desa(current: Turn, desa_kode: str) -> None:
@@ -45,17 +45,16 @@ async def choose_desa(current: Turn, desa_kode: str) -> None:
         [
             (
                 f"{doc_label(o.document_code)} TA {o.tahun_anggaran} · {fmt_date(o.agreed_date, current.lang)}",
-                f"p:o:{o.obligation_id}",
+                PerpanjangObligation(o.obligation_id),
             )
         ]
         for o in options
     ]
-    current.reply(current.t("extend.choose_document"), [*buttons, [(current.t("button.cancel"), "batal")]])
+    current.reply(current.t("extend.choose_document"), [*buttons, [(current.t("button.cancel"), Cancel())]])
 
 
-async def choose_obligation(current: Turn, obligation_id: str) -> None:
-    number = whole_number(obligation_id)
-    obligation = await current.session.get(Obligation, number) if number is not None else None
+async def choose_obligation(current: Turn, obligation_id: int) -> None:
+    obligation = await current.session.get(Obligation, obligation_id)
     if obligation is None or not allowed(current.grants, Action.EXTEND, obligation.desa_kode):
         raise InputError("chat.not_allowed")
     assert current.person is not None
@@ -67,7 +66,7 @@ async def choose_obligation(current: Turn, obligation_id: str) -> None:
         current.t("extend.ask_date", doc=obligation.document_code, ta=obligation.tahun_anggaran,
                   desa=desa.nama if desa else obligation.desa_kode,
                   current=fmt_date(obligation.agreed_date, current.lang)),
-        [[(current.t("button.cancel"), "batal")]],
+        [[(current.t("button.cancel"), Cancel())]],
     )  # fmt: skip
 
 
@@ -80,7 +79,7 @@ async def date_text(current: Turn, text: str) -> None:
         raise InputError("extend.date_past")
     data = {**draft.data, "date": chosen.isoformat()}
     await save_draft(current.session, current.person.id, FLOW, "reason", data, current.app.clock.now())
-    current.reply(current.t("extend.ask_reason"), [[(current.t("button.cancel"), "batal")]])
+    current.reply(current.t("extend.ask_reason"), [[(current.t("button.cancel"), Cancel())]])
 
 
 async def reason_text(current: Turn, text: str) -> None:
@@ -102,9 +101,9 @@ async def reason_text(current: Turn, text: str) -> None:
     )  # fmt: skip
     told = await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, granted.desa_kode)
     for person in told:
-        if person.telegram_chat_id is not None and person.telegram_chat_id != current.chat_id:
-            current.send(
-                person.telegram_chat_id,
+        if person.id != current.person.id:
+            current.tell(
+                person,
                 current.t(
                     "extend.told", date=fmt_date(granted.agreed_date, current.lang), reason=granted.reason, **values
                 ),

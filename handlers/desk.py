@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from telegram import InputFile
-
 from bot.authz import Action, allowed, may_invite, places
+from bot.chat import actions
+from bot.chat.messages import OutFile
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date
 from bot.parsing import FIRST_YEAR, parse_chat_date, whole_number
+from bot.services import desk as queries
 from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
 from bot.services.deadlines import set_agreed_dates
@@ -23,18 +22,18 @@ from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering, revoke_roles, scope_name
 from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
-from bot.services.submissions import open_obligations, recent_verdicts, undo_verdict
+from bot.services.submissions import open_obligations, recent_verdicts, stored_file, undo_verdict
 from bot.storage import StoredFile, received_as
-from handlers.common import Turn, local_today, replan, turn
-from handlers.submission import add_file, send_files
+from handlers.common import Buttons, Turn, local_today, replan
+from handlers.submission import add_file
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
-from models.tables import Channel, Desa, Obligation, Person, Role, RoleAssignment, ScopeKind, Submission
+from models.tables import Channel, Desa, Obligation, Person, Role, RoleAssignment, ScopeKind
 
-CANCEL = "batal"
+CANCEL = actions.Cancel()
 
 
-def _cancel_row(current: Turn) -> list[tuple[str, str]]:
+def _cancel_row(current: Turn) -> list[tuple[str, actions.Action]]:
     return [(current.t("button.cancel"), CANCEL)]
 
 
@@ -56,20 +55,19 @@ def _kecamatan_codes(current: Turn, action: Action) -> list[str]:
     )
 
 
-async def _desa_buttons(current: Turn, action: Action, prefix: str) -> list[list[tuple[str, str]]]:
+async def _desa_buttons(current: Turn, action: Action, choice: type[actions.Action]) -> Buttons:
     desa = await desa_of_grants(
         current.session, places(current.grants, action), {Role.STAF, Role.ADMIN, Role.CAMAT, Role.SEKDES}
     )
     desa = [d for d in desa if allowed(current.grants, action, d.kode)]
     if not desa:
         raise InputError("status.nothing")
-    return [[(d.nama, f"{prefix}:{d.kode}")] for d in desa[:30]]
+    return [[(d.nama, choice(d.kode))] for d in desa[:30]]  # type: ignore[call-arg]
 
 
 # --- /tenggat: the kesepakatan for a whole kecamatan ------------------------------------------------------------
 
 
-@turn
 async def tenggat(current: Turn) -> None:
     current.require_person()
     codes = _kecamatan_codes(current, Action.SET_AGREED)
@@ -82,24 +80,29 @@ async def tenggat(current: Turn) -> None:
     pairs = performance_year_obligations(kinds, year) + performance_year_obligations(kinds, year + 1)
     await _save(current, "tenggat", "document", {"kecamatan": kecamatan})
     buttons = [
-        [(f"{doc_label(k.code)} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}", f"t:o:{k.code}:{ta}")]
+        [
+            (
+                f"{doc_label(k.code)} TA {ta} · {fmt_date(k.rule.legal_deadline(ta), current.lang)}",
+                actions.TenggatDocument(k.code, ta),
+            )
+        ]
         for k, ta in sorted(pairs, key=lambda p: p[0].rule.legal_deadline(p[1]))
     ]
     current.reply(current.t("tenggat.choose", kecamatan=kec.nama), [*buttons, _cancel_row(current)])
 
 
 async def _first_desa(current: Turn, kecamatan: str) -> Desa:
-    desa = await current.session.scalar(select(Desa).where(Desa.kecamatan_kode == kecamatan).order_by(Desa.kode))
+    desa = await queries.first_desa(current.session, kecamatan)
     if desa is None:
         raise InputError("status.nothing")
     return desa
 
 
-async def tenggat_document(current: Turn, code: str, ta: str) -> None:
+async def tenggat_document(current: Turn, code: str, ta: int) -> None:
     draft = await _draft(current, "tenggat", "document")
     kinds = {k.code: k for k in await document_kinds(current.session)}
-    year = whole_number(ta, high=2100)
-    if code not in kinds or year is None or year < FIRST_YEAR:
+    year = ta
+    if code not in kinds or not FIRST_YEAR <= year <= 2100:
         raise InputError("chat.stale_button")
     legal = kinds[code].rule.legal_deadline(year, await load_calendar(current.session))
     await _save(current, "tenggat", "date", {**draft.data, "document": code, "ta": year})
@@ -133,12 +136,11 @@ async def tenggat_date(current: Turn, text: str) -> None:
 # --- /catat: a document that arrived on paper -------------------------------------------------------------------
 
 
-@turn
 async def catat(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.RECORD_PAPER):
         raise InputError("chat.not_allowed")
-    buttons = await _desa_buttons(current, Action.RECORD_PAPER, "c:d")
+    buttons = await _desa_buttons(current, Action.RECORD_PAPER, actions.CatatDesa)
     await _save(current, "catat", "desa", {})
     current.reply(current.t("desk.choose_desa"), [*buttons, _cancel_row(current)])
 
@@ -152,39 +154,41 @@ async def catat_desa(current: Turn, desa_kode: str) -> None:
         raise InputError("extend.none_open")
     await _save(current, "catat", "document", {"desa": desa_kode})
     current.mark_pressed(f"➡️ {options[0].desa_nama}")
-    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"c:o:{o.obligation_id}")] for o in options]
+    buttons = [
+        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", actions.CatatObligation(o.obligation_id))]
+        for o in options
+    ]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 
-def _date_buttons(current: Turn, prefix: str) -> list[list[tuple[str, str]]]:
+def _date_buttons(current: Turn, choice: type[actions.CatatPenetapan | actions.CatatReceived]) -> Buttons:
     return [
-        [(current.t("button.today"), f"{prefix}:0"), (current.t("button.yesterday"), f"{prefix}:1")],
+        [(current.t("button.today"), choice(0)), (current.t("button.yesterday"), choice(1))],
         _cancel_row(current),
     ]
 
 
-async def catat_obligation(current: Turn, obligation_id: str) -> None:
+async def catat_obligation(current: Turn, obligation_id: int) -> None:
     draft = await _draft(current, "catat", "document")
-    number = whole_number(obligation_id)
-    obligation = await current.session.get(Obligation, number) if number is not None else None
+    obligation = await current.session.get(Obligation, obligation_id)
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     await _save(current, "catat", "penetapan", {**draft.data, "obligation_id": obligation.id, "files": []})
     current.mark_pressed(f"➡️ {doc_label(obligation.document_code)} TA {obligation.tahun_anggaran}")
-    current.reply(current.t("catat.ask_penetapan"), _date_buttons(current, "c:p"))
+    current.reply(current.t("catat.ask_penetapan"), _date_buttons(current, actions.CatatPenetapan))
 
 
-async def catat_date(current: Turn, step: str, chosen: date | None, days_back: str | None = None) -> None:
+async def catat_date(current: Turn, step: str, chosen: date | None, days_back: int | None = None) -> None:
     draft = await _draft(current, "catat", step)
     today = await local_today(current, draft.data["desa"])
     if chosen is None:
-        chosen = today - timedelta(days=1 if days_back == "1" else 0)
+        chosen = today - timedelta(days=1 if days_back == 1 else 0)
         current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")
     if chosen > today:
         raise InputError("error.future_date_chat")
     if step == "penetapan":
         await _save(current, "catat", "received", {**draft.data, "penetapan": chosen.isoformat()})
-        current.reply(current.t("catat.ask_received"), _date_buttons(current, "c:r"))
+        current.reply(current.t("catat.ask_received"), _date_buttons(current, actions.CatatReceived))
         return
     penetapan = date.fromisoformat(draft.data["penetapan"])
     if chosen < penetapan:
@@ -192,7 +196,13 @@ async def catat_date(current: Turn, step: str, chosen: date | None, days_back: s
     await _save(current, "catat", "files", {**draft.data, "received": chosen.isoformat()})
     current.reply(
         current.t("catat.ask_files"),
-        [[(current.t("button.skip"), "c:f"), (current.t("button.next"), "c:f")], _cancel_row(current)],
+        [
+            [
+                (current.t("button.skip"), actions.CatatFilesDone()),
+                (current.t("button.next"), actions.CatatFilesDone()),
+            ],
+            _cancel_row(current),
+        ],
     )
 
 
@@ -203,7 +213,7 @@ async def catat_file(current: Turn, stored: dict) -> None:
     await _save(current, "catat", "files", {**draft.data, "files": files})
     current.reply(
         current.t("kirim.file_received", count=len(files)),
-        [[(current.t("button.next"), "c:f")], _cancel_row(current)],
+        [[(current.t("button.next"), actions.CatatFilesDone())], _cancel_row(current)],
     )
 
 
@@ -219,7 +229,7 @@ async def catat_summary(current: Turn) -> None:
         current.t("catat.summary", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
                   penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
                   received=fmt_date(date.fromisoformat(data["received"]), current.lang), files=len(data["files"])),
-        [[(current.t("button.save"), "c:s"), (current.t("button.cancel"), CANCEL)]],
+        [[(current.t("button.save"), actions.CatatSave()), (current.t("button.cancel"), CANCEL)]],
     )  # fmt: skip
 
 
@@ -260,14 +270,12 @@ async def catat_save(current: Turn) -> None:
                   verdict=current.t("verif.on_time" if on_time else "verif.late"), **values)
     )  # fmt: skip
     for person_told in await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, desa.kode):
-        assert person_told.telegram_chat_id is not None
-        current.send(person_told.telegram_chat_id, current.t("catat.told", **values))
+        current.tell(person_told, current.t("catat.told", **values))
 
 
 # --- /koreksi: undo a wrong verdict -----------------------------------------------------------------------------
 
 
-@turn
 async def koreksi(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.CORRECT):
@@ -279,18 +287,15 @@ async def koreksi(current: Turn) -> None:
     await _save(current, "koreksi", "choose", {})
     buttons = [
         [(f"{d.nama}: {doc_label(s.obligation.document_code)} TA {s.obligation.tahun_anggaran} v{s.version} · "
-          f"{current.t(f'review.{s.review_status.value}')}", f"x:s:{s.id}")]
+          f"{current.t(f'review.{s.review_status.value}')}", actions.KoreksiSubmission(s.id))]
         for s, d in verdicts
     ]  # fmt: skip
     current.reply(current.t("koreksi.choose"), [*buttons, _cancel_row(current)])
 
 
-async def koreksi_choose(current: Turn, submission_id: str) -> None:
+async def koreksi_choose(current: Turn, submission_id: int) -> None:
     await _draft(current, "koreksi", "choose")
-    number = whole_number(submission_id)
-    if number is None:
-        raise InputError("chat.stale_button")
-    await _save(current, "koreksi", "reason", {"submission_id": number})
+    await _save(current, "koreksi", "reason", {"submission_id": submission_id})
     current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(current.t("koreksi.ask_reason"), [_cancel_row(current)])
 
@@ -306,28 +311,22 @@ async def koreksi_reason(current: Turn, text: str) -> None:
     values = {"doc": undone.document_code, "ta": undone.tahun_anggaran, "desa": undone.desa_nama,
               "version": undone.version}  # fmt: skip
     current.reply(current.t("koreksi.done", previous=current.t(f"review.{undone.previous.value}"), **values))
-    told = {
-        p.telegram_chat_id for p in await people_with_role_covering(current.session, {Role.SEKDES}, undone.desa_kode)
-    }
-    told.add(undone.submitter_chat_id)
-    for chat_id in sorted(c for c in told if c is not None and c != current.chat_id):
-        current.send(chat_id, current.t("koreksi.told", reason=text.strip(), **values))
+    told = {p.id: p for p in await people_with_role_covering(current.session, {Role.SEKDES}, undone.desa_kode)}
+    if undone.submitter is not None:
+        told[undone.submitter.id] = undone.submitter
+    for person_id in sorted(told):
+        if person_id != person.id:
+            current.tell(told[person_id], current.t("koreksi.told", reason=text.strip(), **values))
 
 
 # --- /cabut: a secretary replaced -------------------------------------------------------------------------------
 
 
-@turn
 async def cabut(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.INVITE):
         raise InputError("chat.not_allowed")
-    rows = await current.session.execute(
-        select(RoleAssignment, Person)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.revoked_at.is_(None))
-        .order_by(RoleAssignment.scope_code, Person.name)
-    )
+    rows = await queries.active_assignments(current.session)
     buttons = []
     for assignment, person in rows:
         if person.id == current.require_person().id or not may_invite(
@@ -336,7 +335,12 @@ async def cabut(current: Turn) -> None:
             continue
         where = await scope_name(current.session, assignment.scope_kind, assignment.scope_code)
         buttons.append(
-            [(f"{person.name} — {current.t(f'role.{assignment.role.value}')} {where}", f"r:a:{assignment.id}")]
+            [
+                (
+                    f"{person.name} — {current.t(f'role.{assignment.role.value}')} {where}",
+                    actions.CabutAssignment(assignment.id),
+                )
+            ]
         )
     if not buttons:
         current.reply(current.t("cabut.none"))
@@ -345,9 +349,8 @@ async def cabut(current: Turn) -> None:
     current.reply(current.t("cabut.choose"), [*buttons[:30], _cancel_row(current)])
 
 
-async def _assignment(current: Turn, assignment_id: str) -> tuple[RoleAssignment, Person, str]:
-    number = whole_number(assignment_id)
-    assignment = await current.session.get(RoleAssignment, number) if number is not None else None
+async def _assignment(current: Turn, assignment_id: int) -> tuple[RoleAssignment, Person, str]:
+    assignment = await current.session.get(RoleAssignment, assignment_id)
     if assignment is None or assignment.revoked_at is not None:
         raise InputError("chat.stale_button")
     person = await current.session.get(Person, assignment.person_id)
@@ -355,20 +358,20 @@ async def _assignment(current: Turn, assignment_id: str) -> tuple[RoleAssignment
     return assignment, person, await scope_name(current.session, assignment.scope_kind, assignment.scope_code)
 
 
-async def cabut_choose(current: Turn, assignment_id: str) -> None:
+async def cabut_choose(current: Turn, assignment_id: int) -> None:
     await _draft(current, "cabut", "choose")
     assignment, person, where = await _assignment(current, assignment_id)
     await _save(current, "cabut", "confirm", {"assignment": assignment.id})
     current.mark_pressed(f"➡️ {current.pressed_text}")
     current.reply(
         current.t("cabut.confirm", role=current.t(f"role.{assignment.role.value}"), scope=where, name=person.name),
-        [[(current.t("button.revoke"), f"r:y:{assignment.id}"), (current.t("button.cancel"), CANCEL)]],
+        [[(current.t("button.revoke"), actions.CabutConfirm(assignment.id)), (current.t("button.cancel"), CANCEL)]],
     )
 
 
-async def cabut_confirm(current: Turn, assignment_id: str) -> None:
+async def cabut_confirm(current: Turn, assignment_id: int) -> None:
     draft = await _draft(current, "cabut", "confirm")
-    if str(draft.data["assignment"]) != assignment_id:
+    if draft.data["assignment"] != assignment_id:
         raise InputError("chat.stale_button")
     assignment, person, where = await _assignment(current, assignment_id)
     me = current.require_person()
@@ -381,19 +384,17 @@ async def cabut_confirm(current: Turn, assignment_id: str) -> None:
         await replan(current, ".".join(assignment.scope_code.split(".")[:3]))
     role = current.t(f"role.{assignment.role.value}")
     current.mark_pressed(current.t("cabut.done", role=role, scope=where, name=person.name))
-    if person.telegram_chat_id is not None:
-        current.send(person.telegram_chat_id, current.t("cabut.told", role=role, scope=where))
+    current.tell(person, current.t("cabut.told", role=role, scope=where))
 
 
 # --- /arsip: the stored files of any version --------------------------------------------------------------------
 
 
-@turn
 async def arsip(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.ARCHIVE):
         raise InputError("chat.not_allowed")
-    buttons = await _desa_buttons(current, Action.ARCHIVE, "a:d")
+    buttons = await _desa_buttons(current, Action.ARCHIVE, actions.ArsipDesa)
     await _save(current, "arsip", "desa", {})
     current.reply(current.t("desk.choose_desa"), [*buttons, _cancel_row(current)])
 
@@ -402,55 +403,40 @@ async def arsip_desa(current: Turn, desa_kode: str) -> None:
     await _draft(current, "arsip", "desa")
     if not allowed(current.grants, Action.ARCHIVE, desa_kode):
         raise InputError("chat.not_allowed")
-    obligations = list(
-        await current.session.scalars(
-            select(Obligation)
-            .where(Obligation.desa_kode == desa_kode, Obligation.id.in_(select(Submission.obligation_id)))
-            .order_by(Obligation.legal_deadline.desc())
-        )
-    )
+    obligations = await queries.obligations_with_versions(current.session, desa_kode)
     if not obligations:
         raise InputError("desk.nothing")
     await _save(current, "arsip", "document", {"desa": desa_kode})
     current.mark_pressed(f"➡️ {current.pressed_text}")
-    buttons = [[(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"a:o:{o.id}")] for o in obligations[:30]]
+    buttons = [
+        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", actions.ArsipObligation(o.id))]
+        for o in obligations[:30]
+    ]
     current.reply(current.t("desk.choose_document"), [*buttons, _cancel_row(current)])
 
 
-async def arsip_document(current: Turn, obligation_id: str) -> None:
+async def arsip_document(current: Turn, obligation_id: int) -> None:
     draft = await _draft(current, "arsip", "document")
-    number = whole_number(obligation_id)
-    obligation = await current.session.get(Obligation, number) if number is not None else None
+    obligation = await current.session.get(Obligation, obligation_id)
     if obligation is None or obligation.desa_kode != draft.data["desa"]:
         raise InputError("chat.stale_button")
     _, kecamatan = await place_of(current.session, obligation.desa_kode)
     tz = ZoneInfo(kecamatan.timezone)
-    versions = list(
-        await current.session.scalars(
-            select(Submission)
-            .where(Submission.obligation_id == obligation.id)
-            .options(selectinload(Submission.files))
-            .order_by(Submission.version)
-        )
-    )
+    versions = await queries.versions_of(current.session, obligation.id)
     await _save(current, "arsip", "version", {"desa": obligation.desa_kode, "obligation": obligation.id})
     current.mark_pressed(f"➡️ {current.pressed_text}")
     buttons = [
         [(current.t("arsip.version", version=s.version, status=current.t(f"review.{s.review_status.value}"),
                     received=fmt_date(s.received_at.astimezone(tz).date(), current.lang), files=len(s.files)),
-          f"a:v:{s.id}")]
+          actions.ArsipVersion(s.id))]
         for s in versions
     ]  # fmt: skip
     current.reply(current.t("arsip.choose_version"), [*buttons, _cancel_row(current)])
 
 
-async def arsip_version(current: Turn, submission_id: str) -> None:
+async def arsip_version(current: Turn, submission_id: int) -> None:
     draft = await _draft(current, "arsip", "version")
-    submission = await current.session.scalar(
-        select(Submission)
-        .where(Submission.id == (whole_number(submission_id) or -1))
-        .options(selectinload(Submission.files), selectinload(Submission.obligation))
-    )
+    submission = await queries.version_with_files(current.session, submission_id)
     if submission is None or submission.obligation_id != draft.data["obligation"]:
         raise InputError("chat.stale_button")
     if not allowed(current.grants, Action.ARCHIVE, submission.obligation.desa_kode):
@@ -465,27 +451,26 @@ async def arsip_version(current: Turn, submission_id: str) -> None:
         current.t("arsip.sending", doc=submission.obligation.document_code, ta=submission.obligation.tahun_anggaran,
                   desa=desa.nama, version=submission.version, files=len(submission.files))
     )  # fmt: skip
-    chat_id = current.chat_id
+    files = []
     for f in submission.files:
         if f.telegram_file_id:  # sent back the way it came: Telegram refuses a document's file_id as a photo
-            send_files(current, chat_id, [(f.telegram_file_id, f.telegram_kind)])
+            files.append(stored_file(f))
             continue
         # a paper scan recorded from the CLI: uploaded from the store as a document, under a name we make
-        path = current.app.files.path_of(f.stored_path)
         name = f"{submission.obligation.document_code}_v{submission.version}_{f.position}"
-        upload = InputFile(path.read_bytes(), filename=f"{name}.{EXTENSIONS.get(f.mime_type, 'bin')}")
-        current.later(lambda bot, s=upload: bot.send_document(chat_id, s))
+        filename = f"{name}.{EXTENSIONS.get(f.mime_type, 'bin')}"
+        files.append(OutFile("document", filename, f.mime_type, f.stored_path))
+    current.reply_files(files)
 
 
 # --- /libur -----------------------------------------------------------------------------------------------------
 
 
-@turn
 async def libur(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.VIEW_HOLIDAYS):
         raise InputError("chat.not_allowed")
-    args = current.context.args or []
+    args = current.args
     asked = whole_number(args[0], high=2100) if args else None
     year = asked if asked is not None and asked >= FIRST_YEAR else current.app.clock.now().year
     rows = await days_off(current.session, year, current.lang)

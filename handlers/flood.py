@@ -16,14 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from telegram import Update
-from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, ContextTypes
-
-from bot.app import App
-from bot.i18n import t
-from handlers.common import answer
-
 log = logging.getLogger("klambi.flood")
 BURST = 40  # updates at once
 REFILL_PER_SECOND = 1.0
@@ -45,13 +37,13 @@ class _Bucket:
 
 
 class FloodGate:
-    """A token bucket per Telegram account."""
+    """A token bucket per account (a channel's id of the person); the channel's adapter asks it before any work."""
 
     def __init__(self, burst: int = BURST, now: Callable[[], float] = time.monotonic) -> None:
         self.burst, self._now = burst, now
-        self._buckets: dict[int, _Bucket] = {}
+        self._buckets: dict[object, _Bucket] = {}
 
-    def admit(self, user_id: int) -> Verdict:
+    def admit(self, user_id: object) -> Verdict:
         now = self._now()
         bucket = self._buckets.get(user_id)
         if bucket is None:
@@ -71,31 +63,3 @@ class FloodGate:
     def _forget_idle(self, now: float) -> None:
         full = now - self.burst / REFILL_PER_SECOND
         self._buckets = {u: b for u, b in self._buckets.items() if b.at > full or b.quiet_until > now}
-
-
-def _answerable(update: Update) -> bool:
-    """What the bot would answer: anything in a private chat, a button, a command in a group."""
-    if update.callback_query is not None:
-        return True
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return False
-    return chat.type == ChatType.PRIVATE or (message.text or "").startswith("/")
-
-
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler (group -1): lets the update through, or stops it here."""
-    user = update.effective_user
-    if user is None or not _answerable(update):
-        return
-    flood_gate: FloodGate = context.bot_data["flood_gate"]
-    verdict = flood_gate.admit(user.id)
-    if verdict is Verdict.PASS:
-        return
-    if verdict is Verdict.WARN:
-        log.warning("Telegram account %s sends too fast: ignored for %d s", user.id, QUIET)
-        chat = update.effective_chat
-        if update.callback_query is not None or (chat is not None and chat.type == ChatType.PRIVATE):
-            app: App = context.bot_data["app"]
-            await answer(update, t("flood.warning", app.settings.bot.language, seconds=int(QUIET)))
-    raise ApplicationHandlerStop

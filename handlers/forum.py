@@ -9,24 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.authz import Action, allowed, places
+from bot.chat import actions
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_datetime
-from bot.parsing import parse_chat_datetime, whole_number
+from bot.parsing import parse_chat_datetime
 from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
+from bot.services.places import place_names
 from bot.services.submissions import open_obligations, zone_label
-from handlers.common import Turn, turn
+from handlers.common import Buttons, Turn
 from models.tables import Announcement, Desa, Kecamatan, Person, Role, ScopeKind, ThreadKind
 
-CANCEL = "batal"
+CANCEL = actions.Cancel()
 LISTED = 20
 
 
-def _cancel_row(current: Turn) -> list[tuple[str, str]]:
+def _cancel_row(current: Turn) -> list[tuple[str, actions.Action]]:
     return [(current.t("button.cancel"), CANCEL)]
 
 
@@ -48,20 +48,28 @@ async def _desa_for(current: Turn, action: Action) -> list[Desa]:
     return [d for d in desa if allowed(current.grants, action, d.kode)]
 
 
+# The toggles of an announcement's and a meeting's audience: (roles,) all desa, each desa, next.
+AUDIENCE = {
+    "n": (None, actions.UmumkanAll, actions.UmumkanToggle, actions.UmumkanNext),
+    "m": (actions.RapatRole, actions.RapatAll, actions.RapatPlace, actions.RapatNext),
+}
+
+
 def _audience_keyboard(
     current: Turn, desa: list[Desa], chosen: list[str], prefix: str, roles: list[str] | None = None
-) -> list[list[tuple[str, str]]]:
+) -> Buttons:
     """Toggles: (roles,) all desa, each desa; then Next and Cancel."""
-    rows: list[list[tuple[str, str]]] = []
-    if roles is not None:
+    role_choice, all_choice, desa_choice, next_choice = AUDIENCE[prefix]
+    rows: Buttons = []
+    if roles is not None and role_choice is not None:
         rows.append(
-            [(("☑️ " if r in roles else "⬜ ") + current.t(f"role.{r}"), f"{prefix}:r:{r}") for r in forum.FIELD_ROLES]
+            [(("☑️ " if r in roles else "⬜ ") + current.t(f"role.{r}"), role_choice(r)) for r in forum.FIELD_ROLES]
         )
     everyone = len(chosen) == len(desa)
-    rows.append([(("☑️ " if everyone else "⬜ ") + current.t("forum.all_desa", count=len(desa)), f"{prefix}:a")])
-    toggles = [(("☑️ " if d.kode in chosen else "⬜ ") + d.nama, f"{prefix}:t:{d.kode}") for d in desa[:40]]
+    rows.append([(("☑️ " if everyone else "⬜ ") + current.t("forum.all_desa", count=len(desa)), all_choice())])
+    toggles = [(("☑️ " if d.kode in chosen else "⬜ ") + d.nama, desa_choice(d.kode)) for d in desa[:40]]
     rows += [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
-    rows.append([(current.t("button.next"), f"{prefix}:g"), (current.t("button.cancel"), CANCEL)])
+    rows.append([(current.t("button.next"), next_choice()), (current.t("button.cancel"), CANCEL)])
     return rows
 
 
@@ -84,7 +92,6 @@ def _names(desa: list[Desa], chosen: list[str], current: Turn) -> str:
 # --- /umumkan: an announcement ----------------------------------------------------------------------------------
 
 
-@turn
 async def umumkan(current: Turn) -> None:
     current.require_person()
     desa = await _desa_for(current, Action.ANNOUNCE)
@@ -92,10 +99,9 @@ async def umumkan(current: Turn) -> None:
         raise InputError("chat.not_allowed")
     kecamatan = sorted({d.kecamatan_kode for d in desa})
     if len(kecamatan) > 1:
-        names = {k.kode: k.nama for k in await current.session.scalars(select(Kecamatan).where(
-            Kecamatan.kode.in_(kecamatan)))}  # fmt: skip
+        names = await place_names(current.session, Kecamatan, kecamatan)
         await _save(current, "umumkan", "kecamatan", {})
-        buttons = [[(names[k], f"n:k:{k}")] for k in kecamatan]
+        buttons = [[(names[k], actions.UmumkanKecamatan(k))] for k in kecamatan]
         current.reply(current.t("umumkan.choose_kecamatan"), [*buttons, _cancel_row(current)])
         return
     await _start_announcement(current, kecamatan[0], desa)
@@ -177,7 +183,8 @@ async def _confirm_announcement(current: Turn, data: dict) -> None:
         lines.append(current.t("umumkan.with_file", name=data["attachment"].get("original_name") or "foto"))
     else:
         lines.append(current.t("umumkan.may_attach"))
-    current.reply("\n".join(lines), [[(current.t("button.send"), "n:s"), (current.t("button.cancel"), CANCEL)]])
+    send = [(current.t("button.send"), actions.UmumkanSend()), (current.t("button.cancel"), CANCEL)]
+    current.reply("\n".join(lines), [send])
 
 
 async def umumkan_file(current: Turn, stored: dict, caption: str | None) -> None:
@@ -214,20 +221,14 @@ async def umumkan_send(current: Turn) -> None:
     )  # fmt: skip
 
 
-async def umumkan_read(current: Turn, announcement_id: str) -> None:
-    """'Sudah dibaca' under an announcement."""
-    number = whole_number(announcement_id)
-    if number is None:
-        raise InputError("chat.stale_button")
-    first = await forum.acknowledge(current.session, number, current.require_person(), current.app.clock.now())
-    current.callback_answer = current.t("umumkan.read_thanks" if first else "umumkan.read_already")
-    query = current.update.callback_query
-    message = query.message if query else None
-    if first and message is not None:
-        current.later(lambda bot: bot.edit_message_reply_markup(message.chat.id, message.message_id, reply_markup=None))
+async def umumkan_read(current: Turn, announcement_id: int) -> None:
+    """'Sudah dibaca' under an announcement: its button goes, its text stays."""
+    first = await forum.acknowledge(current.session, announcement_id, current.require_person(), current.app.clock.now())
+    current.note(current.t("umumkan.read_thanks" if first else "umumkan.read_already"))
+    if first and current.incoming.pressed is not None:
+        current.edit_pressed(current.incoming.pressed.text)
 
 
-@turn
 async def pengumuman(current: Turn) -> None:
     """The sender's view: recent announcements, each with who received and who read it."""
     person = current.require_person()
@@ -245,14 +246,14 @@ async def pengumuman(current: Turn) -> None:
         when = _when(current, announcement.created_at, await _tz(current, announcement.kecamatan_kode))
         lines += ["", current.t("pengumuman.line", number=announcement.id, when=when, text=_short(announcement.text),
                                 total=sum(counts.values()), **counts)]  # fmt: skip
-        buttons.append([(current.t("button.details", number=announcement.id), f"n:d:{announcement.id}")])
+        details = actions.AnnouncementDetail(announcement.id)
+        buttons.append([(current.t("button.details", number=announcement.id), details)])
     current.reply("\n".join(lines), buttons)
 
 
-async def pengumuman_detail(current: Turn, announcement_id: str) -> None:
+async def pengumuman_detail(current: Turn, announcement_id: int) -> None:
     person = current.require_person()
-    number = whole_number(announcement_id)
-    announcement = await current.session.get(Announcement, number) if number is not None else None
+    announcement = await current.session.get(Announcement, announcement_id)
     if announcement is None or not await forum.may_see_announcement(
         current.session, announcement, person, current.grants
     ):
@@ -265,8 +266,8 @@ async def pengumuman_detail(current: Turn, announcement_id: str) -> None:
         lines.append(current.t(f"pengumuman.state.{d.state}", name=d.name, role=current.t(f"role.{d.role}"),
                                desa=d.desa, read=read))  # fmt: skip
     reached = {d.desa for d in deliveries}
-    desa = await current.session.scalars(select(Desa).where(Desa.kode.in_(announcement.desa_codes)).order_by(Desa.kode))
-    nobody = [d.nama for d in desa if d.nama not in reached]
+    desa = await place_names(current.session, Desa, announcement.desa_codes)
+    nobody = [nama for nama in desa.values() if nama not in reached]
     if nobody:
         lines.append(current.t("pengumuman.nobody", names=", ".join(nobody)))
     if announcement.to_forum:
@@ -291,7 +292,6 @@ def _short(text: str, limit: int = 60) -> str:
 # --- /kendala and /tanya: problems and questions ------------------------------------------------------------------
 
 
-@turn
 async def kendala(current: Turn) -> None:
     current.require_person()
     if places(current.grants, Action.ANSWER):
@@ -302,7 +302,7 @@ async def kendala(current: Turn) -> None:
         raise InputError("chat.not_allowed")
     if len(desa) > 1:
         await _save(current, "kendala", "desa", {})
-        current.reply(current.t("desk.choose_desa"), [*[[(d.nama, f"kd:d:{d.kode}")] for d in desa],
+        current.reply(current.t("desk.choose_desa"), [*[[(d.nama, actions.KendalaDesa(d.kode))] for d in desa],
                                                        _cancel_row(current)])  # fmt: skip
         return
     await _kendala_documents(current, desa[0])
@@ -320,19 +320,17 @@ async def kendala_desa(current: Turn, kode: str) -> None:
 async def _kendala_documents(current: Turn, desa: Desa) -> None:
     await _save(current, "kendala", "document", {"desa": desa.kode})
     options = await open_obligations(current.session, desa.kode)
-    buttons = [
-        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", f"kd:o:{o.obligation_id}")] for o in options[:6]
+    buttons: Buttons = [
+        [(f"{doc_label(o.document_code)} TA {o.tahun_anggaran}", actions.KendalaObligation(o.obligation_id))]
+        for o in options[:6]
     ]
-    buttons.append([(current.t("kendala.no_document"), "kd:o:0")])
+    buttons.append([(current.t("kendala.no_document"), actions.KendalaObligation(0))])  # 0: about no document
     current.reply(current.t("kendala.choose_document", desa=desa.nama), [*buttons, _cancel_row(current)])
 
 
-async def kendala_document(current: Turn, obligation_id: str) -> None:
+async def kendala_document(current: Turn, obligation_id: int) -> None:
     draft = await _draft(current, "kendala", "document")
-    number = whole_number(obligation_id)
-    if number is None:
-        raise InputError("chat.stale_button")
-    chosen = number or None
+    chosen = obligation_id or None
     label = current.t("kendala.no_document")
     if chosen is not None:
         offered = {o.obligation_id: o for o in await open_obligations(current.session, draft.data["desa"])}
@@ -355,7 +353,6 @@ async def kendala_text(current: Turn, text: str) -> None:
     current.reply(current.t("kendala.recorded", number=number, alerted=alerted))
 
 
-@turn
 async def tanya(current: Turn) -> None:
     current.require_person()
     if places(current.grants, Action.ANSWER):
@@ -364,13 +361,13 @@ async def tanya(current: Turn) -> None:
     desa = await _desa_for(current, Action.RAISE)
     if not desa:
         raise InputError("chat.not_allowed")
-    question = " ".join(current.context.args or [])
+    question = " ".join(current.args)
     if question and len(desa) == 1:
         await _ask(current, desa[0].kode, question)
         return
     if len(desa) > 1:
         await _save(current, "tanya", "desa", {"text": question})
-        current.reply(current.t("tanya.choose_desa"), [*[[(d.nama, f"q:d:{d.kode}")] for d in desa],
+        current.reply(current.t("tanya.choose_desa"), [*[[(d.nama, actions.TanyaDesa(d.kode))] for d in desa],
                                                         _cancel_row(current)])  # fmt: skip
         return
     await _save(current, "tanya", "text", {"desa": desa[0].kode})
@@ -413,8 +410,7 @@ async def _list_threads(current: Turn, kind: ThreadKind) -> None:
     if not threads:
         current.reply(current.t(f"{kind.value}.none_open"))
         return
-    names = {d.kode: d.nama for d in await current.session.scalars(
-        select(Desa).where(Desa.kode.in_({th.desa_kode for th in threads})))}  # fmt: skip
+    names = await place_names(current.session, Desa, {th.desa_kode for th in threads})
     tz = await _tz(current, threads[0].kecamatan_kode)
     lines, buttons, desa = [current.t(f"{kind.value}.open_title", count=len(threads))], [], None
     for th in threads[:LISTED]:
@@ -425,15 +421,15 @@ async def _list_threads(current: Turn, kind: ThreadKind) -> None:
         number = await forum.thread_number(current.session, th)
         lines.append(f"#{number} · {_when(current, th.created_at, tz)} · {current.t(f'role.{th.author_role}')}: "
                      f"{_short(th.text, 100)}{replies}")  # fmt: skip
-        row = [(current.t("button.answer_number", number=number), f"f:j:{th.id}")]
+        row = [(current.t("button.answer_number", number=number), actions.ThreadAnswer(th.id))]
         if kind is ThreadKind.KENDALA:
-            row.append((current.t("button.close_number", number=number), f"f:c:{th.id}"))
+            row.append((current.t("button.close_number", number=number), actions.ThreadClose(th.id)))
         buttons.append(row)
     current.reply("\n".join(lines), buttons)
 
 
-async def jawab_start(current: Turn, thread_id: str) -> None:
-    thread = await forum.thread_for_staf(current.session, _number(thread_id), current.grants)
+async def jawab_start(current: Turn, thread_id: int) -> None:
+    thread = await forum.thread_for_staf(current.session, thread_id, current.grants)
     await _save(current, "jawab", "text", {"thread": thread.id})
     current.reply(
         current.t(
@@ -461,8 +457,8 @@ async def jawab_text(current: Turn, text: str, thread_id: int | None = None) -> 
                             name=author.name if author else "—"))  # fmt: skip
 
 
-async def tutup_start(current: Turn, thread_id: str) -> None:
-    thread = await forum.thread_for_staf(current.session, _number(thread_id), current.grants)
+async def tutup_start(current: Turn, thread_id: int) -> None:
+    thread = await forum.thread_for_staf(current.session, thread_id, current.grants)
     if thread.kind is not ThreadKind.KENDALA:
         raise InputError("chat.stale_button")
     await _save(current, "tutup", "text", {"thread": thread.id})
@@ -482,28 +478,19 @@ async def tutup_text(current: Turn, text: str) -> None:
 
 async def reply_to_alert(current: Turn, text: str) -> bool:
     """A staf answered a problem's or question's alert with Telegram's 'reply': that is their answer."""
-    message = current.update.effective_message
-    replied = message.reply_to_message if message else None
-    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+    replied = current.incoming.reply_to
+    if replied is None:
         return False
-    thread_id = await forum.thread_of_reply(current.session, current.chat_id, replied.message_id)
+    thread_id = await forum.thread_of_reply(current.session, int(current.incoming.sender.address), int(replied))
     if thread_id is None:
         return False
     await jawab_text(current, text, thread_id)
     return True
 
 
-def _number(value: str) -> int:
-    number = whole_number(value)
-    if number is None:
-        raise InputError("chat.stale_button")
-    return number
-
-
 # --- /rapat and /agenda: meetings -------------------------------------------------------------------------------
 
 
-@turn
 async def rapat(current: Turn) -> None:
     current.require_person()
     scopes = places(current.grants, Action.SCHEDULE_MEETING)
@@ -573,7 +560,7 @@ async def rapat_next(current: Turn) -> None:
         current.t("rapat.check", title=data["title"], when=_meeting_when(current, data, tz), place=data["place"],
                   roles=roles, names=_names(desa, data["chosen"], current), count=len(invited),
                   unreachable=sum(not m.reachable for m in invited)),
-        [[(current.t("button.send"), "m:s"), (current.t("button.cancel"), CANCEL)]],
+        [[(current.t("button.send"), actions.RapatSave()), (current.t("button.cancel"), CANCEL)]],
     )  # fmt: skip
 
 
@@ -598,18 +585,17 @@ async def rapat_save(current: Turn) -> None:
     )
 
 
-async def rapat_answer(current: Turn, meeting_id: str, answer: str) -> None:
-    number = _number(meeting_id)
+async def rapat_answer(current: Turn, meeting_id: int, answer: str) -> None:
+    number = meeting_id
     changed = await forum.answer_meeting(
         current.session, number, current.require_person(), answer, current.app.clock.now()
     )
     label = current.t(f"rapat.answer.{answer}")
-    current.callback_answer = current.t("rapat.answer_noted" if changed else "rapat.answer_same", answer=label)
+    current.note(current.t("rapat.answer_noted" if changed else "rapat.answer_same", answer=label))
     if changed:
         current.reply(current.t("rapat.answer_thanks", number=number, answer=label))
 
 
-@turn
 async def agenda(current: Turn) -> None:
     person = current.require_person()
     now = current.app.clock.now()
@@ -628,9 +614,9 @@ async def agenda(current: Turn) -> None:
             answers = [i.answer if i.reachable else "unreachable" for i, _, _ in people]
             counts = {key: answers.count(key) for key in ("hadir", "tidak", "unreachable")}
             lines.append(current.t("agenda.counts", belum=answers.count(None), **counts))
-            row = [(current.t("button.details", number=meeting.id), f"m:d:{meeting.id}")]
+            row = [(current.t("button.details", number=meeting.id), actions.RapatDetail(meeting.id))]
             if meeting.starts_at <= now and meeting.notulen_at is None:
-                row.append((current.t("button.notulen", number=meeting.id), f"m:c:{meeting.id}"))
+                row.append((current.t("button.notulen", number=meeting.id), actions.NotulenStart(meeting.id)))
             buttons.append(row)
         else:
             mine = next((i for i, p, _ in people if p.id == person.id), None)
@@ -638,13 +624,17 @@ async def agenda(current: Turn) -> None:
                 lines.append(current.t(f"rapat.your_answer.{mine.answer}"))
             if meeting.starts_at > now:
                 number = f"#{meeting.id} "
-                buttons.append([(number + current.t("button.hadir"), f"m:y:{meeting.id}"),
-                                (number + current.t("button.tidak_hadir"), f"m:n:{meeting.id}")])  # fmt: skip
+                buttons.append(
+                    [
+                        (number + current.t("button.hadir"), actions.RapatAttend(meeting.id)),
+                        (number + current.t("button.tidak_hadir"), actions.RapatDecline(meeting.id)),
+                    ]
+                )
     current.reply("\n".join(lines), buttons)
 
 
-async def rapat_detail(current: Turn, meeting_id: str) -> None:
-    meeting = await forum.meeting_for_staf(current.session, _number(meeting_id), current.grants)
+async def rapat_detail(current: Turn, meeting_id: int) -> None:
+    meeting = await forum.meeting_for_staf(current.session, meeting_id, current.grants)
     lines = [current.t("rapat.detail_title", number=meeting.id, title=meeting.title)]
     for invitee, person, desa in await forum.invitees(current.session, meeting.id):
         state = invitee.answer or ("belum" if invitee.reachable else "unreachable")
@@ -655,8 +645,8 @@ async def rapat_detail(current: Turn, meeting_id: str) -> None:
     current.reply("\n".join(lines))
 
 
-async def notulen_start(current: Turn, meeting_id: str) -> None:
-    meeting = await forum.meeting_for_staf(current.session, _number(meeting_id), current.grants)
+async def notulen_start(current: Turn, meeting_id: int) -> None:
+    meeting = await forum.meeting_for_staf(current.session, meeting_id, current.grants)
     if meeting.starts_at > current.app.clock.now():
         raise InputError("rapat.not_yet")
     if meeting.notulen_at is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeChat
-
 from bot.authz import INVITABLE, Action, places
+from bot.chat.actions import Cancel, UndangPlace, UndangRole
 from bot.errors import InputError
 from bot.i18n import Language, fmt_datetime, t
-from bot.services.drafts import clear_draft, save_draft
+from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import (
     WrongCode,
     create_invitation,
@@ -16,7 +15,7 @@ from bot.services.people import (
     redeem_invitation,
     scope_name,
 )
-from handlers.common import Turn, replan, turn
+from handlers.common import Turn, replan
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
@@ -91,17 +90,14 @@ ORDER = (
 )
 
 
-def commands_for(roles: set[Role], language: Language) -> list[BotCommand]:
+def commands_for(roles: set[Role], language: Language) -> list[tuple[str, str]]:
+    """The commands a person with these roles may use, each with its one-line description, in the menu's order."""
     names = {"bantuan"} | {c for role in roles for c in COMMANDS_BY_ROLE[role]}
-    return [BotCommand(name, t(f"command.{name}", language)) for name in ORDER if name in names]
+    return [(name, t(f"command.{name}", language)) for name in ORDER if name in names]
 
 
-def default_commands(language: Language) -> list[BotCommand]:
-    return [BotCommand("start", t("command.start", language)), BotCommand("bantuan", t("command.bantuan", language))]
-
-
-def invite_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
+def default_commands(language: Language) -> list[tuple[str, str]]:
+    return [("start", t("command.start", language)), ("bantuan", t("command.bantuan", language))]
 
 
 def _help_text(current: Turn) -> str:
@@ -109,15 +105,13 @@ def _help_text(current: Turn) -> str:
         return current.t("help.stranger")
     roles = {g.role for g in current.grants}
     lines = [current.t("help.title")]
-    lines += [f"/{c.command} — {c.description}" for c in commands_for(roles, current.lang)]
+    lines += [f"/{name} — {description}" for name, description in commands_for(roles, current.lang)]
     return "\n".join(lines)
 
 
-@turn
 async def start(current: Turn) -> None:
-    args = current.context.args or []
-    user = current.update.effective_user
-    assert user is not None
+    args = current.args
+    sender = current.incoming.sender
     if not args:
         person = current.require_person()
         current.reply(current.t("start.hello", name=person.name) + "\n\n" + _help_text(current))
@@ -126,10 +120,10 @@ async def start(current: Turn) -> None:
     try:
         async with current.session.begin_nested():
             redeemed = await redeem_invitation(
-                current.session, args[0][:64], user.id, current.chat_id, user.full_name, now
+                current.session, args[0][:64], int(sender.user_id), int(sender.address), sender.display_name, now
             )
     except WrongCode as wrong:
-        await record_wrong_code(current.session, user.id, now)  # kept: the outer transaction commits
+        await record_wrong_code(current.session, int(sender.user_id), now)  # kept: the outer transaction commits
         current.reply(current.t(wrong.key, **wrong.values))
         return
     where = await scope_name(current.session, redeemed.scope_kind, redeemed.scope_code)
@@ -143,17 +137,13 @@ async def start(current: Turn) -> None:
 
     current.grants = await active_grants(current.session, redeemed.person.id)
     current.reply(_help_text(current))
-    commands = commands_for({g.role for g in current.grants}, current.lang)
-    chat_id = current.chat_id
-    current.later(lambda bot: bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id)))
+    current.menu_changed(commands_for({g.role for g in current.grants}, current.lang))
 
 
-@turn
 async def bantuan(current: Turn) -> None:
     current.reply(_help_text(current))
 
 
-@turn
 async def undang(current: Turn) -> None:
     """Invite from the chat: admin anyone, staf only sekdes or pendamping of their own kecamatan."""
     person = current.require_person()
@@ -162,11 +152,20 @@ async def undang(current: Turn) -> None:
         raise InputError("chat.not_allowed")
     roles = sorted({r for g in inviters for r in INVITABLE[g.role]}, key=list(Role).index)
     await save_draft(current.session, person.id, "undang", "role", {}, current.app.clock.now())
-    buttons = [[(current.t(f"role.{r.value}"), f"u:r:{r.value}")] for r in roles]
-    current.reply(current.t("invite.choose_role"), [*buttons, [(current.t("button.cancel"), "batal")]])
+    buttons = [[(current.t(f"role.{r.value}"), UndangRole(r.value))] for r in roles]
+    current.reply(current.t("invite.choose_role"), [*buttons, [(current.t("button.cancel"), Cancel())]])
 
 
-async def undang_role(current: Turn, draft_data: dict, role_value: str) -> None:
+async def _draft_at(current: Turn, step: str) -> dict:
+    person = current.require_person()
+    draft = await get_draft(current.session, person.id)
+    if draft is None or (draft.flow, draft.step) != ("undang", step):
+        raise InputError("chat.stale_button")
+    return draft.data
+
+
+async def undang_role(current: Turn, role_value: str) -> None:
+    await _draft_at(current, "role")
     assert current.person is not None
     try:
         role = Role(role_value)
@@ -178,13 +177,25 @@ async def undang_role(current: Turn, draft_data: dict, role_value: str) -> None:
         if not desa:
             raise InputError("status.nothing")
         await save_draft(current.session, current.person.id, "undang", "desa", {"role": role.value}, now)
-        buttons = [[(d.nama, f"u:d:{d.kode}")] for d in desa[:30]]
+        buttons = [[(d.nama, UndangPlace(d.kode))] for d in desa[:30]]
         current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
-        current.reply(current.t("invite.choose_desa"), [*buttons, [(current.t("button.cancel"), "batal")]])
+        current.reply(current.t("invite.choose_desa"), [*buttons, [(current.t("button.cancel"), Cancel())]])
         return
     await save_draft(current.session, current.person.id, "undang", "place", {"role": role.value}, now)
     current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
     current.reply(current.t("invite.type_place"))
+
+
+async def undang_desa(current: Turn, kode: str) -> None:
+    """A desa chosen by its button."""
+    data = await _draft_at(current, "desa")
+    await undang_place(current, data["role"], kode)
+
+
+async def undang_typed_place(current: Turn, place: str) -> None:
+    """A kecamatan or kabupaten typed by its code."""
+    data = await _draft_at(current, "place")
+    await undang_place(current, data["role"], place)
 
 
 async def undang_place(current: Turn, role_value: str, place: str) -> None:
@@ -196,13 +207,12 @@ async def undang_place(current: Turn, role_value: str, place: str) -> None:
         actor_label="telegram",
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
-    username = current.context.bot.username
     text = current.t(
         "invite.created",
         role=current.t(f"role.{invitation.role.value}"),
         scope=invitation.scope_name,
         expires=fmt_datetime(invitation.expires_at, current.lang) + " UTC",
-        link=invite_link(username, invitation.code),
+        link=current.channel.invite_link(invitation.code),
         code=invitation.code,
     )
     current.reply(text + "\n\n" + current.t("invite.forward"))

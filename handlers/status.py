@@ -6,25 +6,25 @@ import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from telegram import InputFile
-
 from bot.authz import Action, allowed, places
+from bot.chat.messages import OutFile
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date, fmt_percent, status_label
 from bot.parsing import FIRST_YEAR, whole_number
+from bot.services.forum import kecamatan_of_forum
 from bot.services.indicator import ObligationRow, kecamatan_indicator, obligation_rows, ranking
 from bot.views import indicator_heading, indicator_summary, kecamatan_matrix
 from bot.wilayah import Level, level_of, parent_of
-from handlers.common import Turn, turn
+from handlers.common import Turn
 from models.status import ObligationStatus
 from models.tables import Desa, Kabupaten, Kecamatan, ScopeKind
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OPEN = {ObligationStatus.BELUM_JATUH_TEMPO, ObligationStatus.DITOLAK, ObligationStatus.TIDAK_ADA}
 
 
 def _year_argument(current: Turn, default: int) -> int:
-    for arg in current.context.args or []:
+    for arg in current.args:
         if arg.isdigit():  # digits of any script: a year, or refused
             year = whole_number(arg, high=default + 1)
             if year is None or year < FIRST_YEAR:
@@ -36,7 +36,7 @@ def _year_argument(current: Turn, default: int) -> int:
 
 
 def _code_argument(current: Turn) -> str | None:
-    return next((a for a in current.context.args or [] if "." in a), None)
+    return next((a for a in current.args if "." in a), None)
 
 
 async def _kecamatan(current: Turn, kode: str) -> Kecamatan:
@@ -57,7 +57,6 @@ def _days(current: Turn, row: ObligationRow, today) -> str:
     return current.t("status.overdue", days=-days)
 
 
-@turn
 async def status(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
@@ -99,7 +98,6 @@ async def status(current: Turn) -> None:
             current.reply("\n".join(lines))
 
 
-@turn
 async def indikator(current: Turn) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
@@ -110,18 +108,13 @@ async def indikator(current: Turn) -> None:
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         report = await kecamatan_indicator(current.session, kode, year, now)
         chart = await asyncio.to_thread(_chart, report, current.lang)  # drawing takes a moment: not on the loop
-        current.later(
-            lambda bot, png=chart, name=f"indikator-{kode}-{year}.png", chat=current.chat_id: bot.send_photo(
-                chat, InputFile(png, filename=name)
-            )
-        )
+        current.reply_files([OutFile("photo", f"indikator-{kode}-{year}.png", "image/png", content=chart)])
         text = indicator_message(current, report)
         if current.app.settings.reports.compare_within_kabupaten and report.result is not None:
             text += "\n\n" + await _rank_line(current, kecamatan, year, now)
         current.reply(text)
 
 
-@turn
 async def rekap(current: Turn) -> None:
     """The recap workbook (the LKjIP's tables, every desa and version) for staf and camat."""
     current.require_person()
@@ -139,11 +132,7 @@ async def rekap(current: Turn) -> None:
         caption = current.t(
             "rekap.caption", kecamatan=kecamatan.nama, year=year, at=fmt_date(data.local_date, current.lang)
         )
-        current.later(
-            lambda bot, content=workbook, filename=name, text=caption, chat=current.chat_id: bot.send_document(
-                chat, InputFile(content, filename=filename), caption=text
-            )
-        )
+        current.reply(caption, files=[OutFile("document", name, XLSX, content=workbook)])
 
 
 def _indicator_places(current: Turn) -> list[str]:
@@ -211,10 +200,10 @@ def indicator_message(current: Turn, report) -> str:
     return "\n".join(lines)
 
 
-@turn
 async def forum_status(current: Turn) -> None:
     """/status in a kecamatan's forum group: the desa × document matrix, no personal data."""
-    kecamatan = await current.session.scalar(select(Kecamatan).where(Kecamatan.forum_chat_id == current.chat_id))
+    assert current.incoming.group is not None
+    kecamatan = await kecamatan_of_forum(current.session, int(current.incoming.group))
     if kecamatan is None:
         current.reply(current.t("forum.not_linked"))
         return

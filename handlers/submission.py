@@ -12,28 +12,32 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
-from telegram import Message, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
-
 from bot.app import App
 from bot.authz import Action, places
+from bot.chat.actions import (
+    Accept,
+    Cancel,
+    KirimDate,
+    KirimObligation,
+    KirimPagesDone,
+    KirimSend,
+    KirimSkipNomor,
+    Reject,
+)
+from bot.chat.messages import Incoming, IncomingFile, OutFile
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
-from bot.parsing import limit_text, parse_chat_date, whole_number
+from bot.parsing import limit_text, parse_chat_date
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
-from bot.storage import received_as, sniff_mime_type
-from handlers.common import Turn, local_today, replan, turn
+from bot.storage import sniff_mime_type
+from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today, replan
 from models.tables import Desa, Obligation, Role
 
 log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
 MAX_FILES = 30
-DOWNLOAD_CHUNK = 64 * 1024
-DOWNLOAD_TIMEOUT = ClientTimeout(total=300, sock_connect=30, sock_read=60)
 SINGLE_FILE_TYPES = {
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -44,7 +48,6 @@ def _sekdes_desa(current: Turn) -> list[str]:
     return [g.scope_code for g in places(current.grants, Action.SUBMIT) if g.scope_code]
 
 
-@turn
 async def kirim(current: Turn) -> None:
     person = current.require_person()
     if not _sekdes_desa(current):
@@ -62,15 +65,20 @@ async def kirim(current: Turn) -> None:
         mark = current.t("kirim.mark_rejected") if o.rejected else current.t("kirim.mark_waiting") if o.waiting else ""
         label = current.t("kirim.option", doc=o.document_code, ta=o.tahun_anggaran,
                           deadline=fmt_date(o.agreed_date, current.lang), mark=mark)  # fmt: skip
-        buttons.append([(f"{o.desa_nama}: {label}" if several else label, f"k:o:{o.obligation_id}")])
-    current.reply(current.t("kirim.choose"), [*buttons, [(current.t("button.cancel"), "batal")]])
+        buttons.append([(f"{o.desa_nama}: {label}" if several else label, KirimObligation(o.obligation_id))])
+    current.reply(current.t("kirim.choose"), [*buttons, [(current.t("button.cancel"), Cancel())]])
 
 
-async def choose(current: Turn, obligation_id: str) -> None:
+async def from_reminder(current: Turn, obligation_id: int) -> None:
+    """The button under a reminder starts /kirim at its obligation."""
+    await save_draft(current.session, current.require_person().id, FLOW, "choose", {}, current.app.clock.now())
+    await choose(current, obligation_id)
+
+
+async def choose(current: Turn, obligation_id: int) -> None:
     """The obligation button: the service-side check is repeated here from the database, not the button."""
     assert current.person is not None
-    number = whole_number(obligation_id)
-    obligation = await current.session.get(Obligation, number) if number is not None else None
+    obligation = await current.session.get(Obligation, obligation_id)
     if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
         raise InputError("chat.not_allowed")
     desa = await current.session.get(Desa, obligation.desa_kode)
@@ -92,32 +100,30 @@ FILE_STEPS = {
 }
 
 
-async def file_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A document or photo: part of a submission (or a paper record) in progress, or a hint to start one.
+async def receive_files(core: Conversations, incoming: Incoming, channel: ChannelFacts) -> Outcome:
+    """A document or photo: part of a submission (or a paper record, an announcement) in progress, or a hint to start
+    one.
 
-    The file is downloaded before the update's transaction opens: a slow download must not hold the database (on
+    The file is fetched before the message's transaction opens: a slow download must not hold the database (on
     SQLite, the write lock) while other work waits. The draft is checked again when the file is added to it.
     """
-    app: App = context.bot_data["app"]
-    user, message = update.effective_user, update.effective_message
-    assert user is not None and message is not None
+    app = core.app
     async with app.sessions() as session:
-        person = await person_by_telegram(session, user.id)
+        person = await person_by_telegram(session, int(incoming.sender.user_id))
         draft = await get_draft(session, person.id) if person else None
         expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
     if not expected:
-        await turn(_file_not_expected)(update, context)
-        return
+        return await core.handle(incoming, channel, _file_not_expected)
     try:
-        stored = await download_attachment(app, message)
+        stored = [await download_attachment(app, incoming.channel, f) for f in incoming.files]
     except InputError as problem:
-        await turn(_refuse(problem))(update, context)
-        return
+        return await core.handle(incoming, channel, _refuse(problem))
 
     async def received(current: Turn) -> None:
-        await _file_received(current, stored)
+        for one in stored:
+            await _file_received(current, one)
 
-    await turn(received)(update, context)
+    return await core.handle(incoming, channel, received)
 
 
 async def _file_not_expected(current: Turn) -> None:
@@ -143,8 +149,7 @@ async def _file_received(current: Turn, stored: dict) -> None:
     if draft is not None and draft.flow in ("umumkan", "notulen"):
         from handlers import forum  # an announcement's or the notulen's attachment
 
-        message = current.update.effective_message
-        caption = (message.caption or "").strip() if message is not None else ""
+        caption = (current.incoming.caption or "").strip()
         await (forum.umumkan_file if draft.flow == "umumkan" else forum.notulen_file)(current, stored, caption or None)
         return
     if draft is None or (draft.flow, draft.step) not in FILE_STEPS:  # cancelled while it downloaded
@@ -159,7 +164,7 @@ async def _file_received(current: Turn, stored: dict) -> None:
     await save_draft(current.session, current.person.id, FLOW, "more", data, now)
     current.reply(
         current.t("kirim.file_received", count=len(files)),
-        [[(current.t("button.next"), "k:next"), (current.t("button.cancel"), "batal")]],
+        [[(current.t("button.next"), KirimPagesDone()), (current.t("button.cancel"), Cancel())]],
     )
 
 
@@ -172,36 +177,21 @@ def add_file(files: list[dict], stored: dict) -> list[dict]:
     return [*files, stored]
 
 
-async def download_attachment(app: App, message: Message) -> dict:
-    """Fetch the file at once (Telegram's link expires) and store it by content hash, checking size and type.
+async def download_attachment(app: App, channel: str, attachment: IncomingFile) -> dict:
+    """Fetch the file at once (a channel's link expires) and store it by content hash, checking size and type.
 
     `kind` is how it came, "document" or "photo": a file is sent on the same way (Telegram refuses a document's
     file_id in sendPhoto). Sniffing and storing run in a worker thread, never on the event loop.
     """
     limit = app.settings.storage.max_file_mb * 2**20
-    if message.document is not None:
-        attachment, name, kind = message.document, message.document.file_name, "document"
-    elif message.photo:
-        attachment, name, kind = message.photo[-1], None, "photo"
-    else:
-        raise InputError("chat.unsupported_message")
-    announced = attachment.file_size or 0
+    announced = attachment.size or 0
     if announced > limit:
         raise InputError("kirim.too_big", size=f"{announced / 2**20:.1f}".replace(".", ","), limit=limit // 2**20)
-    try:
-        telegram_file = await attachment.get_file()
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            raise InputError("kirim.over_limit", limit=limit // 2**20) from None
-        raise InputError("kirim.download_failed") from None
-    except TelegramError as exc:
-        log.warning("getFile failed: %s", type(exc).__name__)
-        raise InputError("kirim.download_failed") from None
     incoming = app.files.root / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=incoming) as folder:
         target = Path(folder) / "upload"
-        await _fetch(telegram_file.file_path, target, limit)
+        await attachment.fetch(target, limit)
         mime_type = await asyncio.to_thread(sniff_mime_type, target)
         if mime_type is None:
             raise InputError("kirim.wrong_type")
@@ -211,48 +201,18 @@ async def download_attachment(app: App, message: Message) -> dict:
         "stored_path": stored.relative_path,
         "mime_type": stored.mime_type,
         "size_bytes": stored.size_bytes,
-        "original_name": (name or "")[:255] or None,
-        "telegram_file_id": attachment.file_id,
-        "kind": kind,
+        "original_name": (attachment.name or "")[:255] or None,
+        # the submission_file column caches Telegram's id of the file, to show it again without uploading
+        "telegram_file_id": attachment.channel_file_id if channel == "telegram" else None,
+        "kind": attachment.kind,
     }
-
-
-async def _fetch(url: str | None, target: Path, limit: int) -> None:
-    """Stream the file to `target` and stop as soon as it passes `limit` bytes, whatever size was announced.
-
-    Any answer but 200 (a proxy's HTML error page as much as Telegram's JSON) and any network failure is
-    "download failed". The URL holds the bot token: it is never logged.
-    """
-    if not url or not url.startswith(("http://", "https://")):
-        raise InputError("kirim.download_failed")
-    over_limit = InputError("kirim.over_limit", limit=limit // 2**20)
-    received = 0
-    try:
-        async with (
-            ClientSession(timeout=DOWNLOAD_TIMEOUT, trust_env=True) as client,
-            client.get(url) as response,
-        ):
-            if response.status != 200:
-                log.warning("file download answered HTTP %s", response.status)
-                raise InputError("kirim.download_failed")
-            if (response.content_length or 0) > limit:
-                raise over_limit
-            with target.open("wb") as writer:
-                async for chunk in response.content.iter_chunked(DOWNLOAD_CHUNK):
-                    received += len(chunk)
-                    if received > limit:
-                        raise over_limit
-                    writer.write(chunk)
-    except (ClientError, TimeoutError) as exc:
-        log.warning("file download failed: %s", type(exc).__name__)
-        raise InputError("kirim.download_failed") from None
 
 
 def _ask_date(current: Turn) -> None:
     current.reply(
         current.t("kirim.ask_date"),
-        [[(current.t("button.today"), "k:d:0"), (current.t("button.yesterday"), "k:d:1")],
-         [(current.t("button.cancel"), "batal")]],
+        [[(current.t("button.today"), KirimDate(0)), (current.t("button.yesterday"), KirimDate(1))],
+         [(current.t("button.cancel"), Cancel())]],
     )  # fmt: skip
 
 
@@ -264,10 +224,10 @@ async def next_step(current: Turn) -> None:
     _ask_date(current)
 
 
-async def date_button(current: Turn, days_back: str) -> None:
+async def date_button(current: Turn, days_back: int) -> None:
     draft = await _draft_at(current, "date")
     today = await obligation_today(current, draft.data["obligation_id"])
-    chosen = today - timedelta(days=1 if days_back == "1" else 0)
+    chosen = today - timedelta(days=1 if days_back == 1 else 0)
     current.mark_pressed(f"➡️ {fmt_date(chosen, current.lang)}")
     await _set_date(current, draft.data, chosen)
 
@@ -285,7 +245,8 @@ async def _set_date(current: Turn, data: dict, chosen: date) -> None:
     data = {**data, "penetapan": chosen.isoformat()}
     await save_draft(current.session, current.person.id, FLOW, "nomor", data, current.app.clock.now())
     current.reply(
-        current.t("kirim.ask_nomor"), [[(current.t("button.skip"), "k:skip"), (current.t("button.cancel"), "batal")]]
+        current.t("kirim.ask_nomor"),
+        [[(current.t("button.skip"), KirimSkipNomor()), (current.t("button.cancel"), Cancel())]],
     )
 
 
@@ -309,7 +270,7 @@ async def nomor_text(current: Turn, text: str | None) -> None:
         penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
         nomor=nomor or "—",
     )
-    current.reply(summary, [[(current.t("button.send"), "k:send"), (current.t("button.cancel"), "batal")]])
+    current.reply(summary, [[(current.t("button.send"), KirimSend()), (current.t("button.cancel"), Cancel())]])
 
 
 async def confirm(current: Turn) -> None:
@@ -354,10 +315,7 @@ async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> Non
                       len(files), receipt.on_time)  # fmt: skip
     buttons = verdict_buttons(current, receipt.submission_id)
     for person in staf:
-        chat_id = person.telegram_chat_id
-        assert chat_id is not None
-        send_files(current, chat_id, [(f.get("telegram_file_id"), received_as(f)) for f in files])
-        current.send(chat_id, text, buttons)
+        current.tell(person, text, buttons, [OutFile.stored(f) for f in files])
 
 
 def alert_text(current: Turn, doc, ta, desa, version, sender, received, zone, penetapan, nomor, files, on_time) -> str:
@@ -368,21 +326,8 @@ def alert_text(current: Turn, doc, ta, desa, version, sender, received, zone, pe
     )  # fmt: skip
 
 
-def verdict_buttons(current: Turn, submission_id: int) -> list[list[tuple[str, str]]]:
-    return [
-        [(current.t("button.accept"), f"v:a:{submission_id}"), (current.t("button.reject"), f"v:r:{submission_id}")]
-    ]
-
-
-def send_files(current: Turn, chat_id: int, files: list[tuple[str | None, str | None]]) -> None:
-    """Files by their Telegram file_id, each the way it came (`kind`): a document as a document, a photo as a photo."""
-    for file_id, kind in files:
-        if file_id is None:
-            continue
-        if kind == "photo":
-            current.later(lambda bot, f=file_id: bot.send_photo(chat_id, f))
-        else:
-            current.later(lambda bot, f=file_id: bot.send_document(chat_id, f))
+def verdict_buttons(current: Turn, submission_id: int) -> Buttons:
+    return [[(current.t("button.accept"), Accept(submission_id)), (current.t("button.reject"), Reject(submission_id))]]
 
 
 async def _draft_at(current: Turn, step: str):

@@ -3,41 +3,34 @@
 from __future__ import annotations
 
 from bot.authz import Action, places
+from bot.chat.actions import Cancel
 from bot.errors import InputError
 from bot.i18n import t
-from bot.parsing import whole_number
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
-from handlers.common import Turn, replan, turn
-from handlers.submission import alert_text, send_files, verdict_buttons
+from handlers.common import Turn, replan
+from handlers.submission import alert_text, verdict_buttons
 from models.status import ReviewStatus
 from models.tables import Desa, Obligation, Submission
 
 FLOW = "tolak"
 
 
-def _submission_id(text: str) -> int:
-    number = whole_number(text)
-    if number is None:
-        raise InputError("chat.stale_button")
-    return number
-
-
-async def accept(current: Turn, submission_id: str) -> None:
+async def accept(current: Turn, submission_id: int) -> None:
     if current.person is None:
         raise InputError("chat.unknown_person")
     decision = await decide(
-        current.session, current.person, current.grants, _submission_id(submission_id), True, None,
+        current.session, current.person, current.grants, submission_id, True, None,
         current.app.clock.now(),
     )  # fmt: skip
     await _decided(current, decision)
 
 
-async def reject(current: Turn, submission_id: str) -> None:
+async def reject(current: Turn, submission_id: int) -> None:
     """Tolak asks for the reason first; a version already decided is answered at once."""
     if current.person is None:
         raise InputError("chat.unknown_person")
-    sid = _submission_id(submission_id)
+    sid = submission_id
     submission = await current.session.get(Submission, sid)
     obligation = await current.session.get(Obligation, submission.obligation_id) if submission else None
     if (
@@ -59,7 +52,7 @@ async def reject(current: Turn, submission_id: str) -> None:
     )
     current.reply(
         current.t("verif.ask_reason", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama),
-        [[(current.t("button.cancel"), "batal")]],
+        [[(current.t("button.cancel"), Cancel())]],
     )
 
 
@@ -86,8 +79,8 @@ def _announce(current: Turn, decision: Decision) -> None:
     if not decision.decided_now:
         status = t(f"review.{decision.status.value}", current.lang)
         text = current.t("verif.already", name=decision.decided_by, status=status)
-        if current.update.callback_query is not None:
-            current.callback_answer = text
+        if current.pressed:
+            current.note(text)
             current.mark_pressed(text)
         else:
             current.reply(text)
@@ -98,21 +91,20 @@ def _announce(current: Turn, decision: Decision) -> None:
         if accepted
         else current.t("verif.rejected_by", name=decision.decided_by, reason=decision.reason)
     )
-    if current.update.callback_query is not None:
+    if current.pressed:
         current.mark_pressed(line)
     else:
         current.reply(line)
-    if decision.submitter_chat_id is not None:
+    if decision.submitter is not None:
         key = "verif.to_sender_accepted" if accepted else "verif.to_sender_rejected"
         verdict = current.t("verif.on_time" if decision.on_time else "verif.late")
-        current.send(
-            decision.submitter_chat_id,
+        current.tell(
+            decision.submitter,
             current.t(key, doc=decision.document_code, ta=decision.tahun_anggaran, desa=decision.desa_nama,
                       version=decision.version, reason=decision.reason, verdict=verdict),
         )  # fmt: skip
 
 
-@turn
 async def verifikasi(current: Turn) -> None:
     current.require_person()
     if not places(current.grants, Action.LIST_WAITING):
@@ -123,7 +115,7 @@ async def verifikasi(current: Turn) -> None:
         return
     current.reply(current.t("verif.list_title", count=len(items)))
     for item in items[:20]:
-        send_files(current, current.chat_id, item.files)
+        current.reply_files(item.files)
         text = alert_text(current, item.document_code, item.tahun_anggaran, item.desa_nama, item.version,
                           item.submitted_by, item.received_at, item.zone, item.tanggal_penetapan, item.nomor,
                           len(item.files), item.on_time)  # fmt: skip

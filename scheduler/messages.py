@@ -71,7 +71,7 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
     if row.subject_type == "recap":
         _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
         matrix = kecamatan_matrix(kecamatan.nama, today.year, rows, lang).after(t("recap.title", lang))
-        return Message(matrix.text, entities=matrix.entities)
+        return Message(matrix.text, entities=tuple(MessageEntity(s.kind, s.offset, s.length) for s in matrix.spans))
     if row.subject_type == "notice":
         buttons = [[(text, data) for text, data in line] for line in row.details.get("buttons", [])]
         return Message(row.details.get("text", ""), buttons)

@@ -574,3 +574,8 @@ async def meetings_of(
             select(Meeting).where(condition, Meeting.starts_at >= since).order_by(Meeting.starts_at).limit(10)
         )
     )
+
+
+async def kecamatan_of_forum(session: AsyncSession, group_chat_id: int) -> Kecamatan | None:
+    """The kecamatan whose forum group this is (`klambi forum` links them), or None."""
+    return await session.scalar(select(Kecamatan).where(Kecamatan.forum_chat_id == group_chat_id))

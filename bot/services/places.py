@@ -290,3 +290,11 @@ async def ensure_obligations(
 def _summary_details(summary: tuple[int, int, int, int, int]) -> dict[str, int]:
     keys = ("kecamatan_added", "desa_added", "desa_unchanged", "kelurahan_skipped", "obligations_added")
     return dict(zip(keys, summary, strict=True))
+
+
+async def place_names(
+    session: AsyncSession, table: type[Kecamatan] | type[Desa], codes: Iterable[str]
+) -> dict[str, str]:
+    """Code -> name of these kecamatan or desa, in code order (unknown codes are left out)."""
+    rows = await session.execute(select(table.kode, table.nama).where(table.kode.in_(list(codes))).order_by(table.kode))
+    return {kode: nama for kode, nama in rows}

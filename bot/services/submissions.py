@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.authz import Action, Grant, allowed, places
+from bot.chat.messages import OutFile
 from bot.errors import InputError
 from bot.services.audit import audit
 from bot.services.places import document_kinds, place_of
@@ -78,7 +79,7 @@ class Decision:
     document_code: str
     tahun_anggaran: int
     version: int
-    submitter_chat_id: int | None
+    submitter: Person | None  # the secretary who sent it, to be told the verdict
     on_time: bool
 
 
@@ -95,7 +96,7 @@ class WaitingItem:
     tanggal_penetapan: date
     nomor: str | None
     submitted_by: str | None
-    files: list[tuple[str | None, str]]  # (telegram file id, mime type)
+    files: list[OutFile]
     on_time: bool  # on its face, if accepted
 
 
@@ -249,8 +250,15 @@ async def decide(
         submission.id, decided_now, submission.review_status, decider.name if decider else "?",
         submission.review_reason, desa.kode, desa.nama, submission.obligation.document_code,
         submission.obligation.tahun_anggaran, submission.version,
-        submitter.telegram_chat_id if submitter else None, on_time,
+        submitter, on_time,
     )  # fmt: skip
+
+
+def stored_file(f: SubmissionFile) -> OutFile:
+    """A version's file as the chat sends it: by the channel's id of it when there is one, else from storage."""
+    ids = {"telegram": f.telegram_file_id} if f.telegram_file_id else {}
+    kind = f.telegram_kind or received_as({"original_name": f.original_name, "mime_type": f.mime_type})
+    return OutFile(kind, f.original_name, f.mime_type, f.stored_path, None, ids)  # type: ignore[arg-type]
 
 
 async def waiting_submissions(session: AsyncSession, grants: list[Grant]) -> list[WaitingItem]:
@@ -279,7 +287,7 @@ async def waiting_submissions(session: AsyncSession, grants: list[Grant]) -> lis
                 submission.id, desa.kode, desa.nama, obligation.document_code, obligation.tahun_anggaran,
                 submission.version, submission.received_at.astimezone(tz), zone_label(kecamatan.timezone),
                 submission.tanggal_penetapan, submission.nomor, submitter.name if submitter else None,
-                [(f.telegram_file_id, f.telegram_kind) for f in submission.files],
+                [stored_file(f) for f in submission.files],
                 on_time_on_its_face(obligation.legal_deadline, kinds[obligation.document_code].basis,
                                     submission.facts(), tz),
             )
@@ -297,7 +305,7 @@ class Undone:
     document_code: str
     tahun_anggaran: int
     version: int
-    submitter_chat_id: int | None
+    submitter: Person | None
 
 
 async def undo_verdict(
@@ -337,7 +345,7 @@ async def undo_verdict(
     await session.flush()
     return Undone(
         submission.id, previous, desa.kode, desa.nama, kecamatan.kode, submission.obligation.document_code,
-        submission.obligation.tahun_anggaran, submission.version, submitter.telegram_chat_id if submitter else None,
+        submission.obligation.tahun_anggaran, submission.version, submitter,
     )  # fmt: skip
 
 

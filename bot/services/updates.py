@@ -24,8 +24,13 @@ from models.tables import ProcessedUpdate
 KEEP = timedelta(days=3)
 
 
-async def first_delivery(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
-    """Record the update as handled by this transaction; False when it already was (nothing more to do)."""
+async def first_delivery(session: AsyncSession, channel: str, key: str, now: datetime) -> bool:
+    """Record the delivery as handled by this transaction; False when it already was (nothing more to do).
+
+    A Telegram delivery's key is "<bot id>:<update id>" (`bot.channels.telegram.adapter`)."""
+    if channel != "telegram":
+        raise ValueError(f"no record of handled deliveries for channel {channel!r}")
+    bot_id, update_id = (int(part) for part in key.split(":"))
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (

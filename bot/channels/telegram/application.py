@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
+from bot.channels.telegram.adapter import register
 from bot.cleaning import clean_update
 from bot.services.updates import forget_old_updates
-from handlers import register
 from handlers.onboarding import default_commands
 from scheduler.planner import plan_everywhere
 from scheduler.sweep import CLAIM_BATCH, sweep
@@ -61,7 +61,7 @@ def build_application(app: App, token: str, jobs: bool = True, updater: bool = T
     application = builder.build()
     application.bot_data["app"] = app
     application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
-    register(application)
+    register(application, app)
     if jobs and app.settings.reminders.enabled:
         assert application.job_queue is not None
         application.job_queue.run_repeating(_reminder_job, interval=app.settings.reminders.sweep_seconds, first=1)
@@ -105,7 +105,8 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _post_init(application: Application) -> None:
     app: App = application.bot_data["app"]
-    await application.bot.set_my_commands(default_commands(app.settings.bot.language))
+    commands = [BotCommand(name, description) for name, description in default_commands(app.settings.bot.language)]
+    await application.bot.set_my_commands(commands)
     log.info("bot @%s ready", application.bot.username)
 
 
