@@ -17,7 +17,7 @@ import typing
 from typing import Any, ClassVar, TypeVar
 
 from bot.errors import InputError
-from bot.parsing import whole_number
+from bot.parsing import MAX_ID, whole_number
 
 MAX_BYTES = 64  # Telegram's callback_data limit; WhatsApp allows more (256 for a button id, 200 for a row id)
 SEPARATOR = ":"
@@ -59,7 +59,7 @@ def encode(chosen: Action) -> str:
         value = getattr(chosen, name)
         text = str(value)
         if kind is int:
-            assert isinstance(value, int) and value >= 0, f"{name}={value!r}"
+            assert isinstance(value, int) and 0 <= value <= MAX_ID, f"{name}={value!r}"
         else:
             assert _CODE.fullmatch(text), f"{name}={value!r} cannot travel in a choice id"
         parts.append(text)
