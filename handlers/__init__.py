@@ -16,8 +16,9 @@ from bot.cleaning import clean_text
 from bot.errors import InputError
 from bot.parsing import parse_chat_date
 from bot.services.drafts import clear_draft, get_draft
-from handlers import deadlines, desk, forum, onboarding, status, submission, verification
+from handlers import deadlines, desk, onboarding, status, submission, verification
 from handlers.common import ChannelFacts, Conversations, Handler, Outcome, Turn
+from handlers.forum import announcements, meetings, threads
 
 # The steps whose text may have lines (and a reply to an alert, with no step): every other text is one line.
 MULTILINE_STEPS = {("umumkan", "text"), ("kendala", "text"), ("tanya", "text"), ("jawab", "text"), ("tutup", "text"),
@@ -41,7 +42,7 @@ async def on_text(current: Turn) -> None:
     draft = await get_draft(current.session, current.person.id)
     step = (draft.flow, draft.step) if draft else None
     text = clean_text(current.incoming.text, multiline=step in MULTILINE_STEPS).strip()
-    if step is None and await forum.reply_to_alert(current, text):
+    if step is None and await threads.reply_to_alert(current, text):
         return
     if step == ("kirim", "date"):
         await submission.date_text(current, text)
@@ -68,19 +69,19 @@ async def on_text(current: Turn) -> None:
     elif step == ("undang", "place"):
         await onboarding.undang_typed_place(current, text)
     elif step == ("umumkan", "text"):
-        await forum.umumkan_text(current, text)
+        await announcements.umumkan_text(current, text)
     elif step == ("kendala", "text"):
-        await forum.kendala_text(current, text)
+        await threads.kendala_text(current, text)
     elif step == ("tanya", "text"):
-        await forum.tanya_text(current, text)
+        await threads.tanya_text(current, text)
     elif step == ("jawab", "text"):
-        await forum.jawab_text(current, text)
+        await threads.jawab_text(current, text)
     elif step == ("tutup", "text"):
-        await forum.tutup_text(current, text)
+        await threads.tutup_text(current, text)
     elif step in (("rapat", "title"), ("rapat", "when"), ("rapat", "place")):
-        await forum.rapat_text(current, step[1], text)
+        await meetings.rapat_text(current, step[1], text)
     elif step == ("notulen", "text"):
-        await forum.notulen_text(current, text)
+        await meetings.notulen_text(current, text)
     elif step is not None and step[0] in ("umumkan", "kendala", "tanya", "rapat"):
         current.reply(current.t("chat.use_buttons"))
     else:
@@ -137,27 +138,27 @@ ROUTES: dict[type[actions.Action], Callable[[Turn, Any], Awaitable[None]]] = {
     actions.ArsipVersion: lambda c, a: desk.arsip_version(c, a.submission_id),
     actions.UndangRole: lambda c, a: onboarding.undang_role(c, a.role),
     actions.UndangPlace: lambda c, a: onboarding.undang_desa(c, a.kode),
-    actions.UmumkanKecamatan: lambda c, a: forum.umumkan_kecamatan(c, a.kecamatan_kode),
-    actions.UmumkanToggle: lambda c, a: forum.umumkan_toggle(c, a.desa_kode),
-    actions.UmumkanAll: lambda c, a: forum.umumkan_toggle(c, None),
-    actions.UmumkanNext: lambda c, a: forum.umumkan_next(c),
-    actions.UmumkanSend: lambda c, a: forum.umumkan_send(c),
-    actions.AnnouncementRead: lambda c, a: forum.umumkan_read(c, a.announcement_id),
-    actions.AnnouncementDetail: lambda c, a: forum.pengumuman_detail(c, a.announcement_id),
-    actions.KendalaDesa: lambda c, a: forum.kendala_desa(c, a.desa_kode),
-    actions.KendalaObligation: lambda c, a: forum.kendala_document(c, a.obligation_id),
-    actions.TanyaDesa: lambda c, a: forum.tanya_desa(c, a.desa_kode),
-    actions.ThreadAnswer: lambda c, a: forum.jawab_start(c, a.thread_id),
-    actions.ThreadClose: lambda c, a: forum.tutup_start(c, a.thread_id),
-    actions.RapatRole: lambda c, a: forum.rapat_toggle(c, role=a.role),
-    actions.RapatPlace: lambda c, a: forum.rapat_toggle(c, code=a.kode),
-    actions.RapatAll: lambda c, a: forum.rapat_toggle(c),
-    actions.RapatNext: lambda c, a: forum.rapat_next(c),
-    actions.RapatSave: lambda c, a: forum.rapat_save(c),
-    actions.RapatAttend: lambda c, a: forum.rapat_answer(c, a.meeting_id, "hadir"),
-    actions.RapatDecline: lambda c, a: forum.rapat_answer(c, a.meeting_id, "tidak"),
-    actions.RapatDetail: lambda c, a: forum.rapat_detail(c, a.meeting_id),
-    actions.NotulenStart: lambda c, a: forum.notulen_start(c, a.meeting_id),
+    actions.UmumkanKecamatan: lambda c, a: announcements.umumkan_kecamatan(c, a.kecamatan_kode),
+    actions.UmumkanToggle: lambda c, a: announcements.umumkan_toggle(c, a.desa_kode),
+    actions.UmumkanAll: lambda c, a: announcements.umumkan_toggle(c, None),
+    actions.UmumkanNext: lambda c, a: announcements.umumkan_next(c),
+    actions.UmumkanSend: lambda c, a: announcements.umumkan_send(c),
+    actions.AnnouncementRead: lambda c, a: announcements.umumkan_read(c, a.announcement_id),
+    actions.AnnouncementDetail: lambda c, a: announcements.pengumuman_detail(c, a.announcement_id),
+    actions.KendalaDesa: lambda c, a: threads.kendala_desa(c, a.desa_kode),
+    actions.KendalaObligation: lambda c, a: threads.kendala_document(c, a.obligation_id),
+    actions.TanyaDesa: lambda c, a: threads.tanya_desa(c, a.desa_kode),
+    actions.ThreadAnswer: lambda c, a: threads.jawab_start(c, a.thread_id),
+    actions.ThreadClose: lambda c, a: threads.tutup_start(c, a.thread_id),
+    actions.RapatRole: lambda c, a: meetings.rapat_toggle(c, role=a.role),
+    actions.RapatPlace: lambda c, a: meetings.rapat_toggle(c, code=a.kode),
+    actions.RapatAll: lambda c, a: meetings.rapat_toggle(c),
+    actions.RapatNext: lambda c, a: meetings.rapat_next(c),
+    actions.RapatSave: lambda c, a: meetings.rapat_save(c),
+    actions.RapatAttend: lambda c, a: meetings.rapat_answer(c, a.meeting_id, "hadir"),
+    actions.RapatDecline: lambda c, a: meetings.rapat_answer(c, a.meeting_id, "tidak"),
+    actions.RapatDetail: lambda c, a: meetings.rapat_detail(c, a.meeting_id),
+    actions.NotulenStart: lambda c, a: meetings.notulen_start(c, a.meeting_id),
 }
 
 
@@ -188,12 +189,12 @@ COMMAND_HANDLERS: dict[str, Handler] = {  # each command's entry in bot.authz.CO
     "cabut": desk.cabut,
     "arsip": desk.arsip,
     "libur": desk.libur,
-    "umumkan": forum.umumkan,
-    "pengumuman": forum.pengumuman,
-    "kendala": forum.kendala,
-    "tanya": forum.tanya,
-    "rapat": forum.rapat,
-    "agenda": forum.agenda,
+    "umumkan": announcements.umumkan,
+    "pengumuman": announcements.pengumuman,
+    "kendala": threads.kendala,
+    "tanya": threads.tanya,
+    "rapat": meetings.rapat,
+    "agenda": meetings.agenda,
 }
 GROUP_COMMANDS: dict[str, Handler] = {"status": status.forum_status}  # in a kecamatan's forum group
 

@@ -147,10 +147,11 @@ async def _file_received(current: Turn, stored: dict) -> None:
         await catat_file(current, stored)
         return
     if draft is not None and draft.flow in ("umumkan", "notulen"):
-        from handlers import forum  # an announcement's or the notulen's attachment
+        from handlers.forum import announcements, meetings  # an announcement's or the notulen's attachment
 
         caption = (current.incoming.caption or "").strip()
-        await (forum.umumkan_file if draft.flow == "umumkan" else forum.notulen_file)(current, stored, caption or None)
+        attach = announcements.umumkan_file if draft.flow == "umumkan" else meetings.notulen_file
+        await attach(current, stored, caption or None)
         return
     if draft is None or (draft.flow, draft.step) not in FILE_STEPS:  # cancelled while it downloaded
         raise InputError("chat.not_understood")
