@@ -155,6 +155,7 @@ class IncomingFile:
     name: str | None = None
     size: int | None = None  # as announced; checked again while downloading
     channel_file_id: str | None = None
+    mime_type: str | None = None  # as announced; the bytes are sniffed after download, this is never trusted
 
 
 @dataclass(frozen=True)

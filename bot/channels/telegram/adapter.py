@@ -160,9 +160,10 @@ def _label(message: Message, data: str | None) -> str:
 
 def _incoming_file(message: Message) -> IncomingFile:
     if message.document is not None:
-        attachment, name, kind = message.document, message.document.file_name, "document"
+        document = message.document
+        attachment, name, kind, announced = document, document.file_name, "document", document.mime_type
     else:
-        attachment, name, kind = message.photo[-1], None, "photo"
+        attachment, name, kind, announced = message.photo[-1], None, "photo", "image/jpeg"
 
     async def fetch(target: Path, limit: int) -> None:
         try:
@@ -176,7 +177,7 @@ def _incoming_file(message: Message) -> IncomingFile:
             raise InputError("kirim.download_failed") from None
         await download(telegram_file.file_path, target, limit)
 
-    return IncomingFile(kind, fetch, name, attachment.file_size, attachment.file_id)  # type: ignore[arg-type]
+    return IncomingFile(kind, fetch, name, attachment.file_size, attachment.file_id, announced)  # type: ignore[arg-type]
 
 
 async def download(url: str | None, target: Path, limit: int) -> None:
