@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
-from telegram import MessageEntity
-
+from bot.chat.messages import Formatted, Span, utf16_length
 from bot.i18n import Language, doc_label, fmt_date, fmt_percent, status_label, t
 from bot.services.indicator import KecamatanIndicator, ObligationRow
 from models.status import STATUS_ORDER, ObligationStatus
@@ -23,24 +21,6 @@ MARKS = {
     ObligationStatus.TIDAK_ADA: "⭕",
 }
 MARK_WIDTH = 2  # an emoji takes two cells of a monospace line
-
-
-@dataclass(frozen=True)
-class Formatted:
-    """A message text with its entities (offsets in UTF-16 units, as Telegram counts)."""
-
-    text: str
-    entities: tuple[MessageEntity, ...] = ()
-
-    def after(self, heading: str) -> Formatted:
-        """`heading` and a new line in front, the entities moved along."""
-        shift = _u16(heading + "\n")
-        moved = tuple(MessageEntity(e.type, e.offset + shift, e.length) for e in self.entities)
-        return Formatted(f"{heading}\n{self.text}", moved)
-
-
-def _u16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def kecamatan_matrix(kecamatan_nama: str, year: int, rows: list[ObligationRow], lang: Language) -> Formatted:
@@ -61,7 +41,7 @@ def kecamatan_matrix(kecamatan_nama: str, year: int, rows: list[ObligationRow], 
         grid.append("  ".join(marks) + "  " + names[kode])
     heading = t("status.kecamatan_title", lang, kecamatan=kecamatan_nama, year=year) + "\n"
     block = "\n".join(grid)
-    return Formatted(f"{heading}\n{block}", (MessageEntity(MessageEntity.PRE, _u16(heading + "\n"), _u16(block)),))
+    return Formatted(f"{heading}\n{block}", (Span("pre", utf16_length(heading + "\n"), utf16_length(block)),))
 
 
 def render_table(headers: list[str], rows: list[list[str]]) -> str:

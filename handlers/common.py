@@ -20,16 +20,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.authz import Grant
+from bot.chat.messages import Sender
 from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import Language, t
-from bot.services.people import active_grants, person_by_telegram
+from bot.services.contacts import person_by_sender
+from bot.services.people import active_grants
 from bot.services.updates import first_delivery
 from bot.views import Formatted
 from models.tables import Person
@@ -77,7 +79,10 @@ class Turn:
         formatted = text if isinstance(text, Formatted) else Formatted(text)
         self.outbox.append(
             lambda bot: bot.send_message(
-                chat_id, formatted.text, reply_markup=markup, entities=list(formatted.entities) or None
+                chat_id,
+                formatted.text,
+                reply_markup=markup,
+                entities=[MessageEntity(s.kind, s.offset, s.length) for s in formatted.spans] or None,
             )
         )
 
@@ -158,9 +163,10 @@ def turn(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                     log.info("update %s was handled before: not again", update.update_id)
                     return
                 user = update.effective_user
-                person = await person_by_telegram(session, user.id) if user else None
-                if person is not None and person.unreachable_at is not None:
-                    person.unreachable_at = None  # they wrote to the bot: reachable again
+                chat = update.effective_chat  # they wrote to the bot: reachable again there, and preferred
+                address = str(chat.id if chat else user.id) if user else ""
+                sender = Sender("telegram", str(user.id), address, user.full_name) if user else None
+                person, _ = await person_by_sender(session, sender, app.clock.now()) if sender else (None, None)
                 grants = await active_grants(session, person.id) if person else []
                 current = Turn(app, session, update, context, person, grants)
                 try:

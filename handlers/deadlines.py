@@ -8,6 +8,7 @@ from bot.authz import Action, allowed, places
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date
 from bot.parsing import parse_chat_date, whole_number
+from bot.services.contacts import telegram_chat
 from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
@@ -102,9 +103,10 @@ async def reason_text(current: Turn, text: str) -> None:
     )  # fmt: skip
     told = await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, granted.desa_kode)
     for person in told:
-        if person.telegram_chat_id is not None and person.telegram_chat_id != current.chat_id:
+        chat_id = await telegram_chat(current.session, person.id)
+        if chat_id is not None and chat_id != current.chat_id:
             current.send(
-                person.telegram_chat_id,
+                chat_id,
                 current.t(
                     "extend.told", date=fmt_date(granted.agreed_date, current.lang), reason=granted.reason, **values
                 ),

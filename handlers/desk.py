@@ -18,6 +18,7 @@ from bot.i18n import doc_label, fmt_date
 from bot.parsing import FIRST_YEAR, parse_chat_date, whole_number
 from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
+from bot.services.contacts import telegram_chat
 from bot.services.deadlines import set_agreed_dates
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering, revoke_roles, scope_name
@@ -260,8 +261,8 @@ async def catat_save(current: Turn) -> None:
                   verdict=current.t("verif.on_time" if on_time else "verif.late"), **values)
     )  # fmt: skip
     for person_told in await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, desa.kode):
-        assert person_told.telegram_chat_id is not None
-        current.send(person_told.telegram_chat_id, current.t("catat.told", **values))
+        if (chat_id := await telegram_chat(current.session, person_told.id)) is not None:
+            current.send(chat_id, current.t("catat.told", **values))
 
 
 # --- /koreksi: undo a wrong verdict -----------------------------------------------------------------------------
@@ -307,7 +308,8 @@ async def koreksi_reason(current: Turn, text: str) -> None:
               "version": undone.version}  # fmt: skip
     current.reply(current.t("koreksi.done", previous=current.t(f"review.{undone.previous.value}"), **values))
     told = {
-        p.telegram_chat_id for p in await people_with_role_covering(current.session, {Role.SEKDES}, undone.desa_kode)
+        await telegram_chat(current.session, p.id)
+        for p in await people_with_role_covering(current.session, {Role.SEKDES}, undone.desa_kode)
     }
     told.add(undone.submitter_chat_id)
     for chat_id in sorted(c for c in told if c is not None and c != current.chat_id):
@@ -381,8 +383,8 @@ async def cabut_confirm(current: Turn, assignment_id: str) -> None:
         await replan(current, ".".join(assignment.scope_code.split(".")[:3]))
     role = current.t(f"role.{assignment.role.value}")
     current.mark_pressed(current.t("cabut.done", role=role, scope=where, name=person.name))
-    if person.telegram_chat_id is not None:
-        current.send(person.telegram_chat_id, current.t("cabut.told", role=role, scope=where))
+    if (chat_id := await telegram_chat(current.session, person.id)) is not None:
+        current.send(chat_id, current.t("cabut.told", role=role, scope=where))
 
 
 # --- /arsip: the stored files of any version --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeChat
 
 from bot.authz import INVITABLE, Action, places
+from bot.chat.messages import Sender
 from bot.errors import InputError
 from bot.i18n import Language, fmt_datetime, t
 from bot.services.drafts import clear_draft, save_draft
@@ -126,10 +127,13 @@ async def start(current: Turn) -> None:
     try:
         async with current.session.begin_nested():
             redeemed = await redeem_invitation(
-                current.session, args[0][:64], user.id, current.chat_id, user.full_name, now
+                current.session,
+                args[0][:64],
+                Sender("telegram", str(user.id), str(current.chat_id), user.full_name),
+                now,
             )
     except WrongCode as wrong:
-        await record_wrong_code(current.session, user.id, now)  # kept: the outer transaction commits
+        await record_wrong_code(current.session, Sender("telegram", str(user.id), str(current.chat_id)), now)
         current.reply(current.t(wrong.key, **wrong.values))
         return
     where = await scope_name(current.session, redeemed.scope_kind, redeemed.scope_code)

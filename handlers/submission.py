@@ -19,11 +19,13 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.authz import Action, places
+from bot.chat.messages import Sender
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date, whole_number
+from bot.services.contacts import known_person, telegram_chat
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from bot.services.people import people_with_role_covering, person_by_telegram
+from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import received_as, sniff_mime_type
 from handlers.common import Turn, local_today, replan, turn
@@ -102,7 +104,7 @@ async def file_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     async with app.sessions() as session:
-        person = await person_by_telegram(session, user.id)
+        person = await known_person(session, Sender("telegram", str(user.id), str(user.id)))
         draft = await get_draft(session, person.id) if person else None
         expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
     if not expected:
@@ -354,8 +356,9 @@ async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> Non
                       len(files), receipt.on_time)  # fmt: skip
     buttons = verdict_buttons(current, receipt.submission_id)
     for person in staf:
-        chat_id = person.telegram_chat_id
-        assert chat_id is not None
+        chat_id = await telegram_chat(current.session, person.id)
+        if chat_id is None:
+            continue
         send_files(current, chat_id, [(f.get("telegram_file_id"), received_as(f)) for f in files])
         current.send(chat_id, text, buttons)
 

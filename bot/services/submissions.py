@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from bot.authz import Action, Grant, allowed, places
 from bot.errors import InputError
 from bot.services.audit import audit
+from bot.services.contacts import telegram_chat
 from bot.services.places import document_kinds, place_of
 from bot.storage import received_as
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face
@@ -249,7 +250,7 @@ async def decide(
         submission.id, decided_now, submission.review_status, decider.name if decider else "?",
         submission.review_reason, desa.kode, desa.nama, submission.obligation.document_code,
         submission.obligation.tahun_anggaran, submission.version,
-        submitter.telegram_chat_id if submitter else None, on_time,
+        await telegram_chat(session, submitter.id) if submitter else None, on_time,
     )  # fmt: skip
 
 
@@ -337,7 +338,8 @@ async def undo_verdict(
     await session.flush()
     return Undone(
         submission.id, previous, desa.kode, desa.nama, kecamatan.kode, submission.obligation.document_code,
-        submission.obligation.tahun_anggaran, submission.version, submitter.telegram_chat_id if submitter else None,
+        submission.obligation.tahun_anggaran, submission.version,
+        await telegram_chat(session, submitter.id) if submitter else None,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
+from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
 from bot.services.updates import forget_old_updates
 from handlers import register
@@ -94,7 +95,7 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             await plan_everywhere(session, now, app.settings.reminders)
         context.bot_data["planned_at"] = now
     while True:  # a busy morning is more than one claim: keep going until what is due now is out
-        result = await sweep(app, context.bot, context.bot_data["worker"])
+        result = await sweep(app, {"telegram": TelegramTransport(context.bot)}, context.bot_data["worker"])
         if result.sent or result.unreachable:
             log.info(
                 "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
