@@ -39,6 +39,7 @@ class SweepResult:
     superseded: int = 0
     unreachable: int = 0
     retried: int = 0
+    rerouted: int = 0  # refused by one contact, back on the outbox for the person's other contact
     outside_window: int = 0  # sent to a contact whose channel's window was closed (a template, next issue)
     sent_ids: list[int] = field(default_factory=list)
 
@@ -192,25 +193,29 @@ async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: Swe
             result.sent += 1
             result.sent_ids.append(row.id)
         elif isinstance(outcome, Unreachable):
-            row.status, row.last_error = OutboxStatus.UNREACHABLE, str(outcome)[:500]
-            row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
-            result.unreachable += 1
-            await _mark_unreachable(session, row, item, app, now)
+            row.last_error = str(outcome)[:500]
+            if await _mark_unreachable(session, row, item, app, now):
+                row.status, row.claimed_by = OutboxStatus.PLANNED, None  # to their other contact, next sweep
+                result.rerouted += 1
+            else:
+                row.status = OutboxStatus.UNREACHABLE
+                row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
+                result.unreachable += 1
         else:
             row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
             result.retried += 1
 
 
-async def _mark_unreachable(session: Any, row: OutboxMessage, item: _Prepared, app: App, now: datetime) -> None:
-    """The contact that refused is marked; when the person has no reachable contact left, the kecamatan's staf are
-    told once."""
+async def _mark_unreachable(session: Any, row: OutboxMessage, item: _Prepared, app: App, now: datetime) -> bool:
+    """The contact that refused is marked. True when the person still has a reachable contact (the row goes there
+    instead); when they have none left, the kecamatan's staf are told once."""
     if row.person_id is None or item.contact_id is None:
-        return
-    if await mark_unreachable(session, item.contact_id, now) is None:
-        return  # marked before
+        return False
+    newly = await mark_unreachable(session, item.contact_id, now) is not None
     await session.flush()
     if await is_reachable(session, row.person_id):
-        return  # the next message goes to their other contact
+        return True
     person = await session.get(Person, row.person_id)
-    if person is not None:
+    if newly and person is not None:
         await unreachable_notice(session, person, row, now, app.settings.bot.language)
+    return False
