@@ -155,10 +155,9 @@ async def test_0009_carries_telegram_ids_outbox_rows_and_replies_into_contacts(e
             assert [tuple(r) for r in outbox] == [(1, 201, 4242), (2, 101, 99), (3, -1001234567890, 7), (4, 101, None)]
             attempts = (await connection.execute(sa.text("SELECT telegram_user_id FROM start_attempt"))).all()
             assert [tuple(a) for a in attempts] == [(777,)]
-        if engine.dialect.name == "postgresql":  # SQLite keeps the contact table (see the migration): up again
-            await upgrade(engine)
-            async with session_factory(engine)() as session:
-                assert len((await session.scalars(select_all(Contact))).all()) == 3
+        await upgrade(engine)  # and up again
+        async with session_factory(engine)() as session:
+            assert len((await session.scalars(select_all(Contact))).all()) == 3
     finally:
         await engine.dispose()
 

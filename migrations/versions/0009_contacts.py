@@ -88,13 +88,15 @@ def upgrade() -> None:
 
     # The outbox: where a row went, as strings.
     if _sqlite():
-        for ddl in (
-            "channel VARCHAR(20)",
-            "address VARCHAR(64)",
-            "contact_id INTEGER CONSTRAINT fk_outbox_contact_id_contact REFERENCES contact (id)",
-            "channel_message_id VARCHAR(64)",
+        kept = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("outbox")}  # contact_id, after a downgrade
+        for name, ddl in (
+            ("channel", "VARCHAR(20)"),
+            ("address", "VARCHAR(64)"),
+            ("contact_id", "INTEGER CONSTRAINT fk_outbox_contact_id_contact REFERENCES contact (id)"),
+            ("channel_message_id", "VARCHAR(64)"),
         ):
-            op.execute(f"ALTER TABLE outbox ADD COLUMN {ddl}")
+            if name not in kept:
+                op.execute(f"ALTER TABLE outbox ADD COLUMN {name} {ddl}")
     else:
         op.add_column("outbox", sa.Column("channel", sa.String(length=20), nullable=True))
         op.add_column("outbox", sa.Column("address", sa.String(length=64), nullable=True))
@@ -204,11 +206,11 @@ def downgrade() -> None:
         op.execute("UPDATE outbox SET contact_id = NULL")
         for column in ("channel_message_id", "address", "channel"):
             op.execute(f"ALTER TABLE outbox DROP COLUMN {column}")
-        # contact_id carries a foreign key, which SQLite's DROP COLUMN refuses: it stays, unused, until dropped below
+        # contact_id carries a foreign key, which SQLite's DROP COLUMN refuses: it stays, empty, and an upgrade
+        # takes it up again
     else:
         op.drop_constraint("fk_outbox_contact_id_contact", "outbox", type_="foreignkey")
         for column in ("channel_message_id", "contact_id", "address", "channel"):
             op.drop_column("outbox", column)
-    if not _sqlite():
-        op.drop_index("ix_contact_person_id", table_name="contact")
-        op.drop_table("contact")
+    op.drop_index("ix_contact_person_id", table_name="contact")
+    op.drop_table("contact")
