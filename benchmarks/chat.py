@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 
 from benchmarks.generate import NOW, TELEGRAM_ID_BASE
 from bot.app import App
+from bot.channels.telegram.transport import TelegramTransport
 from bot.sandbox.telegram import BotApiSandbox, FloodControl, SandboxUser
 from bot.storage import minimal_pdf
 from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, ScopeKind
@@ -151,9 +152,9 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
     obligations = {p.id: await _open_obligations(app, desa) for p, desa in sekdes}
     async with BotApiSandbox(token=TOKEN, now=app.clock.now) as sandbox:
         for person in [*staf, *camat]:
-            sandbox.user(person.telegram_user_id, person.name)
-        people = [sandbox.user(p.telegram_user_id, p.name) for p, _ in sekdes]
-        heads = [u for u in sandbox._users.values() if u.id in {p.telegram_user_id for p in camat}]
+            sandbox.user(TELEGRAM_ID_BASE + person.id, person.name)  # as benchmarks/generate.py links them
+        people = [sandbox.user(TELEGRAM_ID_BASE + p.id, p.name) for p, _ in sekdes]
+        heads = [u for u in sandbox._users.values() if u.id in {TELEGRAM_ID_BASE + p.id for p in camat}]
         env = _env({"BENCH_TOKEN": TOKEN, "BENCH_BASE_URL": sandbox.base_url})
         echo_users = [sandbox.user(9_000_000 + n, f"Echo {n}") for n in range(len(people) + len(heads))]
         echo_rounds = max(1, round((len(people) * 7 * rounds + len(heads) * rounds * 2) / len(echo_users)))
@@ -216,7 +217,9 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
         )
         rows = (
             await session.execute(
-                select(Obligation.id, Obligation.desa_kode, Desa.kecamatan_kode, Person.id, Person.telegram_chat_id)
+                select(
+                    Obligation.id, Obligation.desa_kode, Desa.kecamatan_kode, Person.id, TELEGRAM_ID_BASE + Person.id
+                )
                 .join(Desa, Desa.kode == Obligation.desa_kode)
                 .join(RoleAssignment, RoleAssignment.scope_code == Obligation.desa_kode)
                 .join(Person, Person.id == RoleAssignment.person_id)
@@ -236,7 +239,7 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
             insert(OutboxMessage),
             [
                 {"kecamatan_kode": kec, "subject_type": "obligation", "subject_id": str(oid),
-                 "recipient_key": f"person:{pid}", "person_id": pid, "chat_id": chat, "role": "sekdes",
+                 "recipient_key": f"person:{pid}", "person_id": pid, "role": "sekdes",
                  "kind": "H-7", "for_date": NOW.date(), "send_at": due, "status": OutboxStatus.PLANNED,
                  "attempts": 0, "details": {"desa": desa}, "created_at": due}
                 for oid, desa, kec, pid, chat in chosen
@@ -257,7 +260,7 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
             start = time.perf_counter()
             sent = retried = 0
             while True:
-                result = await sweep(bot_app, application.bot, "bench")
+                result = await sweep(bot_app, {"telegram": TelegramTransport(application.bot)}, "bench")
                 sent, retried = sent + result.sent, retried + result.retried
                 if not (result.sent + result.retried + result.cancelled + result.unreachable):
                     break

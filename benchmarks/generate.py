@@ -30,6 +30,7 @@ from models.documents import TimelinessBasis
 from models.status import ReviewStatus
 from models.tables import (
     Channel,
+    Contact,
     Desa,
     DocumentType,
     Kecamatan,
@@ -137,15 +138,16 @@ async def _people_and_targets(session: AsyncSession) -> int:
     """A staf and a camat for every kecamatan, a sekdes for most desa and a pendamping for some; IKU targets."""
     next_id = (await session.scalar(select(func.max(Person.id))) or 0) + 1
     people: list[dict] = []
+    contacts: list[dict] = []
     roles: list[dict] = []
 
     def person(name: str, role: Role, kind: ScopeKind, scope: str) -> None:
         nonlocal next_id
         pid, next_id = next_id, next_id + 1
-        people.append(
-            {"id": pid, "name": name, "telegram_user_id": TELEGRAM_ID_BASE + pid,
-             "telegram_chat_id": TELEGRAM_ID_BASE + pid, "created_at": NOW}
-        )  # fmt: skip
+        people.append({"id": pid, "name": name, "created_at": NOW})
+        contacts.append(
+            {"person_id": pid, "channel": "telegram", "user_id": str(TELEGRAM_ID_BASE + pid), "linked_at": NOW}
+        )
         roles.append(
             {"person_id": pid, "role": role, "scope_kind": kind, "scope_code": scope, "granted_at": NOW}
         )  # fmt: skip
@@ -166,7 +168,7 @@ async def _people_and_targets(session: AsyncSession) -> int:
             person(f"Sekdes {kode}", Role.SEKDES, ScopeKind.DESA, kode)
         if rng.random() < PENDAMPING_SHARE:
             person(f"Pendamping {kode}", Role.PENDAMPING, ScopeKind.DESA, kode)
-    for table, rows in ((Person, people), (RoleAssignment, roles), (Target, targets)):
+    for table, rows in ((Person, people), (Contact, contacts), (RoleAssignment, roles), (Target, targets)):
         for start in range(0, len(rows), BATCH):
             await session.execute(insert(table), rows[start : start + BATCH])
     if session.bind.dialect.name == "postgresql":  # ids were given: move the sequence past them

@@ -409,9 +409,12 @@ def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
                 )
             rows = [(p, a) for p, a in await session.execute(query)]
             names = await _scope_names(session, [a.scope_code for _, a in rows])
-            return kec, rows, names
+            from bot.services.contacts import TELEGRAM, contacts_of
 
-    kec, rows, names = ctx.run(work)
+            linked = {p.id: [c for c in await contacts_of(session, p.id) if c.channel == TELEGRAM] for p, _ in rows}
+            return kec, rows, names, {pid: cs[0].unreachable_since for pid, cs in linked.items() if cs}
+
+    kec, rows, names, telegram = ctx.run(work)  # person id -> their Telegram contact's unreachable_since
     tz = ZoneInfo(ctx.settings.bot.timezone)
     people: dict[int, tuple[Person, list[RoleAssignment]]] = {}
     for p, assignment in rows:
@@ -424,8 +427,8 @@ def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
                     {
                         "id": p.id,
                         "name": p.name,
-                        "telegram_linked": p.telegram_chat_id is not None,
-                        "unreachable_since": p.unreachable_at.astimezone(tz).isoformat() if p.unreachable_at else None,
+                        "telegram_linked": p.id in telegram,
+                        "unreachable_since": telegram[p.id].astimezone(tz).isoformat() if telegram.get(p.id) else None,
                         "roles": [
                             {
                                 "role": a.role.value,
@@ -460,9 +463,9 @@ def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
             [t(h, lang) for h in headers],
             [
                 [str(p.id), p.name, t(f"role.{a.role.value}", lang),
-                 _scope_label(a.scope_kind, a.scope_code, names, lang), yes if p.telegram_chat_id is not None else no,
-                 t("cli.person.unreachable_since", lang, date=fmt_date(p.unreachable_at.astimezone(tz).date(), lang))
-                 if p.unreachable_at else no]
+                 _scope_label(a.scope_kind, a.scope_code, names, lang), yes if p.id in telegram else no,
+                 t("cli.person.unreachable_since", lang, date=fmt_date(telegram[p.id].astimezone(tz).date(), lang))
+                 if telegram.get(p.id) else no]
                 for p, roles in people.values()
                 for a in roles
             ],
@@ -548,6 +551,7 @@ def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | 
 async def _tell_revoked(session: AsyncSession, who: Person, revoked: list[Grant], now: datetime, lang: Language) -> int:
     """As in the chat (`/cabut`), the person hears it, through the outbox; a role above a kecamatan has no kecamatan's
     outbox to go through and is not told."""
+    from bot.chat.messages import OutMessage
     from bot.services.notices import queue_notice
     from bot.services.people import scope_name
 
@@ -559,5 +563,13 @@ async def _tell_revoked(session: AsyncSession, who: Person, revoked: list[Grant]
                  scope=await scope_name(session, grant.scope_kind, grant.scope_code))  # fmt: skip
         kecamatan = ".".join(grant.scope_code.split(".")[:3])
         key = f"revoke:{grant.role.value}:{grant.scope_code}"
-        told += await queue_notice(session, kecamatan, who, grant.role.value, key, text, now)
+        told += await queue_notice(
+            session,
+            kecamatan_kode=kecamatan,
+            person=who,
+            role=grant.role.value,
+            key=key,
+            message=OutMessage.of(text),
+            now=now,
+        )
     return told

@@ -54,8 +54,7 @@ class Outcome:
     note: str | None = None  # a short answer to a pressed choice
     refusal: str | None = None  # bad input's friendly text
     menu: list[tuple[str, str]] | None = None  # the person's commands and their descriptions, when they changed
-    direct: list[tuple[Person, OutMessage]] = field(default_factory=list)  # to other people, after commit
-    notices_queued: bool = False  # the outbox has something to send now
+    notices_queued: bool = False  # the outbox has notices to send now: wake the sender
     handled: bool = True  # False: delivered before, or a stranger told lately; nothing to say
 
 
@@ -70,6 +69,7 @@ class Turn:
     person: Person | None
     grants: list[Grant]
     outcome: Outcome = field(default_factory=Outcome)
+    notices: list[tuple[Person, OutMessage, str, str, str]] = field(default_factory=list)
 
     @property
     def lang(self) -> Language:
@@ -101,9 +101,22 @@ class Turn:
             self.outcome.answers.append(OutMessage.of("", None, files))
 
     def tell(self, person: Person, text: str | Formatted, buttons: Buttons | None = None,
-             files: list[OutFile] | None = None) -> None:  # fmt: skip
-        """A message to another person, sent after commit."""
-        self.outcome.direct.append((person, OutMessage.of(text, buttons, files or ())))
+             files: list[OutFile] | None = None, *, about: str, kecamatan_kode: str, role: str) -> None:  # fmt: skip
+        """A message to another person: queued on the outbox in this transaction (`about` names the event, e.g.
+        "verdict:12"), sent on the channel the rules choose right after the commit (docs/domain.md)."""
+        self.notices.append((person, OutMessage.of(text, buttons, files or ()), about, kecamatan_kode, role))
+
+    async def queue_notices(self) -> None:
+        """Each notice keyed by its event and this delivery: the same event told twice in a day (a verdict undone
+        and given again) is two notices; this delivery handled twice is one."""
+        from bot.services.notices import queue_notice
+
+        now = self.app.clock.now()
+        for person, message, about, kecamatan_kode, role in self.notices:
+            key = f"{about}@{self.incoming.key}"
+            await queue_notice(self.session, kecamatan_kode=kecamatan_kode, person=person, role=role, key=key,
+                               message=message, now=now)  # fmt: skip
+        self.notices.clear()
 
     def edit_pressed(self, text: str, buttons: Buttons | None = None) -> None:
         """Replace the message whose choice was pressed (its choices disappear unless new ones are given)."""
@@ -162,7 +175,9 @@ class Conversations:
 
     async def handle(self, incoming: Incoming, channel: ChannelFacts, handler: Handler | None = None) -> Outcome:
         """Handle one incoming message in one transaction; `handler` defaults to the router's choice."""
-        from bot.services.people import active_grants, person_by_telegram
+        from bot.services.contacts import person_by_sender
+        from bot.services.notices import WAKE
+        from bot.services.people import active_grants
         from bot.services.updates import first_delivery
         from handlers import route
 
@@ -175,22 +190,24 @@ class Conversations:
                 if not await first_delivery(session, incoming.channel, incoming.key, app.clock.now()):
                     log.info("%s delivery %s was handled before: not again", incoming.channel, incoming.key)
                     return Outcome(handled=False)
-                person = await person_by_telegram(session, int(incoming.sender.user_id))
-                if person is not None and person.unreachable_at is not None:
-                    person.unreachable_at = None  # they wrote to the bot: reachable again
+                person, _ = await person_by_sender(session, incoming.sender, app.clock.now())  # reachable there again
                 grants = await active_grants(session, person.id) if person else []
                 current = Turn(app, session, incoming, channel, person, grants)
                 try:
                     async with session.begin_nested():
                         await chosen(current)
+                        await current.queue_notices()
                 except InputError as problem:  # its work undone; the key commits: it is answered once
                     refusal = problem
+                    session.info.pop(WAKE, None)
+                woken = session.info.pop(WAKE, False)
         except (OperationalError, DBAPIError):
             log.warning("database unavailable while handling %s", _name(chosen), exc_info=True)
             return Outcome(refusal=t("chat.busy", self.language))
         if refusal is not None:
             return self._refused(incoming, refusal, _name(chosen))
         assert current is not None
+        current.outcome.notices_queued = woken
         return current.outcome
 
     def _refused(self, incoming: Incoming, refusal: InputError, name: str) -> Outcome:

@@ -99,12 +99,9 @@ async def reason_text(current: Turn, text: str) -> None:
                   date=fmt_date(granted.agreed_date, current.lang),
                   legal=fmt_date(granted.legal_deadline, current.lang), **values)
     )  # fmt: skip
-    told = await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, granted.desa_kode)
-    for person in told:
-        if person.id != current.person.id:
-            current.tell(
-                person,
-                current.t(
-                    "extend.told", date=fmt_date(granted.agreed_date, current.lang), reason=granted.reason, **values
-                ),
-            )
+    told = current.t("extend.told", date=fmt_date(granted.agreed_date, current.lang), reason=granted.reason, **values)
+    for role in (Role.SEKDES, Role.PENDAMPING):
+        for person in await people_with_role_covering(current.session, {role}, granted.desa_kode):
+            if person.id != current.person.id:
+                current.tell(person, told, about=f"extension:{granted.obligation_id}",
+                             kecamatan_kode=granted.kecamatan_kode, role=role.value)  # fmt: skip

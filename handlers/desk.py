@@ -269,8 +269,10 @@ async def catat_save(current: Turn) -> None:
         current.t("catat.saved", version=outcome.version,
                   verdict=current.t("verif.on_time" if on_time else "verif.late"), **values)
     )  # fmt: skip
-    for person_told in await people_with_role_covering(current.session, {Role.SEKDES, Role.PENDAMPING}, desa.kode):
-        current.tell(person_told, current.t("catat.told", **values))
+    for role in (Role.SEKDES, Role.PENDAMPING):
+        for person_told in await people_with_role_covering(current.session, {role}, desa.kode):
+            current.tell(person_told, current.t("catat.told", **values), about=f"paper:{outcome.submission_id}",
+                         kecamatan_kode=kecamatan.kode, role=role.value)  # fmt: skip
 
 
 # --- /koreksi: undo a wrong verdict -----------------------------------------------------------------------------
@@ -316,7 +318,9 @@ async def koreksi_reason(current: Turn, text: str) -> None:
         told[undone.submitter.id] = undone.submitter
     for person_id in sorted(told):
         if person_id != person.id:
-            current.tell(told[person_id], current.t("koreksi.told", reason=text.strip(), **values))
+            current.tell(told[person_id], current.t("koreksi.told", reason=text.strip(), **values),
+                         about=f"undo:{undone.submission_id}", kecamatan_kode=undone.kecamatan_kode,
+                         role=Role.SEKDES.value)  # fmt: skip
 
 
 # --- /cabut: a secretary replaced -------------------------------------------------------------------------------
@@ -384,7 +388,10 @@ async def cabut_confirm(current: Turn, assignment_id: int) -> None:
         await replan(current, ".".join(assignment.scope_code.split(".")[:3]))
     role = current.t(f"role.{assignment.role.value}")
     current.mark_pressed(current.t("cabut.done", role=role, scope=where, name=person.name))
-    current.tell(person, current.t("cabut.told", role=role, scope=where))
+    kecamatan_kode = ".".join((assignment.scope_code or "").split(".")[:3])
+    if kecamatan_kode.count(".") == 2:  # a notice belongs to a kecamatan; an admin's or a kabupaten's role has none
+        current.tell(person, current.t("cabut.told", role=role, scope=where), about=f"revoked:{assignment.id}",
+                     kecamatan_kode=kecamatan_kode, role=assignment.role.value)  # fmt: skip
 
 
 # --- /arsip: the stored files of any version --------------------------------------------------------------------

@@ -119,11 +119,9 @@ async def start(current: Turn) -> None:
     now = current.app.clock.now()
     try:
         async with current.session.begin_nested():
-            redeemed = await redeem_invitation(
-                current.session, args[0][:64], int(sender.user_id), int(sender.address), sender.display_name, now
-            )
+            redeemed = await redeem_invitation(current.session, args[0][:64], sender, now)
     except WrongCode as wrong:
-        await record_wrong_code(current.session, int(sender.user_id), now)  # kept: the outer transaction commits
+        await record_wrong_code(current.session, sender, now)  # kept: the outer transaction commits
         current.reply(current.t(wrong.key, **wrong.values))
         return
     where = await scope_name(current.session, redeemed.scope_kind, redeemed.scope_code)
@@ -204,7 +202,7 @@ async def undang_place(current: Turn, role_value: str, place: str) -> None:
     now = current.app.clock.now()
     invitation = await create_invitation(
         current.session, Role(role_value), place, now, invited_by=current.person, inviter_grants=current.grants,
-        actor_label="telegram",
+        actor_label=current.incoming.channel, channel=current.incoming.channel,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     text = current.t(

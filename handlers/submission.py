@@ -28,8 +28,9 @@ from bot.chat.messages import Incoming, IncomingFile, OutFile
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
+from bot.services.contacts import known_person
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from bot.services.people import people_with_role_covering, person_by_telegram
+from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
 from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today, replan
@@ -109,7 +110,7 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
     """
     app = core.app
     async with app.sessions() as session:
-        person = await person_by_telegram(session, int(incoming.sender.user_id))
+        person = await known_person(session, incoming.sender)
         draft = await get_draft(session, person.id) if person else None
         expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
     if not expected:
@@ -316,7 +317,8 @@ async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> Non
                       len(files), receipt.on_time)  # fmt: skip
     buttons = verdict_buttons(current, receipt.submission_id)
     for person in staf:
-        current.tell(person, text, buttons, [OutFile.stored(f) for f in files])
+        current.tell(person, text, buttons, [OutFile.stored(f) for f in files], about=f"alert:{receipt.submission_id}",
+                     kecamatan_kode=receipt.kecamatan_kode, role=Role.STAF.value)  # fmt: skip
 
 
 def alert_text(current: Turn, doc, ta, desa, version, sender, received, zone, penetapan, nomor, files, on_time) -> str:

@@ -11,7 +11,7 @@ from bot.services.submissions import Decision, decide, waiting_submissions
 from handlers.common import Turn, replan
 from handlers.submission import alert_text, verdict_buttons
 from models.status import ReviewStatus
-from models.tables import Desa, Obligation, Submission
+from models.tables import Desa, Obligation, Role, Submission
 
 FLOW = "tolak"
 
@@ -102,6 +102,8 @@ def _announce(current: Turn, decision: Decision) -> None:
             decision.submitter,
             current.t(key, doc=decision.document_code, ta=decision.tahun_anggaran, desa=decision.desa_nama,
                       version=decision.version, reason=decision.reason, verdict=verdict),
+            about=f"verdict:{decision.submission_id}", kecamatan_kode=decision.desa_kode.rsplit(".", 1)[0],
+            role=Role.SEKDES.value,
         )  # fmt: skip
 
 

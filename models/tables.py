@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -147,12 +148,30 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the private chat with the bot
-    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # blocked the bot; cleared on /start
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # `klambi person forget`: name, ids gone
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="person", foreign_keys="RoleAssignment.person_id")
+
+
+class Contact(Base):
+    """One way to reach a person: a channel and that channel's ids of them. A person has zero or more; which one a
+    message goes to is decided in one place (`bot/services/contacts.py`, docs/domain.md)."""
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        UniqueConstraint("channel", "user_id", name="uq_contact_channel_user_id"),
+        UniqueConstraint("channel", "phone", name="uq_contact_channel_phone"),
+        CheckConstraint("user_id IS NOT NULL OR phone IS NOT NULL", name="identified"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))  # telegram, whatsapp
+    user_id: Mapped[str | None] = mapped_column(String(64))  # Telegram's user id (= its private chat), WhatsApp's
+    phone: Mapped[str | None] = mapped_column(String(32))  # WhatsApp's number, digits with the country code
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last message from them
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # refused by the channel
 
 
 class RoleAssignment(Base):
@@ -318,14 +337,18 @@ class Invitation(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    channel: Mapped[str] = mapped_column(String(20), default="telegram", server_default="telegram")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # adds a contact to this person
 
 
 class StartAttempt(Base):
-    """A wrong invitation code, counted per Telegram account to throttle guessing."""
+    """A wrong invitation code, counted per account (channel and its user id) to throttle guessing."""
 
     __tablename__ = "start_attempt"
+    __table_args__ = (Index("ix_start_attempt_channel_user_id", "channel", "user_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -364,6 +387,7 @@ class OutboxMessage(Base):
         ),
         Index("ix_outbox_status_send_at", "status", "send_at"),
         Index("ix_outbox_kecamatan_status", "kecamatan_kode", "status"),
+        Index("ix_outbox_channel_message", "channel", "channel_message_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kecamatan_kode: Mapped[str] = mapped_column(ForeignKey("kecamatan.kode"))
@@ -371,7 +395,10 @@ class OutboxMessage(Base):
     subject_id: Mapped[str] = mapped_column(String(60))
     recipient_key: Mapped[str] = mapped_column(String(40))  # person:<id> or chat:<id>
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Where it went: a person's row gets these when it is sent (the contact chosen then); a group's when queued.
+    channel: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
     role: Mapped[str] = mapped_column(String(20))  # the recipient's role: sekdes, pendamping, staf, camat, forum
     kind: Mapped[str] = mapped_column(String(20))  # H-3, H, H+1, digest, camat, recap, unreachable
     for_date: Mapped[date] = mapped_column(Date)
@@ -384,7 +411,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)  # once sent: a reply to it finds this row
+    channel_message_id: Mapped[str | None] = mapped_column(String(64))  # once sent: a reply to it finds this row
 
 
 class IndicatorHistory(Base):

@@ -6,7 +6,6 @@ with nothing due. Texts come from the catalog; people's names never reach the fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -14,11 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from telegram import MessageEntity
 
+from bot.chat.actions import Action, AnnouncementRead, KirimFromReminder, RapatAttend, RapatDecline
+from bot.chat.messages import OutFile, OutMessage
 from bot.i18n import Language, doc_label, fmt_date, fmt_datetime, t
+from bot.services.contacts import has_reachable_contact
 from bot.services.indicator import obligation_rows
-from bot.services.notices import queue_notice
+from bot.services.notices import notice_message, queue_notice
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import zone_label
 from bot.views import kecamatan_matrix
@@ -40,12 +41,10 @@ from models.tables import (
 from scheduler.planner import OVERDUE_MEMORY_DAYS
 
 
-@dataclass(frozen=True)
-class Message:
-    text: str
-    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
-    attachment: dict | None = None  # a stored file sent along: its Telegram file_id and mime type
-    entities: tuple[MessageEntity, ...] = ()  # formatting of `text` (the recap's grid is a <pre> block)
+def _with(text: str, rows: list[list[tuple[str, Action]]] | None = None, attachment: dict | None = None) -> OutMessage:
+    """A message with a stored file (an announcement's or the notulen's attachment: its sha256, mime type, path and
+    the channel's file id) sent along."""
+    return OutMessage.of(text, rows, (OutFile.stored(attachment),) if attachment else ())
 
 
 def _countdown(agreed, today, lang: Language) -> str:
@@ -57,7 +56,7 @@ def _countdown(agreed, today, lang: Language) -> str:
     return t("reminder.overdue", lang, days=-left)
 
 
-async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang: Language) -> Message | None:
+async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang: Language) -> OutMessage | None:
     kecamatan = await session.get(Kecamatan, row.kecamatan_kode)
     assert kecamatan is not None
     tz = ZoneInfo(kecamatan.timezone)
@@ -71,10 +70,9 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
     if row.subject_type == "recap":
         _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
         matrix = kecamatan_matrix(kecamatan.nama, today.year, rows, lang).after(t("recap.title", lang))
-        return Message(matrix.text, entities=tuple(MessageEntity(s.kind, s.offset, s.length) for s in matrix.spans))
+        return OutMessage(matrix)
     if row.subject_type == "notice":
-        buttons = [[(text, data) for text, data in line] for line in row.details.get("buttons", [])]
-        return Message(row.details.get("text", ""), buttons)
+        return notice_message(row.details)
     if row.subject_type == "announcement":
         return await _announcement(session, kecamatan, row, lang)
     if row.subject_type == "meeting":
@@ -82,7 +80,7 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
     return None
 
 
-async def _announcement(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message:
+async def _announcement(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> OutMessage:
     announcement = await session.get(Announcement, int(row.subject_id))
     assert announcement is not None
     author = await session.get(Person, announcement.author_id)
@@ -90,11 +88,13 @@ async def _announcement(session: AsyncSession, kecamatan: Kecamatan, row: Outbox
     if row.role != "forum" and author is not None:
         sender = f"{author.name} ({sender})"
     heading = t("umumkan.heading", lang, number=announcement.id, kecamatan=kecamatan.nama, sender=sender)
-    buttons = [] if row.role == "forum" else [[(t("button.read", lang), f"n:r:{announcement.id}")]]
-    return Message(f"{heading}\n\n{announcement.text}", buttons, announcement.attachment)
+    buttons = [] if row.role == "forum" else [[(t("button.read", lang), AnnouncementRead(announcement.id))]]
+    return _with(f"{heading}\n\n{announcement.text}", buttons, announcement.attachment)
 
 
-async def _meeting(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message | None:
+async def _meeting(
+    session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language
+) -> OutMessage | None:
     meeting = await session.get(Meeting, int(row.subject_id))
     assert meeting is not None
     invitee = await session.scalar(
@@ -105,7 +105,7 @@ async def _meeting(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessa
     details = t("rapat.details", lang, title=meeting.title, when=when, place=meeting.place, kecamatan=kecamatan.nama)
     if row.kind == "notulen":
         heading = t("rapat.notulen_heading", lang, number=meeting.id)
-        return Message(f"{heading}\n{details}\n\n{meeting.notulen}", [], meeting.notulen_attachment)
+        return _with(f"{heading}\n{details}\n\n{meeting.notulen}", None, meeting.notulen_attachment)
     answer = invitee.answer if invitee else None
     if row.kind != "undangan" and answer == "tidak":
         return None  # they said they cannot come: no reminder
@@ -114,11 +114,13 @@ async def _meeting(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessa
     lines = [heading, details]
     if answer:
         lines.append(t(f"rapat.your_answer.{answer}", lang))
-    buttons = [[(t("button.hadir", lang), f"m:y:{meeting.id}"), (t("button.tidak_hadir", lang), f"m:n:{meeting.id}")]]
-    return Message("\n".join(lines), buttons)
+    buttons: list[list[tuple[str, Action]]] = [
+        [(t("button.hadir", lang), RapatAttend(meeting.id)), (t("button.tidak_hadir", lang), RapatDecline(meeting.id))]
+    ]
+    return OutMessage.of("\n".join(lines), buttons)
 
 
-async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Language) -> Message | None:
+async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Language) -> OutMessage | None:
     obligation = await session.scalar(
         select(Obligation).where(Obligation.id == int(row.subject_id)).options(selectinload(Obligation.submissions))
     )
@@ -139,11 +141,11 @@ async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Lang
     if statuses and statuses[-1] is ReviewStatus.REJECTED:
         reason = obligation.submissions[-1].review_reason or "—"
         lines.append(t("reminder.rejected", lang, reason=reason))
-    buttons = [[(t("button.kirim", lang), f"k:go:{obligation.id}")]] if row.role == Role.SEKDES.value else []
-    return Message("\n".join(lines), buttons)
+    buttons = [[(t("button.kirim", lang), KirimFromReminder(obligation.id))]] if row.role == Role.SEKDES.value else None
+    return OutMessage.of("\n".join(lines), buttons)
 
 
-async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Language) -> Message | None:
+async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Language) -> OutMessage | None:
     rows = await session.scalars(
         select(Obligation)
         .join(Desa, Desa.kode == Obligation.desa_kode)
@@ -182,7 +184,7 @@ async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Lang
         lines += ["", t("digest.no_sekdes", lang, names=", ".join(names[k] for k in without))]
         forward = t("digest.forward_text", lang, kecamatan=kecamatan.nama)
         lines.append(t("digest.forward", lang, link=f"https://wa.me/?text={quote(forward)}"))
-    return Message("\n".join(lines))
+    return OutMessage.of("\n".join(lines))
 
 
 async def desa_without_sekdes(session: AsyncSession, kecamatan_kode: str) -> list[str]:
@@ -198,7 +200,7 @@ async def desa_without_sekdes(session: AsyncSession, kecamatan_kode: str) -> lis
                 RoleAssignment.role == Role.SEKDES,
                 RoleAssignment.scope_kind == ScopeKind.DESA,
                 RoleAssignment.revoked_at.is_(None),
-                Person.unreachable_at.is_(None),
+                has_reachable_contact(),
                 RoleAssignment.scope_code.in_(desa),
             )
         )
@@ -206,7 +208,7 @@ async def desa_without_sekdes(session: AsyncSession, kecamatan_kode: str) -> lis
     return [k for k in desa if k not in covered]
 
 
-async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> Message | None:
+async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> OutMessage | None:
     _, document, ta = row.subject_id.split(":")
     rows = await session.scalars(
         select(Obligation)
@@ -226,7 +228,7 @@ async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage
     ]
     if not missing or not obligations:
         return None
-    return Message(
+    return OutMessage.of(
         t("camat.deadline_passed", lang, doc=document, ta=ta, date=fmt_date(obligations[0].legal_deadline, lang),
           count=len(missing), total=len(obligations), names=", ".join(missing))
     )  # fmt: skip
@@ -243,5 +245,11 @@ async def unreachable_notice(
     for member in staf:
         if member.id != person.id:
             await queue_notice(
-                session, row.kecamatan_kode, member, Role.STAF.value, f"unreachable:{person.id}", text, now
+                session,
+                kecamatan_kode=row.kecamatan_kode,
+                person=member,
+                role=Role.STAF.value,
+                key=f"unreachable:{person.id}",
+                message=OutMessage.of(text),
+                now=now,
             )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import Grant
 from bot.config import RemindersSettings
 from bot.services.calendar import load_calendar
+from bot.services.notices import Group
 from bot.services.people import ancestors, reachable_assignments
 from bot.services.places import document_kinds
 from models.calendar import WorkingCalendar
@@ -245,18 +246,18 @@ async def plan_kecamatan(
     else:
         slots = await kecamatan_slots(session, kecamatan, now, end, settings, shared.calendar, counted=shared.counted)
         people = shared.recipients.get(kecamatan.kode) or {}
-    wanted: dict[tuple[str, str, str, str, date], tuple[Slot, int | None, int]] = {}
+    # A person's row names the person: the contact is chosen when it is sent. The forum group is a Telegram chat.
+    wanted: dict[tuple[str, str, str, str, date], tuple[Slot, int | None, Group | None]] = {}
     for slot in slots:
         if slot.role == "forum":
             assert kecamatan.forum_chat_id is not None
-            targets: list[tuple[str, int | None, int]] = [
-                (f"chat:{kecamatan.forum_chat_id}", None, kecamatan.forum_chat_id)
-            ]
+            group = Group.telegram(kecamatan.forum_chat_id)
+            targets: list[tuple[str, int | None, Group | None]] = [(group.key, None, group)]
         else:
             holders = people.get((slot.role, slot.desa if slot.role in ("sekdes", "pendamping") else None), [])
-            targets = [(f"person:{p.id}", p.id, p.telegram_chat_id) for p in holders if p.telegram_chat_id]
-        for key, person_id, chat_id in targets:
-            wanted[(slot.subject_type, slot.subject_id, key, slot.kind, slot.for_date)] = (slot, person_id, chat_id)
+            targets = [(f"person:{p.id}", p.id, None) for p in holders]
+        for key, person_id, group in targets:
+            wanted[(slot.subject_type, slot.subject_id, key, slot.kind, slot.for_date)] = (slot, person_id, group)
     # Every row of this kecamatan from a day before the window on, in one query: rows still planned (or cancelled)
     # ahead are made to agree; any other row with a wanted key (sent, being sent, due) is history and stays.
     window_start = now.astimezone(ZoneInfo(kecamatan.timezone)).date() - timedelta(days=1)
@@ -279,19 +280,18 @@ async def plan_kecamatan(
         if r.send_at >= now and r.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
     }
     fresh, revived = [], []
-    for key, (slot, person_id, chat_id) in wanted.items():
+    for key, (slot, person_id, group) in wanted.items():
         row = existing.get(key)
         if row is not None:
             if row.status is OutboxStatus.CANCELLED or row.send_at != slot.send_at:
-                revived.append(
-                    {"id": row.id, "status": OutboxStatus.PLANNED, "send_at": slot.send_at, "chat_id": chat_id}
-                )
+                revived.append({"id": row.id, "status": OutboxStatus.PLANNED, "send_at": slot.send_at})
             continue
         if key in taken:
             continue  # already sent (or being sent) for that day: history stays
         fresh.append(
             {"kecamatan_kode": kecamatan.kode, "subject_type": slot.subject_type, "subject_id": slot.subject_id,
-             "recipient_key": key[2], "person_id": person_id, "chat_id": chat_id, "role": slot.role,
+             "recipient_key": key[2], "person_id": person_id, "channel": group.channel if group else None,
+             "address": group.address if group else None, "role": slot.role,
              "kind": slot.kind, "for_date": slot.for_date, "send_at": slot.send_at, "status": OutboxStatus.PLANNED,
              "attempts": 0, "created_at": now,
              "details": {"desa": slot.desa, "document": slot.document, "tahun_anggaran": slot.tahun_anggaran}}

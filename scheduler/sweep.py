@@ -11,22 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from sqlalchemy import select, true, update
 
 from bot.app import App
+from bot.chat.messages import OutMessage
+from bot.chat.transport import Transport, TryLater, Unreachable
+from bot.services.contacts import contact_for_notice, is_reachable, mark_unreachable, outside_window
 from models.tables import OutboxMessage, OutboxStatus, Person
-from scheduler.messages import Message, compose, unreachable_notice
+from scheduler.messages import compose, unreachable_notice
 
 log = logging.getLogger("klambi.sweep")
 CLAIM_BATCH = 200
 STALE_CLAIM = timedelta(minutes=10)
-CAPTION_LIMIT = 1024
 PREPARED_AHEAD = 8  # messages composed while an earlier one is being sent
 
 
@@ -38,10 +39,14 @@ class SweepResult:
     superseded: int = 0
     unreachable: int = 0
     retried: int = 0
+    rerouted: int = 0  # refused by one contact, back on the outbox for the person's other contact
+    outside_window: int = 0  # sent to a contact whose channel's window was closed (a template, next issue)
     sent_ids: list[int] = field(default_factory=list)
 
 
-async def claim(app: App, worker: str, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
+async def claim(
+    app: App, worker: str, now: datetime, limit: int = CLAIM_BATCH, subjects: set[str] | None = None
+) -> list[int]:
     async with app.sessions() as session, session.begin():
         await session.execute(
             update(OutboxMessage)
@@ -51,6 +56,7 @@ async def claim(app: App, worker: str, now: datetime, limit: int = CLAIM_BATCH) 
         due = (
             select(OutboxMessage.id)
             .where(OutboxMessage.status == OutboxStatus.PLANNED, OutboxMessage.send_at <= now)
+            .where(OutboxMessage.subject_type.in_(sorted(subjects)) if subjects is not None else true())
             .order_by(OutboxMessage.send_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -81,25 +87,35 @@ async def _supersede(app: App, ids: list[int]) -> tuple[list[int], int]:
         return sorted(keep), superseded
 
 
-async def sweep(app: App, bot: Bot, worker: str = "bot", limit: int = CLAIM_BATCH) -> SweepResult:
-    """Send what is due now (by the app's clock).
+async def sweep(
+    app: App,
+    transports: Mapping[str, Transport],
+    worker: str = "bot",
+    limit: int = CLAIM_BATCH,
+    subjects: set[str] | None = None,
+) -> SweepResult:
+    """Send what is due now (by the app's clock), each row through the transport of the channel it goes to.
+
+    A person's row goes to the contact `contact_for_notice` chooses at this moment (among the channels there is a
+    transport for); a group's row to its own channel and address. `subjects` limits the sweep to some subject types
+    (an immediate sender for "notice" leaves due reminders alone).
 
     Two stages in step: while one message waits for the rate limiter and the network, the next ones are composed
     (at most PREPARED_AHEAD): the database work no longer adds to the time between two messages. One sender keeps
     the order of the claimed rows."""
     now = app.clock.now()
     result = SweepResult()
-    ids = await claim(app, worker, now, limit)
+    ids = await claim(app, worker, now, limit, subjects)
     result.claimed = len(ids)
     if not ids:
         return result
     ids, result.superseded = await _supersede(app, ids)
-    ready: asyncio.Queue[tuple[int, int, Message] | None] = asyncio.Queue(maxsize=PREPARED_AHEAD)
+    ready: asyncio.Queue[_Prepared | None] = asyncio.Queue(maxsize=PREPARED_AHEAD)
 
     async def prepare() -> None:
         try:
             for outbox_id in ids:
-                prepared = await _prepare(app, outbox_id, worker, result)
+                prepared = await _prepare(app, outbox_id, worker, transports, result)
                 if prepared is not None:
                     await ready.put(prepared)
         finally:
@@ -107,84 +123,99 @@ async def sweep(app: App, bot: Bot, worker: str = "bot", limit: int = CLAIM_BATC
 
     async def send() -> None:
         while (item := await ready.get()) is not None:
-            outbox_id, chat_id, message = item
-            await _mark(app, outbox_id, await _send(bot, chat_id, message), result)
+            outcome: Exception | str
+            try:
+                outcome = await transports[item.channel].deliver(item.address, item.message)
+            except (Unreachable, TryLater) as problem:
+                log.warning("outbox message on %s not delivered: %s", item.channel, type(problem).__name__)
+                outcome = problem
+            await _mark(app, item, outcome, result)
 
     await asyncio.gather(prepare(), send())
     return result
 
 
-async def _prepare(app: App, outbox_id: int, worker: str, result: SweepResult) -> tuple[int, int, Message] | None:
-    """Compose a claimed row's message from the database as it is now; None when there is nothing to send."""
+@dataclass(frozen=True)
+class _Prepared:
+    outbox_id: int
+    channel: str
+    address: str
+    contact_id: int | None
+    message: OutMessage
+
+
+async def _prepare(
+    app: App, outbox_id: int, worker: str, transports: Mapping[str, Transport], result: SweepResult
+) -> _Prepared | None:
+    """Compose a claimed row's message from the database as it is now and choose where it goes; None when there is
+    nothing to send or nobody to send it to."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         row = await session.get(OutboxMessage, outbox_id)
         if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
+            return None
+        contact_id = None
+        if row.person_id is not None:
+            contact = await contact_for_notice(session, row.person_id, now, channels=transports.keys())
+            if contact is None:  # every contact refused since it was queued: the staf were told then
+                row.status, row.last_error = OutboxStatus.UNREACHABLE, "no reachable contact"
+                result.unreachable += 1
+                return None
+            if outside_window(contact, now):
+                result.outside_window += 1  # the next issue sends a template here
+                log.info("outbox row %s goes to a %s contact outside its window", row.id, contact.channel)
+            channel, address, contact_id = contact.channel, contact.user_id or contact.phone, contact.id
+        else:
+            channel, address = row.channel, row.address
+        if channel not in transports or address is None:
+            row.status, row.last_error = OutboxStatus.UNREACHABLE, f"no transport for {channel}"
+            result.unreachable += 1
             return None
         message = await compose(session, row, now, app.settings.bot.language)
         if message is None:  # nothing left to say: the document arrived, the digest is empty
             row.status = OutboxStatus.CANCELLED
             result.cancelled += 1
             return None
-        return row.id, row.chat_id, message
+        assert address is not None
+        return _Prepared(row.id, channel, address, contact_id, message)
 
 
-async def _mark(app: App, outbox_id: int, outcome: Exception | int, result: SweepResult) -> None:
-    """Record how sending went: sent (with the Telegram message id), unreachable, or back to planned for a retry."""
+async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: SweepResult) -> None:
+    """Record how sending went: sent (where, and the channel's message id), unreachable, or back to planned."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
-        row = await session.get(OutboxMessage, outbox_id)
+        row = await session.get(OutboxMessage, item.outbox_id)
         assert row is not None
         row.attempts += 1
-        if isinstance(outcome, int):
-            row.status, row.sent_at, row.telegram_message_id = OutboxStatus.SENT, app.clock.now(), outcome
+        if isinstance(outcome, str):
+            row.status, row.sent_at, row.channel_message_id = OutboxStatus.SENT, now, outcome
+            row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
             result.sent += 1
             result.sent_ids.append(row.id)
-        elif isinstance(outcome, Forbidden | BadRequest):
-            row.status, row.last_error = OutboxStatus.UNREACHABLE, str(outcome)[:500]
-            result.unreachable += 1
-            await _mark_unreachable(session, row, app, now)
+        elif isinstance(outcome, Unreachable):
+            row.last_error = str(outcome)[:500]
+            if await _mark_unreachable(session, row, item, app, now):
+                row.status, row.claimed_by = OutboxStatus.PLANNED, None  # to their other contact, next sweep
+                result.rerouted += 1
+            else:
+                row.status = OutboxStatus.UNREACHABLE
+                row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
+                result.unreachable += 1
         else:
             row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
             result.retried += 1
 
 
-async def _send(bot: Bot, chat_id: int, message: Message) -> Exception | int:
-    """Send one outbox message; its Telegram message id, or what went wrong.
-
-    A file goes with its text as the caption when the text fits one (1024 characters); otherwise the file goes first
-    and the text, with the buttons, after it.
-    """
-    markup = (
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in message.buttons]
-        )
-        if message.buttons
-        else None
-    )
-    try:
-        file = message.attachment
-        if file is not None:
-            send_file = bot.send_photo if file.get("kind") == "photo" else bot.send_document
-            if len(message.text) <= CAPTION_LIMIT:
-                sent = await send_file(chat_id, file["telegram_file_id"], caption=message.text, reply_markup=markup)
-                return sent.message_id
-            await send_file(chat_id, file["telegram_file_id"])
-        sent = await bot.send_message(
-            chat_id, message.text, reply_markup=markup, entities=list(message.entities) or None
-        )
-    except (Forbidden, BadRequest, RetryAfter, TimedOut, NetworkError) as problem:
-        log.warning("outbox message to a chat not delivered: %s", type(problem).__name__)
-        return problem
-    return sent.message_id
-
-
-async def _mark_unreachable(session: Any, row: OutboxMessage, app: App, now: datetime) -> None:
-    """A person who blocked the bot is marked, and the kecamatan's staf are told once."""
-    if row.person_id is None:
-        return
+async def _mark_unreachable(session: Any, row: OutboxMessage, item: _Prepared, app: App, now: datetime) -> bool:
+    """The contact that refused is marked. True when the person still has a reachable contact (the row goes there
+    instead); when they have none left, the kecamatan's staf are told once."""
+    if row.person_id is None or item.contact_id is None:
+        return False
+    newly = await mark_unreachable(session, item.contact_id, now) is not None
+    await session.flush()
+    if await is_reachable(session, row.person_id):
+        return True
     person = await session.get(Person, row.person_id)
-    if person is None or person.unreachable_at is not None:
-        return
-    person.unreachable_at = now
-    await unreachable_notice(session, person, row, now, app.settings.bot.language)
+    if newly and person is not None:
+        await unreachable_notice(session, person, row, now, app.settings.bot.language)
+    return False

@@ -25,6 +25,7 @@ from models.tables import (
     Announcement,
     AnnouncementRecipient,
     Base,
+    Contact,
     Desa,
     ForumThread,
     Meeting,
@@ -104,9 +105,10 @@ async def _foreign_objects(world) -> dict[str, object]:
     async with world.app.sessions() as session, session.begin():
         await import_area(session, OTHER_KECAMATAN, now, [2024, 2025], await load_calendar(session))
         desa = await session.scalar(select(Desa).where(Desa.kecamatan_kode == OTHER_KECAMATAN).order_by(Desa.kode))
-        stranger = Person(name="Sekdes lain", telegram_user_id=777, telegram_chat_id=777, created_at=now)
+        stranger = Person(name="Sekdes lain", created_at=now)
         session.add(stranger)
         await session.flush()
+        session.add(Contact(person_id=stranger.id, channel="telegram", user_id="777", linked_at=now))
         assignment = RoleAssignment(person_id=stranger.id, role=Role.SEKDES, scope_kind="desa", scope_code=desa.kode,
                                     granted_at=now)  # fmt: skip
         session.add(assignment)

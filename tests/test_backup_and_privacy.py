@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.chat.messages import Sender
 from bot.db import make_engine
 from bot.storage import minimal_pdf
-from models.tables import AuditEntry, Person, RoleAssignment, Submission
+from models.tables import AuditEntry, Contact, Person, RoleAssignment, Submission
 from tests.conftest import POSTGRES_URL, _admin, _pg_url, query, table_counts
 from tests.test_cli import DESA, JATIROTO, record_all_on_time
 
@@ -191,20 +192,21 @@ def _people(klambi, database_url):
                 for user_id, name, role, place in ((101, "Siti Aminah", Role.SEKDES, DESA[1]),
                                                    (201, "Budi Santoso", Role.STAF, JATIROTO)):  # fmt: skip
                     code = (await create_invitation(session, role, place, now)).code
-                    await redeem_invitation(session, code, user_id, user_id, name, now)
+                    await redeem_invitation(session, code, Sender("telegram", str(user_id), str(user_id), name), now)
             async with session_factory(engine)() as session, session.begin():  # Siti asks the kecamatan something
+                from bot.services.contacts import known_person
                 from bot.services.forum import raise_thread
-                from bot.services.people import active_grants, person_by_telegram
+                from bot.services.people import active_grants
                 from models.tables import ThreadKind
 
-                siti = await person_by_telegram(session, 101)
+                siti = await known_person(session, Sender("telegram", "101", "101"))
                 grants = await active_grants(session, siti.id)
                 await raise_thread(session, ThreadKind.TANYA, siti, grants, DESA[1], None, "Kapan rapat?", now, "id")
         finally:
             await engine.dispose()
 
     asyncio.run(join())
-    siti = query(database_url, select(Person.id).where(Person.telegram_user_id == 101))[0][0]
+    siti = query(database_url, select(Contact.person_id).where(Contact.user_id == "101"))[0][0]
     return siti
 
 
@@ -213,7 +215,8 @@ def test_person_export_gives_everything_about_a_person_as_json(klambi, database_
     result = klambi("person", "export", "--person", str(siti))
     assert result.code == 0, result
     data = json.loads(result.out)
-    assert data["person"]["name"] == "Siti Aminah" and data["person"]["telegram_user_id"] == 101
+    assert data["person"]["name"] == "Siti Aminah"
+    assert [(c["channel"], c["user_id"]) for c in data["contacts"]] == [("telegram", "101")]
     assert [(r["role"], r["scope_code"]) for r in data["roles"]] == [("sekdes", DESA[1])]
     assert [i["relation"] for i in data["invitations"]] == ["used"]
     assert [a["action"] for a in data["audit"]] == ["invitation.redeem", "tanya.raise"]
@@ -245,22 +248,21 @@ def test_person_forget_removes_the_identity_and_keeps_documents_and_the_audit_tr
     before = table_counts(database_url)
     result = klambi("person", "forget", "--person", str(siti), "--yes")
     assert result.code == 0, result
-    [(name, telegram_user, chat, forgotten)] = query(
-        database_url,
-        select(Person.name, Person.telegram_user_id, Person.telegram_chat_id, Person.forgotten_at).where(
-            Person.id == siti
-        ),
-    )
-    assert name == f"Orang terhapus #{siti}" and telegram_user is None and chat is None and forgotten is not None
+    [(name, forgotten)] = query(database_url, select(Person.name, Person.forgotten_at).where(Person.id == siti))
+    assert name == f"Orang terhapus #{siti}" and forgotten is not None
+    assert query(database_url, select(Contact.id).where(Contact.person_id == siti)) == []  # their accounts: gone
     assert query(database_url, select(RoleAssignment.revoked_at).where(RoleAssignment.person_id == siti))[0][0]
     assert query(database_url, select(Submission.received_by_id)) == [(siti,)]  # the document stays, by id
     audit_after = query(database_url, select(AuditEntry.id, AuditEntry.actor_id, AuditEntry.action))
     assert audit_after[: len(audit_before)] == audit_before  # the trail is untouched (its triggers forbid edits)
     assert [a for _, _, a in audit_after[len(audit_before) :]] == ["person.forget"]
     after = table_counts(database_url)
-    assert {k: v for k, v in after.items() if v != before[k]} == {"audit_log": before["audit_log"] + 1}
+    assert {k: v for k, v in after.items() if v != before[k]} == {
+        "audit_log": before["audit_log"] + 1,
+        "contact": before["contact"] - 1,
+    }
     export = klambi("person", "export", "--person", str(siti)).out
-    assert "Siti" not in export and "Aminah" not in export and '"telegram_user_id": 101' not in export
+    assert "Siti" not in export and "Aminah" not in export and '"user_id": "101"' not in export
     assert klambi("indicator", "--kecamatan", JATIROTO, "--year", "2024", "--format", "json").out == indicator
     assert klambi("person", "forget", "--person", str(siti), "--yes").code == 0  # again: nothing more to do
     assert table_counts(database_url) == after

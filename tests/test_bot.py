@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.services.indicator import kecamatan_indicator
 from handlers.common import STRANGER_QUIET
-from models.tables import AuditEntry, Draft, Person, Role, Submission, SubmissionFile
+from models.tables import AuditEntry, Contact, Draft, Person, Role, Submission, SubmissionFile
 from tests.world import JATIROTO, JPEG, KALIBOTO_LOR, PDF, ROJOPOLO, SUKOSARI, matrix_grid, send_rkpdes
 
 
@@ -41,7 +41,9 @@ async def test_an_invitation_binds_a_role_once_and_sets_the_menu(world):
     await other.expect("Selamat datang")
     await sekdes.send_text(f"/start {code}")  # the same code again: already used
     await sekdes.expect("sudah dipakai")
-    [(used_by,)] = await world.rows(select(Person.name).where(Person.telegram_user_id == 102))
+    [(used_by,)] = await world.rows(
+        select(Person.name).join(Contact, Contact.person_id == Person.id).where(Contact.user_id == "102")
+    )
     assert used_by == "Budi"
 
 

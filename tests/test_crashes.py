@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bot import db as klambi_db
 from bot.app import App
+from bot.chat.messages import Sender
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.telegram import BotApiSandbox, SandboxUser
@@ -85,7 +86,7 @@ async def _prepare(database_url: str, tmp_path: Path, now: datetime, people: dic
         await import_area(session, JATIROTO, now, [2024, 2025], await load_calendar(session))
         for user_id, (name, role, place) in people.items():
             code = (await create_invitation(session, role, place, now)).code
-            await redeem_invitation(session, code, user_id, user_id, name, now)
+            await redeem_invitation(session, code, Sender("telegram", str(user_id), str(user_id), name), now)
         await plan_everywhere(session, now, app.settings.reminders)
     return app
 

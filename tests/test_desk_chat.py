@@ -43,7 +43,7 @@ async def test_tenggat_sets_the_agreed_date_for_every_desa_and_tells_them(world)
     agreed = dict(await world.rows(select(Obligation.desa_kode, Obligation.agreed_date).where(
         Obligation.document_code == "RKPDES", Obligation.tahun_anggaran == 2025)))  # fmt: skip
     assert agreed[ROJOPOLO] == date(2024, 9, 13) and agreed[SUKOSARI] == date(2024, 9, 25)
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await sekdes.expect("Batas kesepakatan baru: RKPDes TA 2025 Desa Rojopolo paling lambat 13 September 2024")
     rojopolo = str(await world.obligation_id(ROJOPOLO, "RKPDES", 2025))
     planned = await world.rows(select(OutboxMessage.kind, OutboxMessage.for_date).where(

@@ -14,11 +14,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
+from bot.chat.messages import Sender
 from bot.db import LOCK_FREE, make_engine, session_factory
 from bot.storage import minimal_pdf
 from models.tables import (
     AuditEntry,
     Channel,
+    Contact,
     Desa,
     Extension,
     IndicatorHistory,
@@ -64,7 +66,8 @@ def register(database_url: str, role: str, place: str | None, user_id: int, name
 
     async def work(session):
         invitation = await create_invitation(session, Role(role), place, now)
-        redeemed = await redeem_invitation(session, invitation.code, user_id, user_id * 10, name, now)
+        sender = Sender("telegram", str(user_id), str(user_id), name)
+        redeemed = await redeem_invitation(session, invitation.code, sender, now)
         return redeemed.person.id
 
     return run_in_session(database_url, work)
@@ -796,10 +799,12 @@ def test_person_list_and_revoke(klambi, database_url):
 
     async def second_role(session):  # the staf also stands in as sekdes of Rojopolo
         invitation = await create_invitation(session, Role.SEKDES, DESA[1], AUGUST)
-        await redeem_invitation(session, invitation.code, 303, 3030, "Staf Jatiroto", AUGUST)
+        await redeem_invitation(session, invitation.code, Sender("telegram", "303", "303", "Staf Jatiroto"), AUGUST)
 
     run_in_session(database_url, second_role)
-    blocked = update(Person).where(Person.id == sekdes).values(unreachable_at=datetime(2024, 8, 1, 2, tzinfo=WIB))
+    blocked = (
+        update(Contact).where(Contact.person_id == sekdes).values(unreachable_since=datetime(2024, 8, 1, 2, tzinfo=WIB))
+    )
     run_in_session(database_url, lambda s: s.execute(blocked))
 
     data = klambi("person", "list", "--kecamatan", JATIROTO, "--format", "json", now=AUGUST).json()

@@ -303,6 +303,6 @@ async def test_an_announcement_file_goes_out_the_way_it_came(world, as_photo):
     await staf.expect("Periksa dulu pengumumannya")
     await staf.press("n:s")
     await staf.expect("sedang dikirim")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     got = await siti.expect("Denah balai desa")
     assert (got.photo is not None) == as_photo and (got.document is not None) != as_photo

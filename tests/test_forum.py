@@ -9,10 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from bot.chat.messages import Sender
 from bot.errors import InputError
 from bot.services.calendar import load_calendar
+from bot.services.contacts import known_person
 from bot.services.forum import create_announcement
-from bot.services.people import active_grants, person_by_telegram
+from bot.services.people import active_grants
 from bot.services.places import import_area
 from models.tables import (
     Announcement,
@@ -66,7 +68,7 @@ async def test_an_announcement_reaches_the_chosen_desa_and_the_sender_sees_who_r
     await staf.press("n:s")
     await staf.expect("Pengumuman #1 sedang dikirim ke 2 orang")
 
-    result = await sweep(world.app, world.bot.bot)
+    result = await sweep(world.app, world.transports)
     assert result.sent == 2
     got = await siti.expect("Pengumuman #1 — Kecamatan Jatiroto")
     assert "Mohon <b>RKPDes</b> diunggah sebelum 13 September & *jangan* terlambat." in got.text  # shown as typed
@@ -108,7 +110,7 @@ async def test_an_announcement_reaches_the_chosen_desa_and_the_sender_sees_who_r
     assert "Semua desa (6)" in check.text and "grup forum" in check.text and "Lampiran: Jadwal APBDes.pdf" in check.text
     await staf.press("n:s")
     await staf.expect("Pengumuman #2 sedang dikirim ke 3 orang dan grup forum")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     posted = await forum.expect("Pengumuman #2")
     assert posted.document is not None and not posted.buttons and "Siti" not in posted.text
     with_file = await siti.expect("Jadwal penyusunan APBDes 2025")
@@ -144,7 +146,7 @@ async def test_a_sekdes_cannot_announce_and_a_pendamping_reaches_only_their_desa
     assert "tidak berlaku" in world.sandbox.answers[-1].text
     await budi.press("n:s")
     await budi.expect("Pengumuman #1 sedang dikirim ke 1 orang")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("Dari: Budi (Pendamping Desa)")
     await world.sandbox.settle()
     assert not [m for m in wahyu.messages if "Pengumuman" in m.text]
@@ -152,7 +154,7 @@ async def test_a_sekdes_cannot_announce_and_a_pendamping_reaches_only_their_desa
 
     # The service refuses another desa even when called directly (a forged draft).
     async with world.app.sessions() as session:
-        person = await person_by_telegram(session, 301)
+        person = await known_person(session, Sender("telegram", "301", "301"))
         grants = await active_grants(session, person.id)
         with pytest.raises(InputError) as refused:
             await create_announcement(session, person, grants, JATIROTO, "x", [SUKOSARI], None, world.clock.now())
@@ -179,7 +181,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     await camat.send_text("/kendala")
     await camat.expect("tidak punya hak")
 
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     alert = await staf.expect("Kendala #1 — Desa Rojopolo (tentang RKPDes TA 2025)")
     assert "Dari: Siti (Sekretaris Desa)" in alert.text
     await staf.send_text("/kendala")
@@ -189,7 +191,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     await staf.expect("Jawaban untuk kendala #1")
     await staf.send_text("Musdes boleh dipimpin Sekdes sebagai Plh; kami bantu surat tugasnya.")
     await staf.expect("Jawaban untuk kendala #1 dikirim ke Siti")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("Tanggapan kecamatan atas kendala #1")
     assert (await world.rows(select(ForumThread.status)))[0][0] is ThreadStatus.OPEN  # a problem stays open
 
@@ -197,7 +199,7 @@ async def test_a_problem_is_reported_answered_and_closed_and_lands_in_the_recap(
     await staf.expect("Tutup kendala #1")
     await staf.send_text("Musdes sudah dilaksanakan 20 September.")
     await staf.expect("Kendala #1 ditutup")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("Kendala #1 (Musdes RKPDes tertunda karena kepala desa sakit.) ditutup oleh kecamatan")
     await staf.press_callback(listing, "f:c:1")  # pressed again from the old list
     await world.sandbox.settle()
@@ -227,7 +229,7 @@ async def test_a_question_is_answered_by_replying_to_its_alert(world):
 
     await siti.send_text("/tanya Apakah APBDes perubahan juga harus diunggah?")
     await siti.expect("Pertanyaan #1 terkirim ke 1 staf kecamatan")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     alert = await staf.expect("Pertanyaan #1 — Desa Rojopolo")
     await world.sandbox.settle()
     assert not [m for m in other.messages if "Pertanyaan" in m.text]  # another kecamatan's staf hear nothing
@@ -241,7 +243,7 @@ async def test_a_question_is_answered_by_replying_to_its_alert(world):
     await staf.expect("Pertanyaan yang belum dijawab (1)")
     await staf.send_text("Ya, APBDes perubahan juga diunggah lewat /kirim.", reply_to=alert)
     await staf.expect("Jawaban untuk pertanyaan #1 dikirim ke Siti")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     answer = await siti.expect("Jawaban kecamatan atas pertanyaan #1")
     assert "Ya, APBDes perubahan juga diunggah lewat /kirim." in answer.text
     await staf.send_text("/tanya")
@@ -284,7 +286,7 @@ async def test_a_meeting_invites_reminds_collects_answers_and_sends_the_notulen(
     await staf.press("m:s")
     await staf.expect("Rapat #1 dijadwalkan. Undangan dikirim ke 2 orang")
 
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     invitation = await siti.expect("Undangan rapat #1")
     assert "Rumah Sekdes Rojopolo" in invitation.text
     await wahyu.expect("Undangan rapat #1")
@@ -304,10 +306,10 @@ async def test_a_meeting_invites_reminds_collects_answers_and_sends_the_notulen(
     assert sorted(answers.values(), key=str) == ["hadir", "tidak"]
 
     world.clock.set(datetime(2024, 12, 4, 8, 0, tzinfo=WIB))  # the day before, at the reminders' hour
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("besok rapat #1")
     world.clock.set(datetime(2024, 12, 5, 7, 0, tzinfo=WIB))
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     reminder = await siti.expect("dua jam lagi rapat #1")
     assert "Jawaban Anda: hadir." in reminder.text
     await world.sandbox.settle()
@@ -330,7 +332,7 @@ async def test_a_meeting_invites_reminds_collects_answers_and_sends_the_notulen(
     await staf.expect("Notulen rapat #1")
     await staf.send_text("Disepakati APBDes 2025 ditetapkan paling lambat 20 Desember.")
     await staf.expect("Notulen rapat #1 dikirim ke 2 orang")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("Disepakati APBDes 2025")
     await wahyu.expect("Notulen rapat #1")
     notulen_at = await world.rows(select(Meeting.notulen_at))
@@ -356,14 +358,14 @@ async def test_meeting_reminders_survive_a_restart(world):
     kinds = await world.rows(select(OutboxMessage.kind).where(
         OutboxMessage.subject_type == "meeting").order_by(OutboxMessage.send_at))  # fmt: skip
     assert [k for (k,) in kinds] == ["undangan", "2 jam"]  # the day before at 08:00 is already past
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("Undangan rapat #1")
     assert await _meeting_messages_sent(world) == ["undangan"]
     await world.restart_bot()
     world.clock.advance(timedelta(hours=22))
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     await siti.expect("dua jam lagi rapat #1")
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     assert await _meeting_messages_sent(world) == ["undangan", "2 jam"]  # each once
 
 
@@ -426,7 +428,7 @@ async def test_every_forum_text_is_refused_over_its_limit_and_sent_whole_at_it(w
     await over_then_at(staf, 3500, "n", select(Meeting.notulen_at, Meeting.notulen), "Notulen rapat #1 dikirim")
 
     # Every text at its limit, with the bot's own words around it, still fits one Telegram message.
-    while (await sweep(world.app, world.bot.bot)).claimed:
+    while (await sweep(world.app, world.transports)).claimed:
         pass
     await siti.expect("a" * 3000)
     await siti.expect("j" * 2000)

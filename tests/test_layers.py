@@ -48,9 +48,7 @@ def _offenders(paths: tuple[str, ...], forbidden: tuple[str, ...]) -> dict[str, 
 
 def test_only_the_telegram_adapter_and_its_sandbox_import_telegram() -> None:
     offenders = {
-        path: names
-        for path, names in _offenders(LAYERS, ("telegram",)).items()
-        if not path.startswith(TELEGRAM_HOMES)
+        path: names for path, names in _offenders(LAYERS, ("telegram",)).items() if not path.startswith(TELEGRAM_HOMES)
     }
     assert offenders == {}
 

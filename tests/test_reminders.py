@@ -13,7 +13,7 @@ from bot.app import App
 from bot.sandbox.telegram import FloodControl
 from models.calendar import WorkingCalendar
 from models.reminders import DEFAULT_OFFSETS, reminder_days
-from models.tables import Kecamatan, Obligation, OutboxMessage, OutboxStatus, Person, Role
+from models.tables import Contact, Kecamatan, Obligation, OutboxMessage, OutboxStatus, Role
 from scheduler.planner import plan_everywhere
 from scheduler.sweep import claim, sweep
 from tests.conftest import WIB
@@ -136,7 +136,7 @@ async def test_reminders_reach_the_secretary_with_a_button_and_the_staf_get_a_di
     staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
     assert await outbox(world, OutboxStatus.PLANNED)  # planned when they joined
     await at(world, datetime(2024, 9, 23, 8, 0, tzinfo=WIB))
-    result = await sweep(world.app, world.bot.bot)
+    result = await sweep(world.app, world.transports)
     assert result.sent >= 2
     reminder = await sekdes.expect("Pengingat H-7: RKPDes TA 2025 Desa Rojopolo")
     assert "Batas kesepakatan: 30 September 2024 — tinggal 7 hari" in reminder.text
@@ -147,7 +147,7 @@ async def test_reminders_reach_the_secretary_with_a_button_and_the_staf_get_a_di
         in digest.text
     )
     assert "https://wa.me/?text=" in digest.text
-    again = await sweep(world.app, world.bot.bot)
+    again = await sweep(world.app, world.transports)
     assert again.sent == 0  # nothing twice
     await sekdes.press("📤 Kirim dokumen")
     await sekdes.expect("Kirim berkas RKPDes TA 2025 Desa Rojopolo")
@@ -171,7 +171,7 @@ async def test_a_submission_cancels_what_is_pending_and_a_rejection_brings_it_ba
     back = [r for r in await outbox(world, OutboxStatus.PLANNED) if r.subject_id == rkpdes]
     assert {r.kind for r in back} == {"H", "H+1", "H+3", "H+7"}
     await at(world, datetime(2024, 9, 30, 8, 0, tzinfo=WIB))
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     reminder = await sekdes.expect("Pengingat H: RKPDes TA 2025")
     assert "Versi sebelumnya ditolak (Tanda tangan kurang)" in reminder.text
 
@@ -191,7 +191,7 @@ async def test_reminders_checked_again_at_sending_time(world):
     world.stack = AsyncExitStack()
     await world.start_bot()
     await at(world, datetime(2024, 9, 30, 8, 0, tzinfo=WIB))
-    result = await sweep(world.app, world.bot.bot)
+    result = await sweep(world.app, world.transports)
     assert result.cancelled >= 1
     rows = [r for r in await outbox(world) if r.subject_id == str(rkpdes) and r.kind == "H"]
     assert [r.status for r in rows] == [OutboxStatus.CANCELLED]
@@ -202,7 +202,7 @@ async def test_after_downtime_only_the_latest_reminder_goes_out(world):
     world.clock.set(datetime(2024, 9, 20, 9, 0, tzinfo=WIB))
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     await at(world, datetime(2024, 10, 2, 9, 0, tzinfo=WIB))  # down from 20 September to 2 October
-    result = await sweep(world.app, world.bot.bot)
+    result = await sweep(world.app, world.transports)
     rkpdes = str(await world.obligation_id(ROJOPOLO, "RKPDES", 2025))
     statuses = {
         r.kind: r.status for r in await outbox(world) if r.subject_id == rkpdes and r.send_at <= world.clock.now()
@@ -221,12 +221,12 @@ async def test_a_crash_in_the_middle_of_a_sweep_sends_each_once(world):
     await at(world, datetime(2024, 9, 23, 8, 0, tzinfo=WIB))
     claimed = await claim(world.app, "worker-that-dies", world.clock.now())  # claimed, then killed before sending
     assert claimed
-    assert (await sweep(world.app, world.bot.bot, "survivor")).sent == 0  # not someone else's yet
+    assert (await sweep(world.app, world.transports, "survivor")).sent == 0  # not someone else's yet
     await at(world, datetime(2024, 9, 23, 8, 11, tzinfo=WIB))  # the claim goes stale after 10 minutes
-    result = await sweep(world.app, world.bot.bot, "survivor")
+    result = await sweep(world.app, world.transports, "survivor")
     assert result.sent == len(claimed)
     assert len([m for m in sekdes.messages if "Pengingat H-7" in m.text]) == 1
-    assert (await sweep(world.app, world.bot.bot, "survivor")).sent == 0
+    assert (await sweep(world.app, world.transports, "survivor")).sent == 0
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_and_staf_told_once(world):
@@ -235,19 +235,19 @@ async def test_a_person_who_blocked_the_bot_is_marked_and_staf_told_once(world):
     staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
     sekdes.blocked = True
     await at(world, datetime(2024, 9, 23, 8, 0, tzinfo=WIB))
-    result = await sweep(world.app, world.bot.bot)
+    result = await sweep(world.app, world.transports)
     assert result.unreachable == 1
-    await sweep(world.app, world.bot.bot)  # the notice to staf goes out on the next sweep
+    await sweep(world.app, world.transports)  # the notice to staf goes out on the next sweep
     notice = await staf.expect("Siti (sekdes, Rojopolo) tidak bisa lagi dihubungi bot")
     assert notice
-    [(unreachable_at,)] = await world.rows(select(Person.unreachable_at).where(Person.telegram_user_id == 101))
-    assert unreachable_at is not None
+    [(unreachable_since,)] = await world.rows(select(Contact.unreachable_since).where(Contact.user_id == "101"))
+    assert unreachable_since is not None
     async with world.app.sessions() as session, session.begin():
         await plan_everywhere(session, world.clock.now(), world.app.settings.reminders)
     planned_for_her = [r for r in await outbox(world, OutboxStatus.PLANNED) if r.person_id == 1]
     assert planned_for_her == []
     await at(world, datetime(2024, 9, 24, 8, 0, tzinfo=WIB))
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     assert len([m for m in staf.messages if "tidak bisa lagi dihubungi" in m.text]) == 1
     digest = await staf.expect("Ringkasan pagi")
     assert "Rojopolo" in digest.text.split("Desa tanpa sekdes terdaftar di bot:")[1]
@@ -262,11 +262,11 @@ async def test_the_camat_hears_after_a_legal_deadline_and_the_forum_gets_a_recap
     async with world.app.sessions() as session, session.begin():
         await plan_everywhere(session, world.clock.now(), world.app.settings.reminders)
     await at(world, datetime(2024, 9, 30, 8, 0, tzinfo=WIB))  # Monday: the weekly recap
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     recap = await forum.expect("Rekap mingguan")
     assert "▫️      ▫️      ⭕      Rojopolo" in matrix_grid(recap) and "Siti" not in recap.text
     await at(world, datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # the first working day after 30 September
-    await sweep(world.app, world.bot.bot)
+    await sweep(world.app, world.transports)
     escalation = await camat.expect("Batas waktu RKPDes TA 2025 (30 September 2024) sudah lewat")
     assert "6 dari 6 desa belum diterima" in escalation.text
 
@@ -309,7 +309,7 @@ async def test_sending_honours_429_and_loses_nothing(world):
     due = [r for r in await outbox(world, OutboxStatus.PLANNED) if r.send_at <= world.clock.now() and r.person_id]
     total = 0
     for _ in range(5):
-        result = await sweep(world.app, world.bot.bot)
+        result = await sweep(world.app, world.transports)
         total += result.sent
         if not await outbox(world, OutboxStatus.PLANNED, OutboxStatus.SENDING):
             break
@@ -330,9 +330,10 @@ async def test_two_workers_send_each_reminder_once(world, settings):
     second_app = App.create(world.app.settings, world.clock)
     try:
         first, second = await asyncio.gather(
-            sweep(world.app, world.bot.bot, "worker-1", limit=2), sweep(second_app, world.bot.bot, "worker-2", limit=2)
+            sweep(world.app, world.transports, "worker-1", limit=2),
+            sweep(second_app, world.transports, "worker-2", limit=2),
         )
-        rest = await sweep(world.app, world.bot.bot, "worker-1")
+        rest = await sweep(world.app, world.transports, "worker-1")
     finally:
         await second_app.close()
     assert first.sent + second.sent + rest.sent == len(due)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from bot.cleaning import FORMULA_STARTS
 from bot.sandbox.telegram import SandboxUser
-from models.tables import CalendarOverride, Desa, ForumReply, ForumThread, Person, Role, Submission
+from models.tables import CalendarOverride, Contact, Desa, ForumReply, ForumThread, Person, Role, Submission
 from tests.conftest import query
 from tests.test_cli import DESA, load_jatiroto
 from tests.world import JATIROTO, KALIBOTO_LOR, PDF, ROJOPOLO, SUKOSARI, World
@@ -157,7 +157,8 @@ async def test_formulas_typed_anywhere_leave_every_workbook_and_csv_as_text(worl
 
     nomors = [n for (n,) in await world.rows(select(Submission.nomor))]
     reasons = [r for (r,) in await world.rows(select(Submission.review_reason)) if r]
-    names = [n for (n,) in await world.rows(select(Person.name).where(Person.telegram_user_id.between(201, 206)))]
+    staf_ids = select(Contact.person_id).where(Contact.user_id.in_([str(n) for n in range(201, 207)]))
+    names = [n for (n,) in await world.rows(select(Person.name).where(Person.id.in_(staf_ids)))]
     problems = [t for row in await world.rows(select(ForumThread.text, ForumThread.closing_note)) for t in row]
     answers = [a for (a,) in await world.rows(select(ForumReply.text))]
     typed = nomors + reasons + names + problems + [DANGEROUS[0], "@Kaliboto Lor"]
@@ -226,7 +227,8 @@ async def test_control_characters_already_stored_do_not_break_the_outputs(world,
     await _kendala(world, sekdes, staf, "Musdes tertunda", "Kami bantu", "Selesai")
     async with world.app.sessions() as session, session.begin():  # as rows written before the edges were cleaned
         await session.execute(update(Submission).values(nomor="5\x0b2024|a\rb"))
-        await session.execute(update(Person).where(Person.telegram_user_id == 201).values(name="\r=1+2\x0c"))
+        staf_id = select(Contact.person_id).where(Contact.user_id == "201").scalar_subquery()
+        await session.execute(update(Person).where(Person.id == staf_id).values(name="\r=1+2\x0c"))
         await session.execute(update(ForumThread).values(text="Musdes\x0btertunda\x1b", closing_note="\t=SUM(1)"))
         await session.execute(update(Desa).where(Desa.kode == SUKOSARI).values(nama="\tSukosari\x0b"))
 

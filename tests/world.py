@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.telegram.application import running
+from bot.channels.telegram.transport import TelegramTransport
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.telegram import BotApiSandbox, SandboxUser
@@ -42,6 +43,11 @@ class World:
         # The scripted people act as fast as the bot answers, faster than anyone types: the flood gate would stop
         # them. It is tested on its own (tests/test_flood.py) and stays at its defaults outside this world.
         self.bot.bot_data["flood_gate"] = FloodGate(burst=1_000_000)
+
+    @property
+    def transports(self) -> dict[str, TelegramTransport]:
+        """What the outbox sends through: the running bot's Telegram transport."""
+        return {"telegram": TelegramTransport(self.bot.bot)}
 
     async def restart_bot(self) -> None:
         """Stop the Application (as a crash or a deploy would) and start a new one on the same database."""

@@ -255,6 +255,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Kode undangan itu tidak dikenal. Periksa tautannya, atau minta tautan baru ke kecamatan.",
         "That invitation code is unknown. Check the link, or ask the kecamatan for a new one.",
     ),
+    "error.invitation_other_channel": (
+        "Kode undangan itu untuk {channel}. Kirim kode itu dari aplikasi {channel} Anda.",
+        "That invitation code is for {channel}. Send it from your {channel} app.",
+    ),
+    "error.contact_linked_elsewhere": (
+        "Akun ini sudah terhubung dengan orang lain di bot. Bila ini keliru, hubungi admin kecamatan.",
+        "This account is already linked to someone else in the bot. If that is a mistake, contact the kecamatan's "
+        "admin.",
+    ),
     "error.invitation_used": (
         "Undangan itu sudah dipakai. Minta tautan baru ke kecamatan bila Anda belum terdaftar.",
         "That invitation was already used. Ask the kecamatan for a new link if you are not registered.",

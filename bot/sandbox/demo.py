@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.app import App
 from bot.channels.telegram.application import running
+from bot.channels.telegram.transport import TelegramTransport
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import upgrade
@@ -158,7 +159,7 @@ async def play_season(
 
     async def sweep_now() -> None:
         """What the bot's repeating job does every minute, called at the moment the clock was moved to."""
-        await sweep(app, application.bot, "demo")
+        await sweep(app, {"telegram": TelegramTransport(application.bot)}, "demo")
         await season.idle()
 
     async with running(app, DEMO_TOKEN) as application:

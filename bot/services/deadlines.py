@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Grant, allowed
+from bot.chat.messages import OutMessage
 from bot.errors import InputError
 from bot.i18n import fmt_date, t
 from bot.services.audit import audit
@@ -102,7 +103,8 @@ async def set_agreed_dates(
                  date=fmt_date(agreed, language), legal=fmt_date(obligation.legal_deadline, language))  # fmt: skip
         for person in await people_with_role_covering(session, {Role.SEKDES, Role.PENDAMPING}, d.kode):
             key = f"agreed:{obligation.id}:{agreed.isoformat()}"
-            notified += await queue_notice(session, kecamatan.kode, person, "sekdes", key, text, now)
+            notified += await queue_notice(session, kecamatan_kode=kecamatan.kode, person=person, role="sekdes",
+                                           key=key, message=OutMessage.of(text), now=now)  # fmt: skip
     await session.flush()
     return AgreedDates(
         kecamatan.kode, kecamatan.nama, kind.code, tahun_anggaran, agreed, legal, changed, kept, notified

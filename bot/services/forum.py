@@ -17,11 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.authz import Action, Grant, allowed
+from bot.chat.actions import Action as ChatAction
+from bot.chat.actions import ThreadAnswer, ThreadClose
+from bot.chat.messages import OutMessage
 from bot.errors import InputError
 from bot.i18n import Language, doc_label, t
 from bot.parsing import limit_text, whole_number
 from bot.services.audit import audit
-from bot.services.notices import queue_message, queue_notice
+from bot.services.contacts import reachable_person_ids
+from bot.services.notices import Group, queue_message, queue_notice
 from bot.services.people import people_with_role_covering
 from models.tables import (
     Announcement,
@@ -60,10 +64,7 @@ class Member:
     person: Person
     role: str
     desa_kode: str
-
-    @property
-    def reachable(self) -> bool:
-        return self.person.telegram_chat_id is not None and self.person.unreachable_at is None
+    reachable: bool  # has a contact not marked unreachable
 
 
 async def members(session: AsyncSession, desa_codes: Iterable[str], roles: Iterable[str] = FIELD_ROLES) -> list[Member]:
@@ -82,10 +83,11 @@ async def members(session: AsyncSession, desa_codes: Iterable[str], roles: Itera
         )
         .order_by(RoleAssignment.scope_code, RoleAssignment.role, Person.id)
     )
-    found: dict[int, Member] = {}
+    first: dict[int, tuple[Person, RoleAssignment]] = {}
     for person, assignment in rows:
-        found.setdefault(person.id, Member(person, assignment.role.value, assignment.scope_code or ""))
-    return list(found.values())
+        first.setdefault(person.id, (person, assignment))
+    reachable = await reachable_person_ids(session, first)
+    return [Member(p, a.role.value, a.scope_code or "", p.id in reachable) for p, a in first.values()]
 
 
 async def kecamatan_desa(session: AsyncSession, kecamatan_kode: str) -> list[Desa]:
@@ -159,7 +161,7 @@ async def create_announcement(
     for member in await members(session, codes):
         if member.person.id == author.id:
             continue
-        row = queue_message(session, kecamatan.kode, "announcement", str(announcement.id), member.person,
+        row = await queue_message(session, kecamatan.kode, "announcement", str(announcement.id), member.person,
                             member.role, "pengumuman", today, now, now, {"desa": member.desa_kode})  # fmt: skip
         if row is not None:
             await session.flush()
@@ -172,7 +174,8 @@ async def create_announcement(
         queued, unreachable = queued + (row is not None), unreachable + (row is None)
     if to_forum:
         assert kecamatan.forum_chat_id is not None
-        queue_message(session, kecamatan.kode, "announcement", str(announcement.id), kecamatan.forum_chat_id,
+        await queue_message(session, kecamatan.kode, "announcement", str(announcement.id),
+                            Group.telegram(kecamatan.forum_chat_id),
                       "forum", "pengumuman", today, now, now)  # fmt: skip
     audit(session, now, "announcement.create", "announcement", announcement.id,
           {"desa": codes, "recipients": queued + unreachable, "forum": to_forum}, author.id, "telegram")  # fmt: skip
@@ -290,13 +293,14 @@ async def raise_thread(
     about = t("forum.about_document", language, document=document) if document else ""
     alert = t(f"{kind.value}.alert", language, number=await thread_number(session, thread), desa=desa.nama,
               name=author.name, role=t(f"role.{role}", language), about=about, text=body)  # fmt: skip
-    buttons = [[(t("button.answer", language), f"f:j:{thread.id}")]]
+    buttons: list[tuple[str, ChatAction]] = [(t("button.answer", language), ThreadAnswer(thread.id))]
     if kind is ThreadKind.KENDALA:
-        buttons[0].append((t("button.close", language), f"f:c:{thread.id}"))
+        buttons.append((t("button.close", language), ThreadClose(thread.id)))
     alerted = 0
     for staf in await people_with_role_covering(session, {Role.STAF}, desa_kode):
-        alerted += await queue_notice(session, desa.kecamatan_kode, staf, Role.STAF.value, f"thread:{thread.id}",
-                                      alert, now, buttons)  # fmt: skip
+        alerted += await queue_notice(session, kecamatan_kode=desa.kecamatan_kode, person=staf, role=Role.STAF.value,
+                                      key=f"thread:{thread.id}", message=OutMessage.of(alert, [buttons]),
+                                      now=now)  # fmt: skip
     return thread, alerted
 
 
@@ -345,7 +349,15 @@ async def answer_thread(
     assert author is not None
     number = await thread_number(session, thread)
     message = t(f"{thread.kind.value}.answered", language, number=number, question=_short(thread.text), text=body)
-    await queue_notice(session, thread.kecamatan_kode, author, thread.author_role, f"reply:{reply.id}", message, now)
+    await queue_notice(
+        session,
+        kecamatan_kode=thread.kecamatan_kode,
+        person=author,
+        role=thread.author_role,
+        key=f"reply:{reply.id}",
+        message=OutMessage.of(message),
+        now=now,
+    )
     return thread
 
 
@@ -363,7 +375,15 @@ async def close_thread(
     assert author is not None
     message = t("kendala.closed", language, number=await thread_number(session, thread), problem=_short(thread.text),
                 note=body)  # fmt: skip
-    await queue_notice(session, thread.kecamatan_kode, author, thread.author_role, f"closed:{thread.id}", message, now)
+    await queue_notice(
+        session,
+        kecamatan_kode=thread.kecamatan_kode,
+        person=author,
+        role=thread.author_role,
+        key=f"closed:{thread.id}",
+        message=OutMessage.of(message),
+        now=now,
+    )
     return thread
 
 
@@ -407,12 +427,16 @@ async def threads_for_report(session: AsyncSession, kecamatan_kode: str, year: i
     )
 
 
-async def thread_of_reply(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
-    """The problem or question whose alert a staf answered with Telegram's 'reply' (None: not such a message)."""
+async def thread_of_reply(
+    session: AsyncSession, address: int | str, message_id: int | str, channel: str = "telegram"
+) -> int | None:
+    """The problem or question whose alert a staf answered with the channel's 'reply' (None: not such a message).
+    `address` is the chat the reply was written in, `message_id` the channel's id of the message replied to."""
     subject = await session.scalar(
         select(OutboxMessage.subject_id).where(
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.telegram_message_id == message_id,
+            OutboxMessage.channel == channel,
+            OutboxMessage.channel_message_id == str(message_id),
+            OutboxMessage.address == str(address),
             OutboxMessage.subject_type == "notice",
         )
     )
@@ -480,8 +504,9 @@ async def create_meeting(
         invited += 1
         for kind, moment in schedule:
             if kind == "undangan" or moment > now:
-                queue_message(session, kecamatan.kode, "meeting", str(meeting.id), member.person, member.role, kind,
-                              moment.astimezone(tz).date(), moment, now, {"desa": member.desa_kode})  # fmt: skip
+                day = moment.astimezone(tz).date()
+                await queue_message(session, kecamatan.kode, "meeting", str(meeting.id), member.person, member.role,
+                                    kind, day, moment, now, {"desa": member.desa_kode})  # fmt: skip
     facts = {"starts_at": starts_at.isoformat(), "roles": chosen_roles, "desa": codes}
     audit(session, now, "meeting.create", "meeting", meeting.id, facts, creator.id, "telegram")
     await session.flush()
@@ -551,7 +576,7 @@ async def send_notulen(
     today = _local(now, kecamatan).date()
     sent = 0
     for invitee, person, _ in await invitees(session, meeting.id):
-        row = queue_message(session, kecamatan.kode, "meeting", str(meeting.id), person, invitee.role, "notulen",
+        row = await queue_message(session, kecamatan.kode, "meeting", str(meeting.id), person, invitee.role, "notulen",
                             today, now, now, {"desa": invitee.desa_kode})  # fmt: skip
         sent += row is not None
     audit(session, now, "meeting.notulen", "meeting", meeting.id, {"recipients": sent}, staf.id, "telegram")

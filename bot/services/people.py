@@ -12,8 +12,10 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
+from bot.chat.messages import Sender
 from bot.errors import InputError
 from bot.services.audit import audit
+from bot.services.contacts import add_contact, contact_by_sender, has_reachable_contact
 from bot.services.places import require_desa, require_kecamatan
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Invitation, Kabupaten, Person, Role, RoleAssignment, ScopeKind, StartAttempt
@@ -92,12 +94,19 @@ async def create_invitation(
     invited_by: Person | None = None,
     inviter_grants: list[Grant] | None = None,
     actor_label: str = "cli",
+    channel: str = "telegram",
+    person_id: int | None = None,
 ) -> NewInvitation:
     """An invitation to `role` in `place` (a desa or kecamatan code; a kabupaten code or None for an admin).
 
     From the chat, `inviter_grants` must allow it (a staf invites only sekdes or pendamping of their kecamatan);
-    the CLI is the deployment's operator and passes none.
+    the CLI is the deployment's operator and passes none. `channel` is the app the code is to be sent from; with
+    `person_id` the invitation adds that app's account to an existing person instead of making a new one.
     """
+    if person_id is not None:
+        existing = await session.get(Person, person_id)
+        if existing is None or existing.forgotten_at is not None:
+            raise InputError("error.unknown_person", person=person_id)
     place = place.strip() if place else None
     level = level_of(place) if place else None
     if role in (Role.SEKDES, Role.PENDAMPING):
@@ -124,6 +133,8 @@ async def create_invitation(
         created_at=now,
         expires_at=now + expires_in,
         created_by_id=invited_by.id if invited_by else None,
+        channel=channel,
+        person_id=person_id,
     )
     session.add(invitation)
     await session.flush()
@@ -138,6 +149,8 @@ async def create_invitation(
             "scope_kind": scope_kind.value,
             "scope_code": place,
             "expires_at": str(invitation.expires_at),
+            "channel": channel,
+            "person_id": person_id,
         },
         actor_id=invited_by.id if invited_by else None,
         actor_label=actor_label,
@@ -145,24 +158,31 @@ async def create_invitation(
     return NewInvitation(code, invitation.id, role, scope_kind, place, name, invitation.expires_at)
 
 
-async def throttled(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
+async def throttled(session: AsyncSession, sender: Sender, now: datetime) -> bool:
     recent = await session.scalar(
         select(func.count())
         .select_from(StartAttempt)
-        .where(StartAttempt.telegram_user_id == telegram_user_id, StartAttempt.at > now - WRONG_CODE_WINDOW)
+        .where(
+            StartAttempt.channel == sender.channel,
+            StartAttempt.user_id == sender.user_id,
+            StartAttempt.at > now - WRONG_CODE_WINDOW,
+        )
     )
     return (recent or 0) >= WRONG_CODE_LIMIT
 
 
-async def redeem_invitation(
-    session: AsyncSession, code: str, telegram_user_id: int, chat_id: int, name: str, now: datetime
-) -> Redeemed:
-    """Bind a Telegram account to the invitation's role and scope. Wrong codes are counted; too many, throttled.
+async def redeem_invitation(session: AsyncSession, code: str, sender: Sender, now: datetime) -> Redeemed:
+    """Bind the account that wrote (`sender`) to the invitation's role and scope. Wrong codes are counted; too many,
+    throttled.
+
+    The account becomes a contact: of the person the invitation names (a second channel for someone known), of the
+    person it already belongs to (a second role), or of a new person. A person is never made twice for one account;
+    an account already linked to someone else is refused.
 
     A wrong code raises `InputError` after counting it: call `record_wrong_code` in the caller's own transaction
     (the refused transaction is rolled back), as the chat handler does.
     """
-    if await throttled(session, telegram_user_id, now):
+    if await throttled(session, sender, now):
         raise InputError("error.start_throttled", minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
     invitation = await session.scalar(select(Invitation).where(Invitation.code_hash == hash_code(code)))
     problem = None
@@ -175,15 +195,26 @@ async def redeem_invitation(
     if problem is not None:
         raise WrongCode(problem)
     assert invitation is not None
-    person = await person_by_telegram(session, telegram_user_id)
-    if person is None:
-        person = Person(
-            name=name[:NAME_LIMIT] or "?", telegram_user_id=telegram_user_id, telegram_chat_id=chat_id, created_at=now
-        )
+    if invitation.channel != sender.channel:
+        raise InputError("error.invitation_other_channel", channel=channel_label(invitation.channel))
+    contact = await contact_by_sender(session, sender)
+    if invitation.person_id is not None:
+        person = await session.get(Person, invitation.person_id)
+        if person is None or person.forgotten_at is not None:
+            raise InputError("error.invitation_unknown")
+        if contact is not None and contact.person_id != person.id:
+            raise InputError("error.contact_linked_elsewhere")
+    elif contact is not None:
+        person = await session.get(Person, contact.person_id)
+        assert person is not None
+    else:
+        person = Person(name=(sender.display_name or "")[:NAME_LIMIT] or "?", created_at=now)
         session.add(person)
         await session.flush()
+    if contact is None:
+        contact = add_contact(session, person, sender, now)
     else:
-        person.telegram_chat_id = chat_id
+        contact.last_message_at, contact.unreachable_since = now, None
     # Single use, even when two taps race: only one UPDATE finds the invitation unused.
     claimed = await session.execute(
         update(Invitation)
@@ -211,13 +242,20 @@ async def redeem_invitation(
         "invitation.redeem",
         "invitation",
         invitation.id,
-        {"role": invitation.role.value, "scope_code": invitation.scope_code, "already_held": already},
+        {"role": invitation.role.value, "scope_code": invitation.scope_code, "already_held": already,
+         "channel": sender.channel, "linked_person": invitation.person_id is not None},
         actor_id=person.id,
-        actor_label="telegram",
+        actor_label=sender.channel,
+    )  # fmt: skip
+    await session.execute(
+        delete(StartAttempt).where(StartAttempt.channel == sender.channel, StartAttempt.user_id == sender.user_id)
     )
-    await session.execute(delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id))
     await session.flush()
     return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
+
+
+def channel_label(channel: str) -> str:
+    return {"telegram": "Telegram", "whatsapp": "WhatsApp"}.get(channel, channel)
 
 
 async def revoke_roles(
@@ -268,13 +306,9 @@ class WrongCode(InputError):
     """An invitation code that is unknown, used or expired: counted toward the throttle."""
 
 
-async def record_wrong_code(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
-    session.add(StartAttempt(telegram_user_id=telegram_user_id, at=now))
+async def record_wrong_code(session: AsyncSession, sender: Sender, now: datetime) -> None:
+    session.add(StartAttempt(channel=sender.channel, user_id=sender.user_id, at=now))
     await session.flush()
-
-
-async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Person | None:
-    return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
 
 
 async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:
@@ -303,8 +337,7 @@ async def reachable_assignments(
         .join(RoleAssignment, RoleAssignment.person_id == Person.id)
         .where(
             RoleAssignment.revoked_at.is_(None),
-            Person.telegram_chat_id.is_not(None),
-            Person.unreachable_at.is_(None),
+            has_reachable_contact(),
         )
         .order_by(Person.id, RoleAssignment.id)
     )

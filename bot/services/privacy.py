@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InputError
 from bot.services.audit import audit
+from bot.services.contacts import contacts_of
 from models.tables import (
     AuditEntry,
     Draft,
@@ -103,10 +104,15 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
 
     return {
         "person": {
-            "id": person.id, "name": person.name, "telegram_user_id": person.telegram_user_id,
-            "telegram_chat_id": person.telegram_chat_id, "created_at": _iso(person.created_at),
-            "unreachable_at": _iso(person.unreachable_at), "forgotten_at": _iso(person.forgotten_at),
+            "id": person.id, "name": person.name, "created_at": _iso(person.created_at),
+            "forgotten_at": _iso(person.forgotten_at),
         },
+        "contacts": [
+            {"channel": c.channel, "user_id": c.user_id, "phone": c.phone, "display_name": c.display_name,
+             "linked_at": _iso(c.linked_at), "last_message_at": _iso(c.last_message_at),
+             "unreachable_since": _iso(c.unreachable_since)}
+            for c in await contacts_of(session, person_id)
+        ],
         "roles": [
             {"role": _enum(r.role), "scope_kind": _enum(r.scope_kind), "scope_code": r.scope_code,
              "granted_at": _iso(r.granted_at), "granted_by_id": r.granted_by_id, "revoked_at": _iso(r.revoked_at),
@@ -167,7 +173,8 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime) ->
     person = await require_person(session, person_id)
     if person.forgotten_at is not None:
         return person
-    old_name, telegram_user_id = person.name, person.telegram_user_id
+    old_name = person.name
+    contacts = await contacts_of(session, person_id)
     label = forgotten_name(person_id)
     # their roles end: nobody can act under a forgotten identity
     active = (
@@ -178,22 +185,27 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime) ->
     for assignment in active:
         assignment.revoked_at = now
     await session.execute(delete(Draft).where(Draft.person_id == person_id))
-    if telegram_user_id is not None:
-        await session.execute(delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id))
-    # messages to them: no chat id kept; what was still to go never goes
+    for contact in contacts:
+        if contact.user_id is not None:
+            same = (StartAttempt.channel == contact.channel, StartAttempt.user_id == contact.user_id)
+            await session.execute(delete(StartAttempt).where(*same))
+    # messages to them: no address kept; what was still to go never goes
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.person_id == person_id, OutboxMessage.status == OutboxStatus.PLANNED)
         .values(status=OutboxStatus.CANCELLED)
     )
-    await session.execute(update(OutboxMessage).where(OutboxMessage.person_id == person_id).values(chat_id=0))
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.person_id == person_id).values(address=None, contact_id=None)
+    )
+    for contact in contacts:  # their accounts: gone (joining again makes a new person)
+        await session.delete(contact)
     # notices to others that named them (e.g. "Siti cannot be reached")
     for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.subject_type == "notice")):
         text = (row.details or {}).get("text")
         if isinstance(text, str) and old_name and old_name in text:
             row.details = {**row.details, "text": text.replace(old_name, label)}
-    person.name, person.telegram_user_id, person.telegram_chat_id = label, None, None
-    person.unreachable_at, person.forgotten_at = None, now
+    person.name, person.forgotten_at = label, now
     audit(session, now, "person.forget", "person", person_id,
           {"roles_revoked": len(active)}, actor_label="cli")  # fmt: skip
     await session.flush()

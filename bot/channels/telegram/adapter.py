@@ -220,6 +220,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     username = context.bot.username
     facts = ChannelFacts(CHANNEL, lambda code: invite_link(username, code))
     outcome = await dispatch(core, incoming, facts)
+    if outcome.notices_queued:  # messages to other people, queued by this update's commit: out now
+        context.bot_data["courier"].wake()
     await render(context.bot, app, update, outcome)
 
 
@@ -227,7 +229,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def render(bot: Bot, app: App, update: Update, outcome: Outcome) -> None:
-    """Carry out an outcome: the refusal, or the pressed message settled, the answers, the menu, the others told."""
+    """Carry out an outcome: the refusal, or the pressed message settled, the answers, the menu."""
     query = update.callback_query
     if outcome.refusal is not None:
         await refuse(update, outcome.refusal)
@@ -246,9 +248,6 @@ async def render(bot: Bot, app: App, update: Update, outcome: Outcome) -> None:
     if outcome.menu is not None:
         commands = [BotCommand(name, description) for name, description in outcome.menu]
         await _safe(bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id)))
-    for person, message_to_them in outcome.direct:
-        if person.telegram_chat_id is not None:
-            await _safe(send(bot, app, person.telegram_chat_id, message_to_them))
 
 
 def keyboard(choices: Choices) -> InlineKeyboardMarkup | None:

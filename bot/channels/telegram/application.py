@@ -19,9 +19,11 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App
 from bot.channels.telegram.adapter import register
+from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
 from bot.services.updates import forget_old_updates
 from handlers.onboarding import default_commands
+from scheduler.courier import Courier
 from scheduler.planner import plan_everywhere
 from scheduler.sweep import CLAIM_BATCH, sweep
 
@@ -54,13 +56,16 @@ def build_application(app: App, token: str, jobs: bool = True, updater: bool = T
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3))
-        .post_init(_post_init)
+        .post_init(post_init)
+        .post_stop(post_stop)
     )
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data["app"] = app
     application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
+    application.bot_data["transports"] = {"telegram": TelegramTransport(application.bot)}
+    application.bot_data["courier"] = Courier(app, application.bot_data["transports"], application.bot_data["worker"])
     register(application, app)
     if jobs and app.settings.reminders.enabled:
         assert application.job_queue is not None
@@ -94,7 +99,7 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             await plan_everywhere(session, now, app.settings.reminders)
         context.bot_data["planned_at"] = now
     while True:  # a busy morning is more than one claim: keep going until what is due now is out
-        result = await sweep(app, context.bot, context.bot_data["worker"])
+        result = await sweep(app, context.bot_data["transports"], context.bot_data["worker"])
         if result.sent or result.unreachable:
             log.info(
                 "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
@@ -103,11 +108,16 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             break
 
 
-async def _post_init(application: Application) -> None:
+async def post_init(application: Application) -> None:
+    application.bot_data["courier"].start()
     app: App = application.bot_data["app"]
     commands = [BotCommand(name, description) for name, description in default_commands(app.settings.bot.language)]
     await application.bot.set_my_commands(commands)
     log.info("bot @%s ready", application.bot.username)
+
+
+async def post_stop(application: Application) -> None:
+    await application.bot_data["courier"].stop()
 
 
 def run_polling(app: App, token: str) -> None:
@@ -140,7 +150,7 @@ async def running(app: App, token: str, poll_timeout: int = 1, jobs: bool = Fals
     """
     application = build_application(app, token, jobs)
     async with application:
-        await _post_init(application)
+        await post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
@@ -151,3 +161,4 @@ async def running(app: App, token: str, poll_timeout: int = 1, jobs: bool = Fals
         finally:
             await application.updater.stop()
             await application.stop()
+            await post_stop(application)

@@ -107,14 +107,14 @@ def webhook_secret(app: App) -> str:
 @asynccontextmanager
 async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[tuple[Application, WebhookServer]]:
     """The bot in webhook mode inside an existing event loop: start, tell Telegram the URL, yield, stop cleanly."""
-    from bot.channels.telegram.application import _post_init, build_application
+    from bot.channels.telegram.application import build_application, post_init, post_stop
 
     telegram = app.settings.telegram
     secret = webhook_secret(app)
     application = build_application(app, token, jobs, updater=False)
     server = WebhookServer(application, secret, telegram.webhook_listen, telegram.webhook_port, telegram.webhook_path)
     async with application:
-        await _post_init(application)
+        await post_init(application)
         await application.start()
         await server.start()
         try:
@@ -129,3 +129,4 @@ async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncItera
         finally:
             await server.stop()
             await application.stop()
+            await post_stop(application)
