@@ -60,6 +60,7 @@ COMMANDS: dict[str, tuple[Action, ...]] = {
     "bantuan": (),
     "help": (),
     "batal": (),
+    "hubungkan": (),  # any registered person links another account of theirs
     "agenda": (),
     "kirim": (Action.SUBMIT,),
     "status": (Action.VIEW_STATUS,),

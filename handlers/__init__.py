@@ -178,6 +178,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {  # each command's entry in bot.authz.CO
     "undang": onboarding.undang,
     "kirim": submission.kirim,
     "batal": batal,
+    "hubungkan": onboarding.hubungkan,
     "status": status.status,
     "indikator": status.indikator,
     "rekap": status.rekap,

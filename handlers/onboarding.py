@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.authz import INVITABLE, Action, places
 from bot.chat.actions import Cancel, UndangPlace, UndangRole
 from bot.errors import InputError
@@ -9,6 +11,7 @@ from bot.i18n import Language, fmt_datetime, t
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import (
     WrongCode,
+    channel_label,
     create_invitation,
     desa_of_grants,
     record_wrong_code,
@@ -19,8 +22,8 @@ from handlers.common import Turn, replan
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.SEKDES: ("kirim", "status", "arsip", "kendala", "tanya", "agenda", "batal"),
-    Role.PENDAMPING: ("status", "umumkan", "pengumuman", "kendala", "tanya", "agenda", "batal"),
+    Role.SEKDES: ("kirim", "status", "arsip", "kendala", "tanya", "agenda", "hubungkan", "batal"),
+    Role.PENDAMPING: ("status", "umumkan", "pengumuman", "kendala", "tanya", "agenda", "hubungkan", "batal"),
     Role.STAF: (
         "verifikasi",
         "status",
@@ -85,6 +88,7 @@ ORDER = (
     "tanya",
     "rapat",
     "agenda",
+    "hubungkan",
     "batal",
     "bantuan",
 )
@@ -136,6 +140,33 @@ async def start(current: Turn) -> None:
     current.grants = await active_grants(current.session, redeemed.person.id)
     current.reply(_help_text(current))
     current.menu_changed(commands_for({g.role for g in current.grants}, current.lang))
+
+
+LINK_CHANNELS = ("telegram", "whatsapp")
+LINK_EXPIRY = timedelta(minutes=30)
+
+
+async def hubungkan(current: Turn) -> None:
+    """One person, several apps. Without an argument (or with an app's name): a one-time code for this person's
+    account in another app (or a second account in this one, a new phone). With a code: that code redeemed from here,
+    as `/start CODE` does."""
+    arg = current.args[0] if current.args else None
+    if arg is not None and arg.lower() not in (*LINK_CHANNELS, current.incoming.channel):
+        await start(current)  # a code, typed in the other app
+        return
+    person = current.require_person()
+    channel = arg.lower() if arg else current.incoming.channel
+    if not current.grants:
+        raise InputError("chat.not_allowed")
+    grant = current.grants[0]  # redeeming it gives no new role: it adds the account to this person
+    now = current.app.clock.now()
+    invitation = await create_invitation(
+        current.session, grant.role, grant.scope_code, now, expires_in=LINK_EXPIRY, invited_by=person,
+        actor_label=current.incoming.channel, channel=channel, person_id=person.id,
+    )  # fmt: skip
+    link = current.channel.invite_link(invitation.code) if channel == current.incoming.channel else ""
+    current.reply(current.t("hubungkan.code", channel=channel_label(channel), code=invitation.code, link=link,
+                            expires=fmt_datetime(invitation.expires_at, current.lang) + " UTC"))  # fmt: skip
 
 
 async def bantuan(current: Turn) -> None:

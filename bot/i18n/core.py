@@ -329,6 +329,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "command.start": ("Mulai", "Start"),
     "command.bantuan": ("Bantuan", "Help"),
+    "command.hubungkan": ("Hubungkan aplikasi lain (mis. WhatsApp)", "Link another app (e.g. WhatsApp)"),
+    "hubungkan.code": (
+        "Kode untuk menghubungkan {channel} ke akun Anda (berlaku sampai {expires}, sekali pakai):\n\n{code}\n\n"
+        "Dari {channel}, kirim ke bot: hubungkan {code}\n{link}\nSetelah itu pemberitahuan datang ke aplikasi yang "
+        "terakhir Anda pakai untuk menulis ke bot.",
+        "A code to link {channel} to your account (valid until {expires}, single use):\n\n{code}\n\n"
+        "From {channel}, send the bot: hubungkan {code}\n{link}\nFrom then on, notices go to the app you last used "
+        "to write to the bot.",
+    ),
+    "hubungkan.unknown_channel": (
+        "Aplikasi '{value}' tidak dikenal. Tulis /hubungkan, atau /hubungkan telegram, atau /hubungkan whatsapp.",
+        "Unknown app '{value}'. Write /hubungkan, or /hubungkan telegram, or /hubungkan whatsapp.",
+    ),
     "command.kirim": ("Kirim dokumen desa", "Send a village document"),
     "command.batal": ("Batalkan yang sedang berjalan", "Cancel what is in progress"),
     "command.status": ("Status dokumen", "Document status"),

@@ -11,6 +11,7 @@ the key back with everything else, so a redelivery is handled afresh.
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -27,10 +28,14 @@ KEEP = timedelta(days=3)
 async def first_delivery(session: AsyncSession, channel: str, key: str, now: datetime) -> bool:
     """Record the delivery as handled by this transaction; False when it already was (nothing more to do).
 
-    A Telegram delivery's key is "<bot id>:<update id>" (`bot.channels.telegram.adapter`)."""
-    if channel != "telegram":
-        raise ValueError(f"no record of handled deliveries for channel {channel!r}")
-    bot_id, update_id = (int(part) for part in key.split(":"))
+    A delivery's key is "<sender id>:<delivery id>", two whole numbers: for Telegram the bot's id and the update id
+    (`bot.channels.telegram.adapter`). Another channel's sender ids are kept apart from Telegram's (positive) bot ids
+    by a negative number derived from the channel's name. WhatsApp's ids are strings (wamid): its inbox will keep
+    them in a table of their own.
+    """
+    sender_id, delivery_id = (int(part) for part in key.split(":"))
+    bot_id = sender_id if channel == "telegram" else -(zlib.crc32(channel.encode()) + 1)
+    update_id = delivery_id if channel == "telegram" else sender_id * 2**32 + delivery_id
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
