@@ -110,7 +110,8 @@ async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world,
     await on_fake.say(f"/hubungkan {code}")  # typed in the other app (the words without a slash: issue 17)
     assert await world.rows(select(func.count()).select_from(Person)) == [(2,)]
     assert await world.rows(select(Contact.channel).where(Contact.person_id == 2).order_by(Contact.id)) == [
-        ("telegram",), ("fake",)
+        ("telegram",),
+        ("fake",),
     ]
 
     await on_fake.say("/kirim")  # she writes from the new app: notices follow her there
