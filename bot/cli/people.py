@@ -1,0 +1,209 @@
+"""`klambi person list` and `klambi person revoke`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.authz import Grant
+from bot.cli.common import (
+    ROLE_CHOICES,
+    Context,
+    echo_json,
+    format_option,
+    group,
+    pass_context,
+    person_number,
+    ready,
+    replan,
+)
+from bot.errors import InputError
+from bot.i18n import Language, fmt_date, t
+from bot.views import render_table
+from bot.wilayah import Level, level_of
+from models.tables import Desa, Kabupaten, Kecamatan, Person, Role, RoleAssignment, ScopeKind
+
+# --- people ----------------------------------------------------------------------------------------------------
+
+
+@group()
+def person() -> None:
+    """Orang dan perannya."""
+
+
+@person.command("list")
+@click.option("--kecamatan", metavar="KODE", help="Hanya peran di kecamatan ini dan desanya.")
+@format_option
+@pass_context
+def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
+    """Orang dengan peran aktifnya: peran, wilayah, tertaut ke Telegram, dapat dihubungi."""
+    lang = ctx.language
+
+    async def work(app: App):
+        await ready(app)
+        async with app.sessions() as session, session.begin():
+            from bot.services.places import require_kecamatan
+
+            kec = await require_kecamatan(session, kecamatan) if kecamatan else None
+            query = (
+                select(Person, RoleAssignment)
+                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+                .where(RoleAssignment.revoked_at.is_(None))
+                .order_by(Person.id, RoleAssignment.id)
+            )
+            if kec is not None:
+                query = query.where(
+                    or_(RoleAssignment.scope_code == kec.kode, RoleAssignment.scope_code.like(f"{kec.kode}.%"))
+                )
+            rows = [(p, a) for p, a in await session.execute(query)]
+            names = await _scope_names(session, [a.scope_code for _, a in rows])
+            return kec, rows, names
+
+    kec, rows, names = ctx.run(work)
+    tz = ZoneInfo(ctx.settings.bot.timezone)
+    people: dict[int, tuple[Person, list[RoleAssignment]]] = {}
+    for p, assignment in rows:
+        people.setdefault(p.id, (p, []))[1].append(assignment)
+    if output == "json":
+        echo_json(
+            {
+                "kecamatan": {"kode": kec.kode, "nama": kec.nama} if kec else None,
+                "people": [
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "telegram_linked": p.telegram_chat_id is not None,
+                        "unreachable_since": p.unreachable_at.astimezone(tz).isoformat() if p.unreachable_at else None,
+                        "roles": [
+                            {
+                                "role": a.role.value,
+                                "scope": {
+                                    "kind": a.scope_kind.value,
+                                    "kode": a.scope_code,
+                                    "nama": names.get(a.scope_code),
+                                },
+                                "granted_at": a.granted_at.astimezone(tz).isoformat(),
+                            }
+                            for a in roles
+                        ],
+                    }
+                    for p, roles in people.values()
+                ],
+            }
+        )
+        return
+    place = (
+        t("cli.person.scope.kecamatan", lang, nama=kec.nama, kode=kec.kode) if kec else t("cli.person.everywhere", lang)
+    )
+    click.echo(t("cli.person.title", lang, place=place))
+    click.echo()
+    if not people:
+        click.echo(t("cli.person.none", lang))
+        return
+    yes, no = t("cli.yes", lang), t("cli.no", lang)
+    headers = ["cli.person.column.id", "column.name", "cli.person.column.role", "cli.person.column.scope",
+               "cli.person.column.telegram", "cli.person.column.unreachable"]  # fmt: skip
+    click.echo(
+        render_table(
+            [t(h, lang) for h in headers],
+            [
+                [str(p.id), p.name, t(f"role.{a.role.value}", lang),
+                 _scope_label(a.scope_kind, a.scope_code, names, lang), yes if p.telegram_chat_id is not None else no,
+                 t("cli.person.unreachable_since", lang, date=fmt_date(p.unreachable_at.astimezone(tz).date(), lang))
+                 if p.unreachable_at else no]
+                for p, roles in people.values()
+                for a in roles
+            ],
+        )
+    )  # fmt: skip
+
+
+async def _scope_names(session: AsyncSession, scope_codes: list[str | None]) -> dict[str | None, str]:
+    codes = {c for c in scope_codes if c}
+    names: dict[str | None, str] = {}
+    for table in (Desa, Kecamatan, Kabupaten):
+        wanted = [c for c in codes if c not in names]
+        if wanted:
+            names.update(
+                dict((await session.execute(select(table.kode, table.nama).where(table.kode.in_(wanted)))).all())
+            )
+    return names
+
+
+def _scope_label(kind: ScopeKind, code: str | None, names: dict[str | None, str], lang: Language) -> str:
+    if kind is ScopeKind.DEPLOYMENT or code is None:
+        return t("cli.person.everywhere", lang)
+    return t(f"cli.person.scope.{kind.value}", lang, nama=names.get(code, "?"), kode=code)
+
+
+@person.command("revoke")
+@click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
+@click.option("--role", type=click.Choice(ROLE_CHOICES), help="Hanya peran ini (bawaan: semua).")
+@click.option("--desa", metavar="KODE", help="Hanya peran di desa ini.")
+@click.option("--kecamatan", metavar="KODE", help="Hanya peran di kecamatan ini (staf, camat, admin kecamatan).")
+@pass_context
+def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | None, kecamatan: str | None) -> None:
+    """Cabut peran seseorang (mis. sekdes yang diganti). Yang pernah dikirimnya tetap tersimpan."""
+    from bot.services.people import revoke_roles
+
+    person_id = person_number(person_text)
+    if desa and kecamatan:
+        raise InputError("cli.person.one_place")
+    if desa and level_of(desa.strip()) not in (Level.DESA, Level.DESA_ADAT):
+        raise InputError("error.not_a_desa_code", kode=desa)
+    if kecamatan and level_of(kecamatan.strip()) is not Level.KECAMATAN:
+        raise InputError("error.not_a_kecamatan_code", kode=kecamatan)
+    place = (desa or kecamatan or "").strip() or None
+    lang = ctx.language
+
+    async def work(app: App):
+        await ready(app)
+        async with app.sessions() as session, session.begin():
+            who, revoked = await revoke_roles(
+                session, person_id, app.clock.now(), role=Role(role) if role else None, place=place
+            )
+            codes: set[str] = set()
+            everywhere = False
+            for grant in revoked:
+                code = grant.scope_code
+                if code is None:
+                    everywhere = True
+                elif grant.scope_kind is ScopeKind.KABUPATEN:
+                    codes.update(await session.scalars(select(Kecamatan.kode).where(Kecamatan.kabupaten_kode == code)))
+                else:
+                    codes.add(".".join(code.split(".")[:3]))
+            await replan(app, session, None if everywhere else sorted(codes))
+            told = await _tell_revoked(session, who, revoked, app.clock.now(), lang)
+            names = await _scope_names(session, [g.scope_code for g in revoked])
+            return who.name, revoked, names, told
+
+    name, revoked, names, told = ctx.run(work)
+    roles = "; ".join(
+        f"{t(f'role.{g.role.value}', lang)}, {_scope_label(g.scope_kind, g.scope_code, names, lang)}" for g in revoked
+    )
+    click.echo(t("cli.person.revoked", lang, name=name, id=person_id, roles=roles))
+    if told:
+        click.echo(t("cli.person.told", lang, name=name))
+
+
+async def _tell_revoked(session: AsyncSession, who: Person, revoked: list[Grant], now: datetime, lang: Language) -> int:
+    """As in the chat (`/cabut`), the person hears it, through the outbox; a role above a kecamatan has no kecamatan's
+    outbox to go through and is not told."""
+    from bot.services.notices import queue_notice
+    from bot.services.people import scope_name
+
+    told = 0
+    for grant in revoked:
+        if grant.scope_code is None or grant.scope_kind not in (ScopeKind.DESA, ScopeKind.KECAMATAN):
+            continue
+        text = t("cabut.told", lang, role=t(f"role.{grant.role.value}", lang),
+                 scope=await scope_name(session, grant.scope_kind, grant.scope_code))  # fmt: skip
+        kecamatan = ".".join(grant.scope_code.split(".")[:3])
+        key = f"revoke:{grant.role.value}:{grant.scope_code}"
+        told += await queue_notice(session, kecamatan, who, grant.role.value, key, text, now)
+    return told
