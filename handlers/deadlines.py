@@ -8,6 +8,7 @@ from bot.authz import Action, allowed, places
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date
 from bot.parsing import parse_chat_date, whole_number
+from bot.services.audit import Actor
 from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
@@ -91,6 +92,7 @@ async def reason_text(current: Turn, text: str) -> None:
     granted = await grant_extension(
         current.session, current.person, current.grants, draft.data["obligation_id"],
         date.fromisoformat(draft.data["date"]), text, now,
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await replan(current, granted.kecamatan_kode)

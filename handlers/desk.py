@@ -17,6 +17,7 @@ from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date
 from bot.parsing import FIRST_YEAR, parse_chat_date, whole_number
 from bot.services.archive import EXTENSIONS
+from bot.services.audit import Actor
 from bot.services.calendar import days_off, load_calendar
 from bot.services.deadlines import set_agreed_dates
 from bot.services.drafts import clear_draft, get_draft, save_draft
@@ -117,7 +118,7 @@ async def tenggat_date(current: Turn, text: str) -> None:
         raise InputError("chat.not_allowed")
     result = await set_agreed_dates(
         current.session, data["kecamatan"], data["document"], data["ta"], agreed, current.app.clock.now(),
-        actor=current.person, actor_label="telegram", language=current.lang,
+        actor=Actor(current.person.id, "telegram"), language=current.lang,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     await replan(current, data["kecamatan"])
@@ -241,7 +242,7 @@ async def catat_save(current: Turn) -> None:
         channel=Channel.PAPER,
     )  # fmt: skip
     outcome = await record_document(
-        current.session, request, current.app.clock.now(), current.app.files, actor_label="telegram", actor_id=person.id
+        current.session, request, current.app.clock.now(), current.app.files, actor=Actor(person.id, "telegram")
     )
     await clear_draft(current.session, person.id)
     desa, kecamatan = await place_of(current.session, obligation.desa_kode)
@@ -299,8 +300,9 @@ async def koreksi_reason(current: Turn, text: str) -> None:
     draft = await _draft(current, "koreksi", "reason")
     person = current.require_person()
     undone = await undo_verdict(
-        current.session, person, current.grants, draft.data["submission_id"], text, current.app.clock.now()
-    )
+        current.session, person, current.grants, draft.data["submission_id"], text, current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
+    )  # fmt: skip
     await clear_draft(current.session, person.id)
     await replan(current, undone.kecamatan_kode)
     values = {"doc": undone.document_code, "ta": undone.tahun_anggaran, "desa": undone.desa_nama,
@@ -374,7 +376,7 @@ async def cabut_confirm(current: Turn, assignment_id: str) -> None:
     me = current.require_person()
     await revoke_roles(
         current.session, person.id, current.app.clock.now(), assignment.role, assignment.scope_code,
-        revoked_by=me, revoker_grants=current.grants, actor_label="telegram",
+        revoker_grants=current.grants, actor=Actor(me.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, me.id)
     if assignment.scope_code and assignment.scope_code.count(".") >= 2:

@@ -16,6 +16,7 @@ from bot.errors import InputError
 from bot.i18n import doc_label, fmt_datetime
 from bot.parsing import parse_chat_datetime, whole_number
 from bot.services import forum
+from bot.services.audit import Actor
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants
 from bot.services.submissions import open_obligations, zone_label
@@ -204,6 +205,7 @@ async def umumkan_send(current: Turn) -> None:
     result = await forum.create_announcement(
         current.session, person, current.grants, data["kecamatan"], data["text"], data["chosen"],
         data.get("attachment"), current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.mark_pressed(current.t("umumkan.queued_mark"))
@@ -349,6 +351,7 @@ async def kendala_text(current: Turn, text: str) -> None:
     thread, alerted = await forum.raise_thread(
         current.session, ThreadKind.KENDALA, current.require_person(), current.grants, draft.data["desa"],
         draft.data.get("obligation"), text, current.app.clock.now(), current.lang,
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     number = await forum.thread_number(current.session, thread)
@@ -399,6 +402,7 @@ async def _ask(current: Turn, desa_kode: str, text: str) -> None:
     thread, alerted = await forum.raise_thread(
         current.session, ThreadKind.TANYA, current.require_person(), current.grants, desa_kode, None, text,
         current.app.clock.now(), current.lang,
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     number = await forum.thread_number(current.session, thread)
@@ -453,8 +457,9 @@ async def jawab_text(current: Turn, text: str, thread_id: int | None = None) -> 
         thread_id = (await _draft(current, "jawab", "text")).data["thread"]
         await clear_draft(current.session, person.id)
     thread = await forum.answer_thread(
-        current.session, thread_id, person, current.grants, text, current.app.clock.now(), current.lang
-    )
+        current.session, thread_id, person, current.grants, text, current.app.clock.now(), current.lang,
+        actor=Actor(current.person.id, "telegram"),
+    )  # fmt: skip
     author = await current.session.get(Person, thread.author_id)
     number = await forum.thread_number(current.session, thread)
     current.reply(current.t("jawab.sent", what=current.t(f"{thread.kind.value}.noun"), number=number,
@@ -474,8 +479,9 @@ async def tutup_text(current: Turn, text: str) -> None:
     person = current.require_person()
     draft = await _draft(current, "tutup", "text")
     thread = await forum.close_thread(
-        current.session, draft.data["thread"], person, current.grants, text, current.app.clock.now(), current.lang
-    )
+        current.session, draft.data["thread"], person, current.grants, text, current.app.clock.now(), current.lang,
+        actor=Actor(current.person.id, "telegram"),
+    )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.reply(current.t("tutup.done", number=await forum.thread_number(current.session, thread)))
 
@@ -590,6 +596,7 @@ async def rapat_save(current: Turn) -> None:
         current.session, person, current.grants, data["kecamatan"], data["title"],
         datetime.fromisoformat(data["starts_at"]), data["place"], data["roles"], data["chosen"],
         current.app.clock.now(), current.app.settings.reminders.local_time,
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.mark_pressed(current.t("umumkan.queued_mark"))
@@ -672,6 +679,7 @@ async def notulen_text(current: Turn, text: str) -> None:
     meeting, sent = await forum.send_notulen(
         current.session, draft.data["meeting"], person, current.grants, text, draft.data.get("attachment"),
         current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.reply(current.t("notulen.sent", number=meeting.id, count=sent))

@@ -7,6 +7,7 @@ from telegram import BotCommand, BotCommandScopeChat
 from bot.authz import INVITABLE, Action, places
 from bot.errors import InputError
 from bot.i18n import Language, fmt_datetime, t
+from bot.services.audit import Actor
 from bot.services.drafts import clear_draft, save_draft
 from bot.services.people import (
     WrongCode,
@@ -126,7 +127,7 @@ async def start(current: Turn) -> None:
     try:
         async with current.session.begin_nested():
             redeemed = await redeem_invitation(
-                current.session, args[0][:64], user.id, current.chat_id, user.full_name, now
+                current.session, args[0][:64], user.id, current.chat_id, user.full_name, now, channel="telegram"
             )
     except WrongCode as wrong:
         await record_wrong_code(current.session, user.id, now)  # kept: the outer transaction commits
@@ -193,7 +194,7 @@ async def undang_place(current: Turn, role_value: str, place: str) -> None:
     now = current.app.clock.now()
     invitation = await create_invitation(
         current.session, Role(role_value), place, now, invited_by=current.person, inviter_grants=current.grants,
-        actor_label="telegram",
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     username = current.context.bot.username

@@ -22,6 +22,7 @@ from bot.authz import Action, places
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date, whole_number
+from bot.services.audit import Actor
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering, person_by_telegram
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
@@ -320,6 +321,7 @@ async def confirm(current: Turn) -> None:
     receipt = await submit_from_chat(
         current.session, current.person, current.grants, data["obligation_id"], data["files"],
         date.fromisoformat(data["penetapan"]), data.get("nomor"), current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await replan(current, receipt.kecamatan_kode)

@@ -6,6 +6,7 @@ from bot.authz import Action, places
 from bot.errors import InputError
 from bot.i18n import t
 from bot.parsing import whole_number
+from bot.services.audit import Actor
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
 from handlers.common import Turn, replan, turn
@@ -29,6 +30,7 @@ async def accept(current: Turn, submission_id: str) -> None:
     decision = await decide(
         current.session, current.person, current.grants, _submission_id(submission_id), True, None,
         current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await _decided(current, decision)
 
@@ -48,8 +50,9 @@ async def reject(current: Turn, submission_id: str) -> None:
         raise InputError("chat.not_allowed")
     if submission.review_status is not ReviewStatus.MENUNGGU:
         decision = await decide(
-            current.session, current.person, current.grants, sid, True, None, current.app.clock.now()
-        )
+            current.session, current.person, current.grants, sid, True, None, current.app.clock.now(),
+            actor=Actor(current.person.id, "telegram"),
+        )  # fmt: skip
         _announce(current, decision)
         return
     desa = await current.session.get(Desa, obligation.desa_kode)
@@ -70,6 +73,7 @@ async def reason_text(current: Turn, text: str) -> None:
     decision = await decide(
         current.session, current.person, current.grants, draft.data["submission_id"], False, text,
         current.app.clock.now(),
+        actor=Actor(current.person.id, "telegram"),
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await _decided(current, decision)

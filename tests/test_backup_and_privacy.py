@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine
+from bot.services.audit import Actor
 from bot.storage import minimal_pdf
 from models.tables import AuditEntry, Person, RoleAssignment, Submission
 from tests.conftest import POSTGRES_URL, _admin, _pg_url, query, table_counts
@@ -191,7 +192,7 @@ def _people(klambi, database_url):
                 for user_id, name, role, place in ((101, "Siti Aminah", Role.SEKDES, DESA[1]),
                                                    (201, "Budi Santoso", Role.STAF, JATIROTO)):  # fmt: skip
                     code = (await create_invitation(session, role, place, now)).code
-                    await redeem_invitation(session, code, user_id, user_id, name, now)
+                    await redeem_invitation(session, code, user_id, user_id, name, now, channel="telegram")
             async with session_factory(engine)() as session, session.begin():  # Siti asks the kecamatan something
                 from bot.services.forum import raise_thread
                 from bot.services.people import active_grants, person_by_telegram
@@ -199,7 +200,8 @@ def _people(klambi, database_url):
 
                 siti = await person_by_telegram(session, 101)
                 grants = await active_grants(session, siti.id)
-                await raise_thread(session, ThreadKind.TANYA, siti, grants, DESA[1], None, "Kapan rapat?", now, "id")
+                await raise_thread(session, ThreadKind.TANYA, siti, grants, DESA[1], None, "Kapan rapat?", now, "id",
+                                   actor=Actor(siti.id, "telegram"))  # fmt: skip
         finally:
             await engine.dispose()
 

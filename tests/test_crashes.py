@@ -85,7 +85,7 @@ async def _prepare(database_url: str, tmp_path: Path, now: datetime, people: dic
         await import_area(session, JATIROTO, now, [2024, 2025], await load_calendar(session))
         for user_id, (name, role, place) in people.items():
             code = (await create_invitation(session, role, place, now)).code
-            await redeem_invitation(session, code, user_id, user_id, name, now)
+            await redeem_invitation(session, code, user_id, user_id, name, now, channel="telegram")
         await plan_everywhere(session, now, app.settings.reminders)
     return app
 

@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
 from bot.db import LOCK_FREE, make_engine, session_factory
+from bot.services.audit import CLI, Actor
 from bot.storage import minimal_pdf
 from models.tables import (
     AuditEntry,
@@ -64,7 +65,9 @@ def register(database_url: str, role: str, place: str | None, user_id: int, name
 
     async def work(session):
         invitation = await create_invitation(session, Role(role), place, now)
-        redeemed = await redeem_invitation(session, invitation.code, user_id, user_id * 10, name, now)
+        redeemed = await redeem_invitation(
+            session, invitation.code, user_id, user_id * 10, name, now, channel="telegram"
+        )
         return redeemed.person.id
 
     return run_in_session(database_url, work)
@@ -90,7 +93,7 @@ def obligation_id(database_url: str, desa: str, doc: str, ta: int) -> int:
 def extend(database_url: str, obligation: int, new_date: date, reason: str, now=AUGUST) -> None:
     from bot.services.deadlines import grant_extension
 
-    run_in_session(database_url, lambda s: grant_extension(s, None, None, obligation, new_date, reason, now, "cli"))
+    run_in_session(database_url, lambda s: grant_extension(s, None, None, obligation, new_date, reason, now, actor=CLI))
 
 
 # --- deadlines -------------------------------------------------------------------------------------------------
@@ -157,7 +160,8 @@ def test_deadlines_list_json_and_table(klambi, database_url):
 
     async def grant(session):
         staf = await session.get(Person, grantor)
-        return await grant_extension(session, staf, None, kaliboto_lor, date(2024, 9, 27), "Musdes diundur", AUGUST)
+        return await grant_extension(session, staf, None, kaliboto_lor, date(2024, 9, 27), "Musdes diundur", AUGUST,
+                                     actor=Actor(staf.id, "telegram"))  # fmt: skip
 
     run_in_session(database_url, grant)
 
@@ -510,7 +514,8 @@ def test_record_import_checks_again_when_a_version_arrives_between_reading_and_w
         if not calls:
             async with sessions() as session, session.begin():
                 request = RecordRequest(DESA[0], "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 23))
-                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None, "telegram")
+                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None,
+                                      actor=Actor(None, "telegram"))  # fmt: skip
         calls.append(len(rows))
         return known
 
@@ -796,7 +801,7 @@ def test_person_list_and_revoke(klambi, database_url):
 
     async def second_role(session):  # the staf also stands in as sekdes of Rojopolo
         invitation = await create_invitation(session, Role.SEKDES, DESA[1], AUGUST)
-        await redeem_invitation(session, invitation.code, 303, 3030, "Staf Jatiroto", AUGUST)
+        await redeem_invitation(session, invitation.code, 303, 3030, "Staf Jatiroto", AUGUST, channel="telegram")
 
     run_in_session(database_url, second_role)
     blocked = update(Person).where(Person.id == sekdes).values(unreachable_at=datetime(2024, 8, 1, 2, tzinfo=WIB))

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.errors import InputError
+from bot.services.audit import Actor
 from bot.services.calendar import load_calendar
 from bot.services.forum import create_announcement
 from bot.services.people import active_grants, person_by_telegram
@@ -155,7 +156,8 @@ async def test_a_sekdes_cannot_announce_and_a_pendamping_reaches_only_their_desa
         person = await person_by_telegram(session, 301)
         grants = await active_grants(session, person.id)
         with pytest.raises(InputError) as refused:
-            await create_announcement(session, person, grants, JATIROTO, "x", [SUKOSARI], None, world.clock.now())
+            await create_announcement(session, person, grants, JATIROTO, "x", [SUKOSARI], None, world.clock.now(),
+                                      actor=Actor(person.id, "telegram"))  # fmt: skip
         assert refused.value.key == "chat.not_allowed"
         await session.rollback()
     assert await _count(world, AnnouncementRecipient) == 1

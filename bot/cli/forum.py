@@ -16,6 +16,7 @@ from bot.cli.common import (
 )
 from bot.errors import InputError
 from bot.i18n import t
+from bot.services.audit import CLI
 
 
 @command("forum")
@@ -47,7 +48,7 @@ def forum(ctx: Context, kecamatan: str, chat_text: str) -> None:
                 "kecamatan",
                 row.kode,
                 {"chat_id": chat_id},
-                actor_label="cli",
+                actor=CLI,
             )
             await replan(app, session, [row.kode])
             return row.nama

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.places import require_desa, require_kecamatan
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Invitation, Kabupaten, Person, Role, RoleAssignment, ScopeKind, StartAttempt
@@ -91,7 +91,8 @@ async def create_invitation(
     expires_in: timedelta = DEFAULT_EXPIRY,
     invited_by: Person | None = None,
     inviter_grants: list[Grant] | None = None,
-    actor_label: str = "cli",
+    *,
+    actor: Actor = CLI,
 ) -> NewInvitation:
     """An invitation to `role` in `place` (a desa or kecamatan code; a kabupaten code or None for an admin).
 
@@ -139,8 +140,7 @@ async def create_invitation(
             "scope_code": place,
             "expires_at": str(invitation.expires_at),
         },
-        actor_id=invited_by.id if invited_by else None,
-        actor_label=actor_label,
+        actor=actor,
     )
     return NewInvitation(code, invitation.id, role, scope_kind, place, name, invitation.expires_at)
 
@@ -155,7 +155,7 @@ async def throttled(session: AsyncSession, telegram_user_id: int, now: datetime)
 
 
 async def redeem_invitation(
-    session: AsyncSession, code: str, telegram_user_id: int, chat_id: int, name: str, now: datetime
+    session: AsyncSession, code: str, telegram_user_id: int, chat_id: int, name: str, now: datetime, *, channel: str
 ) -> Redeemed:
     """Bind a Telegram account to the invitation's role and scope. Wrong codes are counted; too many, throttled.
 
@@ -212,8 +212,7 @@ async def redeem_invitation(
         "invitation",
         invitation.id,
         {"role": invitation.role.value, "scope_code": invitation.scope_code, "already_held": already},
-        actor_id=person.id,
-        actor_label="telegram",
+        actor=Actor(person.id, channel),
     )
     await session.execute(delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id))
     await session.flush()
@@ -226,9 +225,9 @@ async def revoke_roles(
     now: datetime,
     role: Role | None = None,
     place: str | None = None,
-    revoked_by: Person | None = None,
+    *,
     revoker_grants: list[Grant] | None = None,
-    actor_label: str = "cli",
+    actor: Actor = CLI,
 ) -> tuple[Person, list[Grant]]:
     """Take roles away (a secretary replaced). Their open drafts close; what they submitted stays theirs.
 
@@ -250,7 +249,7 @@ async def revoke_roles(
         if revoker_grants is not None and not may_invite(revoker_grants, row.role, row.scope_code):
             raise InputError("error.not_allowed")
     for row in rows:
-        row.revoked_at, row.revoked_by_id = now, revoked_by.id if revoked_by else None
+        row.revoked_at, row.revoked_by_id = now, actor.person_id
     from bot.services.drafts import clear_draft
 
     await clear_draft(session, person_id)
@@ -258,7 +257,7 @@ async def revoke_roles(
     audit(
         session, now, "role.revoke", "person", person_id,
         {"roles": [{"role": g.role.value, "scope_code": g.scope_code} for g in revoked]},
-        actor_id=revoked_by.id if revoked_by else None, actor_label=actor_label,
+        actor=actor,
     )  # fmt: skip
     await session.flush()
     return person, revoked
