@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
 
 from bot.app import App
 from bot.cleaning import clean_text
@@ -30,7 +29,7 @@ from bot.errors import InputError
 from bot.i18n import Language, t
 from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
 from models.status import end_of_day
-from models.tables import Desa, Kecamatan, Role
+from models.tables import Role
 
 T = TypeVar("T")
 REPLAN_AT_IMPORT = 50  # kecamatan: reminders of a small import are planned at once
@@ -157,20 +156,6 @@ async def ready(app: App) -> None:
 
 
 # --- villages --------------------------------------------------------------------------------------------------
-
-
-async def without_desa(session, kecamatan_codes: list[str]) -> list[str]:
-    """'Nama (kode)' of those kecamatan that hold no desa (only kelurahan): their tables will be empty."""
-
-    found: list[str] = []
-    for chunk in range(0, len(kecamatan_codes), 500):
-        codes = kecamatan_codes[chunk : chunk + 500]
-        with_desa = select(Desa.kode).where(Desa.kecamatan_kode == Kecamatan.kode).exists()
-        rows = await session.execute(
-            select(Kecamatan.nama, Kecamatan.kode).where(Kecamatan.kode.in_(codes), ~with_desa).order_by(Kecamatan.kode)
-        )
-        found += [f"{nama} ({kode})" for nama, kode in rows]
-    return found
 
 
 def note_kelurahan_only(kecamatan, has_desa: bool, language: Language) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -30,8 +27,9 @@ from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date, fmt_datetime, t
 from bot.parsing import FIRST_YEAR, parse_option_date, parse_year
 from bot.services.calendar import load_calendar
+from bot.services.queries import deadline_table
 from bot.views import render_table
-from models.tables import Desa, Extension, Obligation, Person
+from models.tables import Extension
 
 # --- deadlines -------------------------------------------------------------------------------------------------
 
@@ -103,14 +101,6 @@ async def _check_agreed(session: AsyncSession, doc: str, ta: int, agreed: date) 
                          legal=legal.isoformat(), year=legal.year)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _DeadlineRow:
-    desa_kode: str
-    desa_nama: str
-    agreed_date: date
-    extensions: list[Extension]
-
-
 @deadlines.command("list")
 @click.option("--kecamatan", required=True, metavar="KODE")
 @click.option("--year", "year_text", required=True, metavar="TAHUN", help="Tahun kinerja.")
@@ -123,7 +113,7 @@ def deadlines_list(ctx: Context, kecamatan: str, year_text: str, output: str) ->
     async def work(app: App):
         await ready(app)
         async with app.sessions() as session, session.begin():
-            return await _deadline_table(session, kecamatan, year)
+            return await deadline_table(session, kecamatan, year)
 
     kec, tz, documents, people = ctx.run(work)
     lang = ctx.language
@@ -191,51 +181,6 @@ def deadlines_list(ctx: Context, kecamatan: str, year_text: str, output: str) ->
             ],
         )
     )  # fmt: skip
-
-
-async def _deadline_table(session: AsyncSession, kecamatan_kode: str, year: int):
-    """Per counted document of the performance year: (code, TA, legal deadline, rows per desa). Reads only."""
-    from bot.services.places import document_kinds, require_kecamatan
-    from models.documents import performance_year_obligations
-
-    kec = await require_kecamatan(session, kecamatan_kode)
-    desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kec.kode).order_by(Desa.kode)))
-    pairs = performance_year_obligations(await document_kinds(session), year)
-    calendar = await load_calendar(session)
-    obligations: dict[tuple[str, str, int], Obligation] = {}
-    extensions: dict[int, list[Extension]] = {}
-    if desa and pairs:
-        found = await session.scalars(
-            select(Obligation)
-            .join(Desa, Desa.kode == Obligation.desa_kode)
-            .where(
-                Desa.kecamatan_kode == kec.kode,
-                or_(*(and_(Obligation.document_code == k.code, Obligation.tahun_anggaran == ta) for k, ta in pairs)),
-            )
-        )
-        obligations = {(o.desa_kode, o.document_code, o.tahun_anggaran): o for o in found}
-        ids = [o.id for o in obligations.values()]
-        for chunk in range(0, len(ids), 500):
-            for e in await session.scalars(
-                select(Extension)
-                .where(Extension.obligation_id.in_(ids[chunk : chunk + 500]))
-                .order_by(Extension.granted_at, Extension.id)
-            ):
-                extensions.setdefault(e.obligation_id, []).append(e)
-    granted_by = {e.granted_by_id for es in extensions.values() for e in es if e.granted_by_id}
-    people = {}
-    if granted_by:
-        people = dict((await session.execute(select(Person.id, Person.name).where(Person.id.in_(granted_by)))).all())
-    documents = []
-    for kind, ta in pairs:
-        legal = kind.rule.legal_deadline(ta, calendar)
-        rows = []
-        for d in desa:
-            obligation = obligations.get((d.kode, kind.code, ta))
-            agreed = obligation.agreed_date if obligation else legal  # not created yet: the default
-            rows.append(_DeadlineRow(d.kode, d.nama, agreed, extensions.get(obligation.id, []) if obligation else []))
-        documents.append((kind.code, ta, legal, rows))
-    return kec, ZoneInfo(kec.timezone), documents, people
 
 
 # --- record import and template --------------------------------------------------------------------------------

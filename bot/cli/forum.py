@@ -17,6 +17,7 @@ from bot.cli.common import (
 from bot.errors import InputError
 from bot.i18n import t
 from bot.services.audit import CLI
+from bot.services.places import set_forum_chat
 
 
 @command("forum")
@@ -36,20 +37,7 @@ def forum(ctx: Context, kecamatan: str, chat_text: str) -> None:
     async def work(app: App) -> str:
         await ready(app)
         async with app.sessions() as session, session.begin():
-            from bot.services.audit import audit
-            from bot.services.places import require_kecamatan
-
-            row = await require_kecamatan(session, kecamatan)
-            row.forum_chat_id = chat_id
-            audit(
-                session,
-                app.clock.now(),
-                "kecamatan.forum",
-                "kecamatan",
-                row.kode,
-                {"chat_id": chat_id},
-                actor=CLI,
-            )
+            row = await set_forum_chat(session, kecamatan, chat_id, app.clock.now(), actor=CLI)
             await replan(app, session, [row.kode])
             return row.nama
 

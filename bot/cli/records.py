@@ -23,13 +23,13 @@ from bot.cli.common import (
     pass_context,
     ready,
     replan,
-    without_desa,
     year_and_moment,
 )
 from bot.errors import InputError
 from bot.i18n import doc_label, fmt_date, status_label, t
 from bot.parsing import FIRST_YEAR, limit_text, parse_option_date, parse_year
 from bot.services.indicator import obligation_rows
+from bot.services.queries import kecamatan_without_desa
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, RecordRequest, record_document
 from bot.views import render_table
 from models.status import ReviewStatus
@@ -160,7 +160,7 @@ def obligations(ctx: Context, kecamatan: str, year_text: str, at_text: str | Non
 
             row = await require_kecamatan(session, kecamatan)
             found = await obligation_rows(session, row.kode, year, instant(app, row.timezone, at))
-            return *found, not await without_desa(session, [row.kode])
+            return *found, not await kecamatan_without_desa(session, [row.kode])
 
     kec, local_date, rows, has_desa = ctx.run(work)
     if output == "json":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
 
 from bot.app import App
 from bot.cli.common import (
@@ -20,9 +19,9 @@ from bot.errors import InputError
 from bot.i18n import CATALOG, Language, doc_label, fmt_datetime, t
 from bot.parsing import parse_option_date
 from bot.services.calendar import load_calendar
+from bot.services.queries import desa_names
 from bot.views import render_table
 from models.status import end_of_day
-from models.tables import Desa
 
 # --- reminders -------------------------------------------------------------------------------------------------
 
@@ -53,7 +52,7 @@ def reminders_preview(ctx: Context, kecamatan: str, start_text: str, end_text: s
 
             row = await require_kecamatan(session, kecamatan)
             calendar = await load_calendar(session)
-            names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == row.kode))}
+            names = await desa_names(session, row.kode)
             desa = list(names)
             years = range(start.year - 1, end.year + 2)  # every obligation whose reminders may fall in the window
             await ensure_obligations(session, desa, list(years), calendar)

@@ -7,7 +7,6 @@ import logging
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
 
 from bot.app import App
 from bot.cli.common import (
@@ -19,7 +18,8 @@ from bot.cli.common import (
 )
 from bot.errors import InputError
 from bot.i18n import fmt_datetime, t
-from models.tables import Kecamatan, Role
+from bot.services.queries import place_timezone
+from models.tables import Role
 
 # --- the bot ---------------------------------------------------------------------------------------------------
 
@@ -76,7 +76,7 @@ def invite(
         username = await _bot_username(app)  # before anything is written: no link, no invitation
         async with app.sessions() as session, session.begin():
             created = await create_invitation(session, Role(role), place, app.clock.now(), duration)
-            return created, username, await _place_timezone(session, place) or app.settings.bot.timezone
+            return created, username, await place_timezone(session, place) or app.settings.bot.timezone
 
     created, username, zone = ctx.run(work)
     lang = ctx.language
@@ -114,17 +114,3 @@ async def _bot_username(app: App) -> str:
     except TelegramError as exc:
         log.debug("getMe failed", exc_info=True)
         raise InputError("error.username_unreachable", reason=type(exc).__name__) from None
-
-
-async def _place_timezone(session, place: str | None) -> str | None:
-    """The time zone of the place an invitation is for (a Bali desa's is WITA); None above a kabupaten."""
-
-    if place is None:
-        return None
-    parts = place.split(".")
-    if len(parts) >= 3:
-        return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kode == ".".join(parts[:3])))
-    return await session.scalar(select(Kecamatan.timezone).where(Kecamatan.kabupaten_kode == place).limit(1))
-
-
-# --- holidays --------------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from bot.cli.common import (
 )
 from bot.i18n import doc_label, fmt_percent, t
 from bot.parsing import FIRST_YEAR, parse_figure, parse_year
+from bot.services.places import require_kecamatan
 from bot.services.targets import set_target
-from models.tables import Kecamatan
 
 
 @group()
@@ -54,9 +54,9 @@ def target_set(
         await ready(app)
         async with app.sessions() as session, session.begin():
             row = await set_target(session, kecamatan, year, app.clock.now(), indicator=indicator, **figures)
-            place = await session.get(Kecamatan, row.kecamatan_kode)
+            place = await require_kecamatan(session, row.kecamatan_kode)
             return (
-                f"{place.nama} ({place.kode})" if place else row.kecamatan_kode,
+                f"{place.nama} ({place.kode})",
                 row.indicator,
                 {"awal": row.awal, "perubahan": row.perubahan, "renstra": row.renstra},
             )

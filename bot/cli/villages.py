@@ -16,12 +16,12 @@ from bot.cli.common import (
     pass_context,
     ready,
     replan,
-    without_desa,
 )
 from bot.errors import InputError
 from bot.i18n import t
 from bot.services.calendar import load_calendar
 from bot.services.places import ImportSummary, import_area, import_csv
+from bot.services.queries import kecamatan_without_desa
 from bot.wilayah import Level
 
 PROGRESS_THRESHOLD = 500  # desa: smaller areas load without a progress bar
@@ -59,7 +59,7 @@ def villages_import(ctx: Context, file: Path | None, area: str | None) -> None:
                 summary = await import_csv(session, file, now, years, calendar)
             if summary.kecamatan_codes and len(summary.kecamatan_codes) <= REPLAN_AT_IMPORT:
                 await replan(app, session, summary.kecamatan_codes)  # larger areas: the bot's hourly planning
-            return summary, await without_desa(session, summary.kecamatan_codes)
+            return summary, await kecamatan_without_desa(session, summary.kecamatan_codes)
 
     summary, kelurahan_only = ctx.run(work)
     click.echo(

@@ -294,3 +294,13 @@ async def ensure_obligations(
 def _summary_details(summary: tuple[int, int, int, int, int]) -> dict[str, int]:
     keys = ("kecamatan_added", "desa_added", "desa_unchanged", "kelurahan_skipped", "obligations_added")
     return dict(zip(keys, summary, strict=True))
+
+
+async def set_forum_chat(
+    session: AsyncSession, kecamatan_kode: str, chat_id: int | None, now: datetime, *, actor: Actor = CLI
+) -> Kecamatan:
+    """The kecamatan's forum group (None: no group); the caller plans its reminders again (the weekly recap)."""
+    row = await require_kecamatan(session, kecamatan_kode)
+    row.forum_chat_id = chat_id
+    audit(session, now, "kecamatan.forum", "kecamatan", row.kode, {"chat_id": chat_id}, actor=actor)
+    return row
