@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
 from bot.db import LOCK_FREE, make_engine, session_factory
+from bot.errors import InputError
 from bot.services.audit import CLI, Actor
 from bot.storage import minimal_pdf
 from models.tables import (
@@ -850,6 +851,59 @@ def test_person_list_and_revoke(klambi, database_url):
     assert planned_for(staf) == [] and len(planned_for(staf, notices=True)) == 2
     listed = klambi("person", "list", "--kecamatan", JATIROTO, "--format", "json", now=AUGUST).json()
     assert [p["name"] for p in listed["people"]] == ["Sekdes Banyuputih", "Pendamping Banyuputih"]
+
+
+def test_revoke_assignment_is_the_whole_use_case(klambi, database_url):
+    """`/cabut` and `klambi person revoke` share one use-case: the role goes, the kecamatan is planned again in the
+    same transaction, the person is told on the outbox, and the audit names who did it through what."""
+    from bot.config import RemindersSettings
+    from bot.services.people import active_grants, revoke_assignment
+
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[4], 501, "Sekdes Sukosari")
+    staf = register(database_url, "staf", JATIROTO, 502, "Staf Jatiroto")
+    plan(database_url)
+    reminders = query(database_url, select(OutboxMessage.id).where(
+        OutboxMessage.person_id == sekdes, OutboxMessage.status == OutboxStatus.PLANNED))  # fmt: skip
+    assert reminders
+    [(assignment,)] = query(database_url, select(RoleAssignment.id).where(RoleAssignment.person_id == sekdes))
+
+    async def cabut(session):
+        grants = await active_grants(session, staf)
+        return await revoke_assignment(
+            session, assignment_id=assignment, actor=Actor(staf, "telegram"), now=AUGUST,
+            reminders=RemindersSettings(), language="id", revoker_grants=grants,
+        )  # fmt: skip
+
+    done = run_in_session(database_url, cabut)
+    assert [g.role for g in done.revoked] == [Role.SEKDES] and done.told == 1
+    outbox = query(database_url, select(OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.status,
+                                        OutboxMessage.details).where(OutboxMessage.person_id == sekdes))  # fmt: skip
+    assert {status for kind, _, status, _ in outbox if kind != "notice"} == {OutboxStatus.CANCELLED}  # re-planned
+    [(key, details)] = [(key, details) for kind, key, _, details in outbox if kind == "notice"]
+    assert key == f"revoke:{assignment}" and "Sekretaris Desa Desa Sukosari" in details["text"]
+    [(actor_id, label, revoked_by)] = query(database_url, select(
+        AuditEntry.actor_id, AuditEntry.actor_label, RoleAssignment.revoked_by_id
+    ).join(RoleAssignment, RoleAssignment.id == assignment).where(AuditEntry.action == "role.revoke"))  # fmt: skip
+    assert (actor_id, label, revoked_by) == (staf, "telegram", staf)
+    with pytest.raises(InputError) as again:  # a second press finds nothing to revoke
+        run_in_session(database_url, cabut)
+    assert again.value.key == "error.unknown_assignment"
+
+
+def test_person_revoke_tells_each_revocation_even_on_the_same_day(klambi, database_url):
+    """Revoked, invited again and revoked again the same day: told twice (the notice's key names the assignment)."""
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[4], 601, "Sekdes Sukosari")
+    for _ in range(2):
+        result = klambi("person", "revoke", "--person", str(sekdes), now=AUGUST)
+        assert result.code == 0 and "Sekdes Sukosari diberi tahu lewat bot." in result.out, result
+        register(database_url, "sekdes", DESA[4], 601, "Sekdes Sukosari")
+    notices = query(database_url, select(OutboxMessage.subject_id).where(
+        OutboxMessage.person_id == sekdes, OutboxMessage.subject_type == "notice"))  # fmt: skip
+    assert len(notices) == 2
+    [(label,)] = set(query(database_url, select(AuditEntry.actor_label).where(AuditEntry.action == "role.revoke")))
+    assert label == "cli"
 
 
 @pytest.mark.parametrize(

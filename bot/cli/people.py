@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.authz import Grant
 from bot.cli.common import (
     ROLE_CHOICES,
     Context,
@@ -20,13 +16,15 @@ from bot.cli.common import (
     pass_context,
     person_number,
     ready,
-    replan,
 )
 from bot.errors import InputError
 from bot.i18n import Language, fmt_date, t
+from bot.services.audit import CLI
+from bot.services.people import revoke_person_roles
+from bot.services.queries import active_roles, scope_names
 from bot.views import render_table
 from bot.wilayah import Level, level_of
-from models.tables import Desa, Kabupaten, Kecamatan, Person, Role, RoleAssignment, ScopeKind
+from models.tables import Person, Role, RoleAssignment, ScopeKind
 
 # --- people ----------------------------------------------------------------------------------------------------
 
@@ -50,18 +48,8 @@ def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
             from bot.services.places import require_kecamatan
 
             kec = await require_kecamatan(session, kecamatan) if kecamatan else None
-            query = (
-                select(Person, RoleAssignment)
-                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-                .where(RoleAssignment.revoked_at.is_(None))
-                .order_by(Person.id, RoleAssignment.id)
-            )
-            if kec is not None:
-                query = query.where(
-                    or_(RoleAssignment.scope_code == kec.kode, RoleAssignment.scope_code.like(f"{kec.kode}.%"))
-                )
-            rows = [(p, a) for p, a in await session.execute(query)]
-            names = await _scope_names(session, [a.scope_code for _, a in rows])
+            rows = await active_roles(session, kec)
+            names = await scope_names(session, [a.scope_code for _, a in rows])
             return kec, rows, names
 
     kec, rows, names = ctx.run(work)
@@ -123,18 +111,6 @@ def person_list(ctx: Context, kecamatan: str | None, output: str) -> None:
     )  # fmt: skip
 
 
-async def _scope_names(session: AsyncSession, scope_codes: list[str | None]) -> dict[str | None, str]:
-    codes = {c for c in scope_codes if c}
-    names: dict[str | None, str] = {}
-    for table in (Desa, Kecamatan, Kabupaten):
-        wanted = [c for c in codes if c not in names]
-        if wanted:
-            names.update(
-                dict((await session.execute(select(table.kode, table.nama).where(table.kode.in_(wanted)))).all())
-            )
-    return names
-
-
 def _scope_label(kind: ScopeKind, code: str | None, names: dict[str | None, str], lang: Language) -> str:
     if kind is ScopeKind.DEPLOYMENT or code is None:
         return t("cli.person.everywhere", lang)
@@ -149,8 +125,6 @@ def _scope_label(kind: ScopeKind, code: str | None, names: dict[str | None, str]
 @pass_context
 def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | None, kecamatan: str | None) -> None:
     """Cabut peran seseorang (mis. sekdes yang diganti). Yang pernah dikirimnya tetap tersimpan."""
-    from bot.services.people import revoke_roles
-
     person_id = person_number(person_text)
     if desa and kecamatan:
         raise InputError("cli.person.one_place")
@@ -164,23 +138,12 @@ def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | 
     async def work(app: App):
         await ready(app)
         async with app.sessions() as session, session.begin():
-            who, revoked = await revoke_roles(
-                session, person_id, app.clock.now(), role=Role(role) if role else None, place=place
-            )
-            codes: set[str] = set()
-            everywhere = False
-            for grant in revoked:
-                code = grant.scope_code
-                if code is None:
-                    everywhere = True
-                elif grant.scope_kind is ScopeKind.KABUPATEN:
-                    codes.update(await session.scalars(select(Kecamatan.kode).where(Kecamatan.kabupaten_kode == code)))
-                else:
-                    codes.add(".".join(code.split(".")[:3]))
-            await replan(app, session, None if everywhere else sorted(codes))
-            told = await _tell_revoked(session, who, revoked, app.clock.now(), lang)
-            names = await _scope_names(session, [g.scope_code for g in revoked])
-            return who.name, revoked, names, told
+            done = await revoke_person_roles(
+                session, person_id=person_id, actor=CLI, now=app.clock.now(), reminders=app.settings.reminders,
+                language=lang, role=Role(role) if role else None, place=place,
+            )  # fmt: skip
+            names = await scope_names(session, [g.scope_code for g in done.revoked])
+            return done.person.name, done.revoked, names, done.told
 
     name, revoked, names, told = ctx.run(work)
     roles = "; ".join(
@@ -189,21 +152,3 @@ def person_revoke(ctx: Context, person_text: str, role: str | None, desa: str | 
     click.echo(t("cli.person.revoked", lang, name=name, id=person_id, roles=roles))
     if told:
         click.echo(t("cli.person.told", lang, name=name))
-
-
-async def _tell_revoked(session: AsyncSession, who: Person, revoked: list[Grant], now: datetime, lang: Language) -> int:
-    """As in the chat (`/cabut`), the person hears it, through the outbox; a role above a kecamatan has no kecamatan's
-    outbox to go through and is not told."""
-    from bot.services.notices import queue_notice
-    from bot.services.people import scope_name
-
-    told = 0
-    for grant in revoked:
-        if grant.scope_code is None or grant.scope_kind not in (ScopeKind.DESA, ScopeKind.KECAMATAN):
-            continue
-        text = t("cabut.told", lang, role=t(f"role.{grant.role.value}", lang),
-                 scope=await scope_name(session, grant.scope_kind, grant.scope_code))  # fmt: skip
-        kecamatan = ".".join(grant.scope_code.split(".")[:3])
-        key = f"revoke:{grant.role.value}:{grant.scope_code}"
-        told += await queue_notice(session, kecamatan, who, grant.role.value, key, text, now)
-    return told
