@@ -51,8 +51,7 @@ def write_csv(path: Path, desa: list[str], rows: int, run: str) -> None:
 
 
 async def record_import(app: App, db_url: str, sizes: tuple[int, ...]) -> dict[str, Any]:
-    import bot.cli  # noqa: F401  (the commands' modules import each other through it)
-    from bot.cli_desk import replan_after_import
+    from bot.cli.desk import replan_after_import
     from bot.services.imports import import_rows, read_rows
     from models.tables import Desa
 

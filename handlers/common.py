@@ -31,6 +31,7 @@ from bot.chat.messages import Formatted, Incoming, OutFile, OutMessage
 from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import Language, t
+from bot.services.audit import Actor
 from models.tables import Person
 
 log = logging.getLogger("klambi.handlers")
@@ -85,6 +86,11 @@ class Turn:
     @property
     def pressed(self) -> bool:
         return self.incoming.choice is not None
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts, for the audit log: this person, through this channel."""
+        return Actor(self.require_person().id, self.incoming.channel)
 
     def require_person(self) -> Person:
         """The registered person behind this message; a stranger is told how to get an invitation."""

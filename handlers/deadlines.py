@@ -90,6 +90,7 @@ async def reason_text(current: Turn, text: str) -> None:
     granted = await grant_extension(
         current.session, current.person, current.grants, draft.data["obligation_id"],
         date.fromisoformat(draft.data["date"]), text, now,
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await replan(current, granted.kecamatan_kode)

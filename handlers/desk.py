@@ -19,7 +19,7 @@ from bot.services.archive import EXTENSIONS
 from bot.services.calendar import days_off, load_calendar
 from bot.services.deadlines import set_agreed_dates
 from bot.services.drafts import clear_draft, get_draft, save_draft
-from bot.services.people import desa_of_grants, people_with_role_covering, revoke_roles, scope_name
+from bot.services.people import desa_of_grants, people_with_role_covering, revoke_assignment, scope_name
 from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, stored_file, undo_verdict
@@ -120,7 +120,7 @@ async def tenggat_date(current: Turn, text: str) -> None:
         raise InputError("chat.not_allowed")
     result = await set_agreed_dates(
         current.session, data["kecamatan"], data["document"], data["ta"], agreed, current.app.clock.now(),
-        actor=current.person, actor_label="telegram", language=current.lang,
+        actor=current.actor, language=current.lang,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     await replan(current, data["kecamatan"])
@@ -251,7 +251,7 @@ async def catat_save(current: Turn) -> None:
         channel=Channel.PAPER,
     )  # fmt: skip
     outcome = await record_document(
-        current.session, request, current.app.clock.now(), current.app.files, actor_label="telegram", actor_id=person.id
+        current.session, request, current.app.clock.now(), current.app.files, actor=current.actor
     )
     await clear_draft(current.session, person.id)
     desa, kecamatan = await place_of(current.session, obligation.desa_kode)
@@ -306,8 +306,9 @@ async def koreksi_reason(current: Turn, text: str) -> None:
     draft = await _draft(current, "koreksi", "reason")
     person = current.require_person()
     undone = await undo_verdict(
-        current.session, person, current.grants, draft.data["submission_id"], text, current.app.clock.now()
-    )
+        current.session, person, current.grants, draft.data["submission_id"], text, current.app.clock.now(),
+        actor=current.actor,
+    )  # fmt: skip
     await clear_draft(current.session, person.id)
     await replan(current, undone.kecamatan_kode)
     values = {"doc": undone.document_code, "ta": undone.tahun_anggaran, "desa": undone.desa_nama,
@@ -379,19 +380,13 @@ async def cabut_confirm(current: Turn, assignment_id: int) -> None:
         raise InputError("chat.stale_button")
     assignment, person, where = await _assignment(current, assignment_id)
     me = current.require_person()
-    await revoke_roles(
-        current.session, person.id, current.app.clock.now(), assignment.role, assignment.scope_code,
-        revoked_by=me, revoker_grants=current.grants, actor_label="telegram",
+    await revoke_assignment(  # the one use-case: revoked, re-planned and told on the outbox, as the CLI does
+        current.session, assignment_id=assignment.id, actor=current.actor, now=current.app.clock.now(),
+        reminders=current.app.settings.reminders, language=current.lang, revoker_grants=current.grants,
     )  # fmt: skip
     await clear_draft(current.session, me.id)
-    if assignment.scope_code and assignment.scope_code.count(".") >= 2:
-        await replan(current, ".".join(assignment.scope_code.split(".")[:3]))
     role = current.t(f"role.{assignment.role.value}")
     current.mark_pressed(current.t("cabut.done", role=role, scope=where, name=person.name))
-    kecamatan_kode = ".".join((assignment.scope_code or "").split(".")[:3])
-    if kecamatan_kode.count(".") == 2:  # a notice belongs to a kecamatan; an admin's or a kabupaten's role has none
-        current.tell(person, current.t("cabut.told", role=role, scope=where), about=f"revoked:{assignment.id}",
-                     kecamatan_kode=kecamatan_kode, role=assignment.role.value)  # fmt: skip
 
 
 # --- /arsip: the stored files of any version --------------------------------------------------------------------

@@ -162,7 +162,7 @@ async def hubungkan(current: Turn) -> None:
     now = current.app.clock.now()
     invitation = await create_invitation(
         current.session, grant.role, grant.scope_code, now, expires_in=LINK_EXPIRY, invited_by=person,
-        actor_label=current.incoming.channel, channel=channel, person_id=person.id,
+        actor=current.actor, channel=channel, person_id=person.id,
     )  # fmt: skip
     link = current.channel.invite_link(invitation.code) if channel == current.incoming.channel else ""
     current.reply(current.t("hubungkan.code", channel=channel_label(channel), code=invitation.code, link=link,
@@ -233,7 +233,7 @@ async def undang_place(current: Turn, role_value: str, place: str) -> None:
     now = current.app.clock.now()
     invitation = await create_invitation(
         current.session, Role(role_value), place, now, invited_by=current.person, inviter_grants=current.grants,
-        actor_label=current.incoming.channel, channel=current.incoming.channel,
+        actor=current.actor, channel=current.incoming.channel,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     text = current.t(

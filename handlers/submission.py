@@ -283,6 +283,7 @@ async def confirm(current: Turn) -> None:
     receipt = await submit_from_chat(
         current.session, current.person, current.grants, data["obligation_id"], data["files"],
         date.fromisoformat(data["penetapan"]), data.get("nomor"), current.app.clock.now(),
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await replan(current, receipt.kecamatan_kode)

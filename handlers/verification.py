@@ -22,6 +22,7 @@ async def accept(current: Turn, submission_id: int) -> None:
     decision = await decide(
         current.session, current.person, current.grants, submission_id, True, None,
         current.app.clock.now(),
+        actor=current.actor,
     )  # fmt: skip
     await _decided(current, decision)
 
@@ -41,8 +42,9 @@ async def reject(current: Turn, submission_id: int) -> None:
         raise InputError("chat.not_allowed")
     if submission.review_status is not ReviewStatus.MENUNGGU:
         decision = await decide(
-            current.session, current.person, current.grants, sid, True, None, current.app.clock.now()
-        )
+            current.session, current.person, current.grants, sid, True, None, current.app.clock.now(),
+            actor=current.actor,
+        )  # fmt: skip
         _announce(current, decision)
         return
     desa = await current.session.get(Desa, obligation.desa_kode)
@@ -63,6 +65,7 @@ async def reason_text(current: Turn, text: str) -> None:
     decision = await decide(
         current.session, current.person, current.grants, draft.data["submission_id"], False, text,
         current.app.clock.now(),
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await _decided(current, decision)

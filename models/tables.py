@@ -106,6 +106,7 @@ class Channel(StrEnum):
     PAPER = "kertas"  # a paper copy recorded by staf in the chat
     CLI = "cli"  # recorded with `klambi record` (paper copies, past years)
     IMPORT = "impor"  # a bulk import
+    WHATSAPP = "whatsapp"
 
 
 class Base(DeclarativeBase):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.chat.messages import Sender
 from bot.db import make_engine
+from bot.services.audit import Actor
 from bot.storage import minimal_pdf
 from models.tables import AuditEntry, Contact, Person, RoleAssignment, Submission
 from tests.conftest import POSTGRES_URL, _admin, _pg_url, query, table_counts
@@ -201,7 +202,8 @@ def _people(klambi, database_url):
 
                 siti = await known_person(session, Sender("telegram", "101", "101"))
                 grants = await active_grants(session, siti.id)
-                await raise_thread(session, ThreadKind.TANYA, siti, grants, DESA[1], None, "Kapan rapat?", now, "id")
+                await raise_thread(session, ThreadKind.TANYA, siti, grants, DESA[1], None, "Kapan rapat?", now, "id",
+                                   actor=Actor(siti.id, "telegram"))  # fmt: skip
         finally:
             await engine.dispose()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.services.audit import Actor
 from bot.services.deadlines import grant_extension
 from bot.services.records import RecordRequest, record_document
 from models.status import ReviewStatus
@@ -32,7 +33,8 @@ async def test_tenggat_sets_the_agreed_date_for_every_desa_and_tells_them(world)
     staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
     sukosari_rkpdes = await world.obligation_id(SUKOSARI, "RKPDES", 2025)
     async with world.app.sessions() as session, session.begin():
-        await grant_extension(session, None, None, sukosari_rkpdes, date(2024, 9, 25), "Sekdes baru", world.clock.now())
+        await grant_extension(session, None, None, sukosari_rkpdes, date(2024, 9, 25), "Sekdes baru", world.clock.now(),
+                              actor=Actor(None, "telegram"))  # fmt: skip
     await staf.send_text("/tenggat")
     await staf.expect("Batas kesepakatan untuk dokumen mana")
     await staf.press("t:o:RKPDES:2025")

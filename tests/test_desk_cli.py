@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 
 from bot.chat.messages import Sender
 from bot.db import LOCK_FREE, make_engine, session_factory
+from bot.errors import InputError
+from bot.services.audit import CLI, Actor
 from bot.storage import minimal_pdf
 from models.tables import (
     AuditEntry,
@@ -93,7 +95,7 @@ def obligation_id(database_url: str, desa: str, doc: str, ta: int) -> int:
 def extend(database_url: str, obligation: int, new_date: date, reason: str, now=AUGUST) -> None:
     from bot.services.deadlines import grant_extension
 
-    run_in_session(database_url, lambda s: grant_extension(s, None, None, obligation, new_date, reason, now, "cli"))
+    run_in_session(database_url, lambda s: grant_extension(s, None, None, obligation, new_date, reason, now, actor=CLI))
 
 
 # --- deadlines -------------------------------------------------------------------------------------------------
@@ -160,7 +162,8 @@ def test_deadlines_list_json_and_table(klambi, database_url):
 
     async def grant(session):
         staf = await session.get(Person, grantor)
-        return await grant_extension(session, staf, None, kaliboto_lor, date(2024, 9, 27), "Musdes diundur", AUGUST)
+        return await grant_extension(session, staf, None, kaliboto_lor, date(2024, 9, 27), "Musdes diundur", AUGUST,
+                                     actor=Actor(staf.id, "telegram"))  # fmt: skip
 
     run_in_session(database_url, grant)
 
@@ -513,7 +516,8 @@ def test_record_import_checks_again_when_a_version_arrives_between_reading_and_w
         if not calls:
             async with sessions() as session, session.begin():
                 request = RecordRequest(DESA[0], "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 23))
-                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None, "telegram")
+                await record_document(session, request, datetime(2025, 1, 15, 9, tzinfo=WIB), None,
+                                      actor=Actor(None, "telegram"))  # fmt: skip
         calls.append(len(rows))
         return known
 
@@ -850,6 +854,59 @@ def test_person_list_and_revoke(klambi, database_url):
     assert planned_for(staf) == [] and len(planned_for(staf, notices=True)) == 2
     listed = klambi("person", "list", "--kecamatan", JATIROTO, "--format", "json", now=AUGUST).json()
     assert [p["name"] for p in listed["people"]] == ["Sekdes Banyuputih", "Pendamping Banyuputih"]
+
+
+def test_revoke_assignment_is_the_whole_use_case(klambi, database_url):
+    """`/cabut` and `klambi person revoke` share one use-case: the role goes, the kecamatan is planned again in the
+    same transaction, the person is told on the outbox, and the audit names who did it through what."""
+    from bot.config import RemindersSettings
+    from bot.services.people import active_grants, revoke_assignment
+
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[4], 501, "Sekdes Sukosari")
+    staf = register(database_url, "staf", JATIROTO, 502, "Staf Jatiroto")
+    plan(database_url)
+    reminders = query(database_url, select(OutboxMessage.id).where(
+        OutboxMessage.person_id == sekdes, OutboxMessage.status == OutboxStatus.PLANNED))  # fmt: skip
+    assert reminders
+    [(assignment,)] = query(database_url, select(RoleAssignment.id).where(RoleAssignment.person_id == sekdes))
+
+    async def cabut(session):
+        grants = await active_grants(session, staf)
+        return await revoke_assignment(
+            session, assignment_id=assignment, actor=Actor(staf, "telegram"), now=AUGUST,
+            reminders=RemindersSettings(), language="id", revoker_grants=grants,
+        )  # fmt: skip
+
+    done = run_in_session(database_url, cabut)
+    assert [g.role for g in done.revoked] == [Role.SEKDES] and done.told == 1
+    outbox = query(database_url, select(OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.status,
+                                        OutboxMessage.details).where(OutboxMessage.person_id == sekdes))  # fmt: skip
+    assert {status for kind, _, status, _ in outbox if kind != "notice"} == {OutboxStatus.CANCELLED}  # re-planned
+    [(key, details)] = [(key, details) for kind, key, _, details in outbox if kind == "notice"]
+    assert key == f"revoke:{assignment}" and "Sekretaris Desa Desa Sukosari" in details["text"]
+    [(actor_id, label, revoked_by)] = query(database_url, select(
+        AuditEntry.actor_id, AuditEntry.actor_label, RoleAssignment.revoked_by_id
+    ).join(RoleAssignment, RoleAssignment.id == assignment).where(AuditEntry.action == "role.revoke"))  # fmt: skip
+    assert (actor_id, label, revoked_by) == (staf, "telegram", staf)
+    with pytest.raises(InputError) as again:  # a second press finds nothing to revoke
+        run_in_session(database_url, cabut)
+    assert again.value.key == "error.unknown_assignment"
+
+
+def test_person_revoke_tells_each_revocation_even_on_the_same_day(klambi, database_url):
+    """Revoked, invited again and revoked again the same day: told twice (the notice's key names the assignment)."""
+    assert klambi("villages", "import", "--area", JATIROTO, now=AUGUST).code == 0
+    sekdes = register(database_url, "sekdes", DESA[4], 601, "Sekdes Sukosari")
+    for _ in range(2):
+        result = klambi("person", "revoke", "--person", str(sekdes), now=AUGUST)
+        assert result.code == 0 and "Sekdes Sukosari diberi tahu lewat bot." in result.out, result
+        register(database_url, "sekdes", DESA[4], 601, "Sekdes Sukosari")
+    notices = query(database_url, select(OutboxMessage.subject_id).where(
+        OutboxMessage.person_id == sekdes, OutboxMessage.subject_type == "notice"))  # fmt: skip
+    assert len(notices) == 2
+    [(label,)] = set(query(database_url, select(AuditEntry.actor_label).where(AuditEntry.action == "role.revoke")))
+    assert label == "cli"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.chat.messages import Sender
 from bot.errors import InputError
+from bot.services.audit import Actor
 from bot.services.calendar import load_calendar
 from bot.services.contacts import known_person
 from bot.services.forum import create_announcement
@@ -157,7 +158,8 @@ async def test_a_sekdes_cannot_announce_and_a_pendamping_reaches_only_their_desa
         person = await known_person(session, Sender("telegram", "301", "301"))
         grants = await active_grants(session, person.id)
         with pytest.raises(InputError) as refused:
-            await create_announcement(session, person, grants, JATIROTO, "x", [SUKOSARI], None, world.clock.now())
+            await create_announcement(session, person, grants, JATIROTO, "x", [SUKOSARI], None, world.clock.now(),
+                                      actor=Actor(person.id, "telegram"))  # fmt: skip
         assert refused.value.key == "chat.not_allowed"
         await session.rollback()
     assert await _count(world, AnnouncementRecipient) == 1

@@ -1,5 +1,6 @@
 """One scenario suite for every channel: the same conversations played by people on Telegram (the real adapter
 against the Bot API sandbox, over HTTP) and on the in-process fake channel (tests/fake_channel.py), in every mix.
+The fake channel plays WhatsApp's part (its name, its contacts' rule) until WhatsApp's own adapter exists.
 
 The steps and the checks are written once, against a phone: say, press, send a file, expect. Expectations are the
 catalog's words (the text of a key up to its first placeholder), so the scenarios assert meaning, not wording.
@@ -15,7 +16,6 @@ from sqlalchemy import func, select
 from bot.chat.actions import KirimObligation, encode
 from bot.i18n import t
 from bot.services.people import create_invitation
-from handlers import onboarding
 from models.status import ReviewStatus
 from models.tables import Contact, Person, Role, Submission
 from tests.fake_channel import FakePhone, FakeTransport
@@ -46,14 +46,15 @@ class TelegramPhone:
         return await self.user.expect(fragment, timeout)
 
 
-CHANNELS = ("telegram", "fake")
+FAKE = "whatsapp"  # the fake channel stands where WhatsApp will
+CHANNELS = ("telegram", FAKE)
 
 
 @pytest.fixture
 def fake(world) -> FakeTransport:
     """The fake channel, known to the running bot's outbox and courier."""
-    transport = FakeTransport("fake")
-    world.bot.bot_data["transports"]["fake"] = transport
+    transport = FakeTransport(FAKE)
+    world.bot.bot_data["transports"][FAKE] = transport
     return transport
 
 
@@ -61,7 +62,7 @@ async def join(world, fake: FakeTransport, channel: str, number: int, name: str,
     if channel == "telegram":
         return TelegramPhone(await world.join(number, name, role, place, label=name))
     async with world.app.sessions() as session, session.begin():
-        code = (await create_invitation(session, role, place, world.clock.now(), channel="fake")).code
+        code = (await create_invitation(session, role, place, world.clock.now(), channel=FAKE)).code
     phone = FakePhone(world.app, fake, f"f{number}", name, wake=world.bot.bot_data["courier"].wake)
     await phone.say(f"/start {code}")
     await phone.expect(head("start.welcome"))
@@ -97,13 +98,12 @@ async def test_a_submission_sent_verified_and_told_on_any_mix_of_channels(world,
     assert channels == [(staf_on,), (sekdes_on,)]  # one contact each: nobody was made twice
 
 
-async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world, fake, monkeypatch):
+async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world, fake):
     """`hubungkan` links the fake app to a secretary on Telegram; the verdict goes to the app she last wrote from,
     once, and after she writes from Telegram again, the next one goes there."""
-    monkeypatch.setattr(onboarding, "LINK_CHANNELS", (*onboarding.LINK_CHANNELS, "fake"))
     staf = TelegramPhone(await world.join(601, "Bu Kasi", Role.STAF, JATIROTO, label="staf"))
     on_telegram = TelegramPhone(await world.join(602, "Siti", Role.SEKDES, ROJOPOLO, label="siti"))
-    await on_telegram.say("/hubungkan fake")
+    await on_telegram.say(f"/hubungkan {FAKE}")
     code_message = await on_telegram.expect(head("hubungkan.code"))
     code = re.search(r": hubungkan (\S+)", code_message.text).group(1)  # "…kirim ke bot: hubungkan KODE"
     on_fake = FakePhone(world.app, fake, "f602", "Siti (HP baru)", wake=world.bot.bot_data["courier"].wake)
@@ -111,7 +111,7 @@ async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world,
     assert await world.rows(select(func.count()).select_from(Person)) == [(2,)]
     assert await world.rows(select(Contact.channel).where(Contact.person_id == 2).order_by(Contact.id)) == [
         ("telegram",),
-        ("fake",),
+        (FAKE,),
     ]
 
     await on_fake.say("/kirim")  # she writes from the new app: notices follow her there
@@ -127,5 +127,5 @@ async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world,
     await on_fake.expect(head("verif.to_sender_accepted"))
     await world.sandbox.settle()
     told = head("verif.to_sender_accepted")
-    assert [m for m in fake.texts("f602") if told in m] and len([m for m in fake.texts("f602") if told in m]) == 1
+    assert len([m for m in fake.texts("f602") if told in m]) == 1
     assert not [m for m in on_telegram.user.messages if told in m.text]  # once, on the app the rule chose

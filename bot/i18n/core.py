@@ -536,6 +536,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{person} tidak memegang peran itu (atau sudah dicabut).",
         "{person} holds no such role (or it was already revoked).",
     ),
+    "error.unknown_assignment": (
+        "Peran itu tidak ada atau sudah dicabut.",
+        "That role does not exist or was already revoked.",
+    ),
     "deadline.told": (
         "📅 Batas kesepakatan baru: {doc} TA {ta} Desa {desa} paling lambat {date} (batas waktu peraturan {legal}).",
         "📅 New agreed date: {doc} FY {ta} of Desa {desa} is due {date} (legal deadline {legal}).",

@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.db import upgrade
 from bot.i18n import fmt_date
 from bot.sandbox.telegram import BotApiSandbox, SandboxChat, SandboxUser
+from bot.services.audit import Actor
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
 from bot.services.people import create_invitation
@@ -88,7 +89,7 @@ class Season:
 
     async def join(self, user_id: int, name: str, label: str, role: Role, place: str) -> SandboxUser:
         async with self.app.sessions() as session, session.begin():
-            invitation = await create_invitation(session, role, place, self.clock.now(), actor_label="demo")
+            invitation = await create_invitation(session, role, place, self.clock.now(), actor=Actor(None, "demo"))
         self.note(f"admin: klambi invite --role {role.value} → https://t.me/{self.sandbox.me['username']}?start=…")
         user = self.sandbox.user(user_id, name, label=label)
         await user.send_text(f"/start {invitation.code}")
@@ -106,7 +107,7 @@ class Season:
     async def paper(self, desa: str, doc: str, ta: int, penetapan: str, diterima: str) -> None:
         async with self.app.sessions() as session, session.begin():
             request = RecordRequest(DESA[desa], doc, ta, date.fromisoformat(penetapan), date.fromisoformat(diterima))
-            await record_document(session, request, self.clock.now(), self.app.files, actor_label="demo")
+            await record_document(session, request, self.clock.now(), self.app.files, actor=Actor(None, "demo"))
 
     async def obligation(self, desa: str, doc: str, ta: int) -> int:
         from sqlalchemy import select

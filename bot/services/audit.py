@@ -35,14 +35,15 @@ def audit(
     entity: str,
     entity_id: object,
     details: dict[str, Any] | None = None,
-    actor_id: int | None = None,
-    actor_label: str = "system",
+    *,
+    actor: Actor = SYSTEM,
 ) -> None:
+    """One row of the log: the actor's person (if any) and channel are recorded as `actor_id` and `actor_label`."""
     session.add(
         AuditEntry(
             at=at,
-            actor_id=actor_id,
-            actor_label=actor_label,
+            actor_id=actor.person_id,
+            actor_label=actor.channel,
             action=action,
             entity=entity,
             entity_id=str(entity_id),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from models.calendar import WorkingCalendar
 from models.tables import CalendarOverride
 
@@ -38,9 +38,7 @@ async def days_off(session: AsyncSession, year: int, language: str = "id") -> li
     return [DayOff(d, name, d in calendar.extra_days_off) for d, name in calendar.days_off(year).items()]
 
 
-async def add_day_off(
-    session: AsyncSession, day: date, name: str, now: datetime, actor_label: str = "cli"
-) -> str | None:
+async def add_day_off(session: AsyncSession, day: date, name: str, now: datetime, *, actor: Actor = CLI) -> str | None:
     """Declare `day` a day off (a new cuti bersama); returns its name, or None when it already was one."""
     name = name.strip()
     if not name or len(name) > NAME_LIMIT:
@@ -54,12 +52,12 @@ async def add_day_off(
         name = (await load_calendar(session)).holiday_name(day) or name
     else:
         session.add(CalendarOverride(day=day, is_working=False, name=name, created_at=now))
-    audit(session, now, "calendar.day_off", "calendar", day.isoformat(), {"name": name}, actor_label=actor_label)
+    audit(session, now, "calendar.day_off", "calendar", day.isoformat(), {"name": name}, actor=actor)
     await session.flush()
     return name
 
 
-async def remove_day_off(session: AsyncSession, day: date, now: datetime, actor_label: str = "cli") -> str:
+async def remove_day_off(session: AsyncSession, day: date, now: datetime, *, actor: Actor = CLI) -> str:
     """Make `day` a working day again (a cuti bersama moved by decree). Returns the name of the day removed."""
     calendar = await load_calendar(session)
     if calendar.is_working_day(day):
@@ -73,6 +71,6 @@ async def remove_day_off(session: AsyncSession, day: date, now: datetime, actor_
         await session.flush()
     if (await load_calendar(session)).holiday_name(day) is not None:  # an official holiday: give it back
         session.add(CalendarOverride(day=day, is_working=True, name=name, created_at=now))
-    audit(session, now, "calendar.working_day", "calendar", day.isoformat(), {"name": name}, actor_label=actor_label)
+    audit(session, now, "calendar.working_day", "calendar", day.isoformat(), {"name": name}, actor=actor)
     await session.flush()
     return name

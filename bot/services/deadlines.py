@@ -13,7 +13,7 @@ from bot.authz import Action, Grant, allowed
 from bot.chat.messages import OutMessage
 from bot.errors import InputError
 from bot.i18n import fmt_date, t
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.calendar import load_calendar
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
@@ -45,8 +45,8 @@ async def set_agreed_dates(
     tahun_anggaran: int,
     agreed: date,
     now: datetime,
-    actor: Person | None = None,
-    actor_label: str = "cli",
+    *,
+    actor: Actor = CLI,
     language: str = "id",
 ) -> AgreedDates:
     """The kesepakatan bersama: one agreed collection date for every desa of the kecamatan.
@@ -97,7 +97,7 @@ async def set_agreed_dates(
         audit(
             session, now, "obligation.agreed_date", "obligation", obligation.id,
             {"previous": previous.isoformat(), "agreed_date": agreed.isoformat()},
-            actor_id=actor.id if actor else None, actor_label=actor_label,
+            actor=actor,
         )  # fmt: skip
         text = t("deadline.told", language, doc=kind.code, ta=tahun_anggaran, desa=d.nama,
                  date=fmt_date(agreed, language), legal=fmt_date(obligation.legal_deadline, language))  # fmt: skip
@@ -133,7 +133,8 @@ async def grant_extension(
     new_date: date,
     reason: str,
     now: datetime,
-    actor_label: str = "telegram",
+    *,
+    actor: Actor,
 ) -> Granted:
     obligation = await session.get(Obligation, obligation_id)
     if obligation is None or (grants is not None and not allowed(grants, Action.EXTEND, obligation.desa_kode)):
@@ -157,7 +158,7 @@ async def grant_extension(
     audit(
         session, now, "obligation.extend", "obligation", obligation.id,
         {"previous": previous.isoformat(), "agreed_date": new_date.isoformat(), "reason": reason},
-        actor_id=person.id if person else None, actor_label=actor_label,
+        actor=actor,
     )  # fmt: skip
     return Granted(
         obligation.id, desa.kode, desa.nama, kecamatan.kode, obligation.document_code, obligation.tahun_anggaran,

@@ -23,7 +23,7 @@ from bot.chat.messages import OutMessage
 from bot.errors import InputError
 from bot.i18n import Language, doc_label, t
 from bot.parsing import limit_text, whole_number
-from bot.services.audit import audit
+from bot.services.audit import Actor, audit
 from bot.services.contacts import reachable_person_ids
 from bot.services.notices import Group, queue_message, queue_notice
 from bot.services.people import people_with_role_covering
@@ -139,6 +139,8 @@ async def create_announcement(
     desa_codes: Iterable[str],
     attachment: dict[str, Any] | None,
     now: datetime,
+    *,
+    actor: Actor,
 ) -> AnnouncementResult:
     """Queue a pengumuman for every sekdes and pendamping of the chosen desa (and the forum group for all desa)."""
     body = limit_text("Pengumuman", text, ANNOUNCEMENT_LIMIT)
@@ -178,7 +180,7 @@ async def create_announcement(
                             Group.telegram(kecamatan.forum_chat_id),
                       "forum", "pengumuman", today, now, now)  # fmt: skip
     audit(session, now, "announcement.create", "announcement", announcement.id,
-          {"desa": codes, "recipients": queued + unreachable, "forum": to_forum}, author.id, "telegram")  # fmt: skip
+          {"desa": codes, "recipients": queued + unreachable, "forum": to_forum}, actor=actor)  # fmt: skip
     await session.flush()
     return AnnouncementResult(announcement, queued, unreachable, to_forum)
 
@@ -267,6 +269,8 @@ async def raise_thread(
     text: str,
     now: datetime,
     language: Language,
+    *,
+    actor: Actor,
 ) -> tuple[ForumThread, int]:
     """A sekdes or pendamping raises a problem or a question; the kecamatan's staf are alerted (how many: returned)."""
     body = limit_text("Teks", text, THREAD_LIMIT)
@@ -289,7 +293,7 @@ async def raise_thread(
     )  # fmt: skip
     session.add(thread)
     await session.flush()
-    audit(session, now, f"{kind.value}.raise", "forum_thread", thread.id, {"desa": desa_kode}, author.id, "telegram")
+    audit(session, now, f"{kind.value}.raise", "forum_thread", thread.id, {"desa": desa_kode}, actor=actor)
     about = t("forum.about_document", language, document=document) if document else ""
     alert = t(f"{kind.value}.alert", language, number=await thread_number(session, thread), desa=desa.nama,
               name=author.name, role=t(f"role.{role}", language), about=about, text=body)  # fmt: skip
@@ -331,7 +335,7 @@ async def thread_for_staf(session: AsyncSession, thread_id: int, grants: list[Gr
 
 async def answer_thread(
     session: AsyncSession, thread_id: int, staf: Person, grants: list[Grant], text: str, now: datetime,
-    language: Language,
+    language: Language, *, actor: Actor,
 ) -> ForumThread:  # fmt: skip
     """A staf answer goes back to the one who asked; a question is then answered, a problem stays open."""
     body = limit_text("Jawaban", text, REPLY_LIMIT)
@@ -343,8 +347,8 @@ async def answer_thread(
     if thread.kind is ThreadKind.TANYA:
         thread.status = ThreadStatus.ANSWERED
     await session.flush()
-    audit(session, now, f"{thread.kind.value}.answer", "forum_thread", thread.id, {"reply": reply.id}, staf.id,
-          "telegram")  # fmt: skip
+    audit(session, now, f"{thread.kind.value}.answer", "forum_thread", thread.id, {"reply": reply.id},
+          actor=actor)  # fmt: skip
     author = await session.get(Person, thread.author_id)
     assert author is not None
     number = await thread_number(session, thread)
@@ -363,14 +367,14 @@ async def answer_thread(
 
 async def close_thread(
     session: AsyncSession, thread_id: int, staf: Person, grants: list[Grant], note: str, now: datetime,
-    language: Language,
+    language: Language, *, actor: Actor,
 ) -> ForumThread:  # fmt: skip
     body = limit_text("Catatan", note, REPLY_LIMIT)
     if body is None:
         raise InputError("forum.empty_text")
     thread = await thread_for_staf(session, thread_id, grants)
     thread.status, thread.closed_at, thread.closed_by_id, thread.closing_note = ThreadStatus.CLOSED, now, staf.id, body
-    audit(session, now, f"{thread.kind.value}.close", "forum_thread", thread.id, {}, staf.id, "telegram")
+    audit(session, now, f"{thread.kind.value}.close", "forum_thread", thread.id, {}, actor=actor)
     author = await session.get(Person, thread.author_id)
     assert author is not None
     message = t("kendala.closed", language, number=await thread_number(session, thread), problem=_short(thread.text),
@@ -468,6 +472,8 @@ async def create_meeting(
     desa_codes: Iterable[str],
     now: datetime,
     send_time: time,
+    *,
+    actor: Actor,
 ) -> MeetingResult:
     """Schedule a meeting: invitations now, reminders the day before (at the reminders' hour) and two hours before."""
     name = limit_text("Judul", title, TITLE_LIMIT)
@@ -508,7 +514,7 @@ async def create_meeting(
                 await queue_message(session, kecamatan.kode, "meeting", str(meeting.id), member.person, member.role,
                                     kind, day, moment, now, {"desa": member.desa_kode})  # fmt: skip
     facts = {"starts_at": starts_at.isoformat(), "roles": chosen_roles, "desa": codes}
-    audit(session, now, "meeting.create", "meeting", meeting.id, facts, creator.id, "telegram")
+    audit(session, now, "meeting.create", "meeting", meeting.id, facts, actor=actor)
     await session.flush()
     return MeetingResult(meeting, invited, unreachable)
 
@@ -561,6 +567,8 @@ async def send_notulen(
     text: str,
     attachment: dict[str, Any] | None,
     now: datetime,
+    *,
+    actor: Actor,
 ) -> tuple[Meeting, int]:
     """After the meeting: the notes to everyone invited (once; a second time is refused)."""
     body = limit_text("Notulen", text, NOTULEN_LIMIT)
@@ -579,7 +587,7 @@ async def send_notulen(
         row = await queue_message(session, kecamatan.kode, "meeting", str(meeting.id), person, invitee.role, "notulen",
                             today, now, now, {"desa": invitee.desa_kode})  # fmt: skip
         sent += row is not None
-    audit(session, now, "meeting.notulen", "meeting", meeting.id, {"recipients": sent}, staf.id, "telegram")
+    audit(session, now, "meeting.notulen", "meeting", meeting.id, {"recipients": sent}, actor=actor)
     await session.flush()
     return meeting, sent
 

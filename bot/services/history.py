@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cleaning import clean_text
 from bot.errors import InputError, InputErrors
 from bot.parsing import parse_figure
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.places import require_document, require_kecamatan
 from bot.services.targets import IKU
 from models.indicator import capaian as capaian_of
@@ -51,7 +51,9 @@ class HistoryImport:
     unchanged: int
 
 
-async def import_history(session: AsyncSession, path: Path, now: datetime, last_year: int) -> HistoryImport:
+async def import_history(
+    session: AsyncSession, path: Path, now: datetime, last_year: int, *, actor: Actor = CLI
+) -> HistoryImport:
     """Load published figures; every bad row is reported at once and then nothing is written. Twice changes nothing."""
     if not path.is_file():
         raise InputError("error.file_not_found", path=path)
@@ -99,7 +101,7 @@ async def import_history(session: AsyncSession, path: Path, now: datetime, last_
             existing.source, existing.imported_at = path.name, now
             updated += 1
         audit(session, now, "history.import", "kecamatan", kecamatan,
-              {k: str(v) for k, v in values.items()} | {"source": path.name}, actor_label="cli")  # fmt: skip
+              {k: str(v) for k, v in values.items()} | {"source": path.name}, actor=actor)  # fmt: skip
     await session.flush()
     return HistoryImport(added, updated, unchanged)
 

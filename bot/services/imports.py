@@ -35,6 +35,7 @@ from bot.errors import InputError, InputErrors
 from bot.i18n import Language, t
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
 from bot.services.archive import write_atomically
+from bot.services.audit import CLI
 from bot.services.calendar import load_calendar
 from bot.services.places import desa_code_problem, document_kinds, require_kecamatan
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, version_key, version_problems
@@ -524,7 +525,7 @@ async def _stage(connection: AsyncConnection, known: _Known, plan: _Plan, now: d
     ]  # fmt: skip
     await connection.execute(insert(STAGED_SUBMISSION), submissions)
     audit = [
-        {"n": n, "at": now, "actor_id": None, "actor_label": "cli", "action": "submission.record",
+        {"n": n, "at": now, "actor_id": CLI.person_id, "actor_label": CLI.channel, "action": "submission.record",
          "entity": "submission",
          "details": {"desa": v.key[0], "document": v.key[1], "tahun_anggaran": v.key[2], "version": v.version,
                      "tanggal_penetapan": v.row.penetapan.isoformat(),

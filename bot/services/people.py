@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
 from bot.chat.messages import Sender
+from bot.config import RemindersSettings
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.i18n import Language, t
+from bot.services.audit import CLI, Actor, audit
 from bot.services.contacts import add_contact, contact_by_sender, has_reachable_contact
 from bot.services.places import require_desa, require_kecamatan
 from bot.wilayah import Level, level_of
-from models.tables import Desa, Invitation, Kabupaten, Person, Role, RoleAssignment, ScopeKind, StartAttempt
+from models.tables import Desa, Invitation, Kabupaten, Kecamatan, Person, Role, RoleAssignment, ScopeKind, StartAttempt
 
 CODE_BYTES = 12  # 16 URL-safe characters: a valid deep-link start parameter
 DEFAULT_EXPIRY = timedelta(days=7)
@@ -93,7 +95,8 @@ async def create_invitation(
     expires_in: timedelta = DEFAULT_EXPIRY,
     invited_by: Person | None = None,
     inviter_grants: list[Grant] | None = None,
-    actor_label: str = "cli",
+    *,
+    actor: Actor = CLI,
     channel: str = "telegram",
     person_id: int | None = None,
 ) -> NewInvitation:
@@ -152,8 +155,7 @@ async def create_invitation(
             "channel": channel,
             "person_id": person_id,
         },
-        actor_id=invited_by.id if invited_by else None,
-        actor_label=actor_label,
+        actor=actor,
     )
     return NewInvitation(code, invitation.id, role, scope_kind, place, name, invitation.expires_at)
 
@@ -244,8 +246,7 @@ async def redeem_invitation(session: AsyncSession, code: str, sender: Sender, no
         invitation.id,
         {"role": invitation.role.value, "scope_code": invitation.scope_code, "already_held": already,
          "channel": sender.channel, "linked_person": invitation.person_id is not None},
-        actor_id=person.id,
-        actor_label=sender.channel,
+        actor=Actor(person.id, sender.channel),
     )  # fmt: skip
     await session.execute(
         delete(StartAttempt).where(StartAttempt.channel == sender.channel, StartAttempt.user_id == sender.user_id)
@@ -264,42 +265,168 @@ async def revoke_roles(
     now: datetime,
     role: Role | None = None,
     place: str | None = None,
-    revoked_by: Person | None = None,
+    *,
     revoker_grants: list[Grant] | None = None,
-    actor_label: str = "cli",
+    actor: Actor = CLI,
 ) -> tuple[Person, list[Grant]]:
     """Take roles away (a secretary replaced). Their open drafts close; what they submitted stays theirs.
 
     From the chat, `revoker_grants` must allow inviting that role there: who may invite a role may revoke it.
+    Only the rows: `revoke_person_roles` and `revoke_assignment` are the whole use-case (planning and the notice).
     """
+    person, rows = await _active_rows(session, person_id, role, place)
+    await _take_away(session, person, rows, now, revoker_grants, actor)
+    return person, [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
+
+
+@dataclass(frozen=True)
+class Revocation:
+    person: Person
+    revoked: list[Grant]
+    told: int  # notices queued on the outbox for the person: none when they cannot be reached
+
+
+async def revoke_assignment(
+    session: AsyncSession,
+    *,
+    assignment_id: int,
+    actor: Actor,
+    now: datetime,
+    reminders: RemindersSettings,
+    language: Language,
+    revoker_grants: list[Grant] | None = None,
+) -> Revocation:
+    """Revoke one role assignment (`/cabut` in the chat): the role goes, the kecamatan's reminders are planned again
+    in the same transaction, and the person is told through the outbox."""
+    assignment = await session.get(RoleAssignment, assignment_id)
+    if assignment is None or assignment.revoked_at is not None:
+        raise InputError("error.unknown_assignment")
+    person = await session.get(Person, assignment.person_id)
+    assert person is not None
+    return await _revoke(session, person, [assignment], now, revoker_grants, actor, reminders, language)
+
+
+async def revoke_person_roles(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    actor: Actor,
+    now: datetime,
+    reminders: RemindersSettings,
+    language: Language,
+    role: Role | None = None,
+    place: str | None = None,
+    revoker_grants: list[Grant] | None = None,
+) -> Revocation:
+    """Revoke a person's active roles (`klambi person revoke`), all of them or those of `role` and/or in `place`,
+    with the same planning and notice as `revoke_assignment`."""
+    person, rows = await _active_rows(session, person_id, role, place)
+    return await _revoke(session, person, rows, now, revoker_grants, actor, reminders, language)
+
+
+async def _active_rows(
+    session: AsyncSession, person_id: int, role: Role | None, place: str | None
+) -> tuple[Person, list[RoleAssignment]]:
     person = await session.get(Person, person_id)
     if person is None:
         raise InputError("error.unknown_person", person=person_id)
     rows = [
         r
         for r in await session.scalars(
-            select(RoleAssignment).where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+            select(RoleAssignment)
+            .where(RoleAssignment.person_id == person_id, RoleAssignment.revoked_at.is_(None))
+            .order_by(RoleAssignment.id)
         )
         if (role is None or r.role is role) and (place is None or r.scope_code == place)
     ]
     if not rows:
         raise InputError("error.nothing_to_revoke", person=person.name)
+    return person, rows
+
+
+async def _take_away(
+    session: AsyncSession,
+    person: Person,
+    rows: list[RoleAssignment],
+    now: datetime,
+    revoker_grants: list[Grant] | None,
+    actor: Actor,
+) -> None:
     for row in rows:
         if revoker_grants is not None and not may_invite(revoker_grants, row.role, row.scope_code):
             raise InputError("error.not_allowed")
     for row in rows:
-        row.revoked_at, row.revoked_by_id = now, revoked_by.id if revoked_by else None
+        row.revoked_at, row.revoked_by_id = now, actor.person_id
     from bot.services.drafts import clear_draft
 
-    await clear_draft(session, person_id)
-    revoked = [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
+    await clear_draft(session, person.id)
     audit(
-        session, now, "role.revoke", "person", person_id,
-        {"roles": [{"role": g.role.value, "scope_code": g.scope_code} for g in revoked]},
-        actor_id=revoked_by.id if revoked_by else None, actor_label=actor_label,
+        session, now, "role.revoke", "person", person.id,
+        {"roles": [{"role": r.role.value, "scope_code": r.scope_code} for r in rows]},
+        actor=actor,
     )  # fmt: skip
     await session.flush()
-    return person, revoked
+
+
+async def _revoke(
+    session: AsyncSession,
+    person: Person,
+    rows: list[RoleAssignment],
+    now: datetime,
+    revoker_grants: list[Grant] | None,
+    actor: Actor,
+    reminders: RemindersSettings,
+    language: Language,
+) -> Revocation:
+    await _take_away(session, person, rows, now, revoker_grants, actor)
+    await _replan_after_revoke(session, rows, now, reminders)
+    told = 0
+    for row in rows:
+        told += await _tell_revoked(session, person, row, now, language)
+    return Revocation(person, [Grant(r.role, r.scope_kind, r.scope_code) for r in rows], told)
+
+
+async def _replan_after_revoke(
+    session: AsyncSession, rows: list[RoleAssignment], now: datetime, reminders: RemindersSettings
+) -> None:
+    """The reminders of every kecamatan the roles covered (a kabupaten's: each of its kecamatan; the whole
+    deployment: every kecamatan), planned again in the caller's transaction."""
+    if not reminders.enabled:
+        return
+    from scheduler.planner import plan_everywhere, plan_kecamatan  # the planner reads services: imported late
+
+    if any(r.scope_code is None for r in rows):
+        await plan_everywhere(session, now, reminders)
+        return
+    codes: set[str] = set()
+    for row in rows:
+        assert row.scope_code is not None
+        if row.scope_kind is ScopeKind.KABUPATEN:
+            codes.update(
+                await session.scalars(select(Kecamatan.kode).where(Kecamatan.kabupaten_kode == row.scope_code))
+            )
+        else:
+            codes.add(".".join(row.scope_code.split(".")[:3]))
+    for kode in sorted(codes):
+        await plan_kecamatan(session, kode, now, reminders)
+
+
+async def _tell_revoked(
+    session: AsyncSession, person: Person, row: RoleAssignment, now: datetime, language: Language
+) -> int:
+    """The person hears it through the outbox (`cabut.told`); a role above a kecamatan has no kecamatan's outbox to go
+    through and is not told. The key names the assignment: a role given again and revoked again is told again."""
+    from bot.chat.messages import OutMessage
+    from bot.services.notices import queue_notice
+
+    if row.scope_code is None or row.scope_kind not in (ScopeKind.DESA, ScopeKind.KECAMATAN):
+        return 0
+    text = t("cabut.told", language, role=t(f"role.{row.role.value}", language),
+             scope=await scope_name(session, row.scope_kind, row.scope_code))  # fmt: skip
+    kecamatan = ".".join(row.scope_code.split(".")[:3])
+    told = await queue_notice(session, kecamatan_kode=kecamatan, person=person, role=row.role.value,
+                              key=f"revoke:{row.id}", message=OutMessage.of(text), now=now)  # fmt: skip
+    return int(told)
 
 
 class WrongCode(InputError):

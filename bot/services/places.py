@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cleaning import clean_text
 from bot.errors import InputError, InputErrors
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.wilayah import Area, Level, areas_under, level_of, parent_of, reference_areas, timezone_of_province
 from models.calendar import WorkingCalendar
 from models.documents import DocumentKind, performance_year_obligations
@@ -100,6 +100,8 @@ async def import_area(
     performance_years: Sequence[int],
     calendar: WorkingCalendar,
     progress: Progress | None = None,
+    *,
+    actor: Actor = CLI,
 ) -> ImportSummary:
     """Load a province, kabupaten or kecamatan with its desa from the reference data. Twice changes nothing."""
     area_code = area_code.strip()
@@ -108,7 +110,7 @@ async def import_area(
         raise InputError("error.unknown_area", kode=area_code)
     areas = areas_under(area_code)
     summary = await _load(session, areas, at, performance_years, calendar, progress)
-    audit(session, at, "villages.import", "area", area_code, _summary_details(summary), actor_label="cli")
+    audit(session, at, "villages.import", "area", area_code, _summary_details(summary), actor=actor)
     return ImportSummary(area_code, *summary, [a.kode for a in areas if a.level is Level.KECAMATAN])
 
 
@@ -119,6 +121,8 @@ async def import_csv(
     performance_years: Sequence[int],
     calendar: WorkingCalendar,
     progress: Progress | None = None,
+    *,
+    actor: Actor = CLI,
 ) -> ImportSummary:
     """Load a custom list (columns `kode,nama`). Every bad row is reported at once and nothing is written."""
     if not path.is_file():
@@ -154,7 +158,7 @@ async def import_csv(
         raise InputErrors("error.csv_rows", problems, path=path)
     areas = sorted([*needed.values(), *given.values()], key=lambda a: (a.kode.count("."), a.kode))
     summary = await _load(session, areas, at, performance_years, calendar, progress)
-    audit(session, at, "villages.import", "file", path.name, _summary_details(summary), actor_label="cli")
+    audit(session, at, "villages.import", "file", path.name, _summary_details(summary), actor=actor)
     kecamatan = sorted({a.kode[:8] for a in areas if a.level in (Level.KECAMATAN, Level.DESA, Level.DESA_ADAT)})
     return ImportSummary(path.name, *summary, kecamatan)
 
@@ -298,3 +302,13 @@ async def place_names(
     """Code -> name of these kecamatan or desa, in code order (unknown codes are left out)."""
     rows = await session.execute(select(table.kode, table.nama).where(table.kode.in_(list(codes))).order_by(table.kode))
     return {kode: nama for kode, nama in rows}
+
+
+async def set_forum_chat(
+    session: AsyncSession, kecamatan_kode: str, chat_id: int | None, now: datetime, *, actor: Actor = CLI
+) -> Kecamatan:
+    """The kecamatan's forum group (None: no group); the caller plans its reminders again (the weekly recap)."""
+    row = await require_kecamatan(session, kecamatan_kode)
+    row.forum_chat_id = chat_id
+    audit(session, now, "kecamatan.forum", "kecamatan", row.kode, {"chat_id": chat_id}, actor=actor)
+    return row

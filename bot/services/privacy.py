@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.contacts import contacts_of
 from models.tables import (
     AuditEntry,
@@ -168,7 +168,7 @@ def forgotten_name(person_id: int) -> str:
     return f"Orang terhapus #{person_id}"
 
 
-async def forget_person(session: AsyncSession, person_id: int, now: datetime) -> Person:
+async def forget_person(session: AsyncSession, person_id: int, now: datetime, *, actor: Actor = CLI) -> Person:
     """Remove what identifies the person; keep documents, verdicts and the audit trail (by id). Idempotent."""
     person = await require_person(session, person_id)
     if person.forgotten_at is not None:
@@ -207,6 +207,6 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime) ->
             row.details = {**row.details, "text": text.replace(old_name, label)}
     person.name, person.forgotten_at = label, now
     audit(session, now, "person.forget", "person", person_id,
-          {"roles_revoked": len(active)}, actor_label="cli")  # fmt: skip
+          {"roles_revoked": len(active)}, actor=actor)  # fmt: skip
     await session.flush()
     return person

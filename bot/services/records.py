@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.calendar import load_calendar
 from bot.services.places import require_desa, require_document
 from bot.storage import FileStore, StoredFile, sniff_mime_type
@@ -60,8 +60,8 @@ async def record_document(
     request: RecordRequest,
     now: datetime,
     files: FileStore,
-    actor_label: str = "cli",
-    actor_id: int | None = None,
+    *,
+    actor: Actor = CLI,
 ) -> RecordOutcome:
     """Record one version. Recording the very same facts again changes nothing."""
     desa = await require_desa(session, request.desa_kode)
@@ -133,10 +133,10 @@ async def record_document(
         tanggal_penetapan=request.tanggal_penetapan,
         nomor=request.nomor,
         received_at=received_at,
-        received_by_id=actor_id,
+        received_by_id=actor.person_id,
         channel=request.channel,
         review_status=request.review,
-        reviewed_by_id=actor_id if decided else None,
+        reviewed_by_id=actor.person_id if decided else None,
         reviewed_at=received_at if decided else None,
         review_reason=request.reason,
         recorded_at=now,
@@ -174,8 +174,7 @@ async def record_document(
             "channel": request.channel.value,
             "files": [f.sha256 for f in stored_list],
         },
-        actor_id=actor_id,
-        actor_label=actor_label,
+        actor=actor,
     )
     await session.flush()
     return outcome(submission, True)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from bot.authz import Action, Grant, allowed, places
 from bot.chat.messages import OutFile
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.services.audit import Actor, audit
 from bot.services.places import document_kinds, place_of
 from bot.storage import received_as
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face
@@ -136,6 +136,8 @@ async def submit_from_chat(
     tanggal_penetapan: date,
     nomor: str | None,
     now: datetime,
+    *,
+    actor: Actor,
 ) -> Receipt:
     """A secretary confirms a submission: a new version waiting for the kecamatan's decision, received now."""
     obligation = await session.scalar(
@@ -163,7 +165,7 @@ async def submit_from_chat(
         nomor=nomor,
         received_at=now,
         received_by_id=person.id,
-        channel=Channel.TELEGRAM,
+        channel=Channel(actor.channel),
         review_status=ReviewStatus.MENUNGGU,
         recorded_at=now,
     )
@@ -190,7 +192,7 @@ async def submit_from_chat(
         session, now, "submission.submit", "submission", submission.id,
         {"desa": desa.kode, "document": obligation.document_code, "tahun_anggaran": obligation.tahun_anggaran,
          "version": version, "files": [f["sha256"] for f in files]},
-        actor_id=person.id, actor_label="telegram",
+        actor=actor,
     )  # fmt: skip
     await session.flush()
     return Receipt(
@@ -208,6 +210,8 @@ async def decide(
     accept: bool,
     reason: str | None,
     now: datetime,
+    *,
+    actor: Actor,
 ) -> Decision:
     """Accept or reject a waiting version. Two staf at once, or one pressing twice, give one verdict."""
     submission = await session.scalar(
@@ -236,7 +240,7 @@ async def decide(
     if decided_now:
         audit(
             session, now, "submission.accept" if accept else "submission.reject", "submission", submission.id,
-            {"reason": submission.review_reason}, actor_id=reviewer.id, actor_label="telegram",
+            {"reason": submission.review_reason}, actor=actor,
         )  # fmt: skip
     decider = await session.get(Person, submission.reviewed_by_id) if submission.reviewed_by_id else None
     submitter = await session.get(Person, submission.received_by_id) if submission.received_by_id else None
@@ -309,7 +313,14 @@ class Undone:
 
 
 async def undo_verdict(
-    session: AsyncSession, reviewer: Person, grants: list[Grant], submission_id: int, reason: str, now: datetime
+    session: AsyncSession,
+    reviewer: Person,
+    grants: list[Grant],
+    submission_id: int,
+    reason: str,
+    now: datetime,
+    *,
+    actor: Actor,
 ) -> Undone:
     """A wrong verdict is undone, with a reason: the version waits for a decision again; the audit keeps both."""
     submission = await session.scalar(
@@ -338,7 +349,7 @@ async def undo_verdict(
         {"previous_status": previous.value, "previous_reviewer_id": submission.reviewed_by_id,
          "previous_reviewed_at": submission.reviewed_at.isoformat() if submission.reviewed_at else None,
          "previous_reason": submission.review_reason, "reason": reason},
-        actor_id=reviewer.id, actor_label="telegram",
+        actor=actor,
     )  # fmt: skip
     desa, kecamatan = await place_of(session, submission.obligation.desa_kode)
     submitter = await session.get(Person, submission.received_by_id) if submission.received_by_id else None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InputError
-from bot.services.audit import audit
+from bot.services.audit import CLI, Actor, audit
 from bot.services.places import require_document, require_kecamatan
 from models.indicator import TargetValues
 from models.tables import Target
@@ -26,7 +26,8 @@ async def set_target(
     perubahan: Decimal | None = None,
     renstra: Decimal | None = None,
     indicator: str = IKU,
-    actor_label: str = "cli",
+    *,
+    actor: Actor = CLI,
 ) -> Target:
     """Set the given figures of a target; figures not given keep their value."""
     kecamatan = await require_kecamatan(session, kecamatan_kode)
@@ -65,7 +66,7 @@ async def set_target(
                 "before": {k: str(v) if v is not None else None for k, v in before.items()},
                 "after": {k: str(v) if v is not None else None for k, v in after.items()},
             },
-            actor_label=actor_label,
+            actor=actor,
         )
     return target
 

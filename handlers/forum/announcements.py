@@ -147,6 +147,7 @@ async def umumkan_send(current: Turn) -> None:
     result = await forum.create_announcement(
         current.session, person, current.grants, data["kecamatan"], data["text"], data["chosen"],
         data.get("attachment"), current.app.clock.now(),
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.mark_pressed(current.t("umumkan.queued_mark"))

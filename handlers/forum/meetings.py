@@ -115,6 +115,7 @@ async def rapat_save(current: Turn) -> None:
         current.session, person, current.grants, data["kecamatan"], data["title"],
         datetime.fromisoformat(data["starts_at"]), data["place"], data["roles"], data["chosen"],
         current.app.clock.now(), current.app.settings.reminders.local_time,
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.mark_pressed(current.t("umumkan.queued_mark"))
@@ -200,6 +201,7 @@ async def notulen_text(current: Turn, text: str) -> None:
     meeting, sent = await forum.send_notulen(
         current.session, draft.data["meeting"], person, current.grants, text, draft.data.get("attachment"),
         current.app.clock.now(),
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, person.id)
     current.reply(current.t("notulen.sent", number=meeting.id, count=sent))

@@ -72,6 +72,7 @@ async def kendala_text(current: Turn, text: str) -> None:
     thread, alerted = await forum.raise_thread(
         current.session, ThreadKind.KENDALA, current.require_person(), current.grants, draft.data["desa"],
         draft.data.get("obligation"), text, current.app.clock.now(), current.lang,
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     number = await forum.thread_number(current.session, thread)
@@ -121,6 +122,7 @@ async def _ask(current: Turn, desa_kode: str, text: str) -> None:
     thread, alerted = await forum.raise_thread(
         current.session, ThreadKind.TANYA, current.require_person(), current.grants, desa_kode, None, text,
         current.app.clock.now(), current.lang,
+        actor=current.actor,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
     number = await forum.thread_number(current.session, thread)
@@ -174,7 +176,14 @@ async def jawab_text(current: Turn, text: str, thread_id: int | None = None) -> 
         thread_id = (await draft_at(current, "jawab", "text")).data["thread"]
         await clear_draft(current.session, person.id)
     thread = await forum.answer_thread(
-        current.session, thread_id, person, current.grants, text, current.app.clock.now(), current.lang
+        current.session,
+        thread_id,
+        person,
+        current.grants,
+        text,
+        current.app.clock.now(),
+        current.lang,
+        actor=current.actor,
     )
     author = await current.session.get(Person, thread.author_id)
     number = await forum.thread_number(current.session, thread)
@@ -195,7 +204,14 @@ async def tutup_text(current: Turn, text: str) -> None:
     person = current.require_person()
     draft = await draft_at(current, "tutup", "text")
     thread = await forum.close_thread(
-        current.session, draft.data["thread"], person, current.grants, text, current.app.clock.now(), current.lang
+        current.session,
+        draft.data["thread"],
+        person,
+        current.grants,
+        text,
+        current.app.clock.now(),
+        current.lang,
+        actor=current.actor,
     )
     await clear_draft(current.session, person.id)
     current.reply(current.t("tutup.done", number=await forum.thread_number(current.session, thread)))

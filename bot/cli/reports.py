@@ -8,21 +8,22 @@ from pathlib import Path
 import click
 
 from bot.app import App
-from bot.cli import Context, _instant, _ready, _year_and_moment, cli, pass_context
+from bot.cli.common import (
+    Context,
+    check_output,
+    command,
+    instant,
+    pass_context,
+    ready,
+    year_and_moment,
+)
 from bot.errors import InputError
 from bot.i18n import t
 
 FORMATS = ("xlsx", "csv", "md", "png")
 
 
-def _check_output(path: Path, force: bool) -> None:
-    if not path.parent.is_dir():
-        raise InputError("cli.output_folder", folder=path.parent)
-    if path.exists() and not force:
-        raise InputError("cli.output_exists", path=path)
-
-
-@cli.command("report")
+@command("report")
 @click.option("--kecamatan", required=True, metavar="KODE")
 @click.option("--year", "year_text", required=True, metavar="TAHUN", help="Tahun kinerja.")
 @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS), help="Jenis berkas.")
@@ -44,12 +45,12 @@ def report(
     force: bool,
 ) -> None:
     """Tabel LKjIP (3.2–3.7) satu kecamatan dan tahun kinerja: xlsx, csv (per-desa/rincian), md atau png."""
-    year, at_day = _year_and_moment(ctx, year_text, at_text)
+    year, at_day = year_and_moment(ctx, year_text, at_text)
     if part is not None and fmt != "csv":
         raise InputError("report.part_only_csv")
     if out.suffix.lower() != f".{fmt}":
         raise InputError("report.suffix", path=out, format=fmt)
-    _check_output(out, force)
+    check_output(out, force)
     lang = ctx.language
     render = None
     if fmt == "png":
@@ -63,10 +64,10 @@ def report(
         from bot.services.places import require_kecamatan
         from reports.tables import gather
 
-        await _ready(app)
+        await ready(app)
         async with app.sessions() as session, session.begin():
             row = await require_kecamatan(session, kecamatan)
-            at: datetime = _instant(app, row.timezone, at_day)
+            at: datetime = instant(app, row.timezone, at_day)
             return await gather(session, row.kode, year, at, compare)
 
     data = ctx.run(work)

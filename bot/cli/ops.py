@@ -1,4 +1,5 @@
-"""The operator's commands: `klambi backup`, `klambi restore`, `klambi person export` and `klambi person forget`."""
+"""The operator's commands: `klambi db upgrade`, `klambi backup`, `klambi restore`, `klambi person export`
+and `klambi person forget`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,39 @@ import click
 
 from bot.app import App
 from bot.backup import database_is_empty, make_backup, restore_backup
-from bot.cli import Context, _ready, cli, pass_context
-from bot.cli_desk import person, person_number
-from bot.db import current_revision
+from bot.cli.common import (
+    Context,
+    command,
+    group,
+    pass_context,
+    person_number,
+    ready,
+)
+from bot.db import current_revision, upgrade
 from bot.errors import InputError
 from bot.i18n import t
 from bot.services.privacy import export_person, forget_person
+
+# --- db --------------------------------------------------------------------------------------------------------
+
+
+@group()
+def db() -> None:
+    """Basis data."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Buat atau perbarui skema basis data (aman dijalankan berulang)."""
+
+    async def work(app: App) -> str:
+        await upgrade(app.engine)
+        from bot.db import current_revision
+
+        return await current_revision(app.engine) or "-"
+
+    click.echo(t("db.upgraded", ctx.language, revision=ctx.run(work)))
 
 
 def _size(size: int) -> str:
@@ -24,7 +52,7 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
-@cli.command("backup")
+@command("backup")
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="Folder baru, atau berkas .tar.gz, untuk cadangannya.")  # fmt: skip
 @pass_context
@@ -41,7 +69,7 @@ def backup(ctx: Context, output: Path) -> None:
                  files=summary.files, size=_size(summary.bytes)))  # fmt: skip
 
 
-@cli.command("restore")
+@command("restore")
 @click.argument("source", metavar="CADANGAN", type=click.Path(path_type=Path))
 @pass_context
 def restore(ctx: Context, source: Path) -> None:
@@ -51,11 +79,11 @@ def restore(ctx: Context, source: Path) -> None:
         return await database_is_empty(app.engine)
 
     summary = restore_backup(source, ctx.settings.database.url, ctx.settings.storage.path, ctx.run(empty))
-    ctx.run(_ready)  # a backup of an older version gets today's schema
+    ctx.run(ready)  # a backup of an older version gets today's schema
     click.echo(t("cli.backup.restored", ctx.language, path=source, database=summary.database, files=summary.files))
 
 
-@person.command("export")
+@command("export")
 @click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
 @pass_context
 def person_export(ctx: Context, person_text: str) -> None:
@@ -63,14 +91,14 @@ def person_export(ctx: Context, person_text: str) -> None:
     person_id = person_number(person_text)
 
     async def work(app: App):
-        await _ready(app)
+        await ready(app)
         async with app.sessions() as session, session.begin():
             return await export_person(session, person_id)
 
     click.echo(json.dumps(ctx.run(work), indent=2, ensure_ascii=False))
 
 
-@person.command("forget")
+@command("forget")
 @click.option("--person", "person_text", required=True, metavar="ID", help="Id dari `klambi person list`.")
 @click.option("--yes", is_flag=True, help="Ya, hapus (tidak bisa dibatalkan).")
 @pass_context
@@ -81,7 +109,7 @@ def person_forget(ctx: Context, person_text: str, yes: bool) -> None:
         raise InputError("cli.person.forget_confirm", id=person_id)
 
     async def work(app: App) -> str:
-        await _ready(app)
+        await ready(app)
         async with app.sessions() as session, session.begin():
             return (await forget_person(session, person_id, app.clock.now())).name
 
