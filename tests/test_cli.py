@@ -484,7 +484,7 @@ def test_help_and_usage_errors_speak_indonesian(capsys):
             "Tidak ada opsi '--fromat'. (Maksudnya salah satu dari: '--at', '--format'?)",
         ),
         (["indicator", "--year"], "Opsi '--year' perlu nilai."),
-        (["invite", "--kecamatan", JATIROTO], "Opsi wajib belum diisi '--role'. Pilih dari: sekdes, pendamping,"),
+        (["invite", "--kecamatan", JATIROTO], "Sebutkan --role (pilih dari: sekdes, pendamping,"),
         (["indicator", "--year", "2024", "extra"], "Ada argumen lebih yang tidak dikenal (extra)"),
     ):
         code, _, err = _run_cli(capsys, *args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -97,3 +98,56 @@ def test_run_without_a_token_says_how_in_one_line(klambi):
     assert result.code == 2
     assert "KLAMBI_TELEGRAM__TOKEN" in result.err and "klambi demo" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_invite_person_links_another_app_to_someone_registered_and_never_makes_a_second_person(loaded, database_url):
+    """`klambi invite --person ID --channel whatsapp`: the invitation names the person, is bound to that app, and
+    redeeming it there adds a contact to the same person."""
+    import asyncio
+
+    from bot.chat.messages import Sender
+    from bot.db import make_engine, session_factory
+    from bot.services.people import redeem_invitation
+    from models.tables import Contact, Person
+
+    made = loaded("invite", "--role", "sekdes", "--desa", "35.08.17.2002")
+    code = re.search(r"start=([A-Za-z0-9_-]{16})", made.out).group(1)
+
+    async def redeem(code: str, sender: Sender) -> int:
+        engine = make_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                at = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+                return (await redeem_invitation(session, code, sender, at)).person.id
+        finally:
+            await engine.dispose()
+
+    siti = asyncio.run(redeem(code, Sender("telegram", "101", "101", "Siti")))
+    linked = loaded("invite", "--person", str(siti), "--channel", "whatsapp")
+    assert linked.code == 0, linked
+    assert "t.me" not in linked.out and "hubungkan" in linked.out  # no Telegram link for a WhatsApp account
+    second = re.search(r"Kode: (\S+)", linked.out).group(1)
+    [(channel, person_id)] = query(
+        database_url, select(Invitation.channel, Invitation.person_id).where(Invitation.person_id.is_not(None))
+    )
+    assert (channel, person_id) == ("whatsapp", siti)
+    assert asyncio.run(redeem(second, Sender("whatsapp", "wa-628", "628123", "Siti WA"))) == siti
+    assert query(database_url, select(Person.id)) == [(siti,)]
+    assert query(database_url, select(Contact.channel).order_by(Contact.id)) == [("telegram",), ("whatsapp",)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--person", "999"], "999"),
+        (["--person", "x"], "x"),
+        (["--channel", "telegram"], "--role"),
+        (["--person", "1", "--channel", "sms"], "sms"),
+    ],
+)
+def test_invite_person_bad_input_writes_nothing(loaded, database_url, args, message):
+    before = table_counts(database_url)
+    result = loaded("invite", *args)
+    assert result.code == 2, result
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
+    assert table_counts(database_url) == before

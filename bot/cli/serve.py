@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.app import App
+from bot.channels.telegram.adapter import bot_username
 from bot.cli.common import (
     ROLE_CHOICES,
     Context,
     command,
     pass_context,
+    person_number,
     ready,
 )
 from bot.errors import InputError
@@ -24,6 +26,7 @@ from models.tables import Role
 # --- the bot ---------------------------------------------------------------------------------------------------
 
 log = logging.getLogger("klambi")
+CHANNELS = ("telegram", "whatsapp")
 
 
 @command("run")
@@ -53,35 +56,53 @@ def run(ctx: Context) -> None:
 
 
 @command("invite")
-@click.option("--role", required=True, type=click.Choice(ROLE_CHOICES))
+@click.option("--role", type=click.Choice(ROLE_CHOICES), help="Wajib, kecuali dengan --person.")
 @click.option("--desa", metavar="KODE", help="Untuk sekdes dan pendamping.")
 @click.option("--kecamatan", metavar="KODE", help="Untuk staf dan camat (atau admin satu kecamatan).")
 @click.option("--kabupaten", metavar="KODE", help="Untuk admin satu kabupaten.")
 @click.option("--expires", default="7d", show_default=True, help="Masa berlaku: 7d, 12h, 30m (paling lama 90d).")
+@click.option("--person", "person_text", metavar="ID", help="Tambahkan akun aplikasi lain untuk orang yang sudah ada.")
+@click.option(
+    "--channel", default="telegram", show_default=True, type=click.Choice(CHANNELS), help="Aplikasi undangan ini."
+)
 @pass_context
 def invite(
-    ctx: Context, role: str, desa: str | None, kecamatan: str | None, kabupaten: str | None, expires: str
-) -> None:
-    """Buat tautan undangan sekali pakai untuk satu peran di satu tempat."""
-    from bot.services.people import create_invitation, parse_expiry
+    ctx: Context, role: str | None, desa: str | None, kecamatan: str | None, kabupaten: str | None, expires: str,
+    person_text: str | None, channel: str,
+) -> None:  # fmt: skip
+    """Buat tautan undangan sekali pakai untuk satu peran di satu tempat, atau (--person) untuk menautkan akun
+    aplikasi lain ke orang yang sudah terdaftar."""
+    from bot.services.people import create_invitation, first_grant, parse_expiry
 
     given = [p for p in (desa, kecamatan, kabupaten) if p]
     if len(given) > 1:
         raise InputError("error.one_place")
+    if role is None and person_text is None:
+        raise InputError("error.invite_needs_role", roles=", ".join(ROLE_CHOICES))
+    person_id = person_number(person_text) if person_text is not None else None
     duration = parse_expiry(expires)
     place = given[0].strip() if given else None
 
     async def work(app: App):
         await ready(app)
-        username = await _bot_username(app)  # before anything is written: no link, no invitation
+        # before anything is written: no link, no invitation
+        username = await bot_username(app.settings.telegram) if channel == "telegram" else None
         async with app.sessions() as session, session.begin():
-            created = await create_invitation(session, Role(role), place, app.clock.now(), duration)
-            return created, username, await place_timezone(session, place) or app.settings.bot.timezone
+            chosen, where = (Role(role), place) if role is not None else (None, None)
+            if person_id is not None and chosen is None:  # the account joins the person as they are
+                grant = await first_grant(session, person_id)
+                chosen, where = grant.role, grant.scope_code
+            assert chosen is not None
+            created = await create_invitation(session, chosen, where, app.clock.now(), duration, channel=channel,
+                                              person_id=person_id)  # fmt: skip
+            return created, username, await place_timezone(session, where) or app.settings.bot.timezone
 
     created, username, zone = ctx.run(work)
     lang = ctx.language
     from bot.channels.telegram.adapter import invite_link
     from bot.services.submissions import zone_label
+
+    link = invite_link(username, created.code) if username else t("invite.other_app", lang, code=created.code)
 
     click.echo(
         t(
@@ -90,27 +111,7 @@ def invite(
             role=t(f"role.{created.role.value}", lang),
             scope=created.scope_name,
             expires=f"{fmt_datetime(created.expires_at.astimezone(ZoneInfo(zone)), lang)} {zone_label(zone)}",
-            link=invite_link(username, created.code),
+            link=link,
             code=created.code,
         )
     )
-
-
-async def _bot_username(app: App) -> str:
-    """The bot's username: from the configuration, else asked from the Bot API with the token."""
-    telegram = app.settings.telegram
-    if telegram.username:
-        return telegram.username
-    if telegram.token is None:
-        raise InputError("error.no_username")
-    from telegram import Bot
-    from telegram.error import InvalidToken, TelegramError
-
-    try:
-        async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
-            return bot.username
-    except InvalidToken:
-        raise InputError("error.username_token_refused") from None
-    except TelegramError as exc:
-        log.debug("getMe failed", exc_info=True)
-        raise InputError("error.username_unreachable", reason=type(exc).__name__) from None

@@ -338,9 +338,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "From {channel}, send the bot: hubungkan {code}\n{link}\nFrom then on, notices go to the app you last used "
         "to write to the bot.",
     ),
-    "hubungkan.unknown_channel": (
-        "Aplikasi '{value}' tidak dikenal. Tulis /hubungkan, atau /hubungkan telegram, atau /hubungkan whatsapp.",
-        "Unknown app '{value}'. Write /hubungkan, or /hubungkan telegram, or /hubungkan whatsapp.",
+    "invite.other_app": (
+        "(dari aplikasi itu, kirim ke bot: hubungkan {code})",
+        "(from that app, send the bot: hubungkan {code})",
+    ),
+    "error.invite_needs_role": (
+        "Sebutkan --role (pilih dari: {roles}) dan tempatnya, atau --person ID untuk menautkan akun aplikasi lain "
+        "ke orang yang sudah ada.",
+        "Give --role (one of: {roles}) and its place, or --person ID to link another app's account to someone "
+        "already registered.",
+    ),
+    "error.person_without_role": (
+        "Orang #{person} tidak punya peran aktif: undang dengan --role dan tempatnya.",
+        "Person #{person} holds no role: invite with --role and its place.",
     ),
     "command.kirim": ("Kirim dokumen desa", "Send a village document"),
     "command.batal": ("Batalkan yang sedang berjalan", "Cancel what is in progress"),

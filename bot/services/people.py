@@ -447,6 +447,16 @@ async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:
     return [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
 
 
+async def first_grant(session: AsyncSession, person_id: int) -> Grant:
+    """The role a person was given first and still holds: what an invitation that only links another account of
+    theirs names (redeeming it gives no new role)."""
+    person = await session.get(Person, person_id)
+    grants = await active_grants(session, person_id) if person is not None and person.forgotten_at is None else []
+    if not grants:
+        raise InputError("error.person_without_role", person=person_id)
+    return grants[0]
+
+
 def ancestors(place: str) -> list[str]:
     """A place's code and the codes of the areas it lies in: 35.08.17.2002, 35.08.17, 35.08, 35."""
     parts = place.split(".")

@@ -26,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.app import App
@@ -41,6 +41,7 @@ from bot.chat.messages import (
     Pressed,
     Sender,
 )
+from bot.config import TelegramSettings
 from bot.errors import InputError
 from bot.i18n import t
 from handlers import dispatch
@@ -56,6 +57,22 @@ DOWNLOAD_TIMEOUT = ClientTimeout(total=300, sock_connect=30, sock_read=60)
 
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
+
+
+async def bot_username(telegram: TelegramSettings) -> str:
+    """The bot's username (for t.me links): from the configuration, else asked from the Bot API with the token."""
+    if telegram.username:
+        return telegram.username
+    if telegram.token is None:
+        raise InputError("error.no_username")
+    try:
+        async with Bot(telegram.token.get_secret_value(), base_url=telegram.base_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise InputError("error.username_token_refused") from None
+    except TelegramError as exc:
+        log.debug("getMe failed", exc_info=True)
+        raise InputError("error.username_unreachable", reason=type(exc).__name__) from None
 
 
 def register(application: Application, app: App) -> None:
