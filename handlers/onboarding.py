@@ -43,9 +43,10 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "tanya",
         "rapat",
         "agenda",
+        "hubungkan",
         "batal",
     ),
-    Role.CAMAT: ("indikator", "rekap", "status", "arsip", "libur", "umumkan", "pengumuman"),
+    Role.CAMAT: ("indikator", "rekap", "status", "arsip", "libur", "umumkan", "pengumuman", "hubungkan"),
     Role.ADMIN: (
         "undang",
         "cabut",
@@ -65,6 +66,7 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "tanya",
         "rapat",
         "agenda",
+        "hubungkan",
         "batal",
     ),
 }

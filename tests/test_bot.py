@@ -34,7 +34,7 @@ async def test_an_invitation_binds_a_role_once_and_sets_the_menu(world):
     sekdes = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
     assert "Sekretaris Desa untuk Desa Rojopolo" in sekdes.messages[0].text
     commands = [c for c, _ in world.sandbox.commands_for(sekdes.id)]
-    assert commands == ["kirim", "status", "arsip", "kendala", "tanya", "agenda", "batal", "bantuan"]
+    assert commands == ["kirim", "status", "arsip", "kendala", "tanya", "agenda", "hubungkan", "batal", "bantuan"]
     code = await world.invite(Role.PENDAMPING, ROJOPOLO)
     other = world.sandbox.user(102, "Budi", label="Budi")
     await other.send_text(f"/start {code}")
