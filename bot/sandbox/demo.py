@@ -62,11 +62,13 @@ class Season:
         self._shown = 0
 
     async def idle(self) -> None:
-        """Wait until the bot is idle: every update made was delivered, handled and its answers sent. PTB takes an
-        update off its queue (`task_done`) only after its handler returned, and a handler returns after sending."""
+        """Wait until the bot is idle: every update made was delivered, handled and its answers sent, and what its
+        commits queued for other people sent by the courier. PTB takes an update off its queue (`task_done`) only after
+        its handler returned, and a handler returns after sending (and after waking the courier)."""
         if self.application is not None:
             await self.sandbox.delivered()
             await self.application.update_queue.join()
+            await self.application.bot_data["courier"].idle()
 
     async def day(self, moment: datetime) -> None:
         """Move the clock, only once the bot is idle (a press still being handled would be dated by the new day),

@@ -66,6 +66,8 @@ async def queue_message(
         send_at=send_at, status=OutboxStatus.PLANNED, attempts=0, details=details or {}, created_at=now,
     )  # fmt: skip
     session.add(row)
+    if subject_type in SENT_AT_ONCE and send_at <= now:
+        session.info[WAKE] = True  # the chat's transaction wakes the courier once it commits
     return row
 
 
@@ -94,12 +96,13 @@ async def queue_notice(
         return False
     row = await queue_message(session, kecamatan_kode, "notice", key, person, role, "notice", now.date(), now, now,
                               message.to_dict())  # fmt: skip
-    if row is not None:
-        session.info[WAKE] = True  # the chat's transaction wakes the sender once it commits
     return row is not None
 
 
-WAKE = "notices_queued"  # set in a session's `info` when a notice was queued in its transaction
+WAKE = "notices_queued"  # set in a session's `info` when something to send at once was queued in its transaction
+# Messages to people that a person's action causes: sent as soon as the transaction commits (scheduler/courier.py),
+# not at the minute's sweep. Reminders, digests and recaps keep their planned times.
+SENT_AT_ONCE = frozenset({"notice", "announcement", "meeting"})
 
 
 def notice_message(details: dict[str, Any]) -> OutMessage:
