@@ -133,9 +133,9 @@ async def test_0009_carries_telegram_ids_outbox_rows_and_replies_into_contacts(e
                 "telegram", "-1001234567890", None, "7",
             )  # fmt: skip
             assert rows[4].status is OutboxStatus.PLANNED and rows[4].address is None  # resolved when sent
-            assert await thread_of_reply(session, 201, 4242) == 7  # the staf's reply still finds the question
-            assert await thread_of_reply(session, "201", "4242") == 7
-            assert await thread_of_reply(session, 101, 4242) is None
+            assert await thread_of_reply(session, "201", "4242", "telegram") == 7  # a reply still finds its question
+            assert await thread_of_reply(session, "201", "4242", "whatsapp") is None
+            assert await thread_of_reply(session, "101", "4242", "telegram") is None
             [attempt] = await session.scalars(select_all(StartAttempt))
             assert (attempt.channel, attempt.user_id) == ("telegram", "777")
             [invitation] = await session.scalars(select_all(Invitation))

@@ -431,9 +431,7 @@ async def threads_for_report(session: AsyncSession, kecamatan_kode: str, year: i
     )
 
 
-async def thread_of_reply(
-    session: AsyncSession, address: int | str, message_id: int | str, channel: str = "telegram"
-) -> int | None:
+async def thread_of_reply(session: AsyncSession, address: str, message_id: str, channel: str) -> int | None:
     """The problem or question whose alert a staf answered with the channel's 'reply' (None: not such a message).
     `address` is the chat the reply was written in, `message_id` the channel's id of the message replied to."""
     subject = await session.scalar(

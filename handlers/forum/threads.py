@@ -222,7 +222,8 @@ async def reply_to_alert(current: Turn, text: str) -> bool:
     replied = current.incoming.reply_to
     if replied is None:
         return False
-    thread_id = await forum.thread_of_reply(current.session, int(current.incoming.sender.address), int(replied))
+    incoming = current.incoming
+    thread_id = await forum.thread_of_reply(current.session, incoming.sender.address, replied, incoming.channel)
     if thread_id is None:
         return False
     await jawab_text(current, text, thread_id)
