@@ -38,8 +38,9 @@ def _settings(database_url: str, tmp_path, sandbox: BotApiSandbox, **telegram: o
         storage={"path": tmp_path / "files"},
         reminders={"enabled": False},
         telegram={"token": TOKEN, "base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
-        | {"mode": "webhook", "webhook_secret": SECRET, "webhook_port": 0}
+        | {"mode": "webhook", "webhook_secret": SECRET}
         | telegram,
+        web={"port": 0},
     )
 
 
@@ -208,8 +209,8 @@ async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_s
             "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
             "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
             "KLAMBI_TELEGRAM__MODE": "webhook",
-            "KLAMBI_TELEGRAM__WEBHOOK_PORT": str(port),
-            "KLAMBI_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "KLAMBI_WEB__PORT": str(port),
+            "KLAMBI_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}/",  # webhook_url unset: public_url + webhook_path
             "KLAMBI_TELEGRAM__WEBHOOK_SECRET": SECRET,
         }
         process = await asyncio.create_subprocess_exec(
@@ -222,6 +223,7 @@ async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_s
             await stranger.expect("belum terdaftar", timeout=30)
             assert await sandbox.push(sandbox.last_update_id, secret="nope-nope-nope-nope") == 403
             [(_, webhook)] = [call for call in sandbox.calls if call[0] == "setWebhook"]
+            assert webhook["url"] == f"http://127.0.0.1:{port}/telegram"
             assert int(webhook["max_connections"]) == 10  # not Telegram's 40: see DECISIONS
         finally:
             process.send_signal(signal.SIGTERM)

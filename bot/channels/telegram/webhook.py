@@ -112,15 +112,16 @@ async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncItera
     telegram = app.settings.telegram
     secret = webhook_secret(app)
     application = build_application(app, token, jobs, updater=False)
-    server = WebhookServer(application, secret, telegram.webhook_listen, telegram.webhook_port, telegram.webhook_path)
+    web = app.settings.web
+    server = WebhookServer(application, secret, web.listen, web.port, telegram.webhook_path)
     async with application:
         await post_init(application)
         await application.start()
         await server.start()
         try:
-            if telegram.webhook_url:
+            if app.settings.telegram_webhook_url:
                 await application.bot.set_webhook(
-                    telegram.webhook_url,
+                    app.settings.telegram_webhook_url,
                     secret_token=secret,
                     allowed_updates=Update.ALL_TYPES,
                     max_connections=telegram.webhook_max_connections,
