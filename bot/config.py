@@ -31,6 +31,7 @@ DEFAULT_CONFIG_FILE = Path("config.toml")
 ENV_CONFIG_FILE = "KLAMBI_CONFIG"
 log = logging.getLogger("klambi.config")
 _WARNED: set[str] = set()  # deprecation lines already logged by this process (the CLI reads the file twice)
+HEALTH_PATH = "/healthz"  # the web application's own route (bot/web); no channel may take it
 PUBLIC_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 
 
@@ -93,6 +94,8 @@ class TelegramSettings(_Section):
     def _path(cls, path: str) -> str:
         if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
             raise ValueError("a path starting with / (for example /telegram)")
+        if path == HEALTH_PATH:
+            raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example /telegram)")
         return path
 
     @field_validator("webhook_url")

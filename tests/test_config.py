@@ -199,6 +199,7 @@ def test_the_webhook_url_is_derived_from_the_public_url(tmp_path, monkeypatch):
         ('[web]\nlisten = ""\n', "web.listen"),
         ("[web]\nhost = 1\n", "web.host"),
         ("[telegram]\nwebhook_port = -1\n", "telegram.webhook_port"),
+        ('[telegram]\nwebhook_path = "/healthz"\n', "telegram.webhook_path"),
     ],
 )
 def test_a_wrong_web_value_names_the_key(tmp_path, content, key):

@@ -21,14 +21,13 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.config import WebSettings
+from bot.config import HEALTH_PATH, WebSettings
 from bot.web.access import Refusals, access_logger
 from bot.web.access import log as access_log
 
 log = logging.getLogger("klambi.web")
 MAX_BODY_BYTES = 1024 * 1024  # a Telegram update is a few kilobytes; a WhatsApp notification too
 SHUTDOWN_SECONDS = 5.0
-HEALTH_PATH = "/healthz"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
