@@ -7,6 +7,7 @@ configured the database is `klambi.db` and uploads go under `./data/`, both in t
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import time
@@ -14,11 +15,24 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 ENV_CONFIG_FILE = "KLAMBI_CONFIG"
+log = logging.getLogger("klambi.config")
+_WARNED: set[str] = set()  # deprecation lines already logged by this process (the CLI reads the file twice)
+HEALTH_PATH = "/healthz"  # the web application's own route (bot/web); no channel may take it
+PUBLIC_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 
 
 class ConfigError(Exception):
@@ -58,11 +72,12 @@ class TelegramSettings(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
     username: str | None = None  # the bot's @username, for invitation links without asking getMe
-    # webhook mode: Telegram POSTs to webhook_url (a reverse proxy), which forwards to webhook_listen:port + path
-    webhook_url: str | None = None  # the public https URL given to setWebhook at start; None: set it yourself
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    # webhook mode: Telegram POSTs to webhook_url (a reverse proxy), which forwards to [web] listen:port + path
+    webhook_url: str | None = None  # the public https URL given to setWebhook at start; None: [web] public_url + path
     webhook_path: str = "/telegram"
+    # deprecated aliases of [web] listen and port (issue 16): read, moved there by Settings, never read elsewhere
+    webhook_listen: str | None = Field(default=None, min_length=1)
+    webhook_port: int | None = Field(default=None, ge=0, le=65535)
     webhook_secret: SecretStr | None = None  # required in webhook mode; sent by Telegram in every request
     # updates Telegram POSTs at once (its default is 40): one album (10 photos) at a time, within the database pool
     webhook_max_connections: int = Field(default=10, ge=1, le=100)
@@ -79,6 +94,8 @@ class TelegramSettings(_Section):
     def _path(cls, path: str) -> str:
         if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
             raise ValueError("a path starting with / (for example /telegram)")
+        if path == HEALTH_PATH:
+            raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example /telegram)")
         return path
 
     @field_validator("webhook_url")
@@ -108,6 +125,23 @@ class TelegramSettings(_Section):
         if not re.match(r"https?://[^/\s]+", url):
             raise ValueError("must start with http:// or https:// and a host")
         return url
+
+
+class WebSettings(_Section):
+    """The one web application (`bot/web/`): the Telegram webhook today, the WhatsApp webhook and a dashboard later."""
+
+    listen: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8443, ge=0, le=65535)  # 0: any free port (tests)
+    public_url: str | None = None  # the https base URL the reverse proxy serves us at; None: not published
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        if url is not None and not PUBLIC_URL.fullmatch(url):
+            raise ValueError(
+                "must start with https:// and a host, without ? or # (for example https://klambi.example.go.id)"
+            )
+        return url.rstrip("/") if url else None
 
 
 class BotSettings(_Section):
@@ -167,10 +201,40 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
+    _deprecations: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _web_aliases(self) -> Settings:
+        """`[telegram] webhook_listen` / `webhook_port` (before issue 16) set `[web] listen` / `port`, unless `[web]`
+        sets them too: then `[web]` wins, wherever each came from (file or environment)."""
+        moved, ignored = [], []
+        for old, new in (("webhook_listen", "listen"), ("webhook_port", "port")):
+            value = getattr(self.telegram, old)
+            if value is None:
+                continue
+            if new in self.web.model_fields_set:
+                ignored.append(f"[telegram] {old} is ignored, [web] {new} is set and wins")
+            else:
+                setattr(self.web, new, value)
+                self.web.model_fields_set.discard(new)  # still "not set in [web]": a second validation moves it again
+                moved.append(f"[telegram] {old}: use [web] {new} (KLAMBI_WEB__{new.upper()})")
+        if moved or ignored:
+            self._deprecations = ["deprecated configuration: " + "; ".join(moved + ignored)]
+        return self
+
+    @property
+    def telegram_webhook_url(self) -> str | None:
+        """For setWebhook: `[telegram] webhook_url`, else `[web] public_url` + `webhook_path`, else None."""
+        if self.telegram.webhook_url:
+            return self.telegram.webhook_url
+        if self.web.public_url:
+            return self.web.public_url + self.telegram.webhook_path
+        return None
 
 
 def config_file(explicit: Path | None = None) -> Path | None:
@@ -203,11 +267,16 @@ def load_settings(explicit: Path | None = None) -> Settings:
             return tuple(sources)
 
     try:
-        return _FromFile()
+        settings = _FromFile()
     except ValidationError as exc:
         raise ConfigError(_one_line(exc, path)) from None
     except ValueError as exc:  # a TOML file that does not parse
         raise ConfigError(f"config file {path}: {exc}") from None
+    for line in settings._deprecations:  # one line, once per process
+        if line not in _WARNED:
+            _WARNED.add(line)
+            log.warning("%s", line)
+    return settings
 
 
 def _one_line(exc: ValidationError, path: Path | None) -> str:

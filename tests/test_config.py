@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from pathlib import Path
 
@@ -24,7 +25,15 @@ def test_defaults_work_in_an_empty_folder():
 def test_the_example_file_is_valid_and_holds_the_defaults():
     settings = load_settings(EXAMPLE)
     assert settings.model_dump() == Settings().model_dump()
-    assert set(tomllib.loads(EXAMPLE.read_text())) == {"database", "telegram", "bot", "storage", "reminders", "reports"}
+    assert set(tomllib.loads(EXAMPLE.read_text())) == {
+        "database",
+        "telegram",
+        "web",
+        "bot",
+        "storage",
+        "reminders",
+        "reports",
+    }
 
 
 def test_file_choice_order(tmp_path, monkeypatch):
@@ -113,3 +122,88 @@ def test_errors_speak_the_configured_language(tmp_path, capsys):
     assert "Usage: klambi indicator [OPSI]" in capsys.readouterr().out
     assert main(["indicator", "--kecamatan", "35.08.17"]) == 2
     assert "Galat: Opsi wajib belum diisi '--year'." in capsys.readouterr().err
+
+
+# --- [web], and the aliases it replaces (issue 16) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def deprecations(caplog, monkeypatch):
+    """The deprecation lines logged from here on (each is logged once a process: start this test with none)."""
+    monkeypatch.setattr("bot.config._WARNED", set())
+    caplog.set_level(logging.WARNING, logger="klambi.config")
+    caplog.clear()
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "klambi.config"]
+
+
+def test_web_defaults_are_the_old_webhook_address(deprecations):
+    settings = load_settings()
+    assert (settings.web.listen, settings.web.port, settings.web.public_url) == ("127.0.0.1", 8443, None)
+    assert settings.telegram_webhook_url is None
+    assert deprecations() == []
+
+
+def test_the_old_telegram_keys_set_web_listen_and_port_and_warn_once_in_one_line(tmp_path, deprecations):
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\nwebhook_listen = "0.0.0.0"\nwebhook_port = 9001\n')
+    settings = load_settings(path)
+    assert (settings.web.listen, settings.web.port) == ("0.0.0.0", 9001)
+    [line] = deprecations()
+    assert "\n" not in line and "deprecated" in line
+    assert "[telegram] webhook_listen: use [web] listen (KLAMBI_WEB__LISTEN)" in line
+    assert "[telegram] webhook_port: use [web] port (KLAMBI_WEB__PORT)" in line
+    assert load_settings(path).web.port == 9001
+    assert main(["--config", str(path), "db", "upgrade"]) == 0  # the CLI reads the file twice: still one line
+    assert len(deprecations()) == 1
+
+
+def test_the_old_keys_work_from_the_environment(monkeypatch, deprecations):
+    monkeypatch.setenv("KLAMBI_TELEGRAM__WEBHOOK_PORT", "9003")
+    settings = load_settings()
+    assert (settings.web.listen, settings.web.port) == ("127.0.0.1", 9003)
+    [line] = deprecations()
+    assert "[telegram] webhook_port: use [web] port" in line and "webhook_listen" not in line
+
+
+def test_web_wins_over_the_old_key_wherever_each_comes_from(tmp_path, monkeypatch, deprecations):
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\nwebhook_port = 9001\nwebhook_listen = "0.0.0.0"\n[web]\nport = 9002\n')
+    settings = load_settings(path)
+    assert (settings.web.listen, settings.web.port) == ("0.0.0.0", 9002)
+    [line] = deprecations()
+    assert "[telegram] webhook_port is ignored, [web] port is set and wins" in line
+    assert "[telegram] webhook_listen: use [web] listen" in line
+    path.write_text("[web]\nport = 9002\n")
+    monkeypatch.setenv("KLAMBI_TELEGRAM__WEBHOOK_PORT", "9004")  # the environment's old key loses to the file's new
+    assert load_settings(path).web.port == 9002
+    monkeypatch.setenv("KLAMBI_WEB__PORT", "9005")
+    assert load_settings(path).web.port == 9005
+
+
+def test_the_webhook_url_is_derived_from_the_public_url(tmp_path, monkeypatch):
+    path = tmp_path / "c.toml"
+    path.write_text('[web]\npublic_url = "https://klambi.example.go.id/"\n[telegram]\nwebhook_path = "/tg/hook"\n')
+    settings = load_settings(path)
+    assert settings.web.public_url == "https://klambi.example.go.id"
+    assert settings.telegram_webhook_url == "https://klambi.example.go.id/tg/hook"
+    monkeypatch.setenv("KLAMBI_TELEGRAM__WEBHOOK_URL", "https://elsewhere.example.go.id/telegram")
+    assert load_settings(path).telegram_webhook_url == "https://elsewhere.example.go.id/telegram"  # set: it wins
+
+
+@pytest.mark.parametrize(
+    ("content", "key"),
+    [
+        ('[web]\npublic_url = "klambi.example.go.id"\n', "web.public_url"),
+        ('[web]\npublic_url = "https://klambi.example.go.id/?x=1"\n', "web.public_url"),
+        ("[web]\nport = 70000\n", "web.port"),
+        ('[web]\nlisten = ""\n', "web.listen"),
+        ("[web]\nhost = 1\n", "web.host"),
+        ("[telegram]\nwebhook_port = -1\n", "telegram.webhook_port"),
+        ('[telegram]\nwebhook_path = "/healthz"\n', "telegram.webhook_path"),
+    ],
+)
+def test_a_wrong_web_value_names_the_key(tmp_path, content, key):
+    path = tmp_path / "c.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_settings(path)

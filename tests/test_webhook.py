@@ -4,6 +4,7 @@ database serve the same bot, and the same update given to two workers at once is
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ from bot.sandbox.telegram import BotApiSandbox, RoundRobinProxy
 from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
+from bot.web import HEALTH_PATH, MAX_BODY_BYTES
 from models.tables import Draft, Invitation, Person, RoleAssignment, StartAttempt, Submission, SubmissionFile
 from tests.conftest import WIB
 from tests.world import JATIROTO, JPEG, PDF, ROJOPOLO, Role
@@ -38,8 +40,9 @@ def _settings(database_url: str, tmp_path, sandbox: BotApiSandbox, **telegram: o
         storage={"path": tmp_path / "files"},
         reminders={"enabled": False},
         telegram={"token": TOKEN, "base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
-        | {"mode": "webhook", "webhook_secret": SECRET, "webhook_port": 0}
+        | {"mode": "webhook", "webhook_secret": SECRET}
         | telegram,
+        web={"port": 0},
     )
 
 
@@ -54,7 +57,7 @@ async def workers(database_url, tmp_path):
             stack.push_async_callback(app.close)
         async with apps[0].sessions() as session, session.begin():
             await import_area(session, JATIROTO, clock.now(), [2024, 2025], await load_calendar(session))
-        servers = [(await stack.enter_async_context(serving_webhook(app, TOKEN, jobs=False)))[1] for app in apps]
+        servers = [await stack.enter_async_context(serving_webhook(app, TOKEN, jobs=False)) for app in apps]
         proxy = await stack.enter_async_context(RoundRobinProxy([s.url for s in servers]))
         await servers[0].application.bot.set_webhook(proxy.url, secret_token=SECRET)
         yield sandbox, apps, servers, proxy
@@ -166,6 +169,42 @@ async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
     assert await _count(apps[1], SubmissionFile) == 10
 
 
+async def test_the_one_web_application_serves_the_telegram_route_health_and_404_and_caps_bodies(workers, caplog):
+    """The Telegram route is one route of the shared web application (`bot/web/`): beside it `/healthz`, elsewhere
+    404, and a body over the cap gets 413 — but only after the secret was checked: without it, 403 and nothing read."""
+    sandbox, apps, servers, _ = workers
+    caplog.set_level(logging.INFO)
+    hook = servers[0]
+    assert hook.webapp.routes == {"/healthz": "health", "/telegram": "telegram"}
+    base = hook.webapp.local_url()
+    assert hook.url == base + "/telegram"
+    huge = b'{"update_id": 1, "message": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    async with ClientSession() as client:
+        async with client.get(base + HEALTH_PATH) as reply:
+            assert (reply.status, await reply.text()) == (200, "ok")
+        for path in ("/", "/telegram/", "/telegramx", "/whatsapp", "/healthz/x"):
+            async with client.post(base + path, data=b"{}", headers={SECRET_HEADER: SECRET}) as reply:
+                assert reply.status == 404, path
+        async with client.post(hook.url, data=io.BytesIO(huge), headers={SECRET_HEADER: SECRET}) as reply:
+            assert reply.status == 413
+        async with client.post(
+            hook.url, data=io.BytesIO(huge), headers={SECRET_HEADER: "wrong-secret-0123456789"}
+        ) as reply:
+            assert reply.status == 403
+        user = sandbox.user(101, "Siti", label="Siti")  # and the route still serves updates after all that
+        await user.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
+        await user.expect("Selamat datang")
+    await sandbox.settle()
+    for _ in range(100):  # aiohttp writes the access line just after the answer went out
+        access = [r.getMessage() for r in caplog.records if r.name == "klambi.web.access"]
+        if any('"POST telegram" 200' in line for line in access):
+            break
+        await asyncio.sleep(0.02)
+    assert any('"POST telegram" 200' in line for line in access)
+    assert any("refused since the last such line" in line for line in access)
+    assert not [line for line in access if SECRET in line or "telegramx" in line or "whatsapp" in line]
+
+
 ODD_BODIES = [
     b"null", b"[]", b"42", b'"update"', b"{}", b'{"update_id": "7"}', b'{"update_id": true}', b'{"update_id": 7.0}',
     b'{"update_id": 99999999999999999999999}', b'{"update_id": -1}', b"[" * 100_000 + b"]" * 100_000,
@@ -208,8 +247,8 @@ async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_s
             "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
             "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
             "KLAMBI_TELEGRAM__MODE": "webhook",
-            "KLAMBI_TELEGRAM__WEBHOOK_PORT": str(port),
-            "KLAMBI_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "KLAMBI_WEB__PORT": str(port),
+            "KLAMBI_WEB__PUBLIC_URL": f"http://127.0.0.1:{port}/",  # webhook_url unset: public_url + webhook_path
             "KLAMBI_TELEGRAM__WEBHOOK_SECRET": SECRET,
         }
         process = await asyncio.create_subprocess_exec(
@@ -222,13 +261,18 @@ async def test_klambi_run_in_webhook_mode_sets_the_webhook_serves_and_stops_on_s
             await stranger.expect("belum terdaftar", timeout=30)
             assert await sandbox.push(sandbox.last_update_id, secret="nope-nope-nope-nope") == 403
             [(_, webhook)] = [call for call in sandbox.calls if call[0] == "setWebhook"]
+            assert webhook["url"] == f"http://127.0.0.1:{port}/telegram"
             assert int(webhook["max_connections"]) == 10  # not Telegram's 40: see DECISIONS
+            async with ClientSession() as client, client.get(f"http://127.0.0.1:{port}/healthz") as reply:
+                assert reply.status == 200
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0, err.decode()
         log = (out + err).decode()
-        assert "webhook listening" in log and "without the right secret token" in log
+        assert "web listening" in log and "webhook listening" in log and "without the right secret token" in log
+        assert '"POST telegram" 200' in log and '"GET health" 200' in log  # the access log names routes
+        assert "deprecated" not in log
         assert TOKEN.split(":")[1] not in log and SECRET not in log
 
 

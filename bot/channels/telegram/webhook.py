@@ -1,10 +1,11 @@
 """Webhook mode: Telegram (or a reverse proxy in front of several workers) POSTs each update to us.
 
-A small aiohttp server of our own (aiohttp is already a dependency; python-telegram-bot's own webhook server would
-add tornado): every request must carry `[telegram] webhook_secret` in the `X-Telegram-Bot-Api-Secret-Token` header,
-else 403 and nothing is read. An update is handled before the answer, so a worker that dies mid-update gives no 2xx
-and Telegram delivers the update again; `bot.services.updates` makes the second delivery change nothing. Several
-workers on one PostgreSQL may therefore receive any update, even the same one at once.
+The Telegram route of the one web application (`bot/web/`, aiohttp; python-telegram-bot's own webhook server would
+add tornado), mounted at `[telegram] webhook_path`: every request must carry `[telegram] webhook_secret` in the
+`X-Telegram-Bot-Api-Secret-Token` header, else 403 and nothing is read. An update is handled before the answer, so a
+worker that dies mid-update gives no 2xx and Telegram delivers the update again; `bot.services.updates` makes the
+second delivery change nothing. Several workers on one PostgreSQL may therefore receive any update, even the same one
+at once.
 
 A body that is not an update (not JSON, `null`, a list, a number, nested past the parser's depth, an update whose
 parts have the wrong types) gets 400 and one log line. Refused requests (403) are logged at most once a minute, with
@@ -26,6 +27,7 @@ from telegram.ext import Application
 
 from bot.app import App
 from bot.errors import InputError
+from bot.web import WebApp
 
 log = logging.getLogger("klambi.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -33,34 +35,22 @@ REFUSALS_LOGGED_EVERY = 60.0  # seconds
 MAX_UPDATE_ID = 2**63 - 1
 
 
-class WebhookServer:
-    """Receives updates on `path` and hands each to the Application, answering once it was handled."""
+class TelegramWebhook:
+    """The Telegram route of the web application: receives updates on `path` and hands each to the Application,
+    answering once it was handled."""
 
-    def __init__(self, application: Application, secret: str, listen: str, port: int, path: str) -> None:
+    def __init__(self, application: Application, secret: str, path: str, webapp: WebApp) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
-        self.application, self.listen, self.port, self.path = application, listen, port, path
+        self.application, self.path, self.webapp = application, path, webapp
         self._secret = secret.encode()
-        self._runner: web.AppRunner | None = None
         self._refused, self._refusal_logged_at = 0, float("-inf")
+        webapp.add_route("*", path, self._receive, name="telegram")
 
     @property
     def url(self) -> str:
-        return f"http://{self.listen}:{self.port}{self.path}"
-
-    async def start(self) -> None:
-        server = web.Application(client_max_size=1024 * 1024)
-        server.router.add_route("*", self.path, self._receive)
-        self._runner = web.AppRunner(server, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.listen, self.port).start()
-        self.port = self._runner.addresses[0][1]
-        log.info("webhook listening on %s:%s%s", self.listen, self.port, self.path)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        """Where this worker answers updates (behind the reverse proxy), once the web application listens."""
+        return self.webapp.local_url(self.path)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -105,28 +95,43 @@ def webhook_secret(app: App) -> str:
 
 
 @asynccontextmanager
-async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[tuple[Application, WebhookServer]]:
-    """The bot in webhook mode inside an existing event loop: start, tell Telegram the URL, yield, stop cleanly."""
+async def telegram_webhook(app: App, token: str, webapp: WebApp, jobs: bool = True) -> AsyncIterator[TelegramWebhook]:
+    """The Telegram channel on `webapp` (not yet started): mount the route, start the Application, yield; once
+    `webapp` listens, give Telegram the URL (`Settings.telegram_webhook_url`; none: the operator sets it). Leave
+    `webapp` before this."""
     from bot.channels.telegram.application import build_application, post_init, post_stop
 
     telegram = app.settings.telegram
     secret = webhook_secret(app)
     application = build_application(app, token, jobs, updater=False)
-    server = WebhookServer(application, secret, telegram.webhook_listen, telegram.webhook_port, telegram.webhook_path)
+    hook = TelegramWebhook(application, secret, telegram.webhook_path, webapp)
+    url = app.settings.telegram_webhook_url
+
+    async def set_webhook() -> None:
+        log.info("webhook listening on %s", hook.url)
+        if url:
+            await application.bot.set_webhook(
+                url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=telegram.webhook_max_connections,
+            )
+
+    webapp.on_listening(set_webhook)
     async with application:
         await post_init(application)
         await application.start()
-        await server.start()
         try:
-            if telegram.webhook_url:
-                await application.bot.set_webhook(
-                    telegram.webhook_url,
-                    secret_token=secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    max_connections=telegram.webhook_max_connections,
-                )
-            yield application, server
+            yield hook
         finally:
-            await server.stop()
             await application.stop()
             await post_stop(application)
+
+
+@asynccontextmanager
+async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[TelegramWebhook]:
+    """The bot in webhook mode inside an existing event loop: the one web application (`[web]`) with the Telegram
+    route mounted, started, the webhook set; yield; stop cleanly (listening first, then the Application)."""
+    webapp = WebApp(app.settings.web)
+    async with telegram_webhook(app, token, webapp, jobs) as hook, webapp:
+        yield hook
