@@ -78,3 +78,8 @@ def test_no_sql_in_the_conversations() -> None:
         if sql or any(n.split(".")[0] == "sqlalchemy" and n not in allowed for n in _imports(tree)):
             offenders[path] = sql
     assert offenders == {}
+
+
+def test_the_web_application_knows_no_channel() -> None:
+    """Channels add their routes to the one web application; it never reaches for them."""
+    assert _offenders(("bot/web/",), ("handlers", "bot.channels", "bot.cli", "telegram")) == {}
