@@ -155,15 +155,6 @@ async def local_today(current: Turn, desa_kode: str) -> date:
     return today(current.app.clock, ZoneInfo(kecamatan.timezone))
 
 
-async def replan(current: Turn, kecamatan_kode: str) -> None:
-    """Planning follows every change: re-plan this kecamatan's reminders in the same transaction."""
-    if not current.app.settings.reminders.enabled:
-        return
-    from scheduler.planner import plan_kecamatan
-
-    await plan_kecamatan(current.session, kecamatan_kode, current.app.clock.now(), current.app.settings.reminders)
-
-
 Handler = Callable[[Turn], Awaitable[None]]
 STRANGER_QUIET = timedelta(minutes=10)
 

@@ -13,7 +13,7 @@ from bot.services.deadlines import grant_extension
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import desa_of_grants, people_with_role_covering
 from bot.services.submissions import open_obligations
-from handlers.common import Turn, replan
+from handlers.common import Turn
 from handlers.submission import obligation_today
 from models.tables import Desa, Obligation, Role
 
@@ -90,10 +90,9 @@ async def reason_text(current: Turn, text: str) -> None:
     granted = await grant_extension(
         current.session, current.person, current.grants, draft.data["obligation_id"],
         date.fromisoformat(draft.data["date"]), text, now,
-        actor=current.actor,
+        actor=current.actor, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
-    await replan(current, granted.kecamatan_kode)
     values = {"doc": granted.document_code, "ta": granted.tahun_anggaran, "desa": granted.desa_nama}
     current.reply(
         current.t("extend.done", previous=fmt_date(granted.previous, current.lang),

@@ -24,7 +24,7 @@ from bot.services.places import document_kinds, place_of
 from bot.services.records import RecordRequest, record_document
 from bot.services.submissions import open_obligations, recent_verdicts, stored_file, undo_verdict
 from bot.storage import StoredFile, received_as
-from handlers.common import Buttons, Turn, local_today, replan
+from handlers.common import Buttons, Turn, local_today
 from handlers.submission import add_file
 from models.documents import performance_year_obligations
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face, start_of_day
@@ -120,10 +120,9 @@ async def tenggat_date(current: Turn, text: str) -> None:
         raise InputError("chat.not_allowed")
     result = await set_agreed_dates(
         current.session, data["kecamatan"], data["document"], data["ta"], agreed, current.app.clock.now(),
-        actor=current.actor, language=current.lang,
+        actor=current.actor, language=current.lang, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await clear_draft(current.session, current.require_person().id)
-    await replan(current, data["kecamatan"])
     if agreed > result.legal_deadline:
         current.reply(current.t("tenggat.after_legal", legal=fmt_date(result.legal_deadline, current.lang)))
     kept = current.t("tenggat.kept", names=", ".join(result.kept_extension)) if result.kept_extension else ""
@@ -251,11 +250,15 @@ async def catat_save(current: Turn) -> None:
         channel=Channel.PAPER,
     )  # fmt: skip
     outcome = await record_document(
-        current.session, request, current.app.clock.now(), current.app.files, actor=current.actor
+        current.session,
+        request,
+        current.app.clock.now(),
+        current.app.files,
+        actor=current.actor,
+        reminders=current.app.settings.reminders,
     )
     await clear_draft(current.session, person.id)
     desa, kecamatan = await place_of(current.session, obligation.desa_kode)
-    await replan(current, kecamatan.kode)
     kind = {k.code: k for k in await document_kinds(current.session)}[obligation.document_code]
     tz = ZoneInfo(kecamatan.timezone)
     facts = VersionFacts(
@@ -307,10 +310,9 @@ async def koreksi_reason(current: Turn, text: str) -> None:
     person = current.require_person()
     undone = await undo_verdict(
         current.session, person, current.grants, draft.data["submission_id"], text, current.app.clock.now(),
-        actor=current.actor,
+        actor=current.actor, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await clear_draft(current.session, person.id)
-    await replan(current, undone.kecamatan_kode)
     values = {"doc": undone.document_code, "ta": undone.tahun_anggaran, "desa": undone.desa_nama,
               "version": undone.version}  # fmt: skip
     current.reply(current.t("koreksi.done", previous=current.t(f"review.{undone.previous.value}"), **values))

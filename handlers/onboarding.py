@@ -18,7 +18,7 @@ from bot.services.people import (
     redeem_invitation,
     scope_name,
 )
-from handlers.common import Turn, replan
+from handlers.common import Turn
 from models.tables import Role
 
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
@@ -125,7 +125,9 @@ async def start(current: Turn) -> None:
     now = current.app.clock.now()
     try:
         async with current.session.begin_nested():
-            redeemed = await redeem_invitation(current.session, args[0][:64], sender, now)
+            redeemed = await redeem_invitation(
+                current.session, args[0][:64], sender, now, reminders=current.app.settings.reminders
+            )
     except WrongCode as wrong:
         await record_wrong_code(current.session, sender, now)  # kept: the outer transaction commits
         current.reply(current.t(wrong.key, **wrong.values))
@@ -134,8 +136,6 @@ async def start(current: Turn) -> None:
     key = "start.already" if redeemed.already_held else "start.welcome"
     role = current.t(f"role.{redeemed.role.value}")
     current.reply(current.t(key, name=redeemed.person.name, role=role, scope=where))
-    if redeemed.scope_code and redeemed.scope_code.count(".") >= 2:  # a desa or a kecamatan: plan its reminders
-        await replan(current, ".".join(redeemed.scope_code.split(".")[:3]))
     current.person = redeemed.person
     from bot.services.people import active_grants
 

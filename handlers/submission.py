@@ -33,7 +33,7 @@ from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
-from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today, replan
+from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today
 from models.tables import Desa, Obligation, Role
 
 log = logging.getLogger("klambi.handlers")
@@ -283,10 +283,9 @@ async def confirm(current: Turn) -> None:
     receipt = await submit_from_chat(
         current.session, current.person, current.grants, data["obligation_id"], data["files"],
         date.fromisoformat(data["penetapan"]), data.get("nomor"), current.app.clock.now(),
-        actor=current.actor,
+        actor=current.actor, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
-    await replan(current, receipt.kecamatan_kode)
     current.mark_pressed(current.t("kirim.sent"))
     current.reply(_receipt_text(current, receipt))
     await _alert_staf(current, receipt, data["files"])

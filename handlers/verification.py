@@ -8,7 +8,7 @@ from bot.errors import InputError
 from bot.i18n import t
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.submissions import Decision, decide, waiting_submissions
-from handlers.common import Turn, replan
+from handlers.common import Turn
 from handlers.submission import alert_text, verdict_buttons
 from models.status import ReviewStatus
 from models.tables import Desa, Obligation, Role, Submission
@@ -22,7 +22,7 @@ async def accept(current: Turn, submission_id: int) -> None:
     decision = await decide(
         current.session, current.person, current.grants, submission_id, True, None,
         current.app.clock.now(),
-        actor=current.actor,
+        actor=current.actor, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await _decided(current, decision)
 
@@ -43,7 +43,7 @@ async def reject(current: Turn, submission_id: int) -> None:
     if submission.review_status is not ReviewStatus.MENUNGGU:
         decision = await decide(
             current.session, current.person, current.grants, sid, True, None, current.app.clock.now(),
-            actor=current.actor,
+            actor=current.actor, reminders=current.app.settings.reminders,
         )  # fmt: skip
         _announce(current, decision)
         return
@@ -65,15 +65,13 @@ async def reason_text(current: Turn, text: str) -> None:
     decision = await decide(
         current.session, current.person, current.grants, draft.data["submission_id"], False, text,
         current.app.clock.now(),
-        actor=current.actor,
+        actor=current.actor, reminders=current.app.settings.reminders,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     await _decided(current, decision)
 
 
 async def _decided(current: Turn, decision: Decision) -> None:
-    if decision.decided_now:  # accepted: its reminders stop; rejected: they resume
-        await replan(current, decision.desa_kode.rsplit(".", 1)[0])
     _announce(current, decision)
 
 

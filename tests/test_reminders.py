@@ -364,3 +364,72 @@ async def test_the_bots_own_job_plans_and_sweeps_by_itself(world):
     world.bot = await world.stack.enter_async_context(running(world.app, TOKEN, jobs=True))
     reminder = await sekdes.expect("Pengingat H-7: RKPDes TA 2025 Desa Rojopolo", timeout=15)
     assert "tinggal 7 hari" in reminder.text
+
+
+async def test_a_use_case_plans_its_kecamatan_itself(app, tmp_path):
+    """Joining, an agreed date, an extension, a submission, a verdict and its undo each re-plan the kecamatan in
+    their own transaction when given the reminder settings: the chat and the command line call the same use-case
+    and cannot drift apart (docs/architecture.md)."""
+    from bot.chat.messages import Sender
+    from bot.services.audit import Actor
+    from bot.services.calendar import load_calendar
+    from bot.services.deadlines import grant_extension, set_agreed_dates
+    from bot.services.people import active_grants, create_invitation, redeem_invitation
+    from bot.services.places import import_area
+    from bot.services.submissions import decide, submit_from_chat, undo_verdict
+    from bot.storage import minimal_pdf
+
+    at = datetime(2024, 11, 25, 9, 0, tzinfo=WIB)  # the APBDes (31 December) is inside the planning window
+    reminders = app.settings.reminders
+    async with app.sessions() as session, session.begin():
+        await import_area(session, JATIROTO, at, [2024, 2025], await load_calendar(session))
+        apbdes = await session.scalar(select(Obligation.id).where(
+            Obligation.desa_kode == ROJOPOLO, Obligation.document_code == "APBDES",
+            Obligation.tahun_anggaran == 2025))  # fmt: skip
+        staf_code = (await create_invitation(session, Role.STAF, JATIROTO, at)).code
+        sekdes_code = (await create_invitation(session, Role.SEKDES, ROJOPOLO, at)).code
+    planned = (OutboxMessage.subject_type == "obligation") & (OutboxMessage.subject_id == str(apbdes))
+    planned &= OutboxMessage.status == OutboxStatus.PLANNED
+
+    async def reminders_of_apbdes() -> tuple[int, datetime | None]:
+        async with app.sessions() as session:
+            row = (await session.execute(select(func.count(), func.max(OutboxMessage.send_at)).where(planned))).one()
+            return row[0], row[1]
+
+    assert (await reminders_of_apbdes())[0] == 0
+    async with app.sessions() as session, session.begin():
+        staf = (await redeem_invitation(session, staf_code, Sender("telegram", "2", "2", "Staf"), at,
+                                        reminders=reminders)).person  # fmt: skip
+        siti = (await redeem_invitation(session, sekdes_code, Sender("telegram", "1", "1", "Siti"), at,
+                                        reminders=reminders)).person  # fmt: skip
+        staf_grants, siti_grants = await active_grants(session, staf.id), await active_grants(session, siti.id)
+    joined, last = await reminders_of_apbdes()
+    assert joined > 0  # planned by joining: no separate plan call
+
+    async with app.sessions() as session, session.begin():
+        await set_agreed_dates(session, JATIROTO, "APBDES", 2025, date(2024, 12, 10), at, reminders=reminders)
+    _, earlier = await reminders_of_apbdes()
+    assert earlier < last  # the kesepakatan brought them forward
+    async with app.sessions() as session, session.begin():
+        await grant_extension(session, staf, staf_grants, apbdes, date(2025, 1, 10), "musdes tertunda", at,
+                              actor=Actor(staf.id, "telegram"), reminders=reminders)  # fmt: skip
+    _, later = await reminders_of_apbdes()
+    assert later > last  # the extension moved them past the legal deadline's
+
+    pdf = tmp_path / "apbdes.pdf"
+    pdf.write_bytes(minimal_pdf(b"APBDes Rojopolo"))
+    stored = app.files.store(pdf, "application/pdf")
+    file = {"sha256": stored.sha256, "stored_path": stored.relative_path, "mime_type": stored.mime_type,
+            "size_bytes": stored.size_bytes, "original_name": "apbdes.pdf", "kind": "document"}  # fmt: skip
+    async with app.sessions() as session, session.begin():
+        receipt = await submit_from_chat(session, siti, siti_grants, apbdes, [file], date(2024, 11, 20), None, at,
+                                         actor=Actor(siti.id, "telegram"), reminders=reminders)  # fmt: skip
+    assert (await reminders_of_apbdes())[0] == 0  # waiting for the kecamatan: they stop
+    async with app.sessions() as session, session.begin():
+        await decide(session, staf, staf_grants, receipt.submission_id, False, "belum ditandatangani", at,
+                     actor=Actor(staf.id, "telegram"), reminders=reminders)  # fmt: skip
+    assert (await reminders_of_apbdes())[0] > 0  # rejected: they resume
+    async with app.sessions() as session, session.begin():
+        await undo_verdict(session, staf, staf_grants, receipt.submission_id, "salah tekan", at,
+                           actor=Actor(staf.id, "telegram"), reminders=reminders)  # fmt: skip
+    assert (await reminders_of_apbdes())[0] == 0  # waiting again

@@ -192,15 +192,11 @@ def echo_json(data: Any) -> None:
 
 
 async def replan(app: App, session, kecamatan_codes: list[str] | None) -> None:
-    """Planning follows every change made from the command line too (None: every kecamatan)."""
-    if not app.settings.reminders.enabled:
-        return
-    from scheduler.planner import plan_everywhere, plan_kecamatan
+    """Planning follows every change made from the command line too (None: every kecamatan), for the commands whose
+    use-case leaves it to its caller (a holiday, the forum group, an import)."""
+    from bot.services.planning import plan_again
 
-    if kecamatan_codes is None:
-        await plan_everywhere(session, app.clock.now(), app.settings.reminders)
-    for kode in kecamatan_codes or []:
-        await plan_kecamatan(session, kode, app.clock.now(), app.settings.reminders)
+    await plan_again(session, kecamatan_codes, app.clock.now(), app.settings.reminders)
 
 
 ROLE_CHOICES = [r.value for r in Role]

@@ -67,8 +67,8 @@ def deadlines_set(ctx: Context, kecamatan: str, doc: str, ta_text: str, agreed_t
         await ready(app)
         async with app.sessions() as session, session.begin():
             await _check_agreed(session, doc, ta, agreed)
-            result = await set_agreed_dates(session, kecamatan, doc, ta, agreed, app.clock.now(), language=lang)
-            await replan(app, session, [result.kecamatan_kode])
+            result = await set_agreed_dates(session, kecamatan, doc, ta, agreed, app.clock.now(), language=lang,
+                                            reminders=app.settings.reminders)  # fmt: skip
             return result
 
     result = ctx.run(work)

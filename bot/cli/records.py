@@ -22,7 +22,6 @@ from bot.cli.common import (
     note_kelurahan_only,
     pass_context,
     ready,
-    replan,
     year_and_moment,
 )
 from bot.errors import InputError
@@ -116,8 +115,8 @@ def record(
     async def work(app: App):
         await ready(app)
         async with app.sessions() as session, session.begin():
-            outcome = await record_document(session, request, app.clock.now(), app.files)
-            await replan(app, session, [outcome.desa_kode.rsplit(".", 1)[0]])
+            outcome = await record_document(session, request, app.clock.now(), app.files,
+                                            reminders=app.settings.reminders)  # fmt: skip
             return outcome
 
     outcome = ctx.run(work)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Grant, allowed
 from bot.chat.messages import OutMessage
+from bot.config import RemindersSettings
 from bot.errors import InputError
 from bot.i18n import fmt_date, t
 from bot.services.audit import CLI, Actor, audit
@@ -18,6 +19,7 @@ from bot.services.calendar import load_calendar
 from bot.services.notices import queue_notice
 from bot.services.people import people_with_role_covering
 from bot.services.places import ensure_obligations, place_of, require_document, require_kecamatan
+from bot.services.planning import plan_again
 from models.tables import Desa, Extension, Obligation, Person, Role
 
 REASON_LIMIT = 500
@@ -48,6 +50,7 @@ async def set_agreed_dates(
     *,
     actor: Actor = CLI,
     language: str = "id",
+    reminders: RemindersSettings | None = None,
 ) -> AgreedDates:
     """The kesepakatan bersama: one agreed collection date for every desa of the kecamatan.
 
@@ -106,6 +109,7 @@ async def set_agreed_dates(
             notified += await queue_notice(session, kecamatan_kode=kecamatan.kode, person=person, role="sekdes",
                                            key=key, message=OutMessage.of(text), now=now)  # fmt: skip
     await session.flush()
+    await plan_again(session, [kecamatan.kode], now, reminders)
     return AgreedDates(
         kecamatan.kode, kecamatan.nama, kind.code, tahun_anggaran, agreed, legal, changed, kept, notified
     )
@@ -135,6 +139,7 @@ async def grant_extension(
     now: datetime,
     *,
     actor: Actor,
+    reminders: RemindersSettings | None = None,
 ) -> Granted:
     obligation = await session.get(Obligation, obligation_id)
     if obligation is None or (grants is not None and not allowed(grants, Action.EXTEND, obligation.desa_kode)):
@@ -160,6 +165,7 @@ async def grant_extension(
         {"previous": previous.isoformat(), "agreed_date": new_date.isoformat(), "reason": reason},
         actor=actor,
     )  # fmt: skip
+    await plan_again(session, [kecamatan.kode], now, reminders)
     return Granted(
         obligation.id, desa.kode, desa.nama, kecamatan.kode, obligation.document_code, obligation.tahun_anggaran,
         previous, new_date, obligation.legal_deadline, reason,

@@ -19,6 +19,7 @@ from bot.i18n import Language, t
 from bot.services.audit import CLI, Actor, audit
 from bot.services.contacts import add_contact, contact_by_sender, has_reachable_contact
 from bot.services.places import require_desa, require_kecamatan
+from bot.services.planning import kecamatan_of, plan_again
 from bot.wilayah import Level, level_of
 from models.tables import Desa, Invitation, Kabupaten, Kecamatan, Person, Role, RoleAssignment, ScopeKind, StartAttempt
 
@@ -173,7 +174,9 @@ async def throttled(session: AsyncSession, sender: Sender, now: datetime) -> boo
     return (recent or 0) >= WRONG_CODE_LIMIT
 
 
-async def redeem_invitation(session: AsyncSession, code: str, sender: Sender, now: datetime) -> Redeemed:
+async def redeem_invitation(
+    session: AsyncSession, code: str, sender: Sender, now: datetime, *, reminders: RemindersSettings | None = None
+) -> Redeemed:
     """Bind the account that wrote (`sender`) to the invitation's role and scope. Wrong codes are counted; too many,
     throttled.
 
@@ -252,6 +255,9 @@ async def redeem_invitation(session: AsyncSession, code: str, sender: Sender, no
         delete(StartAttempt).where(StartAttempt.channel == sender.channel, StartAttempt.user_id == sender.user_id)
     )
     await session.flush()
+    kecamatan = kecamatan_of(invitation.scope_code) if invitation.scope_code else None
+    if kecamatan is not None:  # a desa's or a kecamatan's role: its reminders now have someone to go to
+        await plan_again(session, [kecamatan], now, reminders)
     return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
 
 
@@ -391,12 +397,8 @@ async def _replan_after_revoke(
 ) -> None:
     """The reminders of every kecamatan the roles covered (a kabupaten's: each of its kecamatan; the whole
     deployment: every kecamatan), planned again in the caller's transaction."""
-    if not reminders.enabled:
-        return
-    from scheduler.planner import plan_everywhere, plan_kecamatan  # the planner reads services: imported late
-
     if any(r.scope_code is None for r in rows):
-        await plan_everywhere(session, now, reminders)
+        await plan_again(session, None, now, reminders)
         return
     codes: set[str] = set()
     for row in rows:
@@ -407,8 +409,7 @@ async def _replan_after_revoke(
             )
         else:
             codes.add(".".join(row.scope_code.split(".")[:3]))
-    for kode in sorted(codes):
-        await plan_kecamatan(session, kode, now, reminders)
+    await plan_again(session, sorted(codes), now, reminders)
 
 
 async def _tell_revoked(

@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.config import RemindersSettings
 from bot.errors import InputError
 from bot.parsing import FIRST_YEAR
 from bot.services.audit import CLI, Actor, audit
 from bot.services.calendar import load_calendar
 from bot.services.places import require_desa, require_document
+from bot.services.planning import plan_again
 from bot.storage import FileStore, StoredFile, sniff_mime_type
 from models.documents import DocumentKind, TimelinessBasis
 from models.status import ReviewStatus, start_of_day
@@ -62,6 +64,7 @@ async def record_document(
     files: FileStore,
     *,
     actor: Actor = CLI,
+    reminders: RemindersSettings | None = None,
 ) -> RecordOutcome:
     """Record one version. Recording the very same facts again changes nothing."""
     desa = await require_desa(session, request.desa_kode)
@@ -177,6 +180,7 @@ async def record_document(
         actor=actor,
     )
     await session.flush()
+    await plan_again(session, [request.desa_kode.rsplit(".", 1)[0]], now, reminders)
     return outcome(submission, True)
 
 

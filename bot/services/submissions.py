@@ -13,9 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from bot.authz import Action, Grant, allowed, places
 from bot.chat.messages import OutFile
+from bot.config import RemindersSettings
 from bot.errors import InputError
 from bot.services.audit import Actor, audit
 from bot.services.places import document_kinds, place_of
+from bot.services.planning import plan_again
 from bot.storage import received_as
 from models.status import ReviewStatus, VersionFacts, on_time_on_its_face
 from models.tables import Channel, Desa, Kecamatan, Obligation, Person, Submission, SubmissionFile
@@ -138,6 +140,7 @@ async def submit_from_chat(
     now: datetime,
     *,
     actor: Actor,
+    reminders: RemindersSettings | None = None,
 ) -> Receipt:
     """A secretary confirms a submission: a new version waiting for the kecamatan's decision, received now."""
     obligation = await session.scalar(
@@ -195,6 +198,7 @@ async def submit_from_chat(
         actor=actor,
     )  # fmt: skip
     await session.flush()
+    await plan_again(session, [kecamatan.kode], now, reminders)
     return Receipt(
         receipt_number(submission, tz), submission.id, version, now.astimezone(tz), zone_label(kecamatan.timezone),
         desa.kode, desa.nama, kecamatan.kode, obligation.document_code, obligation.tahun_anggaran, tanggal_penetapan,
@@ -212,6 +216,7 @@ async def decide(
     now: datetime,
     *,
     actor: Actor,
+    reminders: RemindersSettings | None = None,
 ) -> Decision:
     """Accept or reject a waiting version. Two staf at once, or one pressing twice, give one verdict."""
     submission = await session.scalar(
@@ -250,6 +255,8 @@ async def decide(
         submission.obligation.legal_deadline, kind.basis, submission.facts(), ZoneInfo(kecamatan.timezone)
     )
     await session.flush()
+    if decided_now:  # accepted: its reminders stop; rejected: they resume
+        await plan_again(session, [kecamatan.kode], now, reminders)
     return Decision(
         submission.id, decided_now, submission.review_status, decider.name if decider else "?",
         submission.review_reason, desa.kode, desa.nama, submission.obligation.document_code,
@@ -321,6 +328,7 @@ async def undo_verdict(
     now: datetime,
     *,
     actor: Actor,
+    reminders: RemindersSettings | None = None,
 ) -> Undone:
     """A wrong verdict is undone, with a reason: the version waits for a decision again; the audit keeps both."""
     submission = await session.scalar(
@@ -354,6 +362,7 @@ async def undo_verdict(
     desa, kecamatan = await place_of(session, submission.obligation.desa_kode)
     submitter = await session.get(Person, submission.received_by_id) if submission.received_by_id else None
     await session.flush()
+    await plan_again(session, [kecamatan.kode], now, reminders)  # waiting again: its reminders stop until decided
     return Undone(
         submission.id, previous, desa.kode, desa.nama, kecamatan.kode, submission.obligation.document_code,
         submission.obligation.tahun_anggaran, submission.version, submitter,
