@@ -9,11 +9,12 @@ catalog's words (the text of a key up to its first placeholder), so the scenario
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.chat.actions import KirimObligation, encode
+from bot.chat.actions import KirimObligation, KoreksiSubmission, encode
 from bot.i18n import t
 from bot.services.people import create_invitation
 from models.status import ReviewStatus
@@ -74,19 +75,7 @@ async def test_a_submission_sent_verified_and_told_on_any_mix_of_channels(world,
     staf = await join(world, fake, staf_on, 501, "Bu Kasi", Role.STAF, JATIROTO)
     sekdes = await join(world, fake, sekdes_on, 502, "Siti", Role.SEKDES, ROJOPOLO)
 
-    await sekdes.say("/kirim")
-    await sekdes.expect(head("kirim.choose"))
-    await sekdes.press(encode(KirimObligation(await world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
-    await sekdes.expect(head("kirim.send_file"))
-    await sekdes.send_file(PDF, "Perdes RKPDes 2025.pdf", "application/pdf")
-    await sekdes.expect(head("kirim.ask_date"))
-    await sekdes.press(t("button.today"))
-    await sekdes.expect(head("kirim.ask_nomor"))
-    await sekdes.press(t("button.skip"))
-    await sekdes.expect(head("kirim.summary"))
-    await sekdes.press(t("button.send"))
-    await sekdes.expect(head("receipt.text"))
-
+    await send_rkpdes(world, sekdes)
     await staf.expect(head("verif.alert"))  # queued on the outbox, sent at once on the staf's own channel
     await staf.press(t("button.accept"))
     await staf.expect(head("verif.accepted_by"))
@@ -114,18 +103,39 @@ async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(world,
         (FAKE,),
     ]
 
-    await on_fake.say("/kirim")  # she writes from the new app: notices follow her there
-    await on_fake.expect(head("kirim.choose"))
-    await on_fake.press(encode(KirimObligation(await world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
-    await on_fake.send_file(PDF, "Perdes.pdf", "application/pdf")
-    await on_fake.press(t("button.today"))
-    await on_fake.press(t("button.skip"))
-    await on_fake.press(t("button.send"))
-    await on_fake.expect(head("receipt.text"))
+    await send_rkpdes(world, on_fake)  # she writes from the new app: notices follow her there
     await staf.expect(head("verif.alert"))
     await staf.press(t("button.accept"))
     await on_fake.expect(head("verif.to_sender_accepted"))
-    await world.sandbox.settle()
+    await world.bot.bot_data["courier"].idle()
     told = head("verif.to_sender_accepted")
     assert len([m for m in fake.texts("f602") if told in m]) == 1
     assert not [m for m in on_telegram.user.messages if told in m.text]  # once, on the app the rule chose
+
+    world.clock.advance(timedelta(minutes=5))
+    await on_telegram.say("/status")  # she writes from Telegram again: the next notice goes there
+    await on_telegram.expect(head("status.title"))
+    [(submission_id,)] = await world.rows(select(Submission.id))
+    await staf.say("/koreksi")
+    await staf.press(encode(KoreksiSubmission(submission_id)))
+    await staf.expect(head("koreksi.ask_reason"))
+    await staf.say("salah tekan")
+    await on_telegram.expect(head("koreksi.told"))
+    await world.bot.bot_data["courier"].idle()
+    assert not [m for m in fake.texts("f602") if head("koreksi.told") in m]
+
+
+async def send_rkpdes(world, sekdes) -> None:
+    """A whole /kirim of Rojopolo's RKPDes TA 2025 on any phone: choose, a PDF, today, no nomor, send."""
+    await sekdes.say("/kirim")
+    await sekdes.expect(head("kirim.choose"))
+    await sekdes.press(encode(KirimObligation(await world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
+    await sekdes.expect(head("kirim.send_file"))
+    await sekdes.send_file(PDF, "Perdes RKPDes 2025.pdf", "application/pdf")
+    await sekdes.expect(head("kirim.ask_date"))
+    await sekdes.press(t("button.today"))
+    await sekdes.expect(head("kirim.ask_nomor"))
+    await sekdes.press(t("button.skip"))
+    await sekdes.expect(head("kirim.summary"))
+    await sekdes.press(t("button.send"))
+    await sekdes.expect(head("receipt.text"))

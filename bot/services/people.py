@@ -265,26 +265,6 @@ def channel_label(channel: str) -> str:
     return {"telegram": "Telegram", "whatsapp": "WhatsApp"}.get(channel, channel)
 
 
-async def revoke_roles(
-    session: AsyncSession,
-    person_id: int,
-    now: datetime,
-    role: Role | None = None,
-    place: str | None = None,
-    *,
-    revoker_grants: list[Grant] | None = None,
-    actor: Actor = CLI,
-) -> tuple[Person, list[Grant]]:
-    """Take roles away (a secretary replaced). Their open drafts close; what they submitted stays theirs.
-
-    From the chat, `revoker_grants` must allow inviting that role there: who may invite a role may revoke it.
-    Only the rows: `revoke_person_roles` and `revoke_assignment` are the whole use-case (planning and the notice).
-    """
-    person, rows = await _active_rows(session, person_id, role, place)
-    await _take_away(session, person, rows, now, revoker_grants, actor)
-    return person, [Grant(r.role, r.scope_kind, r.scope_code) for r in rows]
-
-
 @dataclass(frozen=True)
 class Revocation:
     person: Person
