@@ -144,6 +144,72 @@ class WebSettings(_Section):
         return url.rstrip("/") if url else None
 
 
+GRAPH_URL = "https://graph.facebook.com/v23.0"  # pinned: docs/DECISIONS.md, "The Graph API version"
+
+
+class WhatsAppSettings(_Section):
+    """The WhatsApp Business Platform (Cloud API). Configured when `phone_number_id` is set; then the three secrets
+    and `business_number` are required (`Settings.whatsapp_problem`)."""
+
+    phone_number_id: str | None = None
+    access_token: SecretStr | None = None  # a system user's permanent token
+    app_secret: SecretStr | None = None  # signs every webhook POST (X-Hub-Signature-256)
+    verify_token: SecretStr | None = None  # our answer to Meta's GET verification handshake
+    waba_id: str | None = None  # the WhatsApp Business Account: where templates live
+    business_number: str | None = None  # the office's number in international digits, e.g. 6281234567890
+    graph_url: str = GRAPH_URL
+    webhook_path: str = "/whatsapp"
+    daily_limit: int = Field(default=250, ge=1, le=10_000_000)  # people reached outside their window per 24 hours
+
+    @property
+    def configured(self) -> bool:
+        return self.phone_number_id is not None
+
+    @field_validator("phone_number_id", "waba_id")
+    @classmethod
+    def _numeric_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{1,32}", value.strip()):
+            raise ValueError("digits only (the id Meta's WhatsApp Manager shows)")
+        return value.strip() if value is not None else None
+
+    @field_validator("business_number")
+    @classmethod
+    def _number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = re.sub(r"[\s().+-]", "", value)
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        if not re.fullmatch(r"[1-9]\d{7,14}", digits):
+            raise ValueError("international digits without + or a leading 0 (for example 6281234567890)")
+        return digits
+
+    @field_validator("graph_url")
+    @classmethod
+    def _graph_url(cls, url: str) -> str:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError("must start with https:// and a host (for example https://graph.facebook.com/v23.0)")
+        return url.rstrip("/")
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, path: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
+            raise ValueError("a path starting with / (for example /whatsapp)")
+        if path == HEALTH_PATH:
+            raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example /whatsapp)")
+        return path
+
+    def missing(self) -> str | None:
+        """The first key a configured WhatsApp still needs, as `[whatsapp] key`; None when nothing is missing."""
+        if not self.configured:
+            return None
+        for key in ("access_token", "app_secret", "verify_token", "business_number"):
+            if getattr(self, key) is None:
+                return key
+        return None
+
+
 class BotSettings(_Section):
     language: Literal["id", "en"] = "id"
     timezone: str = "Asia/Jakarta"
@@ -202,6 +268,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
@@ -29,6 +30,7 @@ def test_the_example_file_is_valid_and_holds_the_defaults():
         "database",
         "telegram",
         "web",
+        "whatsapp",
         "bot",
         "storage",
         "reminders",
@@ -207,3 +209,19 @@ def test_a_wrong_web_value_names_the_key(tmp_path, content, key):
     path.write_text(content)
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         load_settings(path)
+
+
+def test_whatsapp_settings_normalise_the_number_and_name_what_is_missing(monkeypatch):
+    monkeypatch.setenv("KLAMBI_WHATSAPP__PHONE_NUMBER_ID", "1234567890")
+    monkeypatch.setenv("KLAMBI_WHATSAPP__BUSINESS_NUMBER", "0812-3456-7890")
+    settings = Settings()
+    assert settings.whatsapp.configured
+    assert settings.whatsapp.business_number == "6281234567890"
+    assert settings.whatsapp.missing() == "access_token"
+    for key in ("ACCESS_TOKEN", "APP_SECRET", "VERIFY_TOKEN"):
+        monkeypatch.setenv(f"KLAMBI_WHATSAPP__{key}", "s3cret-value")
+    assert Settings().whatsapp.missing() is None
+    assert "s3cret-value" not in repr(Settings().whatsapp)
+    monkeypatch.setenv("KLAMBI_WHATSAPP__BUSINESS_NUMBER", "nomor kantor")
+    with pytest.raises(ValidationError):
+        Settings()

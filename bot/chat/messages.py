@@ -50,17 +50,20 @@ class Formatted:
 
 @dataclass(frozen=True)
 class Choice:
-    """One button: its label and the action it stands for."""
+    """One button: its label and the action it stands for. A channel that shows choices as a list (WhatsApp, more
+    than 3 choices) also shows the `description` under the label and groups rows under their `section`."""
 
     label: str
     action: Action
+    description: str | None = None
+    section: str | None = None
 
 
 Choices = tuple[tuple[Choice, ...], ...]
 
 
-def choices(rows: list[list[tuple[str, Action]]] | None) -> Choices:
-    return tuple(tuple(Choice(label, action) for label, action in row) for row in rows or ())
+def choices(rows: list[list[tuple[str, Action]]] | list[list[Choice]] | None) -> Choices:
+    return tuple(tuple(c if isinstance(c, Choice) else Choice(*c) for c in row) for row in rows or ())
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class OutMessage:
 
         return {
             **self.text.to_dict(),
-            "choices": [[[c.label, encode(c.action)] for c in row] for row in self.choices],
+            "choices": [[_choice_dict(c, encode(c.action)) for c in row] for row in self.choices],
             "files": [f.to_dict() for f in self.files],
         }
 
@@ -124,10 +127,19 @@ class OutMessage:
 
         rows = []
         for row in data.get("choices") or data.get("buttons") or []:
-            decoded = [(label, decode_or_none(code)) for label, code in row]
-            rows.append(tuple(Choice(label, action) for label, action in decoded if action is not None))
+            decoded = [(label, decode_or_none(code), rest) for label, code, *rest in row]
+            rows.append(tuple(Choice(label, action, *rest) for label, action, rest in decoded if action is not None))
         files = tuple(OutFile.from_dict(f) for f in data.get("files") or [])
         return cls(Formatted.from_dict(data), tuple(r for r in rows if r), files)
+
+
+def _choice_dict(choice: Choice, code: str) -> list[str | None]:
+    """[label, id] as before; description and section only when set (older rows have two items)."""
+    if choice.section is not None:
+        return [choice.label, code, choice.description, choice.section]
+    if choice.description is not None:
+        return [choice.label, code, choice.description]
+    return [choice.label, code]
 
 
 # --- in -------------------------------------------------------------------------------------------------------------
