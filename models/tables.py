@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -173,6 +174,8 @@ class Contact(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last message from them
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # refused by the channel
+    # The choices of the last list too long for the channel (WhatsApp: 10 rows), for "Berikutnya" to page through.
+    choices: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class RoleAssignment(Base):
@@ -413,6 +416,12 @@ class OutboxMessage(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channel_message_id: Mapped[str | None] = mapped_column(String(64))  # once sent: a reply to it finds this row
+    # WhatsApp outside the 24-hour window: the approved template that carried it, and whether its content still waits
+    # for the person to write (a template only announced it: "Balas *baca*"), delivered then as a notice.
+    template: Mapped[str | None] = mapped_column(String(64))
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # as the channel reported (WhatsApp statuses)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IndicatorHistory(Base):
@@ -541,6 +550,36 @@ class MeetingInvitee(Base):
     answer: Mapped[str | None] = mapped_column(String(10))  # hadir, tidak
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reachable: Mapped[bool] = mapped_column(Boolean)  # False: no chat with the bot when invited
+
+
+class InboxStatus(StrEnum):
+    PENDING = "pending"  # stored, not handled yet (claimed_by says whether a worker holds it)
+    HANDLED = "handled"
+    FAILED = "failed"  # handling raised past every answer; kept for the log, never retried by itself
+
+
+class InboxMessage(Base):
+    """A message from a channel, stored durably by the channel's own id before it is handled (WhatsApp's wamid):
+    the webhook answers at once, a worker handles the rows in order per sender, and a redelivered id finds its row
+    and changes nothing. Kept `bot.services.inbox.KEEP` (Meta retries for days)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external_id"),
+        Index("ix_inbox_status_sender", "status", "channel", "sender"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(128))  # the wamid
+    sender: Mapped[str] = mapped_column(String(64))  # the channel's id of who wrote: their messages keep their order
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the message as the channel sent it, with its contact
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[InboxStatus] = mapped_column(_enum(InboxStatus, "inbox_status"), default=InboxStatus.PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ProcessedUpdate(Base):
