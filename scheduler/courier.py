@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from bot.app import App
 from bot.chat.transport import Transport
 from bot.services.notices import SENT_AT_ONCE
-from scheduler.sweep import CLAIM_BATCH, sweep
+from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.courier")
 
@@ -57,7 +57,7 @@ class Courier:
             await self._wake.wait()
             self._wake.clear()
             try:
-                while (await sweep(self.app, self.transports, self.worker, subjects=subjects)).claimed >= CLAIM_BATCH:
+                while (await sweep(self.app, self.transports, self.worker, subjects=subjects)).more:
                     pass
             except Exception:  # the database away a moment: the minute's sweep sends what is left
                 log.warning("sending notices failed; the next sweep takes them", exc_info=True)

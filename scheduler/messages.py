@@ -253,3 +253,25 @@ async def unreachable_notice(
                 message=OutMessage.of(text),
                 now=now,
             )
+
+
+async def release_follow_ups(session: AsyncSession, person: Person, now: datetime, lang: Language) -> int:
+    """The person wrote, so their WhatsApp window is open: what templates only announced ("Balas *baca*") goes now,
+    composed from the database as it is, as notices (sent at once). How many were released."""
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.person_id == person.id, OutboxMessage.follow_up.is_(True))
+            .order_by(OutboxMessage.id)
+        )
+    ).all()
+    released = 0
+    for row in rows:
+        row.follow_up = False
+        message = await compose(session, row, now, lang)
+        if message is None:  # nothing left to say (the digest emptied, the meeting was cancelled)
+            continue
+        await queue_notice(session, kecamatan_kode=row.kecamatan_kode, person=person, role=row.role,
+                           key=f"opened:{row.id}", message=message, now=now)  # fmt: skip
+        released += 1
+    return released

@@ -20,7 +20,8 @@ from sqlalchemy import select, true, update
 
 from bot.app import App
 from bot.chat.messages import OutMessage
-from bot.chat.transport import Transport, TryLater, Unreachable
+from bot.chat.transport import Prepared, Transport, TryLater, Unreachable, Waiting
+from bot.i18n import Language
 from bot.services.contacts import contact_for_notice, is_reachable, mark_unreachable, outside_window
 from models.tables import OutboxMessage, OutboxStatus, Person
 from scheduler.messages import compose, unreachable_notice
@@ -40,8 +41,15 @@ class SweepResult:
     unreachable: int = 0
     retried: int = 0
     rerouted: int = 0  # refused by one contact, back on the outbox for the person's other contact
-    outside_window: int = 0  # sent to a contact whose channel's window was closed (a template, next issue)
+    outside_window: int = 0  # sent to a contact whose channel's window was closed (as a template)
+    waiting: int = 0  # left planned by their channel (a template not approved yet, the day's limit near)
     sent_ids: list[int] = field(default_factory=list)
+
+    @property
+    def more(self) -> bool:
+        """Worth sweeping again at once: a whole batch was claimed and some of it moved on. Rows that only came back
+        (waiting, to be retried) must not spin the sweep: they wait for the next one."""
+        return self.claimed >= CLAIM_BATCH and self.claimed > self.waiting + self.retried
 
 
 async def claim(
@@ -125,7 +133,7 @@ async def sweep(
         while (item := await ready.get()) is not None:
             outcome: Exception | str
             try:
-                outcome = await transports[item.channel].deliver(item.address, item.message)
+                outcome = await transports[item.channel].deliver(item.address, item.message, item.prepared)
             except (Unreachable, TryLater) as problem:
                 log.warning("outbox message on %s not delivered: %s", item.channel, type(problem).__name__)
                 outcome = problem
@@ -142,6 +150,7 @@ class _Prepared:
     address: str
     contact_id: int | None
     message: OutMessage
+    prepared: Prepared | None = None
 
 
 async def _prepare(
@@ -162,10 +171,11 @@ async def _prepare(
                 result.unreachable += 1
                 return None
             if outside_window(contact, now):
-                result.outside_window += 1  # the next issue sends a template here
+                result.outside_window += 1
                 log.info("outbox row %s goes to a %s contact outside its window", row.id, contact.channel)
             channel, address, contact_id = contact.channel, contact.user_id or contact.phone, contact.id
         else:
+            contact = None
             channel, address = row.channel, row.address
         if channel not in transports or address is None:
             row.status, row.last_error = OutboxStatus.UNREACHABLE, f"no transport for {channel}"
@@ -177,7 +187,16 @@ async def _prepare(
             result.cancelled += 1
             return None
         assert address is not None
-        return _Prepared(row.id, channel, address, contact_id, message)
+        prepared = None
+        prepare = getattr(transports[channel], "prepare", None)
+        if prepare is not None:
+            try:
+                prepared = await prepare(session, row, message, contact, now)
+            except Waiting as waiting:
+                row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(waiting)[:500]
+                result.waiting += 1
+                return None
+        return _Prepared(row.id, channel, address, contact_id, message, prepared)
 
 
 async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: SweepResult) -> None:
@@ -190,6 +209,8 @@ async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: Swe
         if isinstance(outcome, str):
             row.status, row.sent_at, row.channel_message_id = OutboxStatus.SENT, now, outcome
             row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
+            if item.prepared is not None:
+                item.prepared.record(row)
             result.sent += 1
             result.sent_ids.append(row.id)
         elif isinstance(outcome, Unreachable):
@@ -207,15 +228,21 @@ async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: Swe
 
 
 async def _mark_unreachable(session: Any, row: OutboxMessage, item: _Prepared, app: App, now: datetime) -> bool:
-    """The contact that refused is marked. True when the person still has a reachable contact (the row goes there
-    instead); when they have none left, the kecamatan's staf are told once."""
-    if row.person_id is None or item.contact_id is None:
+    return await contact_refused(session, row, item.contact_id, now, app.settings.bot.language)
+
+
+async def contact_refused(
+    session: Any, row: OutboxMessage, contact_id: int | None, now: datetime, lang: Language
+) -> bool:
+    """The contact that refused `row` is marked. True when the person still has a reachable contact (the row goes
+    there instead); when they have none left, the kecamatan's staf are told once."""
+    if row.person_id is None or contact_id is None:
         return False
-    newly = await mark_unreachable(session, item.contact_id, now) is not None
+    newly = await mark_unreachable(session, contact_id, now) is not None
     await session.flush()
     if await is_reachable(session, row.person_id):
         return True
     person = await session.get(Person, row.person_id)
     if newly and person is not None:
-        await unreachable_notice(session, person, row, now, app.settings.bot.language)
+        await unreachable_notice(session, person, row, now, lang)
     return False

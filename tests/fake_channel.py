@@ -36,7 +36,7 @@ class FakeTransport:
         """From now on the address will not take messages (blocked the bot)."""
         self.unreachable.add(address)
 
-    async def deliver(self, address: str, message: OutMessage) -> str:
+    async def deliver(self, address: str, message: OutMessage, prepared: object = None) -> str:
         if address in self.unreachable:
             raise Unreachable(f"{self.channel}:{address} refused")
         if address in self.flaky:

@@ -153,6 +153,7 @@ class Sender:
     user_id: str
     address: str
     display_name: str | None = None
+    phone: str | None = None  # WhatsApp: the number in international digits, when the channel gives it
 
 
 Fetch = Callable[[Path, int], Awaitable[None]]  # download into the path, refusing more than the limit (bytes)

@@ -106,6 +106,8 @@ async def person_by_sender(
         return None, None
     contact.last_message_at = now
     contact.unreachable_since = None
+    if sender.phone and contact.phone is None:
+        contact.phone = sender.phone
     if sender.display_name:
         contact.display_name = sender.display_name[:120]
     return person, contact
@@ -123,7 +125,8 @@ async def mark_unreachable(session: AsyncSession, contact_id: int, now: datetime
 
 def add_contact(session: AsyncSession, person: Person, sender: Sender, now: datetime) -> Contact:
     contact = Contact(
-        person_id=person.id, channel=sender.channel, user_id=sender.user_id, display_name=(sender.display_name or None)
+        person_id=person.id, channel=sender.channel, user_id=sender.user_id, phone=sender.phone,
+        display_name=(sender.display_name or None)
         and sender.display_name[:120], linked_at=now, last_message_at=now,
     )  # fmt: skip
     session.add(contact)

@@ -25,7 +25,7 @@ from bot.services.updates import forget_old_updates
 from handlers.onboarding import default_commands
 from scheduler.courier import Courier
 from scheduler.planner import plan_everywhere
-from scheduler.sweep import CLAIM_BATCH, sweep
+from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.bot")
 # Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
@@ -104,7 +104,7 @@ async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info(
                 "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
             )
-        if result.claimed < CLAIM_BATCH:
+        if not result.more:
             break
 
 

@@ -41,7 +41,7 @@ class TelegramTransport:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def deliver(self, address: str, message: OutMessage) -> str:
+    async def deliver(self, address: str, message: OutMessage, prepared: object = None) -> str:
         chat_id = int(address)
         try:
             return str(await self._send(chat_id, message))
