@@ -57,6 +57,7 @@ class Outcome:
     menu: list[tuple[str, str]] | None = None  # the person's commands and their descriptions, when they changed
     notices_queued: bool = False  # the outbox has notices to send now: wake the sender
     handled: bool = True  # False: delivered before, or a stranger told lately; nothing to say
+    busy: bool = False  # the database was busy or away: nothing was kept; a channel with an inbox tries again
 
 
 @dataclass
@@ -200,7 +201,7 @@ class Conversations:
                 woken = session.info.pop(WAKE, False)
         except (OperationalError, DBAPIError):
             log.warning("database unavailable while handling %s", _name(chosen), exc_info=True)
-            return Outcome(refusal=t("chat.busy", self.language))
+            return Outcome(refusal=t("chat.busy", self.language), busy=True)
         if refusal is not None:
             return self._refused(incoming, refusal, _name(chosen))
         assert current is not None

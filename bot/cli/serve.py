@@ -32,14 +32,18 @@ CHANNELS = ("telegram", "whatsapp")
 @command("run")
 @pass_context
 def run(ctx: Context) -> None:
-    """Jalankan bot Telegram (long polling, atau webhook di belakang reverse proxy) dengan token dari konfigurasi."""
+    """Jalankan bot: Telegram bila token diatur (long polling, atau webhook di belakang reverse proxy), WhatsApp bila
+    [whatsapp] diatur, atau keduanya dalam satu proses."""
     token = ctx.settings.telegram.token
-    if token is None:
+    whatsapp = ctx.settings.whatsapp
+    if token is None and not whatsapp.configured:
         raise InputError("error.no_token")
+    missing = whatsapp.missing()
+    if missing is not None:
+        raise InputError("whatsapp.missing_key", setting=missing, env=missing.upper())
     webhook = ctx.settings.telegram.mode == "webhook"
-    if webhook and ctx.settings.telegram.webhook_secret is None:
+    if token is not None and webhook and ctx.settings.telegram.webhook_secret is None:
         raise InputError("error.webhook_secret")
-    from bot.channels.telegram.application import run_polling, run_webhook
 
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request log line would carry the token
@@ -50,7 +54,15 @@ def run(ctx: Context) -> None:
     ctx.run(prepare)
     app = App.create(ctx.settings, ctx.clock)
     try:
-        (run_webhook if webhook else run_polling)(app, token.get_secret_value())
+        if whatsapp.configured:
+            from bot.channels.run import run_channels
+
+            run_channels(app, token.get_secret_value() if token else None)
+        else:
+            from bot.channels.telegram.application import run_polling, run_webhook
+
+            assert token is not None
+            (run_webhook if webhook else run_polling)(app, token.get_secret_value())
     finally:
         asyncio.run(app.close())
 

@@ -158,10 +158,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Give --area CODE or a CSV file (not both).",
     ),
     "error.no_token": (
-        "Token bot belum diatur: isi KLAMBI_TELEGRAM__TOKEN (atau [telegram] token di config.toml), "
-        "atau coba dulu `klambi demo` tanpa token.",
-        "No bot token yet: set KLAMBI_TELEGRAM__TOKEN (or [telegram] token in config.toml), "
-        "or try `klambi demo` first, which needs none.",
+        "Belum ada saluran: isi KLAMBI_TELEGRAM__TOKEN (Telegram) atau KLAMBI_WHATSAPP__PHONE_NUMBER_ID dan "
+        "kawan-kawannya (WhatsApp, lihat [whatsapp] di config.example.toml), atau coba dulu `klambi demo`.",
+        "No channel yet: set KLAMBI_TELEGRAM__TOKEN (Telegram) or KLAMBI_WHATSAPP__PHONE_NUMBER_ID and the rest "
+        "of [whatsapp] (see config.example.toml), or try `klambi demo` first, which needs neither.",
     ),
     "error.no_username": (
         "Nama bot tidak diketahui: isi [telegram] username (atau token) di konfigurasi. Tidak ada undangan yang "

@@ -12,7 +12,6 @@ import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
@@ -21,11 +20,9 @@ from bot.app import App
 from bot.channels.telegram.adapter import register
 from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
-from bot.services.updates import forget_old_updates
 from handlers.onboarding import default_commands
 from scheduler.courier import Courier
-from scheduler.planner import plan_everywhere
-from scheduler.sweep import sweep
+from scheduler.jobs import HOUSEKEEPING_EVERY, housekeeping, reminder_round
 
 log = logging.getLogger("klambi.bot")
 # Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
@@ -46,8 +43,17 @@ class KlambiApplication(Application):
         await super().process_update(update)
 
 
-def build_application(app: App, token: str, jobs: bool = True, updater: bool = True) -> Application:
-    """The Application; without `updater` it does not poll (webhook mode hands it updates)."""
+def build_application(
+    app: App,
+    token: str,
+    jobs: bool = True,
+    updater: bool = True,
+    *,
+    transports: dict | None = None,
+    courier: Courier | None = None,
+) -> Application:
+    """The Application; without `updater` it does not poll (webhook mode hands it updates). Beside other channels
+    (`bot/channels/run.py`) it shares their outbox `transports` and `courier`, and runs no jobs of its own."""
     telegram = app.settings.telegram
     builder = (
         Application.builder()
@@ -64,8 +70,10 @@ def build_application(app: App, token: str, jobs: bool = True, updater: bool = T
     application = builder.build()
     application.bot_data["app"] = app
     application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
-    application.bot_data["transports"] = {"telegram": TelegramTransport(application.bot)}
-    application.bot_data["courier"] = Courier(app, application.bot_data["transports"], application.bot_data["worker"])
+    shared = transports if transports is not None else {}
+    shared["telegram"] = TelegramTransport(application.bot)
+    application.bot_data["transports"] = shared
+    application.bot_data["courier"] = courier or Courier(app, shared, application.bot_data["worker"])
     register(application, app)
     if jobs and app.settings.reminders.enabled:
         assert application.job_queue is not None
@@ -76,36 +84,14 @@ def build_application(app: App, token: str, jobs: bool = True, updater: bool = T
     return application
 
 
-HOUSEKEEPING_EVERY = timedelta(hours=1)
-
-
 async def _housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget handled update ids once Telegram can no longer deliver them again."""
-    app: App = context.bot_data["app"]
-    async with app.sessions() as session, session.begin():
-        await forget_old_updates(session, app.clock.now())
-
-
-PLAN_EVERY = timedelta(hours=1)
+    await housekeeping(context.bot_data["app"])
 
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """APScheduler only calls this; the time comes from the app's clock. Re-plans hourly, sweeps every time."""
-    app: App = context.bot_data["app"]
-    now = app.clock.now()
-    planned_at = context.bot_data.get("planned_at")
-    if planned_at is None or now - planned_at >= PLAN_EVERY:
-        async with app.sessions() as session, session.begin():
-            await plan_everywhere(session, now, app.settings.reminders)
-        context.bot_data["planned_at"] = now
-    while True:  # a busy morning is more than one claim: keep going until what is due now is out
-        result = await sweep(app, context.bot_data["transports"], context.bot_data["worker"])
-        if result.sent or result.unreachable:
-            log.info(
-                "reminders: %s sent, %s unreachable, %s superseded", result.sent, result.unreachable, result.superseded
-            )
-        if not result.more:
-            break
+    data = context.bot_data
+    data["planned_at"] = await reminder_round(data["app"], data["transports"], data["worker"], data.get("planned_at"))
 
 
 async def post_init(application: Application) -> None:

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
@@ -95,7 +96,9 @@ def webhook_secret(app: App) -> str:
 
 
 @asynccontextmanager
-async def telegram_webhook(app: App, token: str, webapp: WebApp, jobs: bool = True) -> AsyncIterator[TelegramWebhook]:
+async def telegram_webhook(
+    app: App, token: str, webapp: WebApp, jobs: bool = True, **shared: Any
+) -> AsyncIterator[TelegramWebhook]:
     """The Telegram channel on `webapp` (not yet started): mount the route, start the Application, yield; once
     `webapp` listens, give Telegram the URL (`Settings.telegram_webhook_url`; none: the operator sets it). Leave
     `webapp` before this."""
@@ -103,7 +106,7 @@ async def telegram_webhook(app: App, token: str, webapp: WebApp, jobs: bool = Tr
 
     telegram = app.settings.telegram
     secret = webhook_secret(app)
-    application = build_application(app, token, jobs, updater=False)
+    application = build_application(app, token, jobs, updater=False, **shared)
     hook = TelegramWebhook(application, secret, telegram.webhook_path, webapp)
     url = app.settings.telegram_webhook_url
 

@@ -1,0 +1,166 @@
+"""Every configured channel in one process: `klambi run` with WhatsApp (alone or beside Telegram), the demo, tests.
+
+One web application (`[web]`) carries the WhatsApp webhook (and Telegram's in webhook mode); Telegram polls
+otherwise. The channels share one outbox courier and one set of transports, so a notice goes out on whichever app
+the person last wrote from; one inbox worker handles what webhooks stored; `scheduler.jobs.Jobs` plans and sweeps.
+Telegram alone keeps its own path (`bot.channels.telegram.application.run_polling` / `run_webhook`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.app import App
+from bot.channels.inbox import InboxWorker
+from bot.chat.transport import Transport
+from bot.errors import InputError
+from bot.web import WebApp
+from handlers.common import Conversations
+from scheduler.courier import Courier
+from scheduler.jobs import Jobs
+
+log = logging.getLogger("klambi.run")
+
+
+@dataclass
+class WhatsAppService:
+    graph: Any
+    registry: Any
+    channel: Any
+    transport: Any
+    webhook: Any
+
+
+@dataclass
+class Runtime:
+    app: App
+    webapp: WebApp
+    worker: str
+    transports: dict[str, Transport] = field(default_factory=dict)
+    courier: Courier | None = None
+    inbox: InboxWorker | None = None
+    jobs: Jobs | None = None
+    telegram: Any = None  # the python-telegram-bot Application
+    whatsapp: WhatsAppService | None = None
+
+    async def idle(self) -> None:
+        """Wait until what arrived has been handled and what it queued has been sent (the demo, tests)."""
+        assert self.inbox is not None and self.courier is not None
+        for _ in range(3):  # handling may queue notices, and a notice's status may wake the inbox again
+            await self.inbox.idle()
+            await self.courier.idle()
+
+
+def check_whatsapp(app: App) -> None:
+    missing = app.settings.whatsapp.missing()
+    if missing is not None:
+        raise InputError("whatsapp.missing_key", setting=missing, env=missing.upper())
+
+
+@asynccontextmanager
+async def running(app: App, *, telegram_token: str | None = None, whatsapp: bool | None = None, jobs: bool = True,
+                  poll_timeout: int = 1, settle: float | None = None) -> AsyncIterator[Runtime]:  # fmt: skip
+    """Start the channels asked for (WhatsApp by default when `[whatsapp]` is configured), serve, and stop cleanly:
+    the web application stops listening first, then the channels, the workers and the jobs."""
+    whatsapp = app.settings.whatsapp.configured if whatsapp is None else whatsapp
+    if whatsapp:
+        check_whatsapp(app)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    runtime = Runtime(app, WebApp(app.settings.web), worker)
+    runtime.courier = Courier(app, runtime.transports, worker)
+    runtime.inbox = InboxWorker(app, worker)
+    async with AsyncExitStack() as stack:
+        if whatsapp:
+            runtime.whatsapp = await stack.enter_async_context(_whatsapp(runtime, settle))
+        if telegram_token is not None:
+            runtime.telegram = await stack.enter_async_context(_telegram(runtime, telegram_token, poll_timeout))
+        runtime.courier.start()
+        stack.push_async_callback(runtime.courier.stop)
+        runtime.inbox.start()
+        stack.push_async_callback(runtime.inbox.stop)
+        if jobs:
+            runtime.jobs = Jobs(app, runtime.transports, worker)
+            runtime.jobs.start()
+            stack.callback(runtime.jobs.stop)
+        await stack.enter_async_context(runtime.webapp)
+        yield runtime
+
+
+@asynccontextmanager
+async def _whatsapp(runtime: Runtime, settle: float | None) -> AsyncIterator[WhatsAppService]:
+    from bot.channels.whatsapp.adapter import SETTLE_SECONDS, WhatsAppChannel
+    from bot.channels.whatsapp.graph import Graph
+    from bot.channels.whatsapp.templates import TemplateRegistry
+    from bot.channels.whatsapp.transport import WhatsAppTransport
+    from bot.channels.whatsapp.webhook import WhatsAppWebhook
+
+    app = runtime.app
+    assert runtime.courier is not None and runtime.inbox is not None
+    settings = app.settings.whatsapp
+    graph = Graph(settings)
+    registry = TemplateRegistry(settings, app.clock)
+    channel = WhatsAppChannel(app, graph, Conversations(app), runtime.inbox, runtime.courier.wake,
+                              settle=SETTLE_SECONDS if settle is None else settle)  # fmt: skip
+    transport = WhatsAppTransport(settings, graph, registry, channel.uploads, app.settings.bot.language)
+    runtime.transports["whatsapp"] = transport
+    webhook = WhatsAppWebhook(app, runtime.webapp, runtime.inbox.wake, runtime.courier.wake)
+    try:
+        yield WhatsAppService(graph, registry, channel, transport, webhook)
+    finally:
+        await graph.close()
+
+
+@asynccontextmanager
+async def _telegram(runtime: Runtime, token: str, poll_timeout: int) -> AsyncIterator[Any]:
+    from telegram import Update
+
+    from bot.channels.telegram.application import build_application, post_init, post_stop
+    from bot.channels.telegram.webhook import telegram_webhook
+
+    app = runtime.app
+    shared = {"transports": runtime.transports, "courier": runtime.courier}
+    if app.settings.telegram.mode == "webhook":
+        async with telegram_webhook(app, token, runtime.webapp, False, **shared) as hook:
+            yield hook.application
+        return
+    application = build_application(app, token, False, **shared)
+    async with application:
+        await post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await post_stop(application)
+
+
+def run_channels(app: App, telegram_token: str | None) -> None:
+    """Serve every configured channel until interrupted (Ctrl-C or SIGTERM)."""
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with running(app, telegram_token=telegram_token, poll_timeout=30) as runtime:
+            webhook = runtime.whatsapp.webhook if runtime.whatsapp else None
+            if webhook is not None:
+                public = runtime.webapp.public_url_for(webhook.path)
+                log.info("WhatsApp webhook on %s%s", webhook.url, f" (public: {public})" if public else "")
+            await stop.wait()
+        log.info("stopped")
+
+    asyncio.run(serve())
