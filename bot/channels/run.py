@@ -120,31 +120,10 @@ async def _whatsapp(runtime: Runtime, settle: float | None) -> AsyncIterator[Wha
 
 @asynccontextmanager
 async def _telegram(runtime: Runtime, token: str, poll_timeout: int) -> AsyncIterator[Any]:
-    from telegram import Update
+    from bot.channels.telegram.application import beside
 
-    from bot.channels.telegram.application import build_application, post_init, post_stop
-    from bot.channels.telegram.webhook import telegram_webhook
-
-    app = runtime.app
-    shared = {"transports": runtime.transports, "courier": runtime.courier}
-    if app.settings.telegram.mode == "webhook":
-        async with telegram_webhook(app, token, runtime.webapp, False, **shared) as hook:
-            yield hook.application
-        return
-    application = build_application(app, token, False, **shared)
-    async with application:
-        await post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await post_stop(application)
+    async with beside(runtime.app, token, runtime.webapp, runtime.transports, runtime.courier, poll_timeout) as bot:
+        yield bot
 
 
 def run_channels(app: App, telegram_token: str | None) -> None:

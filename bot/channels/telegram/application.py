@@ -12,6 +12,7 @@ import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
@@ -135,6 +136,34 @@ async def running(app: App, token: str, poll_timeout: int = 1, jobs: bool = Fals
     Without `jobs` the reminder sweep does not run by itself: the caller moves the clock and calls `sweep`.
     """
     application = build_application(app, token, jobs)
+    async with application:
+        await post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await post_stop(application)
+
+
+@asynccontextmanager
+async def beside(
+    app: App, token: str, webapp: Any, transports: dict, courier: Courier, poll_timeout: int = 1
+) -> AsyncIterator[Application]:
+    """Telegram beside other channels (`bot/channels/run.py`): their outbox transports and courier shared, no jobs
+    of its own; polling, or the webhook route on their web application (`webapp`, not yet started)."""
+    from bot.channels.telegram.webhook import telegram_webhook
+
+    if app.settings.telegram.mode == "webhook":
+        async with telegram_webhook(app, token, webapp, False, transports=transports, courier=courier) as hook:
+            yield hook.application
+        return
+    application = build_application(app, token, False, transports=transports, courier=courier)
     async with application:
         await post_init(application)
         await application.start()
