@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, FormData, web
 
+from bot.channels.whatsapp.graph import Graph
+from bot.channels.whatsapp.graph import GraphError as ClientGraphError
 from bot.clock import ManualClock
+from bot.config import WhatsAppSettings
+from bot.errors import InputError
 from bot.sandbox.whatsapp import GraphSandbox, WaPerson, WebhookRefused
 
 TOKEN = "EAAG-sandbox-token"
@@ -707,3 +711,33 @@ async def test_people_are_checked_when_made(graph):
         graph.person("0812-abc", "Salah")
     with pytest.raises(KeyError):
         graph.sent_to(BUDI)
+
+
+# --- the bot's Graph client against the sandbox ----------------------------------------------------------------------
+
+
+async def test_the_bots_graph_client_speaks_the_sandboxs_language(graph, receiver, tmp_path):
+    settings = WhatsAppSettings(phone_number_id=graph.phone_number_id, access_token=TOKEN, graph_url=graph.graph_url)
+    client = Graph(settings)
+    try:
+        siti = graph.person(SITI, "Siti")
+        with pytest.raises(ClientGraphError) as refused:
+            await client.send(SITI, text("halo"))
+        assert (refused.value.status, refused.value.code) == (400, 131047)
+        wamid = await siti.send_document(PDF, "RKPDes.pdf", "application/pdf")
+        await client.mark_read(wamid)
+        assert graph.read_marks == [wamid]
+        media_id = receiver.messages()[-1]["document"]["id"]
+        assert await client.download(media_id, tmp_path / "a.pdf", 10 * 2**20) == "application/pdf"
+        assert (tmp_path / "a.pdf").read_bytes() == PDF
+        graph.corrupt_media(media_id)
+        with pytest.raises(InputError):
+            await client.download(media_id, tmp_path / "b.pdf", 10 * 2**20)
+        uploaded = await client.upload(PDF, "application/pdf", "rekap.pdf")
+        sent = await client.send(SITI, {"type": "document", "document": {"id": uploaded, "filename": "rekap.pdf"}})
+        assert siti.last.wamid == sent and siti.last.document.data == PDF
+        ana = graph.person(None, "Ana", user_id="ID.ana42")
+        await ana.say("halo")
+        assert await client.send("ID.ana42", text("Selamat datang")) == ana.last.wamid
+    finally:
+        await client.close()
