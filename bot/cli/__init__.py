@@ -26,6 +26,7 @@ from bot.cli import (
     serve,
     targets,
     villages,
+    whatsapp,
 )
 from bot.cli.common import ERROR_LANGUAGE, Context, KlambiGroup, speak_click
 from bot.clock import Clock, ManualClock, SystemClock
@@ -91,6 +92,7 @@ for _command in (
     ops.backup,
     ops.restore,
     reports.report,
+    whatsapp.whatsapp,
 ):
     cli.add_command(_command)
 
