@@ -52,13 +52,14 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.SCHEDULE_MEETING: frozenset({Role.STAF, Role.ADMIN}),
 }
 
-# What a chat command needs: one of these actions somewhere (an empty tuple: anyone registered; `start` and `bantuan`
-# also answer strangers). Handlers check the same actions; tests/test_authz_matrix.py drives every command for every
-# role from this table, and fails when a registered command is missing here.
+# What a chat command needs: one of these actions somewhere (an empty tuple: anyone registered; `start`, `bantuan`
+# and `menu` also answer strangers). Handlers check the same actions; tests/test_authz_matrix.py drives every command
+# for every role from this table, and fails when a registered command is missing here.
 COMMANDS: dict[str, tuple[Action, ...]] = {
     "start": (),
     "bantuan": (),
     "help": (),
+    "menu": (),  # a stranger's menu says how to join
     "batal": (),
     "hubungkan": (),  # any registered person links another account of theirs
     "agenda": (),

@@ -3,10 +3,17 @@
 Commands go to their handler (each command's entry in `bot.authz.COMMANDS` says who may use it); a pressed choice is
 decoded to its typed action (`bot.chat.actions`) and goes to its handler; text and files go where the person's draft
 (in the database, not in memory) says the conversation stands. `dispatch` is the one entry for every channel.
+
+A command comes three ways and all meet in `run_command` (one lookup in `COMMAND_HANDLERS`, the handler's own
+permission checks): a channel's command ("/kirim" on Telegram), a text that is a command (`command_in` decides: "kirim",
+"KIRIM", " /Status ", "daftar KODE"), and a pressed menu choice (`RunCommand`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +21,9 @@ from bot.chat import actions
 from bot.chat.messages import Incoming
 from bot.cleaning import clean_text
 from bot.errors import InputError
+from bot.i18n import Language, t
 from bot.parsing import parse_chat_date
+from bot.services import forum
 from bot.services.drafts import clear_draft, get_draft
 from handlers import deadlines, desk, onboarding, status, submission, verification
 from handlers.common import ChannelFacts, Conversations, Handler, Outcome, Turn
@@ -35,57 +44,152 @@ async def batal(current: Turn) -> None:
         current.reply(current.t("chat.cancelled" if cleared else "chat.nothing_to_cancel"))
 
 
+# The steps where the conversation waits for a typed text, and what takes it. While one of them waits, a text is its
+# answer, not a command (but "batal", and a command with a slash: `command_in`).
+TEXT_STEPS: dict[tuple[str, str], Callable[[Turn, str], Awaitable[None]]] = {
+    ("kirim", "date"): submission.date_text,
+    ("kirim", "nomor"): submission.nomor_text,
+    ("tolak", "reason"): verification.reason_text,
+    ("tenggat", "date"): desk.tenggat_date,
+    ("catat", "penetapan"): lambda c, text: desk.catat_date(c, "penetapan", parse_chat_date(text)),
+    ("catat", "received"): lambda c, text: desk.catat_date(c, "received", parse_chat_date(text)),
+    ("koreksi", "reason"): desk.koreksi_reason,
+    ("perpanjang", "date"): deadlines.date_text,
+    ("perpanjang", "reason"): deadlines.reason_text,
+    ("undang", "place"): onboarding.undang_typed_place,
+    ("umumkan", "text"): announcements.umumkan_text,
+    ("kendala", "text"): threads.kendala_text,
+    ("tanya", "text"): threads.tanya_text,
+    ("jawab", "text"): threads.jawab_text,
+    ("tutup", "text"): threads.tutup_text,
+    ("rapat", "title"): lambda c, text: meetings.rapat_text(c, "title", text),
+    ("rapat", "when"): lambda c, text: meetings.rapat_text(c, "when", text),
+    ("rapat", "place"): lambda c, text: meetings.rapat_text(c, "place", text),
+    ("notulen", "text"): meetings.notulen_text,
+}
+
+
 async def on_text(current: Turn) -> None:
-    if current.person is None:
-        raise InputError("chat.unknown_person")
     assert current.incoming.text is not None
-    draft = await get_draft(current.session, current.person.id)
+    draft = await get_draft(current.session, current.person.id) if current.person is not None else None
     step = (draft.flow, draft.step) if draft else None
     text = clean_text(current.incoming.text, multiline=step in MULTILINE_STEPS).strip()
-    if step is None and await threads.reply_to_alert(current, text):
+    replied = await _replied_thread(current) if step is None else None  # a staf's answer by the channel's reply
+    said = command_in(text, waiting=step in TEXT_STEPS or replied is not None, language=current.lang)
+    if said is not None:
+        await run_command(current, *said)
         return
-    if step == ("kirim", "date"):
-        await submission.date_text(current, text)
-    elif step == ("kirim", "nomor"):
-        await submission.nomor_text(current, text)
+    if current.person is None:
+        raise InputError("chat.unknown_person")
+    answer = TEXT_STEPS.get(step) if step is not None else None
+    if replied is not None:
+        await threads.jawab_text(current, text, replied)
+    elif answer is not None:
+        await answer(current, text)
     elif step in (("kirim", "file"), ("kirim", "more")):
         current.reply(current.t("kirim.expect_file"))
     elif step == ("kirim", "confirm"):
         current.reply(current.t("kirim.expect_buttons"))
-    elif step == ("tolak", "reason"):
-        await verification.reason_text(current, text)
-    elif step == ("tenggat", "date"):
-        await desk.tenggat_date(current, text)
-    elif step in (("catat", "penetapan"), ("catat", "received")):
-        await desk.catat_date(current, step[1], parse_chat_date(text))
     elif step == ("catat", "files"):
         current.reply(current.t("catat.ask_files"))
-    elif step == ("koreksi", "reason"):
-        await desk.koreksi_reason(current, text)
-    elif step == ("perpanjang", "date"):
-        await deadlines.date_text(current, text)
-    elif step == ("perpanjang", "reason"):
-        await deadlines.reason_text(current, text)
-    elif step == ("undang", "place"):
-        await onboarding.undang_typed_place(current, text)
-    elif step == ("umumkan", "text"):
-        await announcements.umumkan_text(current, text)
-    elif step == ("kendala", "text"):
-        await threads.kendala_text(current, text)
-    elif step == ("tanya", "text"):
-        await threads.tanya_text(current, text)
-    elif step == ("jawab", "text"):
-        await threads.jawab_text(current, text)
-    elif step == ("tutup", "text"):
-        await threads.tutup_text(current, text)
-    elif step in (("rapat", "title"), ("rapat", "when"), ("rapat", "place")):
-        await meetings.rapat_text(current, step[1], text)
-    elif step == ("notulen", "text"):
-        await meetings.notulen_text(current, text)
     elif step is not None and step[0] in ("umumkan", "kendala", "tanya", "rapat"):
         current.reply(current.t("chat.use_buttons"))
     else:
-        current.reply(current.t("chat.not_understood"))
+        await onboarding.not_understood(current)
+
+
+async def _replied_thread(current: Turn) -> int | None:
+    """The problem or question whose alert this text replies to (the channel's 'reply'), if it is one."""
+    incoming = current.incoming
+    if incoming.reply_to is None or current.person is None:
+        return None
+    return await forum.thread_of_reply(current.session, incoming.sender.address, incoming.reply_to, incoming.channel)
+
+
+# --- commands typed as words ----------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"(/?)([^\W_]+)")  # an optional slash and a word (letters or digits of any script)
+_CODE_ARGUMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")  # an invitation or link code, or an app's name
+_YEAR_OR_PLACE = re.compile(r"\d[\d.]{0,20}")  # a year (2024) or a place's code (35.08.17)
+
+
+def _one_code(args: tuple[str, ...]) -> bool:
+    return len(args) <= 1 and all(_CODE_ARGUMENT.fullmatch(a) for a in args)
+
+
+def _years_or_places(args: tuple[str, ...]) -> bool:
+    return len(args) <= 2 and all(_YEAR_OR_PLACE.fullmatch(a) for a in args)
+
+
+# The commands that take arguments after their word, and what those look like; every other command is its word alone.
+# A text whose arguments do not look like these is not a command ("kirim dokumen desa" is not understood, and answered
+# with the menu).
+ARGUMENTS: dict[str, Callable[[tuple[str, ...]], bool]] = {
+    "start": _one_code,  # daftar KODE
+    "hubungkan": _one_code,  # hubungkan KODE, hubungkan whatsapp
+    "status": _years_or_places,
+    "indikator": _years_or_places,
+    "rekap": _years_or_places,
+    "libur": _years_or_places,
+    "tanya": lambda args: True,  # tanya <the question>
+}
+
+
+@functools.cache
+def command_words(language: Language) -> dict[str, str]:
+    """Each word that means a command (folded to lower case) -> the command's name: every command's own name, and the
+    words the catalog gives it (`word.<name>`), so a deployment in another language may add its own."""
+    words = {name: name for name in COMMAND_HANDLERS}
+    for name in COMMAND_HANDLERS:
+        for word in t(f"word.{name}", language).split():
+            words.setdefault(word.casefold(), name)
+    return words
+
+
+def command_in(text: str, *, waiting: bool, language: Language) -> tuple[str, tuple[str, ...]] | None:
+    """The command a typed text gives, with its arguments, or None when the text is just text. The one rule:
+
+    - a text that starts with "/" and a word is a command, always, mid-conversation too, as a channel's command
+      ("/kirim" on Telegram) always is; an unknown one gets the help, as there;
+    - otherwise it must be a command's word (`command_words`; any case; a ":" after it is allowed: "Daftar: KODE")
+      and nothing else but arguments the command takes (`ARGUMENTS`);
+    - "batal" alone always counts; every other word counts only while no step of a conversation waits for text
+      (`waiting`: the text is then the answer, e.g. the problem a person reports may be the word "status").
+    """
+    found = _WORD.match(text.strip())
+    if found is None:
+        return None
+    slash, word = found[1] == "/", found[2].casefold()
+    rest = text.strip()[found.end() :]
+    if rest and not (rest[0].isspace() or rest[0] == ":" or rest.strip(".!?") == ""):
+        return None  # "kirim-dokumen", "status/2024": not a word on its own
+    rest = rest.strip().removeprefix(":").strip()
+    args = tuple(rest.split()) if rest.strip(".!?") else ()
+    name = command_words(language).get(word)
+    if slash:
+        return name or word, args
+    if name is None:
+        return None
+    if name == "batal":
+        return (name, ()) if not args else None
+    if waiting or not ARGUMENTS.get(name, lambda a: not a)(args):
+        return None
+    return name, args
+
+
+async def run_command(current: Turn, name: str, args: tuple[str, ...]) -> None:
+    """Where every way of giving a command meets: its handler, or the help for a name the chat does not know. A
+    command that came as a text is from then on that command (its handler reads `current.args`)."""
+    incoming = current.incoming
+    if not current.pressed and (incoming.command, incoming.args) != (name, args):
+        current.incoming = dataclasses.replace(incoming, command=name, args=args, text=None)
+    await COMMAND_HANDLERS.get(name, onboarding.bantuan)(current)
+
+
+async def typed_command(current: Turn) -> None:
+    """A channel's command ("/kirim x" on Telegram): its name may be any of the command's words ("/daftar KODE")."""
+    typed = current.incoming.command or ""
+    await run_command(current, command_words(current.lang).get(typed.casefold(), typed), current.args)
 
 
 def at_step(flow: str, step: str, then: Callable[[Turn, Any], Awaitable[None]]):
@@ -159,6 +263,8 @@ ROUTES: dict[type[actions.Action], Callable[[Turn, Any], Awaitable[None]]] = {
     actions.RapatDecline: lambda c, a: meetings.rapat_answer(c, a.meeting_id, "tidak"),
     actions.RapatDetail: lambda c, a: meetings.rapat_detail(c, a.meeting_id),
     actions.NotulenStart: lambda c, a: meetings.notulen_start(c, a.meeting_id),
+    actions.RunCommand: lambda c, a: run_command(c, a.name, ()),
+    actions.MenuPage: lambda c, a: onboarding.menu_page(c, a.page),
 }
 
 
@@ -175,6 +281,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {  # each command's entry in bot.authz.CO
     "start": onboarding.start,
     "bantuan": onboarding.bantuan,
     "help": onboarding.bantuan,
+    "menu": onboarding.menu,
     "undang": onboarding.undang,
     "kirim": submission.kirim,
     "batal": batal,
@@ -207,7 +314,7 @@ def route(incoming: Incoming) -> Handler | None:
     if incoming.choice is not None:
         return on_choice
     if incoming.command is not None:
-        return COMMAND_HANDLERS.get(incoming.command, onboarding.bantuan)
+        return typed_command
     if incoming.text is not None:
         return on_text
     return unsupported

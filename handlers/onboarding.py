@@ -1,11 +1,12 @@
-"""/start with an invitation code, /bantuan, /undang, and each person's command menu."""
+"""/start with an invitation code (or DAFTAR KODE), /bantuan, /menu, /undang, and each person's command menu."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot.authz import INVITABLE, Action, places
-from bot.chat.actions import Cancel, UndangPlace, UndangRole
+from bot.chat.actions import Cancel, MenuPage, RunCommand, UndangPlace, UndangRole
+from bot.chat.messages import Choice, Formatted, OutMessage
 from bot.errors import InputError
 from bot.i18n import Language, fmt_datetime, t
 from bot.services.drafts import clear_draft, get_draft, save_draft
@@ -112,7 +113,94 @@ def _help_text(current: Turn) -> str:
     roles = {g.role for g in current.grants}
     lines = [current.t("help.title")]
     lines += [f"/{name} — {description}" for name, description in commands_for(roles, current.lang)]
+    lines += ["", current.t("help.words")]
     return "\n".join(lines)
+
+
+# The menu: a person's commands as choices, grouped in sections (a channel that shows a list shows them as its
+# sections), at most MENU_ROWS a message (WhatsApp's list), "Berikutnya" leading to the next page.
+MENU_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dokumen", ("kirim", "verifikasi", "status", "arsip", "catat", "koreksi")),
+    ("kecamatan", ("indikator", "rekap", "tenggat", "perpanjang", "libur", "undang", "cabut")),
+    ("forum", ("umumkan", "pengumuman", "kendala", "tanya", "rapat", "agenda")),
+    ("akun", ("hubungkan", "batal", "bantuan")),
+)
+MENU_ROWS = 10
+LABEL_LIMIT, DESCRIPTION_LIMIT = 24, 72  # a WhatsApp list row's title and description
+
+
+def menu_pages(commands: set[str]) -> list[list[tuple[str, str]]]:
+    """The (section, command) rows of the menu of these commands, page by page. A page holds at most MENU_ROWS rows,
+    one of them "Berikutnya" when another page follows; a section goes whole onto a page where it fits there, and is
+    split only when it is longer than a page."""
+    groups = [[(section, c) for c in names if c in commands] for section, names in MENU_SECTIONS]
+    left = sum(len(group) for group in groups)
+    pages: list[list[tuple[str, str]]] = []
+    page: list[tuple[str, str]] = []
+    for group in groups:
+        while group:
+            room = MENU_ROWS - 1 - len(page)  # one row for "Berikutnya"
+            if len(page) + left <= MENU_ROWS or len(group) <= room:  # all that is left fits, or this whole section
+                page, left, group = page + group, left - len(group), []
+            elif page:  # the section begins the next page
+                pages.append(page)
+                page = []
+            else:  # a section longer than a page
+                page, left, group = group[:room], left - room, group[room:]
+                pages.append(page)
+                page = []
+    if page:
+        pages.append(page)
+    return pages
+
+
+def _menu(current: Turn, page: int, title_key: str) -> OutMessage | None:
+    """One page of this person's menu; None when they may do nothing but ask for help."""
+    commands = {name for name, _ in commands_for({g.role for g in current.grants}, current.lang)}
+    pages = menu_pages(commands)
+    if not pages:
+        return None
+    if not 0 <= page < len(pages):
+        raise InputError("chat.stale_button")
+    rows = [
+        (Choice(current.t(f"menu.label.{name}"), RunCommand(name), current.t(f"command.{name}"),
+                current.t(f"menu.section.{section}")),)
+        for section, name in pages[page]
+    ]  # fmt: skip
+    text = current.t(title_key)
+    if len(pages) > 1:
+        text += "\n" + current.t("menu.page", page=page + 1, pages=len(pages))
+    if page + 1 < len(pages):
+        more = current.t("menu.next_description", page=page + 2, pages=len(pages))
+        rows.append((Choice(current.t("menu.next"), MenuPage(page + 1), more, current.t("menu.section.lainnya")),))
+    return OutMessage(Formatted(text), tuple(rows))
+
+
+async def _show_menu(current: Turn, page: int, title_key: str) -> None:
+    if current.person is None:
+        current.reply(current.t("help.stranger"))  # how to join; nothing to choose yet
+        return
+    message = _menu(current, page, title_key)
+    if message is None:
+        current.reply(_help_text(current))
+    else:
+        current.outcome.answers.append(message)
+
+
+async def menu(current: Turn) -> None:
+    """`menu`: what this person may do, as choices."""
+    await _show_menu(current, 0, "menu.title")
+
+
+async def menu_page(current: Turn, page: int) -> None:
+    """The next page of the menu ("Berikutnya"), as a new message (a channel may not edit the old one)."""
+    current.require_person()
+    await _show_menu(current, page, "menu.title")
+
+
+async def not_understood(current: Turn) -> None:
+    """A text the bot cannot place: sorry, and the menu."""
+    await _show_menu(current, 0, "menu.not_understood")
 
 
 async def start(current: Turn) -> None:

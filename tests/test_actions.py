@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.authz import COMMANDS
 from bot.chat import actions
 from bot.chat.actions import MAX_BYTES, decode, decode_or_none, encode
 from bot.chat.messages import Formatted, OutFile, OutMessage, Span
@@ -22,11 +23,13 @@ LONGEST_CODE = "35.08.17.2001-XX-XXXXXXXXXXXXXXXX"[:32]
 
 def _widest(cls: type[actions.Action]) -> actions.Action:
     values = {f.name: BIGGEST_ID if f.type in (int, "int") else LONGEST_CODE for f in dataclasses.fields(cls)}
+    if cls is actions.RunCommand:  # only a command the chat knows is a valid choice
+        values = {"name": max(COMMANDS, key=len)}
     return cls(**values)
 
 
 def test_every_action_is_registered_once_and_round_trips_at_its_widest() -> None:
-    assert len(ALL) == 47 and len({cls.tag for cls in ALL}) == len(ALL)
+    assert len(ALL) == 49 and len({cls.tag for cls in ALL}) == len(ALL)
     for cls in ALL:
         widest = _widest(cls)
         code = encode(widest)
@@ -47,7 +50,8 @@ def test_the_ids_are_the_ones_already_in_peoples_chats() -> None:
 @pytest.mark.parametrize(
     "forged",
     ["", "k", "k:o", "k:o:", "k:o:-1", "k:o:1.5", "k:o:²", "k:o:1:2", "k:send:1", "batal:1", "zz:o:1",
-     "v:a:99999999999999999999", "p:d:35.08/../..", "p:d:" + "9" * 40, "t:o:RKPDES:twenty", "u:r:a b", "x" * 65],
+     "v:a:99999999999999999999", "p:d:35.08/../..", "p:d:" + "9" * 40, "t:o:RKPDES:twenty", "u:r:a b", "x" * 65,
+     "cmd:nosuch", "cmd:", "cmd:kirim:1", "menu:x"],
 )  # fmt: skip
 def test_forged_or_unknown_ids_are_refused_as_stale(forged: str) -> None:
     assert decode_or_none(forged) is None

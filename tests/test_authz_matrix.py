@@ -50,7 +50,7 @@ def test_every_registered_command_is_in_the_table():
 
 
 def may_use(role: Role | None, command: str) -> bool:
-    if command in ("start", "bantuan", "help"):
+    if command in ("start", "bantuan", "help", "menu"):
         return True
     if role is None:
         return False

@@ -31,6 +31,11 @@ class Action:
 
     tag: ClassVar[tuple[str, ...]]
 
+    def valid(self) -> bool:
+        """Whether the decoded fields name something that can exist (beyond their types); a choice that does not
+        is refused like a forged one."""
+        return True
+
 
 _BY_TAG: dict[tuple[str, ...], type[Action]] = {}
 _FIELDS: dict[type[Action], tuple[tuple[str, type], ...]] = {}
@@ -63,6 +68,7 @@ def encode(chosen: Action) -> str:
         else:
             assert _CODE.fullmatch(text), f"{name}={value!r} cannot travel in a choice id"
         parts.append(text)
+    assert chosen.valid(), chosen
     encoded = SEPARATOR.join(parts)
     assert len(encoded.encode()) <= MAX_BYTES, encoded
     return encoded
@@ -99,7 +105,8 @@ def decode_or_none(data: str | None) -> Action | None:
                 converted[name] = text
             else:
                 return None
-        return cls(**converted)
+        found = cls(**converted)
+        return found if found.valid() else None
     return None
 
 
@@ -353,3 +360,23 @@ class RapatDetail(Action):
 @action("m", "c")
 class NotulenStart(Action):
     meeting_id: int
+
+
+# the menu (a person's commands as choices)
+@action("cmd")
+class RunCommand(Action):
+    """Run a chat command, as if its name had been typed: only a command the chat knows decodes."""
+
+    name: str
+
+    def valid(self) -> bool:
+        from bot.authz import COMMANDS  # the one table of the chat's commands (bot.authz imports only models)
+
+        return self.name in COMMANDS
+
+
+@action("menu")
+class MenuPage(Action):
+    """Another page of the menu ("Berikutnya")."""
+
+    page: int
