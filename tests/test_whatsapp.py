@@ -3,14 +3,11 @@ on both databases (tests/wa_world.py)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import t
 from models.tables import InboxMessage
-from tests.wa_world import VERIFY_TOKEN, wa_world  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("wa_world")
+from tests.wa_world import VERIFY_TOKEN
 
 
 async def test_the_handshake_answers_the_challenge_only_for_the_verify_token(wa_world):
@@ -25,3 +22,168 @@ async def test_a_stranger_is_told_how_to_join(wa_world):
     await stranger.expect(t("chat.unknown_person")[:30])
     await wa_world.idle()
     assert await wa_world.rows(select(func.count()).select_from(InboxMessage)) == [(1,)]
+
+
+def head(key: str, **values) -> str:
+    import re
+
+    return re.split(r"[{\n]", t(key), maxsplit=1)[0].strip()
+
+
+async def test_a_secretary_on_whatsapp_sends_a_document_and_a_staf_on_telegram_accepts_it(wa_world):
+    from bot.chat.actions import KirimObligation, encode
+    from models.status import ReviewStatus
+    from models.tables import Contact, Role, Submission
+    from tests.world import JATIROTO, PDF, ROJOPOLO
+
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    siti = await wa_world.join_whatsapp("6281234567001", "Siti", Role.SEKDES, ROJOPOLO)
+
+    await siti.say("kirim")
+    await siti.expect(head("kirim.choose"))
+    await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
+    await siti.expect(head("kirim.send_file"))
+    await siti.send_document(PDF, "Perdes RKPDes 2025.pdf", "application/pdf")
+    await siti.expect(head("kirim.ask_date"))
+    await siti.say("27/09/2024")
+    await siti.expect(head("kirim.ask_nomor"))
+    await siti.say("7 Tahun 2024")
+    await siti.expect(head("kirim.summary"))
+    await siti.press(t("button.send"))
+    await siti.expect(head("receipt.text"))
+
+    await staf.expect(head("verif.alert"))
+    await staf.press(t("button.accept"))
+    await staf.expect(head("verif.accepted_by"))
+    await siti.expect(head("verif.to_sender_accepted"))
+
+    assert await wa_world.rows(select(Submission.review_status, Submission.nomor)) == [
+        (ReviewStatus.ACCEPTED, "7 Tahun 2024")
+    ]
+    [(phone,)] = await wa_world.rows(select(Contact.phone).where(Contact.channel == "whatsapp"))
+    assert phone == "6281234567001"
+    assert wa_world.graph.media_fetches  # the PDF came through the media endpoint
+    assert set(wa_world.graph.read_marks) >= set(siti.inbound)  # blue ticks for every message
+
+
+async def sweep_now(wa_world):
+    from scheduler.sweep import sweep
+
+    result = await sweep(wa_world.app, wa_world.runtime.transports, "test")
+    await wa_world.idle()
+    return result
+
+
+async def plan(wa_world):
+    from scheduler.planner import plan_everywhere
+
+    async with wa_world.app.sessions() as session, session.begin():
+        await plan_everywhere(session, wa_world.clock.now(), wa_world.app.settings.reminders)
+
+
+async def test_a_reminder_goes_as_itself_inside_the_window_and_as_its_template_outside(wa_world):
+    from datetime import datetime
+
+    from models.tables import OutboxMessage, Role
+    from tests.conftest import WIB
+    from tests.world import JATIROTO, ROJOPOLO
+
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    siti = await wa_world.join_whatsapp("6281234567002", "Siti", Role.SEKDES, ROJOPOLO)
+    await plan(wa_world)
+    wa_world.clock.set(datetime(2024, 9, 30, 7, 0, tzinfo=WIB))
+    await siti.say("status")  # Monday 07:00: she writes, her window opens until Tuesday 07:00
+    await siti.expect(head("status.title"))
+    wa_world.clock.set(datetime(2024, 9, 30, 8, 0, tzinfo=WIB))
+    await sweep_now(wa_world)  # H (08:00), inside her window: the reminder as itself
+    inside = await siti.expect(head("reminder.agreed"))
+    assert inside.template is None and t("button.kirim") in [title for title, _ in inside.buttons]
+
+    wa_world.clock.set(datetime(2024, 10, 1, 8, 0, tzinfo=WIB))  # H+1, 25 hours after she wrote: window closed
+    received = len(siti.messages)
+    result = await sweep_now(wa_world)
+    assert result.waiting == 1 and len(siti.messages) == received  # no approved template: it waits, not free-form
+    await sweep_now(wa_world)  # the next sweep (a minute later) tells the staf, once, what waits
+    await staf.expect("klambi_pengingat_v1")
+    await sweep_now(wa_world)
+    await wa_world.telegram.settle()
+    assert len([m for m in staf.messages if "klambi_pengingat_v1" in m.text]) == 1
+
+    await wa_world.approve_templates()
+    result = await sweep_now(wa_world)
+    assert result.outside_window == 1 and len(siti.messages) == received + 1
+    outside = siti.messages[-1]
+    assert outside.template == "klambi_pengingat_v1"
+    assert "Rojopolo" in outside.text and "30 September 2024" in outside.text
+    [(template, follow_up)] = await wa_world.rows(
+        select(OutboxMessage.template, OutboxMessage.follow_up).where(OutboxMessage.template.is_not(None))
+    )
+    assert (template, follow_up) == ("klambi_pengingat_v1", False)  # a reminder's template says it all
+
+    await siti.tap("Kirim sekarang")  # the template's quick reply continues like the reminder's button
+    await siti.expect(head("kirim.send_file"))
+
+
+async def test_a_redelivered_wamid_changes_nothing_and_is_not_answered_twice(wa_world):
+    from models.tables import Role
+    from tests.world import ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567003", "Siti", Role.SEKDES, ROJOPOLO)
+    wamid = await siti.say("status")
+    await siti.expect(head("status.title"))
+    await wa_world.idle()
+    before = len(siti.messages)
+    await wa_world.graph.redeliver(wamid)
+    await wa_world.graph.batch(siti.message_dict("text", "status") | {"id": wamid})  # the same id in a batch
+    await wa_world.idle()
+    assert len(siti.messages) == before
+    assert await wa_world.rows(select(func.count()).select_from(InboxMessage)) == [(2,)]  # DAFTAR and status
+
+
+async def test_a_bad_or_missing_signature_is_refused_and_nothing_is_stored(wa_world):
+    person = wa_world.graph.person("6281234567004", "Siapa")
+    body = b'{"object": "whatsapp_business_account", "entry": []}'
+    assert await wa_world.graph.post_webhook(body, signature="sha256=" + "0" * 64) == 403
+    assert await wa_world.graph.post_webhook(body, signature=None) == 401
+    assert await wa_world.graph.post_webhook(body) == 200  # signed right: accepted (and empty)
+    forged = wa_world.graph.batch  # a real message, signed with another secret
+    import json
+
+    message = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+               "value": {"metadata": {"phone_number_id": wa_world.graph.phone_number_id},
+                         "messages": [person.message_dict("text", "kirim")]}}]}]}  # fmt: skip
+    raw = json.dumps(message).encode()
+    import hashlib
+    import hmac
+
+    wrong = "sha256=" + hmac.new(b"another-secret", raw, hashlib.sha256).hexdigest()
+    assert await wa_world.graph.post_webhook(raw, signature=wrong) == 403
+    await wa_world.idle()
+    assert forged is not None and await wa_world.rows(select(func.count()).select_from(InboxMessage)) == [(0,)]
+    assert person.messages == []
+
+
+async def test_a_list_for_seven_choices_and_pages_for_fourteen(wa_world):
+    from bot.services.calendar import load_calendar
+    from bot.services.places import import_area
+    from models.tables import Role
+    from tests.world import JATIROTO
+
+    async with wa_world.app.sessions() as session, session.begin():
+        await import_area(session, "35.08.05", wa_world.clock.now(), [2024, 2025], await load_calendar(session))
+    jatiroto = await wa_world.join_whatsapp("6281234567005", "Bu Kasi", Role.STAF, JATIROTO)
+    await jatiroto.say("catat")
+    listed = await jatiroto.expect(head("desk.choose_desa"))
+    assert len(listed.rows) == 7 and not listed.buttons  # six desa and "Batal": one list, no paging
+
+    tempeh = await wa_world.join_whatsapp("6281234567006", "Pak Kasi", Role.STAF, "35.08.05")
+    await tempeh.say("catat")
+    first = await tempeh.expect(head("desk.choose_desa"))
+    assert len(first.rows) == 10 and first.rows[-1][1] == "wa:page:1"  # 9 of 14 and "Berikutnya"
+    await tempeh.press("wa:page:1")
+    second = await tempeh.expect(head("whatsapp.more_choices"))
+    assert len(second.rows) == 5  # the other 5 (12 desa left of 13, and Batal)
+    titles = [title for title, _, _ in first.rows[:-1] + second.rows]
+    assert len(set(titles)) == 14
+    await tempeh.press(second.rows[0][1])  # a desa on the second page continues the conversation
+    await tempeh.expect(head("desk.choose_document"))

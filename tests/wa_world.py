@@ -109,8 +109,13 @@ async def wa_world(database_url, tmp_path):
     clock = ManualClock(datetime(2024, 9, 27, 10, 0, tzinfo=WIB))
     async with AsyncExitStack() as stack:
         graph = await stack.enter_async_context(
-            GraphSandbox(access_token=ACCESS_TOKEN, app_secret=APP_SECRET, clock=clock.now,
-                         business_number=BUSINESS_NUMBER, pair_limit=1000)  # fmt: skip
+            GraphSandbox(
+                access_token=ACCESS_TOKEN,
+                app_secret=APP_SECRET,
+                clock=clock.now,
+                business_number=BUSINESS_NUMBER,
+                pair_limit=1000,
+            )
         )
         telegram = await stack.enter_async_context(
             BotApiSandbox(token=TOKEN, bot_username="ngobras_klambi_bot", now=clock.now)

@@ -23,17 +23,13 @@ WHATSAPP_TEXTS: dict[str, tuple[str, str]] = {
         "Pesan yang menunggu segera dikirim.",
         "The waiting messages are on their way.",
     ),
-    "whatsapp.unsupported": (
-        "Maaf, saya hanya bisa membaca teks, pilihan dari tombol, dokumen (PDF/DOCX) dan foto. Ketik *menu* untuk "
-        "melihat apa yang bisa dilakukan.",
-        "Sorry, I can only read text, button choices, documents (PDF/DOCX) and photos. Type *menu* to see what you "
-        "can do.",
-    ),
     "notice.template_waiting": (
-        "{count} pesan WhatsApp menunggu: templat {template} belum disetujui Meta (status: {status}). Jalankan "
-        "`klambi whatsapp templates status`; pesan terkirim sendiri begitu templat disetujui.",
-        "{count} WhatsApp messages wait: template {template} is not approved by Meta (status: {status}). Run "
-        "`klambi whatsapp templates status`; they go out by themselves once it is approved.",
+        "Pesan WhatsApp menunggu: templat {template} belum disetujui Meta (status: {status}), dan orangnya sudah "
+        "lebih dari 24 jam tidak menulis. Jalankan `klambi whatsapp templates status`; pesan terkirim sendiri begitu "
+        "templat disetujui.",
+        "WhatsApp messages wait: template {template} is not approved by Meta (status: {status}), and the person has "
+        "not written for over 24 hours. Run `klambi whatsapp templates status`; they go out by themselves once it is "
+        "approved.",
     ),
     "notice.daily_limit": (
         "Batas harian WhatsApp hampir habis ({used} dari {limit} orang dalam 24 jam): {waiting} pesan menunggu "

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.channels.whatsapp.templates import TemplateCall, TemplateRegistry, template_call
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from bot.channels.whatsapp import render
 from bot.channels.whatsapp.graph import UNREACHABLE, WINDOW_CLOSED, Graph, GraphError
+from bot.channels.whatsapp.templates import TemplateCall, TemplateRegistry, template_call
 from bot.chat.messages import OutMessage
 from bot.chat.transport import TryLater, Unreachable, Waiting
 from bot.config import WhatsAppSettings
@@ -114,7 +114,9 @@ class WhatsAppTransport:
         """The day's limit counts people reached outside their window; someone reached already costs nothing."""
         reached = set(
             await session.scalars(
-                select(distinct(OutboxMessage.person_id)).where(
+                select(OutboxMessage.person_id)
+                .distinct()
+                .where(
                     OutboxMessage.channel == CHANNEL,
                     OutboxMessage.template.is_not(None),
                     OutboxMessage.sent_at >= now - DAY,
