@@ -22,6 +22,7 @@ from bot.services.notices import SENT_AT_ONCE
 from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.courier")
+AGAIN = 20  # sweeps in a row at most, before waiting for the next wake
 
 
 class Courier:
@@ -57,8 +58,10 @@ class Courier:
             await self._wake.wait()
             self._wake.clear()
             try:
-                while (await sweep(self.app, self.transports, self.worker, subjects=subjects)).more:
-                    pass
+                for _ in range(AGAIN):  # a sweep may queue notices of its own (staf told someone is unreachable)
+                    result = await sweep(self.app, self.transports, self.worker, subjects=subjects)
+                    if not (result.more or result.notices_queued):
+                        break
             except Exception:  # the database away a moment: the minute's sweep sends what is left
                 log.warning("sending notices failed; the next sweep takes them", exc_info=True)
             if not self._wake.is_set():

@@ -23,6 +23,7 @@ from bot.chat.messages import OutMessage
 from bot.chat.transport import Prepared, Transport, TryLater, Unreachable, Waiting
 from bot.i18n import Language
 from bot.services.contacts import contact_for_notice, is_reachable, mark_unreachable, outside_window
+from bot.services.notices import WAKE
 from models.tables import OutboxMessage, OutboxStatus, Person
 from scheduler.messages import compose, unreachable_notice
 
@@ -43,6 +44,7 @@ class SweepResult:
     rerouted: int = 0  # refused by one contact, back on the outbox for the person's other contact
     outside_window: int = 0  # sent to a contact whose channel's window was closed (as a template)
     waiting: int = 0  # left planned by their channel (a template not approved yet, the day's limit near)
+    notices_queued: bool = False  # sending queued notices to send at once (staf told a person is unreachable)
     sent_ids: list[int] = field(default_factory=list)
 
     @property
@@ -160,43 +162,58 @@ async def _prepare(
     nothing to send or nobody to send it to."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
-        row = await session.get(OutboxMessage, outbox_id)
-        if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
-            return None
-        contact_id = None
-        if row.person_id is not None:
-            contact = await contact_for_notice(session, row.person_id, now, channels=transports.keys())
-            if contact is None:  # every contact refused since it was queued: the staf were told then
-                row.status, row.last_error = OutboxStatus.UNREACHABLE, "no reachable contact"
-                result.unreachable += 1
-                return None
-            if outside_window(contact, now):
-                result.outside_window += 1
-                log.info("outbox row %s goes to a %s contact outside its window", row.id, contact.channel)
-            channel, address, contact_id = contact.channel, contact.user_id or contact.phone, contact.id
-        else:
-            contact = None
-            channel, address = row.channel, row.address
-        if channel not in transports or address is None:
-            row.status, row.last_error = OutboxStatus.UNREACHABLE, f"no transport for {channel}"
+        try:
+            return await _choose(app, session, outbox_id, worker, transports, result, now)
+        finally:
+            result.notices_queued |= bool(session.info.pop(WAKE, False))
+
+
+async def _choose(
+    app: App,
+    session: Any,
+    outbox_id: int,
+    worker: str,
+    transports: Mapping[str, Transport],
+    result: SweepResult,
+    now: datetime,
+) -> _Prepared | None:
+    row = await session.get(OutboxMessage, outbox_id)
+    if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
+        return None
+    contact_id = None
+    if row.person_id is not None:
+        contact = await contact_for_notice(session, row.person_id, now, channels=transports.keys())
+        if contact is None:  # every contact refused since it was queued: the staf were told then
+            row.status, row.last_error = OutboxStatus.UNREACHABLE, "no reachable contact"
             result.unreachable += 1
             return None
-        message = await compose(session, row, now, app.settings.bot.language)
-        if message is None:  # nothing left to say: the document arrived, the digest is empty
-            row.status = OutboxStatus.CANCELLED
-            result.cancelled += 1
+        if outside_window(contact, now):
+            result.outside_window += 1
+            log.info("outbox row %s goes to a %s contact outside its window", row.id, contact.channel)
+        channel, address, contact_id = contact.channel, contact.user_id or contact.phone, contact.id
+    else:
+        contact = None
+        channel, address = row.channel, row.address
+    if channel not in transports or address is None:
+        row.status, row.last_error = OutboxStatus.UNREACHABLE, f"no transport for {channel}"
+        result.unreachable += 1
+        return None
+    message = await compose(session, row, now, app.settings.bot.language)
+    if message is None:  # nothing left to say: the document arrived, the digest is empty
+        row.status = OutboxStatus.CANCELLED
+        result.cancelled += 1
+        return None
+    assert address is not None
+    prepared = None
+    prepare = getattr(transports[channel], "prepare", None)
+    if prepare is not None:
+        try:
+            prepared = await prepare(session, row, message, contact, now)
+        except Waiting as waiting:
+            row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(waiting)[:500]
+            result.waiting += 1
             return None
-        assert address is not None
-        prepared = None
-        prepare = getattr(transports[channel], "prepare", None)
-        if prepare is not None:
-            try:
-                prepared = await prepare(session, row, message, contact, now)
-            except Waiting as waiting:
-                row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(waiting)[:500]
-                result.waiting += 1
-                return None
-        return _Prepared(row.id, channel, address, contact_id, message, prepared)
+    return _Prepared(row.id, channel, address, contact_id, message, prepared)
 
 
 async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: SweepResult) -> None:
@@ -222,6 +239,7 @@ async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: Swe
                 row.status = OutboxStatus.UNREACHABLE
                 row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
                 result.unreachable += 1
+            result.notices_queued |= bool(session.info.pop(WAKE, False))
         else:
             row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
             result.retried += 1

@@ -187,3 +187,126 @@ async def test_a_list_for_seven_choices_and_pages_for_fourteen(wa_world):
     assert len(set(titles)) == 14
     await tempeh.press(second.rows[0][1])  # a desa on the second page continues the conversation
     await tempeh.expect(head("desk.choose_document"))
+
+
+async def accept_a_document(wa_world, siti, staf):
+    """Siti sends Rojopolo's RKPDes from WhatsApp; the staf on Telegram is alerted."""
+    from bot.chat.actions import KirimObligation, encode
+    from tests.world import PDF, ROJOPOLO
+
+    await siti.say("kirim")
+    await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
+    await siti.send_document(PDF, "rkpdes.pdf", "application/pdf")
+    await siti.expect(head("kirim.ask_date"))
+    await siti.press(t("button.today"))
+    await siti.press(t("button.skip"))
+    await siti.press(t("button.send"))
+    await siti.expect(head("receipt.text"))
+    await staf.expect(head("verif.alert"))
+
+
+async def test_an_album_of_ten_pages_gets_one_acknowledgement(wa_world):
+    from bot.chat.actions import KirimObligation, encode
+    from models.tables import Role, Submission, SubmissionFile
+    from tests.world import JPEG, ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567007", "Siti", Role.SEKDES, ROJOPOLO)
+    await siti.say("kirim")
+    await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
+    await siti.expect(head("kirim.send_file"))
+    before = len(siti.messages)
+    pages = [siti.message_dict("image", JPEG + bytes([page])) for page in range(10)]
+    await wa_world.graph.batch(*pages)  # an album: ten images in one webhook
+    await wa_world.idle()
+    answers = siti.messages[before:]
+    assert len(answers) == 1, [m.text for m in answers]  # one acknowledgement, not ten
+    assert "(10 berkas)" in answers[0].text
+    await siti.press(t("button.next"))
+    await siti.expect(head("kirim.ask_date"))
+    await siti.press(t("button.today"))
+    await siti.press(t("button.skip"))
+    await siti.press(t("button.send"))
+    await siti.expect(head("receipt.text"))
+    [(files,)] = await wa_world.rows(select(func.count()).select_from(SubmissionFile).join(Submission))
+    assert files == 10
+
+
+async def test_a_sticker_gets_a_kind_line_and_a_reaction_nothing(wa_world):
+    from models.tables import Role
+    from tests.world import ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567008", "Siti", Role.SEKDES, ROJOPOLO)
+    await siti.send_other("sticker")
+    await siti.expect(head("chat.unsupported_message"))
+    before = len(siti.messages)
+    await siti.send_other("reaction")
+    await siti.send_other("location")
+    await siti.expect(head("chat.unsupported_message"))
+    assert len(siti.messages) == before + 1  # the location answered, the reaction not
+
+
+async def test_a_closed_window_after_all_falls_back_to_the_template_and_baca_opens_it(wa_world):
+    """Meta says 131047 (the window closed after all): the verdict goes as its template, announced only; when Siti
+    answers "baca", the verdict itself follows."""
+    from models.tables import OutboxMessage, Role
+    from tests.world import JATIROTO, ROJOPOLO
+
+    await wa_world.approve_templates()
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    siti = await wa_world.join_whatsapp("6281234567009", "Siti", Role.SEKDES, ROJOPOLO)
+    await accept_a_document(wa_world, siti, staf)
+    wa_world.graph.fail_next(131047, to="6281234567009")
+    await staf.press(t("button.accept"))
+    await staf.expect(head("verif.accepted_by"))
+    await wa_world.idle()
+    announced = siti.messages[-1]
+    assert announced.template == "klambi_kabar_v1" and "baca" in announced.text.lower()
+    [(follow_up,)] = await wa_world.rows(
+        select(OutboxMessage.follow_up).where(OutboxMessage.template == "klambi_kabar_v1")
+    )
+    assert follow_up is True
+    await siti.tap("baca")
+    await siti.expect(head("verif.to_sender_accepted"))
+    assert await wa_world.rows(select(OutboxMessage.follow_up).where(OutboxMessage.follow_up.is_(True))) == []
+
+
+async def test_a_number_that_cannot_receive_is_marked_and_staf_are_told_once(wa_world):
+    from models.tables import Contact, Role
+    from tests.world import JATIROTO, ROJOPOLO
+
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    siti = await wa_world.join_whatsapp("6281234567010", "Siti", Role.SEKDES, ROJOPOLO)
+    await accept_a_document(wa_world, siti, staf)
+    wa_world.graph.fail_next(131026, to="6281234567010")
+    await staf.press(t("button.accept"))
+    await staf.expect(head("notice.unreachable"))
+    [(since,)] = await wa_world.rows(select(Contact.unreachable_since).where(Contact.channel == "whatsapp"))
+    assert since is not None
+
+
+async def test_whatsapp_read_receipts_count_an_announcement_as_read(wa_world):
+    from models.tables import AnnouncementRecipient, Role
+    from tests.world import JATIROTO, ROJOPOLO
+
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    siti = await wa_world.join_whatsapp("6281234567011", "Siti", Role.SEKDES, ROJOPOLO)
+    await staf.send_text("/umumkan")
+    await staf.send_text("Rapat koordinasi Senin pukul 9.")
+    await staf.expect("Untuk desa mana")
+    await staf.press("n:g")
+    await staf.press("n:s")
+    got = await siti.expect("Pengumuman #1")
+    await wa_world.idle()
+    assert await wa_world.rows(select(AnnouncementRecipient.read_at).where(AnnouncementRecipient.read_at.is_not(None))) == []
+    await wa_world.graph.status(got.wamid, "delivered")
+    await wa_world.graph.status(got.wamid, "read")
+    [(read_at,)] = await wa_world.rows(
+        select(AnnouncementRecipient.read_at).join(models_person()).where(models_person().name == "Siti")
+    )
+    assert read_at is not None
+
+
+def models_person():
+    from models.tables import Person
+
+    return Person
