@@ -23,7 +23,7 @@ from bot.cleaning import clean_text
 from bot.errors import InputError
 from bot.i18n import Language, t
 from bot.parsing import parse_chat_date
-from bot.services import forum
+from bot.services import forum as forum_service  # not `forum`: importing handlers.forum rebinds that name here
 from bot.services.drafts import clear_draft, get_draft
 from handlers import deadlines, desk, onboarding, status, submission, verification
 from handlers.common import ChannelFacts, Conversations, Handler, Outcome, Turn
@@ -103,7 +103,9 @@ async def _replied_thread(current: Turn) -> int | None:
     incoming = current.incoming
     if incoming.reply_to is None or current.person is None:
         return None
-    return await forum.thread_of_reply(current.session, incoming.sender.address, incoming.reply_to, incoming.channel)
+    return await forum_service.thread_of_reply(
+        current.session, incoming.sender.address, incoming.reply_to, incoming.channel
+    )
 
 
 # --- commands typed as words ----------------------------------------------------------------------------------------

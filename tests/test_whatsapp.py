@@ -297,16 +297,8 @@ async def test_whatsapp_read_receipts_count_an_announcement_as_read(wa_world):
     await staf.press("n:s")
     got = await siti.expect("Pengumuman #1")
     await wa_world.idle()
-    assert await wa_world.rows(select(AnnouncementRecipient.read_at).where(AnnouncementRecipient.read_at.is_not(None))) == []
+    read = select(AnnouncementRecipient.read_at).where(AnnouncementRecipient.read_at.is_not(None))
+    assert await wa_world.rows(read) == []
     await wa_world.graph.status(got.wamid, "delivered")
     await wa_world.graph.status(got.wamid, "read")
-    [(read_at,)] = await wa_world.rows(
-        select(AnnouncementRecipient.read_at).join(models_person()).where(models_person().name == "Siti")
-    )
-    assert read_at is not None
-
-
-def models_person():
-    from models.tables import Person
-
-    return Person
+    assert len(await wa_world.rows(read)) == 1  # Siti's, by WhatsApp's read receipt alone

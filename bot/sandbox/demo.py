@@ -1,9 +1,13 @@
-"""`klambi demo`: a season of Kecamatan Jatiroto, played offline against the local Bot API sandbox.
+"""`klambi demo`: a season of Kecamatan Jatiroto, played offline against the local Bot API and Graph API sandboxes.
 
-The real bot (the same Application `klambi run` starts) talks over loopback HTTP to `bot.sandbox.telegram`, which
-plays the people: the Kasi Pemerintahan, the camat, three village secretaries, a pendamping and their forum group (an
-announcement, a problem and a question answered, an arisan with its invitation, reminders and notulen). The injected
-clock walks from September 2024 to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on
+The real bot (what `klambi run` starts with Telegram and WhatsApp configured: `bot.channels.run`) talks over
+loopback HTTP to `bot.sandbox.telegram` and `bot.sandbox.whatsapp`, which play the people: the Kasi Pemerintahan,
+the camat, the secretary of Rojopolo and a pendamping on Telegram, the secretaries of Sukosari and Kaliboto Lor on
+WhatsApp, and their forum group (an announcement, a problem and a question answered, an arisan with its invitation,
+reminders and notulen). A reminder to a WhatsApp secretary who has been quiet for days goes as its approved template;
+a meeting invitation after weeks of silence is announced by a template and opened with "baca". Each transcript line
+says its app ([TG] or [WA]). The injected clock walks from September 2024 to the LKjIP's signing day, 15 January
+2025. Documents of the other desa arrived on
 paper and are recorded the way `klambi record` records them. The dates are illustrative; the flows and the figures
 are the real ones.
 """
@@ -14,18 +18,17 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
-
 from bot.app import App
-from bot.channels.telegram.application import running
-from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.run import Runtime, running
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config import Settings, WhatsAppSettings
 from bot.db import upgrade
 from bot.i18n import fmt_date
 from bot.sandbox.telegram import BotApiSandbox, SandboxChat, SandboxUser
+from bot.sandbox.whatsapp import GraphSandbox, WaPerson
 from bot.services.audit import Actor
 from bot.services.calendar import load_calendar
 from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
@@ -53,22 +56,54 @@ DESA = {
 }
 PDF = minimal_pdf(b" Perdes (demo) " + b"0" * 4096)
 PHOTO = b"\xff\xd8\xff\xe0" + b"halaman" * 600
+# The demo's WhatsApp Business number and app: only the Graph sandbox knows them.
+WHATSAPP = {"phone_number_id": "100200300", "waba_id": "900800700", "business_number": "6281100000000",
+            "access_token": "EAAG-demo-access-token", "app_secret": "demo-app-secret",
+            "verify_token": "demo-verify-token"}  # fmt: skip
+
+
+class WhatsAppUser:
+    """A person on WhatsApp behind the verbs the season's script uses for Telegram users: they type command words
+    without the slash, press buttons and list rows, send photos and documents."""
+
+    def __init__(self, person: WaPerson) -> None:
+        self.person = person
+
+    async def send_text(self, text: str, *, reply_to: Any = None, chat: Any = None) -> None:
+        await self.person.say(text.removeprefix("/"), reply_to=getattr(reply_to, "wamid", None))
+
+    async def press(self, title_or_id: str) -> None:
+        await self.person.press(title_or_id)
+
+    async def tap(self, payload_or_text: str) -> None:
+        await self.person.tap(payload_or_text)
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> None:
+        await self.person.send_image(data, "image/jpeg", caption)
+
+    async def send_document(self, data: bytes, filename: str, mime_type: str, caption: str | None = None) -> None:
+        await self.person.send_document(data, filename, mime_type, caption)
+
+    async def expect(self, text: str, timeout: float = 5.0) -> Any:
+        return await self.person.expect(text, timeout)
 
 
 class Season:
-    def __init__(self, app: App, sandbox: BotApiSandbox, clock: ManualClock, say: Callable[[str], object]) -> None:
-        self.app, self.sandbox, self.clock, self.say = app, sandbox, clock, say
-        self.application: Application | None = None  # the bot, once it runs
+    def __init__(self, app: App, sandbox: BotApiSandbox, graph: GraphSandbox, clock: ManualClock,
+                 say: Callable[[str], object]) -> None:  # fmt: skip
+        self.app, self.sandbox, self.graph, self.clock, self.say = app, sandbox, graph, clock, say
+        self.runtime: Runtime | None = None  # the bot, once it runs
         self._shown = 0
 
     async def idle(self) -> None:
         """Wait until the bot is idle: every update made was delivered, handled and its answers sent, and what its
         commits queued for other people sent by the courier. PTB takes an update off its queue (`task_done`) only after
-        its handler returned, and a handler returns after sending (and after waking the courier)."""
-        if self.application is not None:
+        its handler returned, and a handler returns after sending (and after waking the courier); the inbox worker
+        is idle once every stored WhatsApp message was handled and answered."""
+        if self.runtime is not None:
             await self.sandbox.delivered()
-            await self.application.update_queue.join()
-            await self.application.bot_data["courier"].idle()
+            await self.runtime.telegram.update_queue.join()
+            await self.runtime.idle()
 
     async def day(self, moment: datetime) -> None:
         """Move the clock, only once the bot is idle (a press still being handled would be dated by the new day),
@@ -84,8 +119,9 @@ class Season:
 
     def flush(self) -> None:
         """Print what happened in the chat since the last call."""
-        lines = self.sandbox.transcript()
+        lines = self.sandbox.transcript()  # shared with the Graph sandbox: one story, in order
         for line in lines[self._shown :]:
+            line = line if line.startswith("[WA]") else f"[TG] {line}"
             self.say("  " + line.replace("\n", "\n      "))
         self._shown = len(lines)
 
@@ -98,6 +134,30 @@ class Season:
         await user.expect("Selamat datang")
         await self.idle()
         return user
+
+    async def join_whatsapp(self, wa_id: str, name: str, label: str, role: Role, place: str) -> WhatsAppUser:
+        async with self.app.sessions() as session, session.begin():
+            invitation = await create_invitation(session, role, place, self.clock.now(), actor=Actor(None, "demo"),
+                                                 channel="whatsapp")  # fmt: skip
+        number = self.app.settings.whatsapp.business_number
+        self.note(f"admin: klambi invite --role {role.value} --channel whatsapp → https://wa.me/{number}?text=DAFTAR…")
+        user = WhatsAppUser(self.graph.person(wa_id, name, label=label))
+        await user.send_text(f"DAFTAR {invitation.code}")
+        await user.expect("Selamat datang")
+        await self.idle()
+        return user
+
+    async def templates(self) -> None:
+        """What `klambi whatsapp templates push` and Meta's review (minutes to a day) do before the first message."""
+        from bot.channels.whatsapp.templates import TEMPLATES
+
+        assert self.runtime is not None and self.runtime.whatsapp is not None
+        registry = self.runtime.whatsapp.registry
+        for template in TEMPLATES:
+            await registry.create(template)
+            self.graph.set_template_status(template.name, "APPROVED", template.language)
+        await registry.refresh()
+        self.note(f"admin: klambi whatsapp templates push → {len(TEMPLATES)} templat dibuat; Meta menyetujuinya")
 
     async def forum(self) -> SandboxChat:
         """The kecamatan's chat group of secretaries and facilitators, linked as `klambi forum` links it."""
@@ -121,7 +181,9 @@ class Season:
                 )
             )
 
-    async def send(self, sekdes: SandboxUser, desa: str, doc: str, ta: int, penetapan: str, pages: int = 0) -> None:
+    async def send(
+        self, sekdes: SandboxUser | WhatsAppUser, desa: str, doc: str, ta: int, penetapan: str, pages: int = 0
+    ) -> None:
         """A secretary's whole /kirim: a PDF, or `pages` photos."""
         await sekdes.send_text("/kirim")
         await sekdes.expect("Dokumen mana")
@@ -147,9 +209,9 @@ class Season:
 
 
 async def play_season(
-    app: App, sandbox: BotApiSandbox, clock: ManualClock, say: Callable[[str], object]
+    app: App, sandbox: BotApiSandbox, graph: GraphSandbox, clock: ManualClock, say: Callable[[str], object]
 ) -> KecamatanIndicator:
-    season = Season(app, sandbox, clock, say)
+    season = Season(app, sandbox, graph, clock, say)
     await upgrade(app.engine)
     await season.day(DEMO_START)
     async with app.sessions() as session, session.begin():
@@ -162,16 +224,22 @@ async def play_season(
 
     async def sweep_now() -> None:
         """What the bot's repeating job does every minute, called at the moment the clock was moved to."""
-        await sweep(app, {"telegram": TelegramTransport(application.bot)}, "demo")
+        assert season.runtime is not None
+        await sweep(app, season.runtime.transports, "demo")
         await season.idle()
 
-    async with running(app, DEMO_TOKEN) as application:
-        season.application = application
+    async with running(app, telegram_token=DEMO_TOKEN, jobs=False, settle=0.2) as runtime:
+        season.runtime = runtime
+        assert runtime.whatsapp is not None
+        graph.webhook_url = runtime.whatsapp.webhook.url
+        await season.templates()
         staf = await season.join(201, "Bu Rina", "Kasi Pemerintahan", Role.STAF, JATIROTO)
         camat = await season.join(301, "Pak Kutum", "Camat", Role.CAMAT, JATIROTO)
         rojopolo = await season.join(101, "Siti", "Sekdes Rojopolo", Role.SEKDES, DESA["Rojopolo"])
-        sukosari = await season.join(102, "Wahyu", "Sekdes Sukosari", Role.SEKDES, DESA["Sukosari"])
-        kaliboto = await season.join(103, "Agus", "Sekdes Kaliboto Lor", Role.SEKDES, DESA["Kaliboto Lor"])
+        sukosari = await season.join_whatsapp("6281330000102", "Wahyu", "Sekdes Sukosari", Role.SEKDES,
+                                              DESA["Sukosari"])  # fmt: skip
+        kaliboto = await season.join_whatsapp("6281330000103", "Agus", "Sekdes Kaliboto Lor", Role.SEKDES,
+                                              DESA["Kaliboto Lor"])  # fmt: skip
         pendamping = await season.join(401, "Budi", "Pendamping Rojopolo", Role.PENDAMPING, DESA["Rojopolo"])
         forum = await season.forum()
 
@@ -213,7 +281,7 @@ async def play_season(
         await sweep_now()
 
         await season.day(datetime(2024, 9, 13, 8, 0, tzinfo=WIB))  # H-14, moved back from Maulid Nabi (16 September)
-        await sweep_now()
+        await sweep_now()  # Wahyu (WhatsApp) last wrote on the 2nd: his reminder goes as its approved template
         await season.day(datetime(2024, 9, 13, 9, 30, tzinfo=WIB))
         await sukosari.send_text("/tanya Apakah lampiran RKPDes juga harus ditandatangani kepala desa?")
         await sukosari.expect("terkirim")
@@ -275,9 +343,11 @@ async def play_season(
         await staf.press("m:g")
         await staf.press("m:s")
         await staf.expect("dijadwalkan")
-        await sweep_now()
+        await sweep_now()  # weeks since Wahyu and Agus wrote: a template announces the invitation ("Balas baca")
         await rojopolo.press("m:y:1")
+        await sukosari.tap("baca")
         await sukosari.press("m:y:1")
+        await kaliboto.tap("baca")
         await kaliboto.press("m:n:1")
         await season.idle()
         await season.day(datetime(2024, 12, 4, 8, 0, tzinfo=WIB))
@@ -318,7 +388,16 @@ async def run_demo(settings: Settings, say: Callable[[str], object]) -> Kecamata
     for leftover in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
         leftover.unlink(missing_ok=True)
     clock = ManualClock(DEMO_START)
-    async with BotApiSandbox(token=DEMO_TOKEN, bot_username="ngobras_klambi_bot", now=clock.now) as sandbox:
+    transcript: list[str] = []
+    async with (
+        BotApiSandbox(token=DEMO_TOKEN, bot_username="ngobras_klambi_bot", now=clock.now,
+                      transcript=transcript) as sandbox,
+        GraphSandbox(access_token=WHATSAPP["access_token"], app_secret=WHATSAPP["app_secret"],
+                     phone_number_id=WHATSAPP["phone_number_id"], waba_id=WHATSAPP["waba_id"],
+                     business_number=WHATSAPP["business_number"], clock=clock.now, transcript=transcript,
+                     monotonic=lambda: clock.now().timestamp()) as graph,
+    ):  # fmt: skip
+        whatsapp = WhatsAppSettings(**WHATSAPP, graph_url=graph.graph_url)
         demo_settings = settings.model_copy(
             update={
                 "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{DEMO_DATABASE}"}),
@@ -326,10 +405,12 @@ async def run_demo(settings: Settings, say: Callable[[str], object]) -> Kecamata
                 "telegram": settings.telegram.model_copy(
                     update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
                 ),
+                "whatsapp": whatsapp,
+                "web": settings.web.model_copy(update={"listen": "127.0.0.1", "port": 0, "public_url": None}),
             }
         )
         app = App.create(demo_settings, clock)
         try:
-            return await play_season(app, sandbox, clock, say)
+            return await play_season(app, sandbox, graph, clock, say)
         finally:
             await app.close()

@@ -343,6 +343,7 @@ class BotApiSandbox:
         file_size_limit: int = 20 * 1024 * 1024,
         flood_control: FloodControl | bool | None = None,
         now: Callable[[], datetime] | None = None,
+        transcript: list[str] | None = None,
     ) -> None:
         self.token, self.host, self.port, self.file_size_limit = token, host, port, file_size_limit
         self.flood_control = FloodControl() if flood_control is True else flood_control or None
@@ -374,7 +375,7 @@ class BotApiSandbox:
         self._webhook_error: tuple[int, str] | None = None  # (unix time, message) of the last failed delivery
         self.webhook_deliveries: list[tuple[int, int | None]] = []  # (update_id, HTTP status or None) per attempt
         self.webhook_paused = False  # True: updates wait in the queue (to push them by hand)
-        self._transcript: list[str] = []
+        self._transcript: list[str] = transcript if transcript is not None else []  # may be shared with WhatsApp
         self._changed = asyncio.Event()
         self._last_call, self._inflight, self._poll_generation, self._closing = -math.inf, 0, 0, False
         self._sent: deque[float] = deque()

@@ -569,6 +569,7 @@ class GraphSandbox:
         business_number: str = "6281100000000",
         monotonic: Callable[[], float] = time.monotonic,
         host: str = "127.0.0.1",
+        transcript: list[str] | None = None,
     ) -> None:
         self.access_token, self.app_secret = access_token, app_secret
         self.phone_number_id, self.waba_id, self.version = phone_number_id, waba_id, version
@@ -596,7 +597,7 @@ class GraphSandbox:
         self._sends: deque[float] = deque()
         self._pair_sends: defaultdict[str, deque[float]] = defaultdict(deque)
         self._numbers = itertools.count(1)
-        self._transcript: list[str] = []
+        self._transcript: list[str] = transcript if transcript is not None else []  # shared: one story, two apps
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None

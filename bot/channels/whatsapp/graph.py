@@ -7,8 +7,11 @@ line or an exception). A refusal becomes `GraphError` with Meta's code: the call
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +45,54 @@ class GraphError(Exception):
         return self.code in THROTTLED or self.code in MEDIA_FAILED or self.status >= 500
 
 
+SEND_RATE = 80  # messages a second for one number (Meta's default throughput)
+PAIR_BURST, PAIR_SECONDS = 10, 6.0  # to one person: a short burst, then about one message every few seconds
+
+
+class Pace:
+    """Sends spaced to at most `rate` a second for the number (halved for a minute after Meta said "too fast"), and
+    at most `burst` to one person within `seconds`: the caller waits its turn rather than being refused."""
+
+    def __init__(self, rate: float = SEND_RATE, burst: int = PAIR_BURST, seconds: float = PAIR_SECONDS) -> None:
+        self.rate, self.burst, self.seconds = rate, burst, seconds
+        self._next, self._slow_until = 0.0, 0.0
+        self._lock = asyncio.Lock()
+        self._recent: dict[str, deque[float]] = {}
+
+    async def wait(self, to: str) -> None:
+        recent = self._recent.setdefault(to, deque())
+        while True:
+            moment = time.monotonic()
+            while recent and moment - recent[0] >= self.seconds:
+                recent.popleft()
+            if len(recent) < self.burst:
+                break
+            await asyncio.sleep(self.seconds - (moment - recent[0]))
+        async with self._lock:
+            moment = time.monotonic()
+            interval = (2.0 if moment < self._slow_until else 1.0) / self.rate
+            if self._next > moment:
+                await asyncio.sleep(self._next - moment)
+                moment = self._next
+            self._next = moment + interval
+        recent.append(moment)
+        if len(self._recent) > 10_000:  # forget people not written to lately
+            self._recent = {k: v for k, v in self._recent.items() if v and moment - v[-1] < self.seconds}
+
+    def slow_down(self) -> None:
+        self._slow_until = time.monotonic() + 60.0
+
+
 class Graph:
     """The calls the bot makes, against `[whatsapp] graph_url` (Meta's, or the sandbox of `klambi demo`)."""
 
-    def __init__(self, settings: WhatsAppSettings) -> None:
+    def __init__(self, settings: WhatsAppSettings, pace: Pace | None = None) -> None:
         assert settings.phone_number_id is not None and settings.access_token is not None
         self.base = settings.graph_url
         self.phone_number_id = settings.phone_number_id
         self._auth = {"Authorization": f"Bearer {settings.access_token.get_secret_value()}"}
         self._client: ClientSession | None = None
+        self.pace = pace or Pace()
 
     @property
     def client(self) -> ClientSession:
@@ -81,7 +123,13 @@ class Graph:
         """Send one message to a wa_id (digits) or a username id ("ID.…"); Meta's id of it (the wamid)."""
         recipient = {"recipient": to} if not to.isdigit() else {"to": to}
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", **recipient, **payload}
-        answer = await self._call("POST", f"{self.phone_number_id}/messages", json=body)
+        await self.pace.wait(to)
+        try:
+            answer = await self._call("POST", f"{self.phone_number_id}/messages", json=body)
+        except GraphError as error:
+            if error.code in THROTTLED:
+                self.pace.slow_down()
+            raise
         try:
             return str(answer["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):

@@ -9,15 +9,13 @@ a day), never sent free-form to be refused (131047). The day's limit (`[whatsapp
 outside their window in 24 hours) is shared by priority: verdicts and alerts to staf may use all of it, reminders
 and digests 90%, announcements, meetings and recaps 75%; what waits is told to staf once a day.
 
-`deliver` keeps to 80 messages a second for the number (`SEND_RATE`), slows down when Meta says too fast, and falls
-back to the template when Meta says the window is closed after all.
+`deliver` falls back to the template when Meta says the window is closed after all; the pace (80 messages a second
+for the number, a burst at most to one person) is the Graph client's, shared with the chat's answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +36,6 @@ from models.tables import Contact, OutboxMessage, OutboxStatus, Role
 
 log = logging.getLogger("klambi.whatsapp.transport")
 CHANNEL = "whatsapp"
-SEND_RATE = 80  # messages a second for one number (Meta's default throughput)
 DAY = timedelta(hours=24)
 PRIORITY = {"notice": 0, "obligation": 1, "digest": 1, "camat": 1, "announcement": 2, "meeting": 2, "recap": 2}
 SHARE = {0: 1.0, 1: 0.9, 2: 0.75}  # of the day's limit a row of that priority may still use
@@ -60,33 +57,12 @@ class Delivery:
             row.details = {**(row.details or {}), "template_text": self.call.text()[:1000]}
 
 
-class Pace:
-    """At most `rate` sends a second, evenly spaced; `slow_down` halves it for a minute after Meta's "too fast"."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate, self._next, self._slow_until = rate, 0.0, 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            moment = time.monotonic()
-            interval = (2.0 if moment < self._slow_until else 1.0) / self.rate
-            if self._next > moment:
-                await asyncio.sleep(self._next - moment)
-                moment = self._next
-            self._next = moment + interval
-
-    def slow_down(self) -> None:
-        self._slow_until = time.monotonic() + 60.0
-
-
 class WhatsAppTransport:
     channel = CHANNEL
 
     def __init__(self, settings: WhatsAppSettings, graph: Graph, registry: TemplateRegistry, uploads: Any,
-                 lang: Language, *, rate: float = SEND_RATE) -> None:  # fmt: skip
+                 lang: Language) -> None:  # fmt: skip
         self.settings, self.graph, self.registry, self.uploads, self.lang = settings, graph, registry, uploads, lang
-        self.pace = Pace(rate)
 
     # --- in the sweep's transaction -----------------------------------------------------------------------------
 
@@ -168,14 +144,11 @@ class WhatsAppTransport:
         except GraphError as error:
             if error.code in UNREACHABLE:
                 raise Unreachable(f"WhatsApp {error.code}") from None
-            if error.code in (130429, 80007, 4, 133016):
-                self.pace.slow_down()
             log.warning("WhatsApp message not delivered: %s", error.code)
             raise TryLater(f"WhatsApp {error.code}") from None
 
     async def _template(self, address: str, prepared: Delivery) -> str:
         assert prepared.call is not None
-        await self.pace.wait()
         wamid = await self.graph.send(address, {"type": "template", "template": prepared.call.graph()})
         prepared.sent_as_template = True
         return wamid
@@ -184,6 +157,5 @@ class WhatsAppTransport:
         payloads, _ = await render.payloads(message, self.uploads.media_id, self.lang)
         wamid = ""
         for payload in payloads:
-            await self.pace.wait()
             wamid = await self.graph.send(address, payload)
         return wamid
