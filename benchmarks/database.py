@@ -120,7 +120,7 @@ class _NoNetwork:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def deliver(self, address: str, message: Any) -> str:
+    async def deliver(self, address: str, message: Any, prepared: Any = None) -> str:
         self.sent += 1
         return str(self.sent)  # the sweep keeps the id (a staf's reply finds a question by it)
 
