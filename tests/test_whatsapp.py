@@ -302,3 +302,19 @@ async def test_whatsapp_read_receipts_count_an_announcement_as_read(wa_world):
     await wa_world.graph.status(got.wamid, "delivered")
     await wa_world.graph.status(got.wamid, "read")
     assert len(await wa_world.rows(read)) == 1  # Siti's, by WhatsApp's read receipt alone
+
+
+async def test_forgetting_a_person_removes_their_number_and_what_they_wrote(wa_world):
+    from bot.services.privacy import forget_person
+    from models.tables import Contact, Person, Role
+    from tests.world import ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567012", "Siti", Role.SEKDES, ROJOPOLO)
+    await siti.say("status")
+    await siti.expect(head("status.title"))
+    await wa_world.idle()
+    [(person_id,)] = await wa_world.rows(select(Person.id).where(Person.name == "Siti"))
+    async with wa_world.app.sessions() as session, session.begin():
+        await forget_person(session, person_id, wa_world.clock.now())
+    assert await wa_world.rows(select(Contact.phone)) == []
+    assert await wa_world.rows(select(InboxMessage.id)) == []  # DAFTAR and status, with her number: gone

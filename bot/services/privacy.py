@@ -22,6 +22,7 @@ from models.tables import (
     AuditEntry,
     Draft,
     Extension,
+    InboxMessage,
     Invitation,
     OutboxMessage,
     OutboxStatus,
@@ -189,6 +190,9 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime, *,
         if contact.user_id is not None:
             same = (StartAttempt.channel == contact.channel, StartAttempt.user_id == contact.user_id)
             await session.execute(delete(StartAttempt).where(*same))
+            # what they wrote on WhatsApp, kept by wamid against redelivery (their number, their words): gone
+            inbox = (InboxMessage.channel == contact.channel, InboxMessage.sender == contact.user_id)
+            await session.execute(delete(InboxMessage).where(*inbox))
     # messages to them: no address kept; what was still to go never goes
     await session.execute(
         update(OutboxMessage)
