@@ -44,6 +44,7 @@ class ChannelFacts:
 
     name: str
     invite_link: Callable[[str], str]  # an invitation code -> the link that opens the chat with it
+    command_prefix: str = "/"  # how a command is written to people: "/kirim" on Telegram, "kirim" on WhatsApp
 
 
 @dataclass

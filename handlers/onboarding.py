@@ -112,8 +112,10 @@ def _help_text(current: Turn) -> str:
         return current.t("help.stranger")
     roles = {g.role for g in current.grants}
     lines = [current.t("help.title")]
-    lines += [f"/{name} — {description}" for name, description in commands_for(roles, current.lang)]
-    lines += ["", current.t("help.words")]
+    prefix = current.channel.command_prefix
+    lines += [f"{prefix}{name} — {description}" for name, description in commands_for(roles, current.lang)]
+    if prefix:  # where commands are shown without the slash, they are already the words to type
+        lines += ["", current.t("help.words")]
     return "\n".join(lines)
 
 

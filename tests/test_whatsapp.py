@@ -318,3 +318,15 @@ async def test_forgetting_a_person_removes_their_number_and_what_they_wrote(wa_w
         await forget_person(session, person_id, wa_world.clock.now())
     assert await wa_world.rows(select(Contact.phone)) == []
     assert await wa_world.rows(select(InboxMessage.id)) == []  # DAFTAR and status, with her number: gone
+
+
+async def test_whatsapp_shows_commands_as_the_words_to_type(wa_world):
+    from models.tables import Role
+    from tests.world import ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567013", "Siti", Role.SEKDES, ROJOPOLO)
+    welcome = siti.messages[0].text
+    assert "\nkirim — " in welcome and "/kirim" not in welcome  # no slash to type on WhatsApp
+    await siti.say("bantuan")
+    help_text = (await siti.expect("status — ")).text
+    assert "/status" not in help_text

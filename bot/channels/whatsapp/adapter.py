@@ -68,7 +68,7 @@ class WhatsAppChannel:
         self.app, self.graph, self.core, self.inbox = app, graph, core, inbox
         self.wake_courier, self.settle, self.retries = wake_courier, settle, retries
         number = app.settings.whatsapp.business_number or ""
-        self.facts = ChannelFacts(CHANNEL, lambda code: invite_link(number, code))
+        self.facts = ChannelFacts(CHANNEL, lambda code: invite_link(number, code), command_prefix="")
         self.uploads = Uploads(app, graph)
         inbox.register(CHANNEL, self.serve)
 
