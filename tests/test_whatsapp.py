@@ -330,3 +330,90 @@ async def test_whatsapp_shows_commands_as_the_words_to_type(wa_world):
     await siti.say("bantuan")
     help_text = (await siti.expect("status — ")).text
     assert "/status" not in help_text
+
+
+async def test_a_file_whose_bytes_do_not_match_its_sha256_is_refused_kindly(wa_world):
+    from bot.chat.actions import KirimObligation, encode
+    from models.tables import Draft, Role
+    from tests.world import PDF, ROJOPOLO
+
+    siti = await wa_world.join_whatsapp("6281234567014", "Siti", Role.SEKDES, ROJOPOLO)
+    await siti.say("kirim")
+    await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
+    await siti.expect(head("kirim.send_file"))
+    document = siti.message_dict("document", PDF, "rkpdes.pdf", "application/pdf")
+    wa_world.graph.corrupt_media(document["document"]["id"])
+    await wa_world.graph.batch(document)
+    await siti.expect(head("kirim.download_failed"))
+    [(data,)] = await wa_world.rows(select(Draft.data))
+    assert not data.get("files")  # nothing kept from a file that is not what WhatsApp announced
+
+
+async def test_a_body_over_the_cap_is_refused_unread(wa_world):
+    big = b'{"object": "whatsapp_business_account", "entry": [], "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    assert await wa_world.graph.post_webhook(big) == 413
+    assert await wa_world.rows(select(func.count()).select_from(InboxMessage)) == [(0,)]
+
+
+async def test_a_person_known_by_username_only_is_answered_by_recipient(wa_world):
+    from models.tables import Contact, Role
+    from tests.world import ROJOPOLO
+
+    person = wa_world.graph.person(None, "Rina", user_id="ID.rina-username")
+    await person.say(f"daftar {await wa_world.invite(Role.SEKDES, ROJOPOLO)}")
+    await person.expect("Selamat datang")
+    await person.say("status")
+    await person.expect(head("status.title"))
+    assert await wa_world.rows(select(Contact.user_id, Contact.phone).where(Contact.channel == "whatsapp")) == [
+        ("ID.rina-username", None)
+    ]
+
+
+async def test_near_the_daily_limit_verdicts_go_first_and_reminders_wait_with_staf_told_once(wa_world):
+    """`[whatsapp] daily_limit` people outside their window in 24 hours: a reminder may use 90% of it, a notice all
+    of it; what waits is told to staf once."""
+    from datetime import datetime
+
+    from models.tables import OutboxMessage, Role
+    from tests.conftest import WIB
+    from tests.world import JATIROTO, KALIBOTO_LOR, ROJOPOLO, SUKOSARI
+
+    await wa_world.approve_templates()
+    wa_world.app.settings.whatsapp.daily_limit = 2
+    staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
+    people = [
+        await wa_world.join_whatsapp(f"62812345670{20 + i}", name, Role.SEKDES, desa)
+        for i, (name, desa) in enumerate((("Siti", ROJOPOLO), ("Wahyu", SUKOSARI), ("Agus", KALIBOTO_LOR)))
+    ]
+    await plan(wa_world)
+    wa_world.clock.set(datetime(2024, 9, 30, 8, 0, tzinfo=WIB))  # H: three reminders, every window closed
+    result = await sweep_now(wa_world)
+    assert result.waiting == 2  # 90% of 2 is 1.8: one person reached by a reminder, two wait
+    reached = [p for p in people if p.messages and p.messages[-1].template == "klambi_pengingat_v1"]
+    assert len(reached) == 1
+    await sweep_now(wa_world)
+    await staf.expect(words("notice.daily_limit"))
+    waiting = await wa_world.rows(
+        select(OutboxMessage.id).where(OutboxMessage.last_error.like("daily limit%"), OutboxMessage.status == "planned")
+    )
+    assert len(waiting) == 2
+    await sweep_now(wa_world)
+    await wa_world.telegram.settle()
+    assert len([m for m in staf.messages if words("notice.daily_limit") in m.text]) == 1  # once
+
+
+def words(key: str) -> str:
+    import re
+
+    return max(re.split(r"\{[^}]*\}|\n", t(key)), key=len).strip()
+
+
+async def test_klambi_run_names_the_missing_whatsapp_secret_in_one_line(klambi, monkeypatch):
+    monkeypatch.setenv("KLAMBI_WHATSAPP__PHONE_NUMBER_ID", "100200300")
+    monkeypatch.setenv("KLAMBI_WHATSAPP__BUSINESS_NUMBER", "6281100000000")
+    result = klambi("run")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "access_token" in result.err and len(result.err.strip().splitlines()) == 1
+    monkeypatch.delenv("KLAMBI_WHATSAPP__PHONE_NUMBER_ID")
+    result = klambi("run")
+    assert result.code == 2 and "klambi demo" in result.err and len(result.err.strip().splitlines()) == 1

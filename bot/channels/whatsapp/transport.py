@@ -63,6 +63,9 @@ class WhatsAppTransport:
     def __init__(self, settings: WhatsAppSettings, graph: Graph, registry: TemplateRegistry, uploads: Any,
                  lang: Language) -> None:  # fmt: skip
         self.settings, self.graph, self.registry, self.uploads, self.lang = settings, graph, registry, uploads, lang
+        # people this process decided to reach by template, before their rows are marked sent (the sweep prepares
+        # a few rows ahead of sending): counted against the day's limit with what the outbox already records
+        self._reserved: dict[int, datetime] = {}
 
     # --- in the sweep's transaction -----------------------------------------------------------------------------
 
@@ -100,11 +103,15 @@ class WhatsAppTransport:
                 )
             )
         )
+        self._reserved = {p: at for p, at in self._reserved.items() if now - at < DAY}
+        reached |= set(self._reserved)
         if row.person_id in reached:
             return
         limit = self.settings.daily_limit
         share = SHARE[PRIORITY.get(row.subject_type, 2)]
         if len(reached) + 1 <= limit * share:
+            if row.person_id is not None:
+                self._reserved[row.person_id] = now
             return
         waiting = await session.scalar(
             select(func.count()).where(
