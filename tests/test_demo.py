@@ -15,7 +15,7 @@ from bot.app import App
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.parsing import parse_chat_date
-from bot.sandbox.demo import DEMO_START, DEMO_TOKEN, WIB, play_season
+from bot.sandbox.demo import DEMO_START, DEMO_TOKEN, WIB, demo_graph, play_season, with_sandboxes
 from bot.sandbox.telegram import BotApiSandbox
 from models.tables import Desa, Obligation, Submission
 from tests.conftest import query
@@ -35,8 +35,15 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, mo
         "Menunggu verifikasi (1)",
         "Camat: /indikator 2024",  # the camat asks
         "☑️ Terlambat: Kaliboto Lor (RKPDes)",
-        "⏰ Pengingat H-14: RKPDes TA 2025 Desa Sukosari",  # reminders, moved off Maulid Nabi
-        "Versi sebelumnya ditolak (Lampiran RKPDes belum ditandatangani kepala desa)",
+        "[WA] bot > Sekdes Kaliboto Lor: ⏰ Pengingat H-14: RKPDes TA 2025 Desa Kaliboto Lor",  # off Maulid Nabi
+        # quiet since 2 September: outside his window, the approved template, with its button
+        "[WA] bot > Sekdes Sukosari: (template klambi_pengingat_v1) Pengingat dari Kecamatan Jatiroto: RKPDes Desa "
+        "Sukosari tahun anggaran 2025 ditunggu paling lambat 30 September 2024 (tinggal 17 hari).",
+        "[WA] Sekdes Sukosari > DAFTAR ",  # joined from WhatsApp's click-to-chat text
+        "[WA] Sekdes Kaliboto Lor > kendala",  # commands as words
+        "(template klambi_pesan_baru_v1) Ada pesan baru dari Kecamatan Jatiroto: undangan rapat",  # announced …
+        "[WA] Sekdes Sukosari > [Baca]",  # … and opened
+        "Sukosari tahun anggaran 2025 ditunggu paling lambat 30 September 2024 (tinggal 7 hari)",  # H-7, a template
         "📋 Ringkasan pagi Kecamatan Jatiroto, 23 September 2024",  # the staf digest
         "Desa tanpa sekdes terdaftar di bot: Banyuputih Kidul, Kaliboto Kidul, Jatiroto",
         "Batas waktu RKPDes TA 2025 (30 September 2024) sudah lewat: 1 dari 6 desa",  # the camat's escalation
@@ -106,14 +113,15 @@ def test_the_demo_moves_its_clock_only_when_the_bot_is_idle(settings, klambi):
 
     async def play() -> None:
         clock = _MovingClock(DEMO_START)
-        async with _LoadedSandbox(token=DEMO_TOKEN, now=clock.now) as sandbox:
+        transcript: list[str] = []
+        async with (
+            _LoadedSandbox(token=DEMO_TOKEN, now=clock.now, transcript=transcript) as sandbox,
+            demo_graph(clock, transcript) as graph,
+        ):
             sandbox.clock = clock
-            telegram = {"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
-            app = App.create(
-                settings.model_copy(update={"telegram": settings.telegram.model_copy(update=telegram)}), clock
-            )
+            app = App.create(with_sandboxes(settings, sandbox, graph), clock)
             try:
-                await play_season(app, sandbox, clock, out.append)
+                await play_season(app, sandbox, graph, clock, out.append)
             finally:
                 await app.close()
 

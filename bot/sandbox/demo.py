@@ -383,6 +383,27 @@ DEMO_DATABASE = Path("klambi-demo.db")
 DEMO_FILES = Path("demo-data")
 
 
+def demo_graph(clock: ManualClock, transcript: list[str]) -> GraphSandbox:
+    """The Graph sandbox of the demo's WhatsApp number; its pair rate follows the demo's clock, not the machine's."""
+    return GraphSandbox(access_token=WHATSAPP["access_token"], app_secret=WHATSAPP["app_secret"],
+                        phone_number_id=WHATSAPP["phone_number_id"], waba_id=WHATSAPP["waba_id"],
+                        business_number=WHATSAPP["business_number"], clock=clock.now, transcript=transcript,
+                        monotonic=lambda: clock.now().timestamp())  # fmt: skip
+
+
+def with_sandboxes(settings: Settings, sandbox: BotApiSandbox, graph: GraphSandbox) -> Settings:
+    """`settings` pointed at both sandboxes, the web application on a free loopback port."""
+    return settings.model_copy(
+        update={
+            "telegram": settings.telegram.model_copy(
+                update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+            ),
+            "whatsapp": WhatsAppSettings(**WHATSAPP, graph_url=graph.graph_url),
+            "web": settings.web.model_copy(update={"listen": "127.0.0.1", "port": 0, "public_url": None}),
+        }
+    )
+
+
 async def run_demo(settings: Settings, say: Callable[[str], object]) -> KecamatanIndicator:
     """A fresh demo database and file store each run, the sandbox on a free loopback port, the season played."""
     for leftover in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
@@ -392,21 +413,12 @@ async def run_demo(settings: Settings, say: Callable[[str], object]) -> Kecamata
     async with (
         BotApiSandbox(token=DEMO_TOKEN, bot_username="ngobras_klambi_bot", now=clock.now,
                       transcript=transcript) as sandbox,
-        GraphSandbox(access_token=WHATSAPP["access_token"], app_secret=WHATSAPP["app_secret"],
-                     phone_number_id=WHATSAPP["phone_number_id"], waba_id=WHATSAPP["waba_id"],
-                     business_number=WHATSAPP["business_number"], clock=clock.now, transcript=transcript,
-                     monotonic=lambda: clock.now().timestamp()) as graph,
+        demo_graph(clock, transcript) as graph,
     ):  # fmt: skip
-        whatsapp = WhatsAppSettings(**WHATSAPP, graph_url=graph.graph_url)
-        demo_settings = settings.model_copy(
+        demo_settings = with_sandboxes(settings, sandbox, graph).model_copy(
             update={
                 "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{DEMO_DATABASE}"}),
                 "storage": settings.storage.model_copy(update={"path": DEMO_FILES}),
-                "telegram": settings.telegram.model_copy(
-                    update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
-                ),
-                "whatsapp": whatsapp,
-                "web": settings.web.model_copy(update={"listen": "127.0.0.1", "port": 0, "public_url": None}),
             }
         )
         app = App.create(demo_settings, clock)
