@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.channels.whatsapp.graph import Graph, GraphError
 from bot.channels.whatsapp.templates import (
     CACHE_FOR,
     CAMAT_SUMMARY,
@@ -36,6 +37,7 @@ from bot.chat.messages import OutMessage, Sender
 from bot.config import WhatsAppSettings
 from bot.errors import InputError
 from bot.i18n import t
+from bot.sandbox.whatsapp import GraphSandbox
 from bot.services.audit import Actor
 from bot.services.calendar import load_calendar
 from bot.services.deadlines import set_agreed_dates
@@ -237,13 +239,17 @@ async def test_reminders_digest_and_the_camat_from_a_real_database(app, clock):
     assert summary.params == ("Jatiroto", "RKPDes", "2025", "5", "6", "2024", "5,56%")
 
 
-async def test_notices_announcements_and_meetings_are_teasers_about_their_subject(app, clock):
+async def _everything(app, clock) -> dict[str, Person]:
+    """Jatiroto with a paper record, a verdict and an alert, agreed dates, a kendala, an announcement, a meeting, a
+    revocation and an unreachable person: a notice of every kind on the outbox."""
     people = await _jatiroto(app, clock)
-    siti, dewi, kasi = people["siti"], people["dewi"], people["kasi"]
+    rina = Sender("whatsapp", "6281200000003", "6281200000003", "Rina")
+    people["rina"] = await _join(app, rina, Role.PENDAMPING, SUKOSARI, T0)
+    siti, rina, kasi = people["siti"], people["rina"], people["kasi"]
     now = clock.now()
     async with app.sessions() as session, session.begin():
         paper = await record_document(
-            session, RecordRequest(ROJOPOLO, "RKPDES", 2025, date(2024, 9, 19)), now, app.files
+            session, RecordRequest(SUKOSARI, "RKPDES", 2025, date(2024, 9, 19)), now, app.files
         )
         for person, role, key in (
             (siti, "sekdes", f"verdict:{paper.submission_id}@wamid.1"),
@@ -264,22 +270,28 @@ async def test_notices_announcements_and_meetings_are_teasers_about_their_subjec
             "Pendopo", ["sekdes", "pendamping"], [ROJOPOLO], now, time(8, 0), actor=Actor(kasi.id, "telegram"),
         )  # fmt: skip
     async with app.sessions() as session, session.begin():
-        assignment = await session.scalar(select(RoleAssignment.id).where(RoleAssignment.person_id == dewi.id))
+        assignment = await session.scalar(select(RoleAssignment.id).where(RoleAssignment.person_id == rina.id))
         await revoke_assignment(session, assignment_id=assignment, actor=Actor(kasi.id, "telegram"), now=now,
                                 reminders=app.settings.reminders, language="id")  # fmt: skip
         row = OutboxMessage(kecamatan_kode=JATIROTO, subject_type="obligation", subject_id="1", role="sekdes",
                             kind="H", details={"desa": ROJOPOLO})  # fmt: skip
         await unreachable_notice(session, await session.get(Person, siti.id), row, now, "id")
+    return people
 
+
+async def test_notices_announcements_and_meetings_are_teasers_about_their_subject(app, clock):
+    people = await _everything(app, clock)
+    siti, kasi = people["siti"], people["kasi"]
+    now = clock.now()
     sent_at_once = (OutboxMessage.subject_type.in_(("notice", "announcement", "meeting")),)
     calls = await _calls(app, sent_at_once, now)
     about = {(r.subject_type, r.subject_id.split(":")[0].split("@")[0], r.person_id, r.kind): c for r, _, c in calls}
     expected = {
-        ("notice", "verdict", siti.id, "notice"): (NOTICE, "RKPDes TA 2025 Desa Rojopolo"),
-        ("notice", "alert", kasi.id, "notice"): (NOTICE, "RKPDes TA 2025 Desa Rojopolo"),
+        ("notice", "verdict", siti.id, "notice"): (NOTICE, "RKPDes TA 2025 Desa Sukosari"),
+        ("notice", "alert", kasi.id, "notice"): (NOTICE, "RKPDes TA 2025 Desa Sukosari"),
         ("notice", "agreed", siti.id, "notice"): (NOTICE, "APBDes TA 2025 Desa Rojopolo"),
         ("notice", "thread", kasi.id, "notice"): (NOTICE, "kendala #1 Desa Rojopolo"),
-        ("notice", "revoke", dewi.id, "notice"): (NOTICE, "peran Anda sebagai Pendamping Desa"),
+        ("notice", "revoke", people["rina"].id, "notice"): (NOTICE, "peran Anda sebagai Pendamping Desa"),
         ("notice", "unreachable", kasi.id, "notice"): (NOTICE, "kontak Siti yang tidak bisa lagi dihubungi bot"),
         ("announcement", "1", siti.id, "pengumuman"): (NEW_MESSAGE, "pengumuman #1 dari Staf Kecamatan"),
         ("meeting", "1", siti.id, "undangan"): (
@@ -439,6 +451,8 @@ async def test_the_registry_pages_creates_and_caches(graph, clock):
     graph.gets = 0
     assert await fresh.approved(NOTICE.name) and not await fresh.approved(REMINDER.name)
     assert not await fresh.approved(NOTICE.name, "en")
+    assert (fresh.known_status(NOTICE.name), fresh.known_status(REMINDER.name), fresh.known_status("x")) == (
+        "APPROVED", "PENDING", None)  # fmt: skip
     assert graph.gets == 3
     graph.set_status(REMINDER.name, "APPROVED")
     clock.advance(CACHE_FOR - timedelta(seconds=1))
@@ -493,6 +507,66 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# --- against the Graph sandbox ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox(clock):
+    async with GraphSandbox(access_token=TOKEN, app_secret="app-secret", clock=clock.now, pair_limit=1000) as graph:
+        yield graph
+
+
+def _on(sandbox: GraphSandbox, **changes) -> WhatsAppSettings:
+    values = {"waba_id": sandbox.waba_id, "phone_number_id": sandbox.phone_number_id, "access_token": TOKEN,
+              "graph_url": sandbox.graph_url}  # fmt: skip
+    return WhatsAppSettings(**(values | changes))
+
+
+async def test_a_call_for_every_subject_is_accepted_by_the_graph_sandbox(app, clock, sandbox):
+    """Every subject's template call, sent to a person through the sandbox's /messages: Graph checks the template is
+    approved (132001) and the count of parameters (132000), and renders the body the person reads."""
+    await _everything(app, clock)
+    now = clock.now()
+    at_once = (OutboxMessage.subject_type.in_(("notice", "announcement", "meeting")),)
+    calls = [call for _, _, call in await _calls(app, at_once, now)]
+    for moment in (datetime(2024, 9, 23, 8, 0, tzinfo=WIB), datetime(2024, 10, 1, 8, 0, tzinfo=WIB)):
+        calls += [call for _, _, call in await _calls(app, (OutboxMessage.send_at == moment,), moment)]
+    async with app.sessions() as session:
+        recap = OutboxMessage(kecamatan_kode=JATIROTO, subject_type="recap", subject_id=JATIROTO, role="forum",
+                              kind="recap")  # fmt: skip
+        calls.append(await template_call(session, recap, OutMessage.of("matrix"), now, "id"))
+    one_each = {(call.template.name, call.params[1][:10]): call for call in calls}.values()
+    assert {call.template.name for call in one_each} == {x.name for x in TEMPLATES}
+
+    registry = TemplateRegistry(_on(sandbox), clock)
+    for template in TEMPLATES:
+        assert await registry.create(template) == "PENDING"
+    graph = Graph(_on(sandbox))
+    siti = sandbox.person("6281200000001", "Siti")
+    try:
+        with pytest.raises(GraphError) as refused:
+            await graph.send(siti.wa_id, {"type": "template", "template": NOTICE_CALL.graph()})
+        assert refused.value.code == 132001  # not approved yet
+        for template in TEMPLATES:
+            sandbox.set_template_status(template.name, "APPROVED")
+        for call in one_each:
+            await graph.send(siti.wa_id, {"type": "template", "template": call.graph()})
+            sent = sandbox.sent[-1]
+            assert (sent.template, sent.template_params) == (call.template.name, list(call.params))
+            assert sent.text == call.text()
+            assert sent.quick_replies == list(call.payloads)
+        with pytest.raises(GraphError) as short:
+            wrong = NOTICE_CALL.graph()
+            wrong["components"][0]["parameters"].pop()
+            await graph.send(siti.wa_id, {"type": "template", "template": wrong})
+        assert short.value.code == 132000  # the sandbox does count: a parameter short is refused
+    finally:
+        await graph.close()
+
+
+NOTICE_CALL = TemplateCall(NOTICE, ("Jatiroto", "RKPDes TA 2025 Desa Rojopolo"), ("baca",))
+
+
 # --- klambi whatsapp templates -----------------------------------------------------------------------------------
 
 
@@ -529,23 +603,35 @@ def test_the_definitions_as_json_and_as_text(cli):
         assert f"Contoh: {template.render(template.examples)}" in block
 
 
-def test_push_creates_the_missing_ones_and_status_shows_the_verdicts(cli, graph):
-    env = {"waba_id": WABA, "access_token": TOKEN, "graph_url": graph.graph_url}
-    code, out, _ = cli("whatsapp", "templates", "status", **env)
+async def test_push_creates_the_missing_ones_and_status_shows_the_verdicts(cli, sandbox):
+    env = {"waba_id": sandbox.waba_id, "access_token": TOKEN, "graph_url": sandbox.graph_url}
+
+    async def klambi(*args: str) -> tuple[int, str, str]:  # the CLI runs its own event loop: in a thread
+        return await asyncio.to_thread(cli, "whatsapp", "templates", *args, **env)
+
+    code, out, _ = await klambi("status")
     assert code == 0 and out.splitlines() == [f"{x.name} (id): belum dibuat" for x in TEMPLATES]
-    code, out, err = cli("whatsapp", "templates", "push", **env)
+    code, out, err = await klambi("push")
     assert code == 0, err
-    assert out.splitlines() == [f"{x.name} (id): dibuat (PENDING)" for x in TEMPLATES]
-    graph.set_status(NOTICE.name, "APPROVED")
-    graph.set_status(REMINDER.name, "REJECTED")
-    code, out, _ = cli("whatsapp", "templates", "push", **env)
+    assert out.splitlines() == [f"{x.name} (id): dibuat (PENDING)" for x in TEMPLATES]  # Meta's rules: all accepted
+    code, out, _ = await klambi("status")
+    assert code == 0 and out.splitlines() == [f"{x.name} (id): PENDING" for x in TEMPLATES]
+    sandbox.set_template_status(NOTICE.name, "APPROVED")
+    sandbox.set_template_status(REMINDER.name, "REJECTED")
+    code, out, _ = await klambi("push")
     assert code == 0 and f"{NOTICE.name} (id): sudah ada (APPROVED)" in out.splitlines()
-    assert len(graph.templates) == len(TEMPLATES)  # nothing made twice
-    code, out, _ = cli("whatsapp", "templates", "status", **env)
+    assert out.splitlines() == [f"{x.name} (id): sudah ada ({sandbox.templates[(x.name, 'id')]['status']})"
+                                for x in TEMPLATES]  # fmt: skip
+    assert len(sandbox.templates) == len(TEMPLATES)  # nothing made twice
+    code, out, _ = await klambi("status")
     assert code == 0
     assert f"{NOTICE.name} (id): APPROVED" in out.splitlines()
     assert f"{REMINDER.name} (id): REJECTED" in out.splitlines()
+    assert f"{STAF_DIGEST.name} (id): PENDING" in out.splitlines()
     assert TOKEN not in out
+    assert [sandbox.templates[(x.name, "id")]["components"] for x in TEMPLATES] == [
+        x.creation()["components"] for x in TEMPLATES
+    ]
 
 
 def test_push_without_a_key_says_which_in_one_line(cli, graph):

@@ -488,6 +488,10 @@ class TemplateRegistry:
         async with self._lock:
             return await self.list()
 
+    def known_status(self, name: str, language: str = "id") -> str | None:
+        """The status the last listing gave (None: not listed yet, or not on the account); never calls Graph."""
+        return (self._cache or {}).get((name, language))
+
     async def approved(self, name: str, language: str = "id") -> bool:
         """Whether Meta approved this template: from a listing at most `CACHE_FOR` old."""
         now = self.clock.now()
