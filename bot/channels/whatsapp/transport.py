@@ -86,8 +86,7 @@ class WhatsAppTransport:
         return Delivery(call, use_template=True)
 
     def _status(self, name: str, language: str) -> str:
-        cache = getattr(self.registry, "_cache", None) or {}
-        return cache.get((name, language), "belum dibuat")
+        return self.registry.known_status(name, language) or "belum dibuat"
 
     async def _within_limit(self, session: Any, row: OutboxMessage, now: datetime) -> None:
         """The day's limit counts people reached outside their window; someone reached already costs nothing."""
