@@ -31,28 +31,14 @@ def head(key: str, **values) -> str:
 
 
 async def test_a_secretary_on_whatsapp_sends_a_document_and_a_staf_on_telegram_accepts_it(wa_world):
-    from bot.chat.actions import KirimObligation, encode
     from models.status import ReviewStatus
     from models.tables import Contact, Role, Submission
-    from tests.world import JATIROTO, PDF, ROJOPOLO
+    from tests.world import JATIROTO, ROJOPOLO
 
     staf = await wa_world.join_telegram(501, "Bu Kasi", Role.STAF, JATIROTO)
     siti = await wa_world.join_whatsapp("6281234567001", "Siti", Role.SEKDES, ROJOPOLO)
 
-    await siti.say("kirim")
-    await siti.expect(head("kirim.choose"))
-    await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
-    await siti.expect(head("kirim.send_file"))
-    await siti.send_document(PDF, "Perdes RKPDes 2025.pdf", "application/pdf")
-    await siti.expect(head("kirim.ask_date"))
-    await siti.say("27/09/2024")
-    await siti.expect(head("kirim.ask_nomor"))
-    await siti.say("7 Tahun 2024")
-    await siti.expect(head("kirim.summary"))
-    await siti.press(t("button.send"))
-    await siti.expect(head("receipt.text"))
-
-    await staf.expect(head("verif.alert"))
+    await accept_a_document(wa_world, siti, staf, nomor="7 Tahun 2024")
     await staf.press(t("button.accept"))
     await staf.expect(head("verif.accepted_by"))
     await siti.expect(head("verif.to_sender_accepted"))
@@ -189,17 +175,22 @@ async def test_a_list_for_seven_choices_and_pages_for_fourteen(wa_world):
     await tempeh.expect(head("desk.choose_document"))
 
 
-async def accept_a_document(wa_world, siti, staf):
-    """Siti sends Rojopolo's RKPDes from WhatsApp; the staf on Telegram is alerted."""
+async def accept_a_document(wa_world, siti, staf, nomor: str | None = None):
+    """Siti sends Rojopolo's RKPDes from WhatsApp, typing the date (and the nomor, when given); the staf on Telegram
+    is alerted."""
     from bot.chat.actions import KirimObligation, encode
     from tests.world import PDF, ROJOPOLO
 
     await siti.say("kirim")
+    await siti.expect(head("kirim.choose"))
     await siti.press(encode(KirimObligation(await wa_world.obligation_id(ROJOPOLO, "RKPDES", 2025))))
-    await siti.send_document(PDF, "rkpdes.pdf", "application/pdf")
+    await siti.expect(head("kirim.send_file"))
+    await siti.send_document(PDF, "Perdes RKPDes 2025.pdf", "application/pdf")
     await siti.expect(head("kirim.ask_date"))
-    await siti.press(t("button.today"))
-    await siti.press(t("button.skip"))
+    await siti.say("27/09/2024")
+    await siti.expect(head("kirim.ask_nomor"))
+    await (siti.say(nomor) if nomor else siti.press(t("button.skip")))
+    await siti.expect(head("kirim.summary"))
     await siti.press(t("button.send"))
     await siti.expect(head("receipt.text"))
     await staf.expect(head("verif.alert"))

@@ -135,7 +135,13 @@ async def running(app: App, token: str, poll_timeout: int = 1, jobs: bool = Fals
 
     Without `jobs` the reminder sweep does not run by itself: the caller moves the clock and calls `sweep`.
     """
-    application = build_application(app, token, jobs)
+    async with polling(build_application(app, token, jobs), poll_timeout) as application:
+        yield application
+
+
+@asynccontextmanager
+async def polling(application: Application, poll_timeout: int) -> AsyncIterator[Application]:
+    """Start `application` and poll; on leaving, stop polling, then the Application."""
     async with application:
         await post_init(application)
         await application.start()
@@ -164,16 +170,5 @@ async def beside(
             yield hook.application
         return
     application = build_application(app, token, False, transports=transports, courier=courier)
-    async with application:
-        await post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await post_stop(application)
+    async with polling(application, poll_timeout):
+        yield application
