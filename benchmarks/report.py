@@ -162,6 +162,7 @@ WHATSAPP_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("… share of the 80/s limit", "whatsapp_dispatch", ("outside_window", "share_of_limit"), ""),
     ("… in", "whatsapp_dispatch", ("outside_window", "seconds"), " s"),
     ("… 130429 refusals", "whatsapp_dispatch", ("outside_window", "refusals_130429"), ""),
+    ("… 131056 refusals", "whatsapp_dispatch", ("outside_window", "refusals_131056"), ""),
     ("rate with templates / rate inside the window", "whatsapp_dispatch", ("template_rate_ratio",), "×"),
 ]  # fmt: skip
 
@@ -219,7 +220,10 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         for measurement in sorted(by_db[db].get("measurements", {})):
             lines.append(f"    {_command(by_db[db], measurement)}")
         lines.append("")
-    lines.append("    python -m benchmarks render results-sqlite.json results-postgresql.json -o docs/performance.md")
+    extra = "".join(f" results-whatsapp-{r['database']}.json" for r in results if r not in by_db.values())
+    lines.append(
+        f"    python -m benchmarks render results-sqlite.json results-postgresql.json{extra} -o docs/performance.md"
+    )
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
@@ -258,12 +262,12 @@ def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]
     for what, measurement, path, unit in WHATSAPP_ROWS:
         values = [_fmt(_get(r, "measurements", measurement, *path), unit) for r in runs]
         lines.append(f"| {what} | " + " | ".join(values) + " |")
-    lines += ["", "Commands:", ""]
+    lines += ["", "Commands (`chat` too, for Telegram's rate beside it; on a fresh deployment, not `--reuse`):", ""]
     for r in runs:
         size = "--quick" if r["size"] == "quick" else f"--size {r['size']}"
         database = "" if r["database"] == "sqlite" else f" --database postgresql --url {URL}"
         lines.append(
-            f"    python -m benchmarks run {size}{database} --only whatsapp_webhook --only whatsapp_dispatch "
-            f"-o results-whatsapp-{r['database']}.json"
+            f"    python -m benchmarks run {size}{database} --only chat --only whatsapp_webhook "
+            f"--only whatsapp_dispatch -o results-whatsapp-{r['database']}.json"
         )
     return lines
