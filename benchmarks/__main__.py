@@ -21,6 +21,7 @@ import click
 
 MEASUREMENTS = (
     "indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch",
+    "whatsapp_webhook", "whatsapp_dispatch",
     "record_import",  # last: it adds versions (of years the others do not read)
 )  # fmt: skip
 NOTES = Path(__file__).with_name("notes.md")
@@ -31,6 +32,9 @@ SIZES = {
         "chat_users": 8,
         "chat_rounds": 2,
         "dispatch": 150,
+        "wa_people": 8,
+        "wa_rounds": 3,
+        "wa_dispatch": 80,
         "imports": (200, 1000),
     },
     "full": {
@@ -39,6 +43,9 @@ SIZES = {
         "chat_users": 40,
         "chat_rounds": 2,
         "dispatch": 900,
+        "wa_people": 40,
+        "wa_rounds": 5,
+        "wa_dispatch": 800,
         "imports": (1000, 10_000, 100_000),
     },
 }
@@ -128,7 +135,7 @@ async def _run(
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from benchmarks import chat, imports
+    from benchmarks import chat, imports, whatsapp
     from benchmarks import database as db
     from benchmarks.generate import NOW, generate
     from bot.app import App
@@ -165,6 +172,10 @@ async def _run(
             "sweep_morning": lambda: db.sweep_morning(app),
             "chat": lambda: chat.throughput(app, db_url, samples["chat_users"], samples["chat_rounds"]),
             "dispatch": lambda: chat.dispatch(app, samples["dispatch"]),
+            "whatsapp_webhook": lambda: whatsapp.webhook(
+                app, db_url, samples["wa_people"], samples["wa_rounds"], results["measurements"].get("chat")
+            ),
+            "whatsapp_dispatch": lambda: whatsapp.dispatch(app, samples["wa_dispatch"]),
             "record_import": lambda: imports.record_import(app, db_url, samples["imports"]),
         }
         for name in MEASUREMENTS:

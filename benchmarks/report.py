@@ -128,15 +128,56 @@ ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
 ]
 
 
+WHATSAPP = ("whatsapp_webhook", "whatsapp_dispatch")
+WHATSAPP_GOALS: list[tuple[str, str, tuple[str, ...], str, float, str]] = [
+    ("130429 refusals during WhatsApp dispatch", "whatsapp_dispatch", ("refusals_130429",), "", 0, "<="),
+    ("Answers per WhatsApp message", "whatsapp_webhook", ("answers_per_message",), "", 1, "=="),
+]
+
+WHATSAPP_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("webhook: secretaries writing at once", "whatsapp_webhook", ("people",), ""),
+    ("webhook: messages (\"status\") sent", "whatsapp_webhook", ("messages",), ""),
+    ("webhook: messages handled per second", "whatsapp_webhook", ("messages_per_second",), ""),
+    ("webhook: POST until the 200, p50", "whatsapp_webhook", ("post_p50_ms",), " ms"),
+    ("webhook: POST until the 200, p95", "whatsapp_webhook", ("post_p95_ms",), " ms"),
+    ("webhook: POST until the 200, max", "whatsapp_webhook", ("post_max_ms",), " ms"),
+    ("webhook: answers per message", "whatsapp_webhook", ("answers_per_message",), ""),
+    ("webhook: Telegram's `chat` updates per second (same run)", "whatsapp_webhook",
+     ("telegram_updates_per_second",), ""),
+    ("webhook: ratio WhatsApp / Telegram", "whatsapp_webhook", ("ratio_to_telegram",), "×"),
+    ("`klambi run` (WhatsApp) first answer after start", "whatsapp_webhook", ("first_answer_after_start_seconds",),
+     " s"),
+    ("`klambi run` (WhatsApp) memory idle (VmRSS)", "whatsapp_webhook", ("memory_idle_mb",), " MB"),
+    ("`klambi run` (WhatsApp) memory peak under load (VmHWM)", "whatsapp_webhook", ("memory_peak_mb",), " MB"),
+    ("dispatch: reminders (each run)", "whatsapp_dispatch", ("reminders",), ""),
+    ("dispatch inside the window: sent", "whatsapp_dispatch", ("inside_window", "sent"), ""),
+    ("… messages per second", "whatsapp_dispatch", ("inside_window", "messages_per_second"), ""),
+    ("… share of the 80/s limit", "whatsapp_dispatch", ("inside_window", "share_of_limit"), ""),
+    ("… in", "whatsapp_dispatch", ("inside_window", "seconds"), " s"),
+    ("… 130429 refusals", "whatsapp_dispatch", ("inside_window", "refusals_130429"), ""),
+    ("… 131056 refusals (one person too often)", "whatsapp_dispatch", ("inside_window", "refusals_131056"), ""),
+    ("dispatch outside the window (templates): sent", "whatsapp_dispatch", ("outside_window", "sent"), ""),
+    ("… of which templates", "whatsapp_dispatch", ("outside_window", "as_templates"), ""),
+    ("… messages per second", "whatsapp_dispatch", ("outside_window", "messages_per_second"), ""),
+    ("… share of the 80/s limit", "whatsapp_dispatch", ("outside_window", "share_of_limit"), ""),
+    ("… in", "whatsapp_dispatch", ("outside_window", "seconds"), " s"),
+    ("… 130429 refusals", "whatsapp_dispatch", ("outside_window", "refusals_130429"), ""),
+    ("… 131056 refusals", "whatsapp_dispatch", ("outside_window", "refusals_131056"), ""),
+    ("rate with templates / rate inside the window", "whatsapp_dispatch", ("template_rate_ratio",), "×"),
+]  # fmt: skip
+
+
 def _met(value: Any, goal: float, comparison: str) -> str:
     if value is None:
         return "not measured"
-    ok = {"<": value < goal, "<=": value <= goal, ">=": value >= goal}[comparison]
+    ok = {"<": value < goal, "<=": value <= goal, ">=": value >= goal, "==": value == goal}[comparison]
     return "met" if ok else "**missed**"
 
 
 def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
-    by_db = {r["database"]: r for r in results}
+    by_db: dict[str, dict[str, Any]] = {}
+    for r in results:  # the first results file of each database fills the main tables
+        by_db.setdefault(r["database"], r)
     databases = [d for d in ("sqlite", "postgresql") if d in by_db]
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     lines = [
@@ -171,6 +212,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
     for what, measurement, path, unit in ROWS:
         values = [_fmt(_get(by_db[db], "measurements", measurement, *path), unit) for db in databases]
         lines.append(f"| {what} | " + " | ".join(values) + " |")
+    lines += _whatsapp(results, names)
     lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
     for db in databases:
         lines += [f"{names[db]}:", ""]
@@ -178,7 +220,54 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         for measurement in sorted(by_db[db].get("measurements", {})):
             lines.append(f"    {_command(by_db[db], measurement)}")
         lines.append("")
-    lines.append("    python -m benchmarks render results-sqlite.json results-postgresql.json -o docs/performance.md")
+    extra = "".join(f" results-whatsapp-{r['database']}.json" for r in results if r not in by_db.values())
+    lines.append(
+        f"    python -m benchmarks render results-sqlite.json results-postgresql.json{extra} -o docs/performance.md"
+    )
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
+
+
+def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    """The WhatsApp measurements of every results file that has them (a quick run beside the national ones, too),
+    each column labelled with its database and size."""
+    runs = [r for r in results if any(name in r.get("measurements", {}) for name in WHATSAPP)]
+    if not runs:
+        return []
+    heads = [
+        f"{names[r['database']]}, size `{r['size']}`" + (" — **quick**" if r["size"] == "quick" else "") for r in runs
+    ]
+    dates = ", ".join(sorted({str(r.get("machine", {}).get("date")) for r in runs}))
+    lines = [
+        "",
+        "## WhatsApp (issue 17)",
+        "",
+        'The WhatsApp channel against the Graph API sandbox (see "What was measured", WhatsApp), run on ' + dates + ".",
+        "Each column names its run's database and size; a column marked **quick** comes from `--quick` (a few people",
+        "in Kabupaten Lumajang): its rates say what that small sample saw, not what a national load would.",
+        "",
+        "| goal | " + " | ".join(heads) + " |",
+        "| --- |" + " --- |" * len(runs),
+    ]
+    for what, measurement, path, unit, goal, comparison in WHATSAPP_GOALS:
+        cells = []
+        for r in runs:
+            value = _get(r, "measurements", measurement, *path)
+            cells.append(
+                f"{_fmt(value, unit)} — {_met(value, goal, comparison)}" if value is not None else "not measured"
+            )
+        lines.append(f"| {what} ({comparison} {_fmt(goal)}{unit}) | " + " | ".join(cells) + " |")
+    lines += ["", "| measurement | " + " | ".join(heads) + " |", "| --- |" + " --- |" * len(runs)]
+    for what, measurement, path, unit in WHATSAPP_ROWS:
+        values = [_fmt(_get(r, "measurements", measurement, *path), unit) for r in runs]
+        lines.append(f"| {what} | " + " | ".join(values) + " |")
+    lines += ["", "Commands (`chat` too, for Telegram's rate beside it; on a fresh deployment, not `--reuse`):", ""]
+    for r in runs:
+        size = "--quick" if r["size"] == "quick" else f"--size {r['size']}"
+        database = "" if r["database"] == "sqlite" else f" --database postgresql --url {URL}"
+        lines.append(
+            f"    python -m benchmarks run {size}{database} --only chat --only whatsapp_webhook "
+            f"--only whatsapp_dispatch -o results-whatsapp-{r['database']}.json"
+        )
+    return lines

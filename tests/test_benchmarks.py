@@ -105,13 +105,40 @@ def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
     assert chat["bot_updates"] > 0 and chat["echo_updates"] > 0 and chat["memory_idle_mb"] > 0
     assert figures["measurements"]["dispatch"]["sent"] == figures["measurements"]["dispatch"]["reminders"]
     assert figures["measurements"]["record_import"]["largest_rows"] == 1000
+    webhook = figures["measurements"]["whatsapp_webhook"]
+    assert webhook["messages"] == webhook["people"] * 3 > 0 and webhook["answers"] == webhook["messages"]
+    assert webhook["memory_idle_mb"] > 0 and webhook["telegram_updates_per_second"] == chat["bot_updates_per_second"]
+    wa = figures["measurements"]["whatsapp_dispatch"]
+    inside, outside = wa["inside_window"], wa["outside_window"]
+    assert inside["sent"] == outside["sent"] == outside["as_templates"] == wa["reminders"] > 0
+    assert inside["as_templates"] == 0 and inside["refusals_other"] == outside["refusals_other"] == 0
     page = tmp_path / "performance.md"
     render = subprocess.run(
         [sys.executable, "-m", "benchmarks", "render", str(results), "-o", str(page)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert render.returncode == 0, render.stderr[-3000:]
-    assert "python -m benchmarks run" in page.read_text()
+    text = page.read_text()
+    assert "python -m benchmarks run" in text
+    assert "## WhatsApp (issue 17)" in text and "size `quick` — **quick**" in text
+
+
+def test_the_page_keeps_the_main_run_and_adds_a_quick_whatsapp_run_beside_it():
+    from benchmarks.report import render_markdown
+
+    national = {"size": "national", "database": "sqlite", "measurements": {"dispatch": {"http_429": 3}}}
+    quick = {
+        "size": "quick", "database": "sqlite", "machine": {"date": "2026-12-03"},
+        "measurements": {"dispatch": {"http_429": 0}, "whatsapp_dispatch": {"refusals_130429": 2},
+                         "whatsapp_webhook": {"answers_per_message": 1.0, "post_p95_ms": 812.5}},
+    }  # fmt: skip
+    page = render_markdown([national, quick])
+    assert "| 429 answers during dispatch (<= 0) | 3 — **missed** |" in page  # the main tables: the first file
+    assert "| 130429 refusals during WhatsApp dispatch (<= 0) | 2 — **missed** |" in page
+    assert "| Answers per WhatsApp message (== 1) | 1.00 — met |" in page
+    assert "| webhook: POST until the 200, p95 | 812 ms |" in page
+    assert "SQLite, size `quick` — **quick**" in page and "run on 2026-12-03" in page
+    assert "WhatsApp" not in render_markdown([national])
 
 
 def measure_names() -> tuple[str, ...]:
