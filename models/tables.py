@@ -328,7 +328,8 @@ class AuditEntry(Base):
 
 
 class Invitation(Base):
-    """A single-use, expiring invitation to a role and scope. Only the code's hash is stored."""
+    """A single-use, expiring invitation to a role and scope. Only the code's hash is stored (but for the digest's
+    standing invitations, `standing_code`)."""
 
     __tablename__ = "invitation"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -343,6 +344,9 @@ class Invitation(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     channel: Mapped[str] = mapped_column(String(20), default="telegram", server_default="telegram")
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # adds a contact to this person
+    # Only a desa's standing invitation in the staf digest keeps its code, so that every morning's digest shows the
+    # same link until it is used or expires; every other invitation keeps only the hash (docs/DECISIONS.md).
+    standing_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class StartAttempt(Base):

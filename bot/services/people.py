@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,14 +17,33 @@ from bot.chat.messages import Sender
 from bot.config import RemindersSettings
 from bot.errors import InputError
 from bot.i18n import Language, t
-from bot.services.audit import CLI, Actor, audit
-from bot.services.contacts import add_contact, contact_by_sender, has_reachable_contact
+from bot.services.audit import CLI, SYSTEM, Actor, audit
+from bot.services.contacts import WHATSAPP, add_contact, contact_by_sender, contacts_of, has_reachable_contact
 from bot.services.places import require_desa, require_kecamatan
 from bot.services.planning import kecamatan_of, plan_again
 from bot.wilayah import Level, level_of
-from models.tables import Desa, Invitation, Kabupaten, Kecamatan, Person, Role, RoleAssignment, ScopeKind, StartAttempt
+from models.tables import (
+    Contact,
+    Desa,
+    Invitation,
+    Kabupaten,
+    Kecamatan,
+    OutboxMessage,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    StartAttempt,
+)
 
-CODE_BYTES = 12  # 16 URL-safe characters: a valid deep-link start parameter
+# Invitation codes are read aloud on the phone and typed from paper: upper-case letters and digits without the ones
+# that look alike (0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V) — docs/DECISIONS.md, "Codes to read aloud". 22 symbols, 10 of
+# them: about 44.6 bits, a valid Telegram deep-link parameter ([A-Za-z0-9_-], at most 64) and a wa.me text as it is.
+CODE_ALPHABET = "34679ACDEFGHJKMNPRTWXY"
+CODE_LENGTH = 10
+CODE_TYPED_LIMIT = 64  # what is read of a typed code: Telegram's start parameter is at most 64 characters
+STANDING_EXPIRY = timedelta(days=14)  # a desa's invitation in the staf digest, reused every morning until then
+STANDING_RENEW = timedelta(days=1)  # ... unless it has less than this left: a forwarded link should still work
 DEFAULT_EXPIRY = timedelta(days=7)
 MAX_EXPIRY = timedelta(days=90)
 WRONG_CODE_LIMIT = 5
@@ -60,6 +80,27 @@ class Redeemed:
 
 def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def new_code(pick: Callable[[str], str] = secrets.choice) -> str:
+    """A fresh invitation code: CODE_LENGTH symbols of CODE_ALPHABET, each from `secrets` (`pick`: for tests)."""
+    return "".join(pick(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+_TYPED_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_.]+")
+
+
+def normalise_code(typed: str) -> str:
+    """A code as people type or read it: any case, with spaces, dashes, dots or underscores between groups
+    ("acde f-3467 9x") -> "ACDEF34679X"."""
+    return _TYPED_SEPARATORS.sub("", typed[:CODE_TYPED_LIMIT]).upper()
+
+
+def code_hashes(typed: str) -> list[str]:
+    """The hashes a typed code may be stored under: the normalised form (codes since issue 17), and the text as
+    given (older codes: 16 URL-safe characters, case-sensitive, that may contain - and _)."""
+    raw = typed[:CODE_TYPED_LIMIT].strip()
+    return list(dict.fromkeys([hash_code(normalise_code(raw)), hash_code(raw)]))
 
 
 def parse_expiry(text: str) -> timedelta:
@@ -128,7 +169,7 @@ async def create_invitation(
     name = await scope_name(session, scope_kind, place)
     if inviter_grants is not None and not may_invite(inviter_grants, role, place):
         raise InputError("error.not_allowed")
-    code = secrets.token_urlsafe(CODE_BYTES)
+    code = new_code()
     invitation = Invitation(
         code_hash=hash_code(code),
         role=role,
@@ -189,7 +230,7 @@ async def redeem_invitation(
     """
     if await throttled(session, sender, now):
         raise InputError("error.start_throttled", minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
-    invitation = await session.scalar(select(Invitation).where(Invitation.code_hash == hash_code(code)))
+    invitation = await session.scalar(select(Invitation).where(Invitation.code_hash.in_(code_hashes(code))))
     problem = None
     if invitation is None:
         problem = "error.invitation_unknown"
@@ -216,18 +257,22 @@ async def redeem_invitation(
         person = Person(name=(sender.display_name or "")[:NAME_LIMIT] or "?", created_at=now)
         session.add(person)
         await session.flush()
+    new_contact = contact is None
     if contact is None:
         contact = add_contact(session, person, sender, now)
     else:
         contact.last_message_at, contact.unreachable_since = now, None
-    # Single use, even when two taps race: only one UPDATE finds the invitation unused.
+    # Single use, even when two taps race: only one UPDATE finds the invitation unused. A standing code is let go.
     claimed = await session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=now, used_by_id=person.id)
+        .values(used_at=now, used_by_id=person.id, standing_code=None)
     )
     if claimed.rowcount != 1:
         raise InputError("error.invitation_used")
+    if new_contact and invitation.person_id is not None and sender.channel in RETIRED_ON_NEW_ACCOUNT:
+        await session.flush()
+        await retire_other_contacts(session, person, contact, now, actor=Actor(person.id, sender.channel))
     grants = await active_grants(session, person.id)
     already = Grant(invitation.role, invitation.scope_kind, invitation.scope_code) in grants
     if not already:
@@ -254,11 +299,82 @@ async def redeem_invitation(
     await session.execute(
         delete(StartAttempt).where(StartAttempt.channel == sender.channel, StartAttempt.user_id == sender.user_id)
     )
+    if invitation.role is Role.SEKDES and invitation.scope_code is not None:
+        await _close_standing(session, invitation.scope_code, now)
     await session.flush()
     kecamatan = kecamatan_of(invitation.scope_code) if invitation.scope_code else None
     if kecamatan is not None:  # a desa's or a kecamatan's role: its reminders now have someone to go to
         await plan_again(session, [kecamatan], now, reminders)
     return Redeemed(person, invitation.role, invitation.scope_kind, invitation.scope_code, already)
+
+
+# A WhatsApp contact is a phone number, and Indonesian operators give a number that lapsed to someone else: when the
+# office links a person's new number, the old one must not stay theirs. Telegram's user ids are never given to anyone
+# else, and a second Telegram account (a work phone) is what /hubungkan offers: it stays (docs/DECISIONS.md).
+RETIRED_ON_NEW_ACCOUNT = frozenset({WHATSAPP})
+
+
+async def retire_other_contacts(
+    session: AsyncSession, person: Person, kept: Contact, now: datetime, *, actor: Actor
+) -> list[int]:
+    """Remove the person's other contacts on `kept`'s channel (a new WhatsApp number replaces the old one): the contact
+    rule can no longer pick them, a message from the old account is a stranger's, and the old number is no longer
+    kept. Sent outbox rows keep their history but no longer point at it. Returns the retired contacts' ids."""
+    others = [c for c in await contacts_of(session, person.id) if c.channel == kept.channel and c.id != kept.id]
+    if not others:
+        return []
+    ids = [c.id for c in others]
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.contact_id.in_(ids)).values(contact_id=None, address=None)
+    )
+    for contact in others:
+        await session.delete(contact)
+    audit(session, now, "contact.retire", "person", person.id,
+          {"channel": kept.channel, "retired_contacts": ids, "replaced_by": kept.id, "reason": "new_account"},
+          actor=actor)  # fmt: skip
+    await session.flush()
+    return ids
+
+
+async def _close_standing(session: AsyncSession, desa: str, now: datetime) -> None:
+    """The desa has a secretary now: its standing invitations (the digest's links, forwarded in a group) end."""
+    await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.standing_code.is_not(None),
+            Invitation.role == Role.SEKDES,
+            Invitation.scope_code == desa,
+            Invitation.used_at.is_(None),
+        )
+        .values(standing_code=None, expires_at=now)
+    )
+
+
+async def standing_invitation(session: AsyncSession, desa: str, now: datetime) -> tuple[str, datetime]:
+    """The code and expiry of the desa's standing sekdes invitation on WhatsApp (the staf digest's link): the one
+    not used and not about to expire (STANDING_RENEW), else a new one (STANDING_EXPIRY)."""
+    found = await session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.standing_code.is_not(None),
+            Invitation.role == Role.SEKDES,
+            Invitation.scope_code == desa,
+            Invitation.channel == WHATSAPP,
+            Invitation.used_at.is_(None),
+            Invitation.person_id.is_(None),
+            Invitation.expires_at > now + STANDING_RENEW,
+        )
+        .order_by(Invitation.expires_at.desc(), Invitation.id.desc())
+        .limit(1)
+    )
+    if found is not None and found.standing_code is not None:
+        return found.standing_code, found.expires_at
+    created = await create_invitation(session, Role.SEKDES, desa, now, STANDING_EXPIRY, actor=SYSTEM, channel=WHATSAPP)
+    invitation = await session.get(Invitation, created.invitation_id)
+    assert invitation is not None
+    invitation.standing_code = created.code
+    await session.flush()
+    return created.code, created.expires_at
 
 
 def channel_label(channel: str) -> str:
