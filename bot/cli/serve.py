@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -75,15 +76,21 @@ def run(ctx: Context) -> None:
 @click.option("--expires", default="7d", show_default=True, help="Masa berlaku: 7d, 12h, 30m (paling lama 90d).")
 @click.option("--person", "person_text", metavar="ID", help="Tambahkan akun aplikasi lain untuk orang yang sudah ada.")
 @click.option(
-    "--channel", default="telegram", show_default=True, type=click.Choice(CHANNELS), help="Aplikasi undangan ini."
+    "--channel",
+    type=click.Choice(CHANNELS),
+    help="Aplikasi undangan ini. Bawaan: satu-satunya aplikasi yang diatur, atau telegram bila keduanya diatur.",
+)
+@click.option(
+    "--qr", "qr_path", metavar="BERKAS.png", type=click.Path(path_type=Path), help="Tulis juga kode QR tautannya."
 )
 @pass_context
 def invite(
     ctx: Context, role: str | None, desa: str | None, kecamatan: str | None, kabupaten: str | None, expires: str,
-    person_text: str | None, channel: str,
+    person_text: str | None, channel: str | None, qr_path: Path | None,
 ) -> None:  # fmt: skip
     """Buat tautan undangan sekali pakai untuk satu peran di satu tempat, atau (--person) untuk menautkan akun
     aplikasi lain ke orang yang sudah terdaftar."""
+    from bot.services.links import WHATSAPP, default_channel, telegram_invite_link, whatsapp_invite_link
     from bot.services.people import create_invitation, first_grant, parse_expiry
 
     given = [p for p in (desa, kecamatan, kabupaten) if p]
@@ -94,6 +101,12 @@ def invite(
     person_id = person_number(person_text) if person_text is not None else None
     duration = parse_expiry(expires)
     place = given[0].strip() if given else None
+    channel = channel or default_channel(ctx.settings)
+    business_number = ctx.settings.whatsapp.business_number
+    if channel == WHATSAPP and business_number is None:
+        raise InputError("error.no_business_number")
+    if qr_path is not None:
+        _check_writable(qr_path)
 
     async def work(app: App):
         await ready(app)
@@ -111,19 +124,45 @@ def invite(
 
     created, username, zone = ctx.run(work)
     lang = ctx.language
-    from bot.channels.telegram.adapter import invite_link
     from bot.services.submissions import zone_label
 
-    link = invite_link(username, created.code) if username else t("invite.other_app", lang, code=created.code)
+    expires_text = f"{fmt_datetime(created.expires_at.astimezone(ZoneInfo(zone)), lang)} {zone_label(zone)}"
+    role_text = t(f"role.{created.role.value}", lang)
+    if channel == WHATSAPP:
+        assert business_number is not None
+        link = whatsapp_invite_link(business_number, created.code)
+        click.echo(link)  # the first line: what a script or a person copies
+        click.echo(t("invite.code_line", lang, code=created.code))
+        click.echo(t("invite.summary", lang, role=role_text, scope=created.scope_name, expires=expires_text))
+    else:
+        assert username is not None
+        link = telegram_invite_link(username, created.code)
+        click.echo(t("invite.created", lang, role=role_text, scope=created.scope_name, expires=expires_text,
+                     link=link, code=created.code))  # fmt: skip
+    if qr_path is not None:
+        write_qr(qr_path, link)
+        click.echo(t("invite.qr_written", lang, path=qr_path))
 
-    click.echo(
-        t(
-            "invite.created",
-            lang,
-            role=t(f"role.{created.role.value}", lang),
-            scope=created.scope_name,
-            expires=f"{fmt_datetime(created.expires_at.astimezone(ZoneInfo(zone)), lang)} {zone_label(zone)}",
-            link=link,
-            code=created.code,
-        )
-    )
+
+def _check_writable(path: Path) -> None:
+    """A QR file that cannot be written is refused before the invitation is made (no invitation without its QR)."""
+    if path.suffix.lower() != ".png":
+        raise InputError("error.qr_not_png", path=path)
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise InputError("error.qr_not_writable", path=path, reason=exc.strerror or type(exc).__name__) from None
+    if not existed:
+        path.unlink()
+
+
+def write_qr(path: Path, link: str) -> None:
+    """The link as a QR code PNG, by `qrcode`'s pure-Python PNG writer (pypng)."""
+    import qrcode
+    from qrcode.image.pure import PyPNGImage
+
+    image = qrcode.make(link, image_factory=PyPNGImage, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    with path.open("wb") as target:
+        image.save(target)

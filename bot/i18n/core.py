@@ -309,6 +309,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Teruskan tautan ini kepada orangnya (mis. lewat WhatsApp). Sekali pakai.",
         "Forward this link to the person (for example by WhatsApp). It works once.",
     ),
+    "invite.code_line": ("Kode: {code}", "Code: {code}"),
+    "invite.summary": (
+        "Undangan {role} untuk {scope}, berlaku sampai {expires}. Sekali pakai.",
+        "Invitation as {role} for {scope}, valid until {expires}. It works once.",
+    ),
+    "invite.qr_written": ("Kode QR tautan ini: {path}", "The link's QR code: {path}"),
+    "invite.choose_channel": ("Undangan untuk aplikasi apa?", "An invitation for which app?"),
+    "invite.telegram_no_link": (
+        "(buka bot Telegram kecamatan, lalu kirim: /start {code})",
+        "(open the kecamatan's Telegram bot, then send: /start {code})",
+    ),
+    "invite.whatsapp_no_link": (
+        "(kirim ke nomor WhatsApp kecamatan: DAFTAR {code})",
+        "(send to the kecamatan's WhatsApp number: DAFTAR {code})",
+    ),
+    "error.no_business_number": (
+        "Nomor WhatsApp kantor belum diatur: isi [whatsapp] business_number (mis. 6281234567890). Tidak ada undangan "
+        "yang dibuat.",
+        "The office's WhatsApp number is not set: set [whatsapp] business_number (for example 6281234567890). No "
+        "invitation was made.",
+    ),
+    "error.qr_not_png": (
+        "Berkas QR harus berakhiran .png: {path}. Tidak ada undangan yang dibuat.",
+        "The QR file must end in .png: {path}. No invitation was made.",
+    ),
+    "error.qr_not_writable": (
+        "Berkas QR {path} tidak bisa ditulis ({reason}). Tidak ada undangan yang dibuat.",
+        "The QR file {path} cannot be written ({reason}). No invitation was made.",
+    ),
     "invite.choose_role": ("Undang sebagai apa?", "Invite as what?"),
     "invite.choose_desa": ("Untuk desa mana?", "For which desa?"),
     "invite.type_place": (
@@ -697,6 +726,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "⚠️ Desa with no secretary registered with the bot: {names}",
     ),
     "digest.forward": ("Teruskan lewat WhatsApp: {link}", "Forward by WhatsApp: {link}"),
+    "digest.invite_links": (
+        "Teruskan tautan undangan ini kepada sekdes desanya (lewat WhatsApp, sekali pakai):",
+        "Forward these invitation links to each desa's secretary (by WhatsApp, each works once):",
+    ),
+    "digest.invite_link": ("• {desa}: {link} (sampai {until})", "• {desa}: {link} (until {until})"),
     "digest.forward_text": (
         "Pengingat dari Kecamatan {kecamatan}: mohon segera kirim dokumen desa (RKPDes/APBDes/LPPDes). Minta tautan "
         "undangan bot Ngobras Klambi ke Kasi Pemerintahan.",
@@ -710,6 +744,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Type /indikator for the latest figures.",
     ),
     "recap.title": ("🗓️ Rekap mingguan", "🗓️ Weekly recap"),
+    "recap.plain_title": ("🗓️ Rekap mingguan dokumen desa, {date}", "🗓️ Weekly recap of the village documents, {date}"),
+    "recap.plain_footer": (
+        "Kirim dokumen lewat bot Ngobras Klambi; belum terdaftar? Minta tautan undangan ke Kasi Pemerintahan.",
+        "Send the documents through the Ngobras Klambi bot; not registered yet? Ask the Kasi Pemerintahan for an "
+        "invitation link.",
+    ),
     "notice.unreachable": (
         "📵 {name} ({role}, {place}) tidak bisa lagi dihubungi bot — mungkin memblokir bot atau menghapus akunnya. "
         "Hubungi lewat WhatsApp atau telepon.",
