@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.authz import INVITABLE, Action, places
-from bot.chat.actions import Cancel, MenuPage, RunCommand, UndangPlace, UndangRole
+from bot.chat.actions import Cancel, MenuPage, RunCommand, UndangChannel, UndangPlace, UndangRole
 from bot.chat.messages import Choice, Formatted, OutMessage
 from bot.errors import InputError
 from bot.i18n import Language, fmt_datetime, t
 from bot.services.drafts import clear_draft, get_draft, save_draft
+from bot.services.links import TELEGRAM, WHATSAPP, configured_channels, telegram_invite_link, whatsapp_invite_link
 from bot.services.people import (
     WrongCode,
     channel_label,
@@ -216,7 +217,7 @@ async def start(current: Turn) -> None:
     try:
         async with current.session.begin_nested():
             redeemed = await redeem_invitation(
-                current.session, args[0][:64], sender, now, reminders=current.app.settings.reminders
+                current.session, " ".join(args), sender, now, reminders=current.app.settings.reminders
             )
     except WrongCode as wrong:
         await record_wrong_code(current.session, sender, now)  # kept: the outer transaction commits
@@ -266,13 +267,45 @@ async def bantuan(current: Turn) -> None:
 
 
 async def undang(current: Turn) -> None:
-    """Invite from the chat: admin anyone, staf only sekdes or pendamping of their own kecamatan."""
+    """Invite from the chat: admin anyone, staf only sekdes or pendamping of their own kecamatan. When the deployment
+    runs both Telegram and WhatsApp, the app the invitation is for is asked first."""
     person = current.require_person()
     inviters = places(current.grants, Action.INVITE)
     if not inviters:
         raise InputError("chat.not_allowed")
+    channels = configured_channels(current.app.settings)
+    if len(channels) > 1:
+        await save_draft(current.session, person.id, "undang", "channel", {}, current.app.clock.now())
+        buttons = [[(channel_label(c), UndangChannel(c))] for c in channels]
+        current.reply(current.t("invite.choose_channel"), [*buttons, [(current.t("button.cancel"), Cancel())]])
+        return
+    # one app (or, in tests, none configured): the invitation is for the app this person writes from
+    await _ask_role(current, channels[0] if channels else current.incoming.channel)
+
+
+async def undang_channel(current: Turn, channel: str) -> None:
+    await _draft_at(current, "channel")
+    if channel not in configured_channels(current.app.settings):
+        raise InputError("chat.stale_button")
+    current.mark_pressed(f"➡️ {channel_label(channel)}")
+    await _ask_role(current, channel)
+
+
+async def undang_typed_channel(current: Turn, text: str) -> None:
+    """The app typed instead of pressed ("whatsapp", "Telegram"); anything else asks again."""
+    channels = configured_channels(current.app.settings)
+    if text.strip().lower() in channels:
+        await undang_channel(current, text.strip().lower())
+        return
+    buttons = [[(channel_label(c), UndangChannel(c))] for c in channels]
+    current.reply(current.t("invite.choose_channel"), [*buttons, [(current.t("button.cancel"), Cancel())]])
+
+
+async def _ask_role(current: Turn, channel: str) -> None:
+    person = current.require_person()
+    inviters = places(current.grants, Action.INVITE)
     roles = sorted({r for g in inviters for r in INVITABLE[g.role]}, key=list(Role).index)
-    await save_draft(current.session, person.id, "undang", "role", {}, current.app.clock.now())
+    await save_draft(current.session, person.id, "undang", "role", {"channel": channel}, current.app.clock.now())
     buttons = [[(current.t(f"role.{r.value}"), UndangRole(r.value))] for r in roles]
     current.reply(current.t("invite.choose_role"), [*buttons, [(current.t("button.cancel"), Cancel())]])
 
@@ -286,23 +319,24 @@ async def _draft_at(current: Turn, step: str) -> dict:
 
 
 async def undang_role(current: Turn, role_value: str) -> None:
-    await _draft_at(current, "role")
+    data = await _draft_at(current, "role")
     assert current.person is not None
     try:
         role = Role(role_value)
     except ValueError:
         raise InputError("chat.stale_button") from None
     now = current.app.clock.now()
+    carried = {"role": role.value, "channel": data.get("channel") or current.incoming.channel}
     if role in (Role.SEKDES, Role.PENDAMPING):
         desa = await desa_of_grants(current.session, places(current.grants, Action.INVITE), {Role.STAF, Role.ADMIN})
         if not desa:
             raise InputError("status.nothing")
-        await save_draft(current.session, current.person.id, "undang", "desa", {"role": role.value}, now)
+        await save_draft(current.session, current.person.id, "undang", "desa", carried, now)
         buttons = [[(d.nama, UndangPlace(d.kode))] for d in desa[:30]]
         current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
         current.reply(current.t("invite.choose_desa"), [*buttons, [(current.t("button.cancel"), Cancel())]])
         return
-    await save_draft(current.session, current.person.id, "undang", "place", {"role": role.value}, now)
+    await save_draft(current.session, current.person.id, "undang", "place", carried, now)
     current.mark_pressed(f"➡️ {current.t(f'role.{role.value}')}")
     current.reply(current.t("invite.type_place"))
 
@@ -310,22 +344,24 @@ async def undang_role(current: Turn, role_value: str) -> None:
 async def undang_desa(current: Turn, kode: str) -> None:
     """A desa chosen by its button."""
     data = await _draft_at(current, "desa")
-    await undang_place(current, data["role"], kode)
+    await undang_place(current, data["role"], kode, data.get("channel"))
 
 
 async def undang_typed_place(current: Turn, place: str) -> None:
     """A kecamatan or kabupaten typed by its code."""
     data = await _draft_at(current, "place")
-    await undang_place(current, data["role"], place)
+    await undang_place(current, data["role"], place, data.get("channel"))
 
 
-async def undang_place(current: Turn, role_value: str, place: str) -> None:
-    """Create the invitation (the service checks again that this person may invite there)."""
+async def undang_place(current: Turn, role_value: str, place: str, channel: str | None = None) -> None:
+    """Create the invitation for `channel` (the service checks again that this person may invite there) and give
+    its link: a t.me deep link, or a wa.me link that fills in DAFTAR and the code."""
     assert current.person is not None
+    channel = channel or current.incoming.channel
     now = current.app.clock.now()
     invitation = await create_invitation(
         current.session, Role(role_value), place, now, invited_by=current.person, inviter_grants=current.grants,
-        actor=current.actor, channel=current.incoming.channel,
+        actor=current.actor, channel=channel,
     )  # fmt: skip
     await clear_draft(current.session, current.person.id)
     text = current.t(
@@ -333,7 +369,19 @@ async def undang_place(current: Turn, role_value: str, place: str) -> None:
         role=current.t(f"role.{invitation.role.value}"),
         scope=invitation.scope_name,
         expires=fmt_datetime(invitation.expires_at, current.lang) + " UTC",
-        link=current.channel.invite_link(invitation.code),
+        link=_invite_link(current, channel, invitation.code),
         code=invitation.code,
     )
     current.reply(text + "\n\n" + current.t("invite.forward"))
+
+
+def _invite_link(current: Turn, channel: str, code: str) -> str:
+    """The link that opens `channel` with the code; when it cannot be built here, how to send the code by hand."""
+    settings = current.app.settings
+    if channel == WHATSAPP and settings.whatsapp.business_number:
+        return whatsapp_invite_link(settings.whatsapp.business_number, code)
+    if channel == current.incoming.channel:
+        return current.channel.invite_link(code)
+    if channel == TELEGRAM and settings.telegram.username:
+        return telegram_invite_link(settings.telegram.username, code)
+    return current.t("invite.whatsapp_no_link" if channel == WHATSAPP else "invite.telegram_no_link", code=code)

@@ -254,6 +254,11 @@ class UndangPlace(Action):
     kode: str
 
 
+@action("u", "c")
+class UndangChannel(Action):
+    channel: str  # telegram, whatsapp: the app the invitation is for, when the deployment runs both
+
+
 # /umumkan, /pengumuman
 @action("n", "k")
 class UmumkanKecamatan(Action):
