@@ -6,7 +6,7 @@ with nothing due. Texts come from the catalog; people's names never reach the fo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,13 +16,15 @@ from sqlalchemy.orm import selectinload
 
 from bot.chat.actions import Action, AnnouncementRead, KirimFromReminder, RapatAttend, RapatDecline
 from bot.chat.messages import OutFile, OutMessage
+from bot.config import WhatsAppSettings
 from bot.i18n import Language, doc_label, fmt_date, fmt_datetime, t
 from bot.services.contacts import has_reachable_contact
-from bot.services.indicator import obligation_rows
+from bot.services.indicator import ObligationRow, obligation_rows
+from bot.services.links import whatsapp_invite_link
 from bot.services.notices import notice_message, queue_notice
-from bot.services.people import people_with_role_covering
+from bot.services.people import people_with_role_covering, standing_invitation
 from bot.services.submissions import zone_label
-from bot.views import kecamatan_matrix
+from bot.views import MARKS, kecamatan_matrix
 from models.reminders import DIGEST_HORIZON_DAYS, days_left
 from models.status import ReviewStatus
 from models.tables import (
@@ -56,7 +58,16 @@ def _countdown(agreed, today, lang: Language) -> str:
     return t("reminder.overdue", lang, days=-left)
 
 
-async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang: Language) -> OutMessage | None:
+async def compose(
+    session: AsyncSession,
+    row: OutboxMessage,
+    now: datetime,
+    lang: Language,
+    *,
+    whatsapp: WhatsAppSettings | None = None,
+) -> OutMessage | None:
+    """`whatsapp`: the deployment's WhatsApp settings; when it is configured with its number, the staf digest gives
+    each desa without a secretary an invitation link to forward."""
     kecamatan = await session.get(Kecamatan, row.kecamatan_kode)
     assert kecamatan is not None
     tz = ZoneInfo(kecamatan.timezone)
@@ -64,11 +75,14 @@ async def compose(session: AsyncSession, row: OutboxMessage, now: datetime, lang
     if row.subject_type == "obligation":
         return await _reminder(session, row, today, lang)
     if row.subject_type == "digest":
-        return await _digest(session, kecamatan, today, lang)
+        number = whatsapp.business_number if whatsapp is not None and whatsapp.configured else None
+        return await _digest(session, kecamatan, today, lang, now=now, business_number=number)
     if row.subject_type == "camat":
         return await _camat(session, kecamatan, row, lang)
     if row.subject_type == "recap":
         _, _, rows = await obligation_rows(session, kecamatan.kode, today.year, now)
+        if row.role != "forum":  # to staf, to forward to the kecamatan's WhatsApp group as it is
+            return OutMessage.of(plain_recap(kecamatan.nama, today, rows, lang))
         matrix = kecamatan_matrix(kecamatan.nama, today.year, rows, lang).after(t("recap.title", lang))
         return OutMessage(matrix)
     if row.subject_type == "notice":
@@ -145,7 +159,24 @@ async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Lang
     return OutMessage.of("\n".join(lines), buttons)
 
 
-async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Language) -> OutMessage | None:
+def plain_recap(kecamatan_nama: str, today: date, rows: list[ObligationRow], lang: Language) -> str:
+    """The weekly recap as plain text, one desa a line with a mark beside each document's name: pasted into a
+    WhatsApp group it reads the same in any font (the forum's grid needs a monospace block). No names of people."""
+    by_desa: dict[str, list[ObligationRow]] = {}
+    for r in rows:
+        by_desa.setdefault(r.desa_kode, []).append(r)
+    lines = [t("recap.plain_title", lang, date=fmt_date(today, lang)),
+             t("status.kecamatan_title", lang, kecamatan=kecamatan_nama, year=today.year), ""]  # fmt: skip
+    for cells in by_desa.values():
+        marks = " · ".join(f"{doc_label(c.document_code)} {MARKS[c.status]}" for c in cells)
+        lines.append(f"• {cells[0].desa_nama}: {marks}")
+    lines += ["", t("recap.plain_footer", lang)]
+    return "\n".join(lines)
+
+
+async def _digest(
+    session: AsyncSession, kecamatan: Kecamatan, today, lang: Language, *, now: datetime, business_number: str | None
+) -> OutMessage | None:
     rows = await session.scalars(
         select(Obligation)
         .join(Desa, Desa.kode == Obligation.desa_kode)
@@ -182,8 +213,17 @@ async def _digest(session: AsyncSession, kecamatan: Kecamatan, today, lang: Lang
     without = await desa_without_sekdes(session, kecamatan.kode)
     if without:
         lines += ["", t("digest.no_sekdes", lang, names=", ".join(names[k] for k in without))]
-        forward = t("digest.forward_text", lang, kecamatan=kecamatan.nama)
-        lines.append(t("digest.forward", lang, link=f"https://wa.me/?text={quote(forward)}"))
+        if business_number is None:  # no WhatsApp number of the office: a text for staf to forward
+            forward = t("digest.forward_text", lang, kecamatan=kecamatan.nama)
+            lines.append(t("digest.forward", lang, link=f"https://wa.me/?text={quote(forward)}"))
+        else:  # each desa's standing invitation: the same link every morning until it is used or ends
+            lines.append(t("digest.invite_links", lang))
+            tz = ZoneInfo(kecamatan.timezone)
+            for kode in without:
+                code, until = await standing_invitation(session, kode, now)
+                link = whatsapp_invite_link(business_number, code)
+                when = fmt_date(until.astimezone(tz).date(), lang)
+                lines.append(t("digest.invite_link", lang, desa=names[kode], link=link, until=when))
     return OutMessage.of("\n".join(lines))
 
 

@@ -164,10 +164,10 @@ async def kecamatan_slots(
             continue
         if _digest_due(missing_dates, day):
             slots.append(Slot(moment, day, Role.STAF.value, "digest", kecamatan.kode, "digest"))
-        if kecamatan.forum_chat_id is not None and day == weekly_recap_day(
-            day - timedelta(days=day.weekday()), calendar
-        ):
-            slots.append(Slot(moment, day, "forum", "recap", kecamatan.kode, "recap"))
+        if day == weekly_recap_day(day - timedelta(days=day.weekday()), calendar):
+            # to the kecamatan's forum group; without one, to its staf as a text to forward to the WhatsApp group
+            to = "forum" if kecamatan.forum_chat_id is not None else Role.STAF.value
+            slots.append(Slot(moment, day, to, "recap", kecamatan.kode, "recap"))
     deadlines: dict[tuple[str, int], list[_Open]] = defaultdict(list)
     for state in states:
         if state.obligation.document_code in counted:

@@ -198,7 +198,7 @@ async def _choose(
         row.status, row.last_error = OutboxStatus.UNREACHABLE, f"no transport for {channel}"
         result.unreachable += 1
         return None
-    message = await compose(session, row, now, app.settings.bot.language)
+    message = await compose(session, row, now, app.settings.bot.language, whatsapp=app.settings.whatsapp)
     if message is None:  # nothing left to say: the document arrived, the digest is empty
         row.status = OutboxStatus.CANCELLED
         result.cancelled += 1
