@@ -25,6 +25,7 @@ from bot.i18n import Language, t
 from bot.parsing import parse_chat_date
 from bot.services import forum as forum_service  # not `forum`: importing handlers.forum rebinds that name here
 from bot.services.drafts import clear_draft, get_draft
+from bot.services.people import CODE_LENGTH
 from handlers import deadlines, desk, onboarding, status, submission, verification
 from handlers.common import ChannelFacts, Conversations, Handler, Outcome, Turn
 from handlers.forum import announcements, meetings, threads
@@ -117,7 +118,11 @@ _YEAR_OR_PLACE = re.compile(r"\d[\d.]{0,20}")  # a year (2024) or a place's code
 
 
 def _one_code(args: tuple[str, ...]) -> bool:
-    return len(args) <= 1 and all(_CODE_ARGUMENT.fullmatch(a) for a in args)
+    """One code, or a code typed in pieces ("daftar ACDEF 34679"): pieces that make exactly one code's length, so
+    a sentence after "daftar" is not taken for a wrong code."""
+    if not all(_CODE_ARGUMENT.fullmatch(a) for a in args):
+        return False
+    return len(args) <= 1 or (len(args) <= 5 and len("".join(args).replace("-", "")) == CODE_LENGTH)
 
 
 def _years_or_places(args: tuple[str, ...]) -> bool:

@@ -295,9 +295,12 @@ async def unreachable_notice(
             )
 
 
-async def release_follow_ups(session: AsyncSession, person: Person, now: datetime, lang: Language) -> int:
+async def release_follow_ups(
+    session: AsyncSession, person: Person, now: datetime, lang: Language, *, whatsapp: WhatsAppSettings | None = None
+) -> int:
     """The person wrote, so their WhatsApp window is open: what templates only announced ("Balas *baca*") goes now,
-    composed from the database as it is, as notices (sent at once). How many were released."""
+    composed from the database as it is, as notices (sent at once). How many were released. `whatsapp`: as for
+    `compose` (a digest's invitation links)."""
     rows = (
         await session.scalars(
             select(OutboxMessage)
@@ -308,7 +311,7 @@ async def release_follow_ups(session: AsyncSession, person: Person, now: datetim
     released = 0
     for row in rows:
         row.follow_up = False
-        message = await compose(session, row, now, lang)
+        message = await compose(session, row, now, lang, whatsapp=whatsapp)
         if message is None:  # nothing left to say (the digest emptied, the meeting was cancelled)
             continue
         await queue_notice(session, kecamatan_kode=row.kecamatan_kode, person=person, role=row.role,

@@ -179,10 +179,11 @@ async def test_codes_redeem_in_any_case_with_spaces_and_dashes(jatiroto):
         assert (await session.get(Person, person)).name == "Siti"
 
 
-async def test_start_with_a_code_typed_in_pieces_joins(jatiroto):
+@pytest.mark.parametrize("how", ["/start {a} {b}", "daftar {a} {b}", "DAFTAR: {a}-{b}"])
+async def test_a_code_typed_in_pieces_joins(jatiroto, how):
     code = await _invite(jatiroto, Role.SEKDES, ROJOPOLO, "whatsapp")
     phone = FakePhone(jatiroto, FakeTransport("whatsapp"), "62811", "Siti")
-    await phone.say(f"/start {code[:5].lower()} {code[5:]}")
+    await phone.say(how.format(a=code[:5].lower(), b=code[5:]))
     await phone.expect(t("start.welcome").split("{")[0])
 
 

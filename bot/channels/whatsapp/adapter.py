@@ -140,7 +140,9 @@ class WhatsAppChannel:
             person = await known_person(session, sender)
             if person is None:
                 return 0
-            return await release_follow_ups(session, person, self.app.clock.now(), self.lang)
+            return await release_follow_ups(
+                session, person, self.app.clock.now(), self.lang, whatsapp=self.app.settings.whatsapp
+            )
 
     async def _read_waiting(self, incoming: Incoming) -> _Handled:
         """ "baca": what waits goes out now; with nothing waiting, say so (and what to type instead)."""
