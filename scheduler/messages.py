@@ -6,6 +6,7 @@ with nothing due. Texts come from the catalog; people's names never reach the fo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -174,21 +175,28 @@ def plain_recap(kecamatan_nama: str, today: date, rows: list[ObligationRow], lan
     return "\n".join(lines)
 
 
-async def _digest(
-    session: AsyncSession, kecamatan: Kecamatan, today, lang: Language, *, now: datetime, business_number: str | None
-) -> OutMessage | None:
+@dataclass(frozen=True)
+class DigestObligations:
+    """What a staf digest lists: open documents due within the horizon, past their agreed date, and how many wait
+    for a verdict (by agreed date, then desa)."""
+
+    due: list[Obligation]
+    overdue: list[Obligation]
+    waiting: int
+
+
+async def digest_obligations(session: AsyncSession, kecamatan_kode: str, today: date) -> DigestObligations:
     rows = await session.scalars(
         select(Obligation)
         .join(Desa, Desa.kode == Obligation.desa_kode)
         .where(
-            Desa.kecamatan_kode == kecamatan.kode,
+            Desa.kecamatan_kode == kecamatan_kode,
             Obligation.agreed_date <= today + timedelta(days=DIGEST_HORIZON_DAYS),
             Obligation.agreed_date >= today - timedelta(days=OVERDUE_MEMORY_DAYS),
         )
         .options(selectinload(Obligation.submissions))
         .order_by(Obligation.agreed_date, Obligation.desa_kode)
     )
-    names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode))}
     due, overdue, waiting = [], [], 0
     for o in rows:
         statuses = [s.review_status for s in o.submissions]
@@ -197,12 +205,23 @@ async def _digest(
         if ReviewStatus.MENUNGGU in statuses:
             waiting += 1
             continue
-        countdown = _countdown(o.agreed_date, today, lang)
-        document = f"{doc_label(o.document_code)} TA {o.tahun_anggaran}"
-        line = f"• {names.get(o.desa_kode, o.desa_kode)} — {document} ({countdown})"
-        (overdue if o.agreed_date < today else due).append(line)
-    if not due and not overdue:
+        (overdue if o.agreed_date < today else due).append(o)
+    return DigestObligations(due, overdue, waiting)
+
+
+async def _digest(
+    session: AsyncSession, kecamatan: Kecamatan, today, lang: Language, *, now: datetime, business_number: str | None
+) -> OutMessage | None:
+    found = await digest_obligations(session, kecamatan.kode, today)
+    if not found.due and not found.overdue:
         return None
+    names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode))}
+
+    def line(o: Obligation) -> str:
+        document = f"{doc_label(o.document_code)} TA {o.tahun_anggaran}"
+        return f"• {names.get(o.desa_kode, o.desa_kode)} — {document} ({_countdown(o.agreed_date, today, lang)})"
+
+    due, overdue, waiting = [line(o) for o in found.due], [line(o) for o in found.overdue], found.waiting
     lines = [t("digest.title", lang, kecamatan=kecamatan.nama, date=fmt_date(today, lang))]
     if due:
         lines += ["", t("digest.due", lang), *due]

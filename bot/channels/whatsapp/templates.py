@@ -40,7 +40,6 @@ from bot.errors import InputError
 from bot.i18n import Language, doc_label, fmt_date, fmt_datetime, fmt_percent, t
 from bot.services.forum import thread_number
 from bot.services.indicator import kecamatan_indicator
-from models.reminders import DIGEST_HORIZON_DAYS
 from models.status import ReviewStatus
 from models.tables import (
     Announcement,
@@ -56,7 +55,6 @@ from models.tables import (
     Submission,
 )
 from scheduler.messages import _countdown
-from scheduler.planner import OVERDUE_MEMORY_DAYS
 
 log = logging.getLogger("klambi.whatsapp.templates")
 
@@ -309,30 +307,11 @@ def _kirim_payload(message: OutMessage) -> str:
 
 
 async def _digest_counts(session: AsyncSession, kecamatan: Kecamatan, today) -> tuple[int, int, int]:
-    """The staf digest's figures as `scheduler.messages` lists them: due within the horizon, past the agreed date,
-    and waiting for a verdict."""
-    rows = await session.scalars(
-        select(Obligation)
-        .join(Desa, Desa.kode == Obligation.desa_kode)
-        .where(
-            Desa.kecamatan_kode == kecamatan.kode,
-            Obligation.agreed_date <= today + timedelta(days=DIGEST_HORIZON_DAYS),
-            Obligation.agreed_date >= today - timedelta(days=OVERDUE_MEMORY_DAYS),
-        )
-        .options(selectinload(Obligation.submissions))
-    )
-    due = overdue = waiting = 0
-    for obligation in rows:
-        statuses = [s.review_status for s in obligation.submissions]
-        if ReviewStatus.ACCEPTED in statuses:
-            continue
-        if ReviewStatus.MENUNGGU in statuses:
-            waiting += 1
-        elif obligation.agreed_date < today:
-            overdue += 1
-        else:
-            due += 1
-    return due, overdue, waiting
+    """The staf digest's figures, from what the digest itself lists: due, overdue, waiting for a verdict."""
+    from scheduler.messages import digest_obligations
+
+    found = await digest_obligations(session, kecamatan.kode, today)
+    return len(found.due), len(found.overdue), found.waiting
 
 
 async def _camat(
