@@ -22,7 +22,7 @@ from bot.services.people import create_invitation
 from bot.services.places import import_area
 from handlers import COMMAND_HANDLERS, command_in, command_words
 from handlers.onboarding import MENU_ROWS, MENU_SECTIONS, commands_for, menu_pages
-from models.tables import Draft, ForumThread, Person, Role, RoleAssignment
+from models.tables import Draft, ForumReply, ForumThread, Person, Role, RoleAssignment
 from tests.fake_channel import FakePhone, FakeTransport
 from tests.world import JATIROTO, ROJOPOLO
 
@@ -303,3 +303,15 @@ async def test_on_telegram_words_daftar_and_the_menu_work_as_on_any_channel(worl
     assert [row[0][1] for row in menu.buttons][:2] == ["cmd:kirim", "cmd:status"]  # one choice a row
     await stranger.press(t("menu.label.status"))
     await stranger.expect(head("status.title"))
+
+
+async def test_on_telegram_a_reply_to_a_question_is_its_answer_even_when_it_is_a_command_word(world):
+    siti = await world.join(101, "Siti", Role.SEKDES, ROJOPOLO, "Sekdes Rojopolo")
+    staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
+    await siti.send_text("Tanya Boleh saya kirim RKPDes sekarang?")  # the word, and the question after it
+    await siti.expect(head("tanya.recorded"))
+    alert = await staf.expect("Pertanyaan #1")  # sent at once by the courier the commit woke
+    await world.bot.bot_data["courier"].idle()  # and marked with its message id, which the reply names
+    await staf.send_text("Kirim", reply_to=alert)  # the answer, in one word
+    await staf.expect(head("jawab.sent"))
+    assert await world.rows(select(ForumReply.text)) == [("Kirim",)]

@@ -215,16 +215,3 @@ async def tutup_text(current: Turn, text: str) -> None:
     )
     await clear_draft(current.session, person.id)
     current.reply(current.t("tutup.done", number=await forum.thread_number(current.session, thread)))
-
-
-async def reply_to_alert(current: Turn, text: str) -> bool:
-    """A staf answered a problem's or question's alert with Telegram's 'reply': that is their answer."""
-    replied = current.incoming.reply_to
-    if replied is None:
-        return False
-    incoming = current.incoming
-    thread_id = await forum.thread_of_reply(current.session, incoming.sender.address, replied, incoming.channel)
-    if thread_id is None:
-        return False
-    await jawab_text(current, text, thread_id)
-    return True
