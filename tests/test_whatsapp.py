@@ -408,3 +408,22 @@ async def test_klambi_run_names_the_missing_whatsapp_secret_in_one_line(klambi, 
     monkeypatch.delenv("KLAMBI_WHATSAPP__PHONE_NUMBER_ID")
     result = klambi("run")
     assert result.code == 2 and "klambi demo" in result.err and len(result.err.strip().splitlines()) == 1
+
+
+async def test_a_camat_on_whatsapp_gets_the_indicator_with_its_chart_and_a_staf_the_recap_workbook(wa_world):
+    from models.tables import Role
+    from tests.world import JATIROTO
+
+    camat = await wa_world.join_whatsapp("6281234567030", "Pak Camat", Role.CAMAT, JATIROTO)
+    await camat.say("indikator 2024")
+    text = await camat.expect("Indikator")
+    await wa_world.idle()
+    images = [m for m in camat.messages if m.image is not None]
+    assert images and images[-1].image.data.startswith(b"\x89PNG")  # the chart, uploaded as media
+    assert "Realisasi" in text.text or "realisasi" in text.text.lower()
+    staf = await wa_world.join_whatsapp("6281234567031", "Bu Kasi", Role.STAF, JATIROTO)
+    await staf.say("rekap 2024")
+    await wa_world.idle()
+    workbooks = [m for m in staf.messages if m.document is not None]
+    assert workbooks and workbooks[-1].document.filename.endswith(".xlsx")
+    assert workbooks[-1].document.data[:2] == b"PK"
