@@ -257,7 +257,11 @@ async def hubungkan(current: Turn) -> None:
         current.session, grant.role, grant.scope_code, now, expires_in=LINK_EXPIRY, invited_by=person,
         actor=current.actor, channel=channel, person_id=person.id,
     )  # fmt: skip
-    link = current.channel.invite_link(invitation.code) if channel == current.incoming.channel else ""
+    link = ""
+    if channel == current.incoming.channel:
+        link = current.channel.invite_link(invitation.code)
+    elif channel == "whatsapp" and current.app.settings.whatsapp.business_number:  # tap, Send: linked
+        link = whatsapp_invite_link(current.app.settings.whatsapp.business_number, invitation.code)
     current.reply(current.t("hubungkan.code", channel=channel_label(channel), code=invitation.code, link=link,
                             expires=fmt_datetime(invitation.expires_at, current.lang) + " UTC"))  # fmt: skip
 

@@ -104,6 +104,7 @@ async def test_one_person_two_apps_each_notice_once_where_they_last_wrote(wa_wor
     await on_telegram.say("/hubungkan whatsapp")
     code_message = await on_telegram.expect(head("hubungkan.code"))
     code = re.search(r": hubungkan (\S+)", code_message.text).group(1)  # "…kirim ke bot: hubungkan KODE"
+    assert f"https://wa.me/{wa_world.graph.business_number}?text=DAFTAR%20{code}" in code_message.text  # or tap it
     person = wa_world.graph.person("6281200000602", "Siti (HP baru)")
     on_whatsapp = WhatsAppPhone(person)
     await on_whatsapp.say(f"hubungkan {code}")  # typed in WhatsApp, without a slash
