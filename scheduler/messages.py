@@ -267,20 +267,26 @@ async def desa_without_sekdes(session: AsyncSession, kecamatan_kode: str) -> lis
     return [k for k in desa if k not in covered]
 
 
-async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> OutMessage | None:
-    _, document, ta = row.subject_id.split(":")
+async def camat_obligations(session: AsyncSession, kecamatan_kode: str, subject_id: str) -> list[Obligation]:
+    """The kecamatan's obligations a camat's escalation (subject "camat:<document>:<ta>") is about, by desa."""
+    _, document, ta = subject_id.split(":")
     rows = await session.scalars(
         select(Obligation)
         .join(Desa, Desa.kode == Obligation.desa_kode)
         .where(
-            Desa.kecamatan_kode == kecamatan.kode,
+            Desa.kecamatan_kode == kecamatan_kode,
             Obligation.document_code == document,
             Obligation.tahun_anggaran == int(ta),
         )
         .options(selectinload(Obligation.submissions))
         .order_by(Obligation.desa_kode)
     )
-    obligations = list(rows)
+    return list(rows)
+
+
+async def _camat(session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, lang: Language) -> OutMessage | None:
+    _, document, ta = row.subject_id.split(":")
+    obligations = await camat_obligations(session, kecamatan.kode, row.subject_id)
     names = {d.kode: d.nama for d in await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode))}
     missing = [
         names[o.desa_kode] for o in obligations if ReviewStatus.ACCEPTED not in [s.review_status for s in o.submissions]

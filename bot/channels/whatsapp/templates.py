@@ -27,9 +27,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.chat.actions import KirimFromReminder, encode
 from bot.chat.messages import OutMessage
@@ -317,19 +315,10 @@ async def _digest_counts(session: AsyncSession, kecamatan: Kecamatan, today) -> 
 async def _camat(
     session: AsyncSession, kecamatan: Kecamatan, row: OutboxMessage, now: datetime, words: Language
 ) -> TemplateCall | None:
+    from scheduler.messages import camat_obligations
+
     _, document, ta = row.subject_id.split(":")
-    obligations = list(
-        await session.scalars(
-            select(Obligation)
-            .join(Desa, Desa.kode == Obligation.desa_kode)
-            .where(
-                Desa.kecamatan_kode == kecamatan.kode,
-                Obligation.document_code == document,
-                Obligation.tahun_anggaran == int(ta),
-            )
-            .options(selectinload(Obligation.submissions))
-        )
-    )
+    obligations = await camat_obligations(session, kecamatan.kode, row.subject_id)
     if not obligations:
         return None
     missing = sum(ReviewStatus.ACCEPTED not in [s.review_status for s in o.submissions] for o in obligations)
