@@ -52,6 +52,15 @@ def async_database_url(url: str) -> str:
     raise ValueError(f"unsupported database {base!r}: use sqlite or postgresql")
 
 
+def route_path(path: str, example: str) -> str:
+    """A channel's webhook path on the one web application: `/` and URL-safe characters, never the health check's."""
+    if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
+        raise ValueError(f"a path starting with / (for example {example})")
+    if path == HEALTH_PATH:
+        raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example {example})")
+    return path
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
@@ -92,11 +101,7 @@ class TelegramSettings(_Section):
     @field_validator("webhook_path")
     @classmethod
     def _path(cls, path: str) -> str:
-        if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
-            raise ValueError("a path starting with / (for example /telegram)")
-        if path == HEALTH_PATH:
-            raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example /telegram)")
-        return path
+        return route_path(path, "/telegram")
 
     @field_validator("webhook_url")
     @classmethod
@@ -194,11 +199,7 @@ class WhatsAppSettings(_Section):
     @field_validator("webhook_path")
     @classmethod
     def _path(cls, path: str) -> str:
-        if not re.fullmatch(r"/[A-Za-z0-9_./-]*", path):
-            raise ValueError("a path starting with / (for example /whatsapp)")
-        if path == HEALTH_PATH:
-            raise ValueError(f"{HEALTH_PATH} is taken by the health check: choose another (for example /whatsapp)")
-        return path
+        return route_path(path, "/whatsapp")
 
     def missing(self) -> str | None:
         """The first key a configured WhatsApp still needs, as `[whatsapp] key`; None when nothing is missing."""
