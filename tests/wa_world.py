@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.run import Runtime, running
@@ -24,9 +23,9 @@ from bot.services.calendar import load_calendar
 from bot.services.people import create_invitation
 from bot.services.places import import_area
 from handlers.flood import FloodGate
-from models.tables import Obligation, Role
+from models.tables import Role
 from tests.conftest import WIB
-from tests.world import JATIROTO, TOKEN
+from tests.world import JATIROTO, TOKEN, Reads
 
 ACCESS_TOKEN = "EAAG-sandbox-access-token"
 APP_SECRET = "sandbox-app-secret-for-tests"
@@ -35,7 +34,7 @@ BUSINESS_NUMBER = "6281100000000"
 
 
 @dataclass
-class WaWorld:
+class WaWorld(Reads):
     app: App
     clock: ManualClock
     graph: GraphSandbox
@@ -63,18 +62,6 @@ class WaWorld:
 
     async def idle(self) -> None:
         await self.runtime.idle()
-
-    async def obligation_id(self, desa: str, document: str, ta: int) -> int:
-        async with self.app.sessions() as session:
-            return await session.scalar(
-                select(Obligation.id).where(
-                    Obligation.desa_kode == desa, Obligation.document_code == document, Obligation.tahun_anggaran == ta
-                )
-            )
-
-    async def rows(self, statement):
-        async with self.app.sessions() as session:
-            return (await session.execute(statement)).all()
 
     async def approve_templates(self) -> None:
         """What `klambi whatsapp templates push` and Meta's review do: every template created and approved."""

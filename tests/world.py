@@ -30,8 +30,26 @@ PDF = minimal_pdf(b" RKPDes Rojopolo 2025 " + b"x" * 2000)
 JPEG = b"\xff\xd8\xff\xe0" + b"page" * 500
 
 
+class Reads:
+    """What a test world reads from its database: an obligation's id, rows of any statement."""
+
+    app: App
+
+    async def obligation_id(self, desa: str, document: str, ta: int) -> int:
+        async with self.app.sessions() as session:
+            return await session.scalar(
+                select(Obligation.id).where(
+                    Obligation.desa_kode == desa, Obligation.document_code == document, Obligation.tahun_anggaran == ta
+                )
+            )
+
+    async def rows(self, statement):
+        async with self.app.sessions() as session:
+            return (await session.execute(statement)).all()
+
+
 @dataclass
-class World:
+class World(Reads):
     app: App
     sandbox: BotApiSandbox
     clock: ManualClock
@@ -66,18 +84,6 @@ class World:
         await self.sandbox.settle()
         self.people[label] = user
         return user
-
-    async def obligation_id(self, desa: str, document: str, ta: int) -> int:
-        async with self.app.sessions() as session:
-            return await session.scalar(
-                select(Obligation.id).where(
-                    Obligation.desa_kode == desa, Obligation.document_code == document, Obligation.tahun_anggaran == ta
-                )
-            )
-
-    async def rows(self, statement):
-        async with self.app.sessions() as session:
-            return (await session.execute(statement)).all()
 
 
 @pytest.fixture
