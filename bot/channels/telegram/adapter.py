@@ -44,6 +44,7 @@ from bot.chat.messages import (
 from bot.config import TelegramSettings
 from bot.errors import InputError
 from bot.i18n import t
+from bot.services.links import telegram_invite_link
 from handlers import dispatch
 from handlers.common import ChannelFacts, Conversations, Outcome
 from handlers.flood import QUIET, FloodGate, Verdict
@@ -53,10 +54,6 @@ CHANNEL = "telegram"
 CAPTION_LIMIT = 1024
 DOWNLOAD_CHUNK = 64 * 1024
 DOWNLOAD_TIMEOUT = ClientTimeout(total=300, sock_connect=30, sock_read=60)
-
-
-def invite_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
 
 
 async def bot_username(telegram: TelegramSettings) -> str:
@@ -235,7 +232,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app: App = context.bot_data["app"]
     core: Conversations = context.bot_data["conversations"]
     username = context.bot.username
-    facts = ChannelFacts(CHANNEL, lambda code: invite_link(username, code))
+    facts = ChannelFacts(CHANNEL, lambda code: telegram_invite_link(username, code))
     outcome = await dispatch(core, incoming, facts)
     if outcome.notices_queued:  # messages to other people, queued by this update's commit: out now
         context.bot_data["courier"].wake()

@@ -28,11 +28,13 @@ from bot.app import App
 from bot.channels.inbox import InboxWorker, More
 from bot.channels.whatsapp import render
 from bot.channels.whatsapp.graph import Graph, GraphError
-from bot.chat.messages import Choice, Incoming, IncomingFile, OutFile, OutMessage, Pressed, Sender
+from bot.chat.messages import Choice, Formatted, Incoming, IncomingFile, OutFile, OutMessage, Pressed, Sender
 from bot.cleaning import clean_text
+from bot.errors import InputError
 from bot.i18n import t
 from bot.services.contacts import contact_by_sender, known_person
 from bot.services.inbox import finish, release
+from bot.services.links import whatsapp_invite_link
 from handlers import dispatch
 from handlers.common import ChannelFacts, Conversations, Outcome
 from models.tables import InboxMessage
@@ -43,10 +45,6 @@ SETTLE_SECONDS = 1.0  # after a file, how long to wait for the album's next page
 RETRIES = (1.0, 3.0, 7.0)  # a throttled answer is tried again after these pauses
 BUSY_ATTEMPTS = 5  # a message the busy database refused this often is answered "try again" and let go
 READ_WORDS = {"baca", "/baca"}
-
-
-def invite_link(business_number: str, code: str) -> str:
-    return f"https://wa.me/{business_number}?text=DAFTAR%20{code}"
 
 
 @dataclass
@@ -68,7 +66,7 @@ class WhatsAppChannel:
         self.app, self.graph, self.core, self.inbox = app, graph, core, inbox
         self.wake_courier, self.settle, self.retries = wake_courier, settle, retries
         number = app.settings.whatsapp.business_number or ""
-        self.facts = ChannelFacts(CHANNEL, lambda code: invite_link(number, code), command_prefix="")
+        self.facts = ChannelFacts(CHANNEL, lambda code: whatsapp_invite_link(number, code), command_prefix="")
         self.uploads = Uploads(app, graph)
         inbox.register(CHANNEL, self.serve)
 
@@ -158,13 +156,11 @@ class WhatsAppChannel:
 
     async def _page(self, incoming: Incoming, chosen: str) -> _Handled:
         """ "Berikutnya" under a paged list: the next page, from the list kept on the contact."""
-        from bot.chat.messages import OutMessage as Out
-
         async with self.app.sessions() as session:
             contact = await contact_by_sender(session, incoming.sender)
             kept = (contact.choices if contact is not None else None) or []
         page_text = chosen[len(render.PAGE_PREFIX) :]
-        choices = Out.from_dict({"choices": [kept]}).choices if kept else ()
+        choices = OutMessage.from_dict({"choices": [kept]}).choices if kept else ()
         if not page_text.isdigit() or not choices:
             return _Handled(Outcome(), extra=[OutMessage.of(t("whatsapp.choices_gone", self.lang))])
         return _Handled(Outcome(), page=(int(page_text), choices[0]))
@@ -227,8 +223,7 @@ class WhatsAppChannel:
         return None
 
     async def _keep_choices(self, address: str, choices: tuple[Choice, ...]) -> None:
-        message = OutMessage((OutMessage.of("").text), (choices,))
-        stored = message.to_dict()["choices"][0]
+        stored = OutMessage(Formatted(""), (choices,)).to_dict()["choices"][0]  # as the outbox stores choices
         async with self.app.sessions() as session, session.begin():
             contact = await contact_by_sender(session, Sender(CHANNEL, address, address))
             if contact is not None:
@@ -297,8 +292,6 @@ def _incoming_file(kind: str, media: dict[str, Any], graph: Graph) -> IncomingFi
 
     async def fetch(target: Path, limit: int) -> None:
         if not media_id:
-            from bot.errors import InputError
-
             raise InputError("kirim.download_failed")
         await graph.download(media_id, target, limit)
 
