@@ -28,6 +28,7 @@ from bot.app import App
 from bot.channels.inbox import InboxWorker, More
 from bot.channels.whatsapp import render
 from bot.channels.whatsapp.graph import Graph, GraphError
+from bot.channels.whatsapp.templates import READ_PAYLOAD
 from bot.chat.messages import Choice, Formatted, Incoming, IncomingFile, OutFile, OutMessage, Pressed, Sender
 from bot.cleaning import clean_text
 from bot.errors import InputError
@@ -44,7 +45,7 @@ CHANNEL = "whatsapp"
 SETTLE_SECONDS = 1.0  # after a file, how long to wait for the album's next page before answering
 RETRIES = (1.0, 3.0, 7.0)  # a throttled answer is tried again after these pauses
 BUSY_ATTEMPTS = 5  # a message the busy database refused this often is answered "try again" and let go
-READ_WORDS = {"baca", "/baca"}
+READ_WORDS = {READ_PAYLOAD, f"/{READ_PAYLOAD}"}  # typed, as the templates' quick reply sends it
 
 
 @dataclass
@@ -118,7 +119,7 @@ class WhatsAppChannel:
         chosen = incoming.choice or ""
         if chosen.startswith(render.PAGE_PREFIX):
             return await self._page(incoming, chosen)
-        if chosen == "baca" or (incoming.text or "").strip().lower() in READ_WORDS:
+        if chosen == READ_PAYLOAD or (incoming.text or "").strip().lower() in READ_WORDS:
             return await self._read_waiting(incoming)
         outcome = await dispatch(self.core, incoming, self.facts)
         if outcome.busy:
