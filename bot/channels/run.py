@@ -109,7 +109,7 @@ async def _whatsapp(runtime: Runtime, settle: float | None) -> AsyncIterator[Wha
     registry = TemplateRegistry(settings, app.clock)
     channel = WhatsAppChannel(app, graph, Conversations(app), runtime.inbox, runtime.courier.wake,
                               settle=SETTLE_SECONDS if settle is None else settle)  # fmt: skip
-    transport = WhatsAppTransport(settings, graph, registry, channel.uploads, app.settings.bot.language)
+    transport = WhatsAppTransport(settings, graph, registry, channel.uploads, app.settings.bot.language, app.sessions)
     runtime.transports["whatsapp"] = transport
     webhook = WhatsAppWebhook(app, runtime.webapp, runtime.inbox.wake, runtime.courier.wake)
     try:

@@ -16,6 +16,7 @@ for the number, a burst at most to one person) is the Graph client's, shared wit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,8 +45,11 @@ WAIT_TEMPLATE, WAIT_LIMIT = "template not approved", "daily limit"
 
 @dataclass
 class Delivery:
-    """What `prepare` decided for one row; `record` writes on the sent row what was actually sent."""
+    """What `prepare` decided for one row; `record` writes on the sent row what was actually sent. Inside the
+    window the template call is made only if WhatsApp says the window closed after all (`call` None until then)."""
 
+    row_id: int
+    now: datetime
     call: TemplateCall | None
     use_template: bool
     sent_as_template: bool = False
@@ -61,8 +65,9 @@ class WhatsAppTransport:
     channel = CHANNEL
 
     def __init__(self, settings: WhatsAppSettings, graph: Graph, registry: TemplateRegistry, uploads: Any,
-                 lang: Language) -> None:  # fmt: skip
+                 lang: Language, sessions: Callable[[], Any]) -> None:  # fmt: skip
         self.settings, self.graph, self.registry, self.uploads, self.lang = settings, graph, registry, uploads, lang
+        self.sessions = sessions  # for the template of a row whose window closed after all
         # people this process decided to reach by template, before their rows are marked sent (the sweep prepares
         # a few rows ahead of sending): counted against the day's limit with what the outbox already records
         self._reserved: dict[int, datetime] = {}
@@ -74,16 +79,16 @@ class WhatsAppTransport:
         if contact is None:
             return None
         closed = outside_window(contact, now) or bool((row.details or {}).get("template_only"))
+        if not closed:  # the message as it is; its template only if WhatsApp disagrees (deliver)
+            return Delivery(row.id, now, None, use_template=False)
         call = await template_call(session, row, message, now, self.lang)
-        if not closed:
-            return Delivery(call, use_template=False)
         name = call.template.name
         if not await self.registry.approved(name, call.template.language):
             await self._tell_staf(session, row, now, f"template-wait:{name}", "notice.template_waiting",
                                   template=name, status=self._status(name, call.template.language))  # fmt: skip
             raise Waiting(f"{WAIT_TEMPLATE}: {name}")
         await self._within_limit(session, row, now)
-        return Delivery(call, use_template=True)
+        return Delivery(row.id, now, call, use_template=True)
 
     def _status(self, name: str, language: str) -> str:
         return self.registry.known_status(name, language) or "belum dibuat"
@@ -141,8 +146,9 @@ class WhatsAppTransport:
             try:
                 return await self._free_form(address, message)
             except GraphError as error:
-                if error.code not in WINDOW_CLOSED or prepared is None or prepared.call is None:
+                if error.code not in WINDOW_CLOSED or prepared is None:
                     raise
+                prepared.call = prepared.call or await self._call_for(prepared, message)
                 if not await self.registry.approved(prepared.call.template.name, prepared.call.template.language):
                     raise TryLater("window closed and its template is not approved") from None
                 log.info("WhatsApp says the window is closed: the template goes instead")
@@ -152,6 +158,12 @@ class WhatsAppTransport:
                 raise Unreachable(f"WhatsApp {error.code}") from None
             log.warning("WhatsApp message not delivered: %s", error.code)
             raise TryLater(f"WhatsApp {error.code}") from None
+
+    async def _call_for(self, prepared: Delivery, message: OutMessage) -> TemplateCall:
+        async with self.sessions() as session:
+            row = await session.get(OutboxMessage, prepared.row_id)
+            assert row is not None
+            return await template_call(session, row, message, prepared.now, self.lang)
 
     async def _template(self, address: str, prepared: Delivery) -> str:
         assert prepared.call is not None
