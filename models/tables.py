@@ -595,3 +595,40 @@ class ProcessedUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class WebLink(Base):
+    """A one-use sign-in link to the dashboard (`bot/services/signin.py`): for a person (`/dasbor` in the chat, or
+    `klambi web link --person`), or for a read-only viewer of one kecamatan or kabupaten (`klambi web link
+    --kecamatan/--kabupaten`, the kabupaten's PMD office). Only the token's hash is stored. Opening the link (GET)
+    uses nothing; pressing "Masuk" (POST) uses it and opens a `WebSession`."""
+
+    __tablename__ = "web_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    scope_kind: Mapped[ScopeKind | None] = mapped_column(_enum(ScopeKind, "scope_kind"))  # a viewer's place
+    scope_code: Mapped[str | None] = mapped_column(String(13))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(20))  # "telegram", "whatsapp", "cli"
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in dashboard session, stored server-side: the cookie carries a random token whose hash is kept here,
+    so ending a row (Keluar, `klambi web revoke`, a person's last role revoked) ends the session at once."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("web_link.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    scope_kind: Mapped[ScopeKind | None] = mapped_column(_enum(ScopeKind, "scope_kind"))
+    scope_code: Mapped[str | None] = mapped_column(String(13))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by: Mapped[str | None] = mapped_column(String(20))  # "keluar", "cli", "revoked", "forgotten"

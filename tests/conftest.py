@@ -203,5 +203,6 @@ def table_counts(database_url: str) -> dict[str, int]:
     }
 
 
+from tests.dash_world import dash  # noqa: E402, F401  (the dashboard tests' world)
 from tests.wa_world import wa_world  # noqa: E402, F401  (both channels: WhatsApp beside Telegram)
 from tests.world import world  # noqa: E402, F401  (the end-to-end fixture, shared by the bot and reminder tests)

@@ -38,19 +38,28 @@ class WebApp:
     def __init__(self, settings: WebSettings, *, max_body: int = MAX_BODY_BYTES) -> None:
         self.listen, self.port, self.public_url = settings.listen, settings.port, settings.public_url
         self.application = web.Application(client_max_size=max_body)
-        self._routes: dict[str, str] = {}  # path -> route name
+        self._routes: dict[str, str] = {}  # path -> route name (a path may have a route per method: one name)
+        self._methods: set[tuple[str, str]] = set()
+        self._resources: dict[str, web.Resource] = {}
         self._on_listening: list[Callable[[], Awaitable[None]]] = []
         self._runner: web.AppRunner | None = None
         self.add_route("GET", HEALTH_PATH, _health, name="health")
 
     def add_route(self, method: str, path: str, handler: Handler, *, name: str) -> None:
-        """Serve `path` (`method` "*" for any) with `handler`; `name` is what the access log writes for it."""
+        """Serve `path` (`method` "*" for any) with `handler`; `name` is what the access log writes for it. Another
+        method of the same path may be added (it is logged under the path's first name)."""
         if self._runner is not None:
             raise RuntimeError("routes are added before the web application starts")
-        if path in self._routes:
+        if (method, path) in self._methods or (path in self._routes and "*" in (method, *self._methods_of(path))):
             raise ValueError(f"{path} is already served by the {self._routes[path]} route")
-        self.application.router.add_route(method, path, handler, name=name)
-        self._routes[path] = name
+        if path not in self._resources:
+            self._resources[path] = self.application.router.add_resource(path, name=name)
+        self._resources[path].add_route(method, handler)
+        self._routes.setdefault(path, name)
+        self._methods.add((method, path))
+
+    def _methods_of(self, path: str) -> list[str]:
+        return [m for m, p in self._methods if p == path]
 
     def on_listening(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Call `callback` once the application listens (in the order added); an error stops it again."""

@@ -1,0 +1,64 @@
+"""Texts of the dashboard's sign-in, its refusals and `klambi web` (merged into `bot.i18n.CATALOG`). The pages
+themselves are Jinja2 templates in Indonesian (`bot/web/dashboard/templates/`)."""
+
+from __future__ import annotations
+
+WEB_TEXTS: dict[str, tuple[str, str]] = {
+    "dasbor.bad_minutes": (
+        "--minutes: masa berlaku tautan {low} sampai {high} menit (paling lama 7 hari).",
+        "--minutes: a link is valid {low} to {high} minutes (7 days at most).",
+    ),
+    "dasbor.person_or_place": (
+        "Sebutkan satu: --person ID, --kecamatan KODE, atau --kabupaten KODE.",
+        "Give one of --person ID, --kecamatan CODE or --kabupaten CODE.",
+    ),
+    "dasbor.no_role": (
+        "Dasbor hanya untuk staf kecamatan, camat, dan admin.",
+        "The dashboard is for kecamatan staf, camat and admins only.",
+    ),
+    "dasbor.viewer_place": (
+        "{kode} bukan kode kecamatan atau kabupaten.",
+        "{kode} is not the code of a kecamatan or a kabupaten.",
+    ),
+    "dasbor.link_unknown": (
+        "Tautan masuk ini tidak dikenal atau sudah dicabut. Minta tautan baru dengan mengetik /dasbor di chat bot.",
+        "This sign-in link is unknown or was revoked. Ask for a new one by typing /dasbor in the bot's chat.",
+    ),
+    "dasbor.link_used": (
+        "Tautan masuk ini sudah dipakai. Setiap tautan hanya bisa dipakai sekali: ketik /dasbor di chat bot untuk "
+        "tautan baru.",
+        "This sign-in link was already used. Each link works once: type /dasbor in the bot's chat for a new one.",
+    ),
+    "dasbor.link_expired": (
+        "Tautan masuk ini sudah kedaluwarsa. Ketik /dasbor di chat bot untuk tautan baru.",
+        "This sign-in link has expired. Type /dasbor in the bot's chat for a new one.",
+    ),
+    "dasbor.form_expired": (
+        "Formulir masuk ini sudah tidak berlaku (mungkin dibuka di peramban lain). Buka lagi tautannya lalu tekan "
+        "Masuk.",
+        "This sign-in form is no longer valid (perhaps opened in another browser). Open the link again and press "
+        "Masuk.",
+    ),
+    "dasbor.signed_out": ("Anda sudah keluar dari dasbor.", "You have signed out of the dashboard."),
+    "dasbor.need_sign_in": (
+        "Silakan masuk dulu: ketik /dasbor di chat bot (WhatsApp: dasbor) lalu buka tautan yang dikirim.",
+        "Please sign in first: type /dasbor in the bot's chat (WhatsApp: dasbor) and open the link it sends.",
+    ),
+    "dasbor.forbidden": (
+        "Halaman ini di luar wilayah yang boleh Anda lihat.",
+        "This page is outside the area you may see.",
+    ),
+    "dasbor.not_found": ("Halaman ini tidak ada.", "There is no such page."),
+    "dasbor.bad_year": (
+        "Tahun '{value}' tidak bisa dibaca. Tulis empat angka, misalnya {example}.",
+        "The year '{value}' cannot be read. Write four digits, for example {example}.",
+    ),
+    "dasbor.bad_date": (
+        "Tanggal '{value}' tidak bisa dibaca. Tulis seperti {example} (tahun-bulan-tanggal).",
+        "The date '{value}' cannot be read. Write it like {example} (year-month-day).",
+    ),
+    "dasbor.busy": (
+        "Basis data sedang sibuk. Coba muat ulang halaman ini sebentar lagi.",
+        "The database is busy. Try reloading this page in a moment.",
+    ),
+}

@@ -1,0 +1,150 @@
+"""The world the dashboard tests play in: a real web application with the dashboard mounted on a free port, a real
+database (both kinds), Jatiroto's 2024 season and a second kecamatan of the same kabupaten, and people to sign in.
+
+Jatiroto 2024 (performance year) as the LKjIP tells it: 17 of 18 obligations on time (94,44%). Sukosari's APBDes TA
+2025 was established late; Rojopolo's RKPDes was first rejected (no signature) and then accepted; each desa's
+documents carry a nomor and one a PDF file. Yosowilangun (35.08.07) has three LPPDes TA 2023 on time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import App
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.services.audit import CLI
+from bot.services.calendar import load_calendar
+from bot.services.places import import_area
+from bot.services.records import RecordRequest, record_document
+from bot.services.signin import create_link, link_url
+from bot.storage import minimal_pdf
+from bot.web import WebApp
+from bot.web.dashboard import mount_dashboard
+from models.status import ReviewStatus
+from models.tables import Contact, Person, Role, RoleAssignment, ScopeKind
+from tests.conftest import WIB
+
+JATIROTO, YOSOWILANGUN, LUMAJANG = "35.08.17", "35.08.07", "35.08"
+DESA = [f"35.08.17.200{i}" for i in range(1, 7)]
+NAMES = ["Banyuputih Kidul", "Rojopolo", "Kaliboto Kidul", "Kaliboto Lor", "Sukosari", "Jatiroto"]
+ROJOPOLO, SUKOSARI = DESA[1], DESA[4]
+NOW = datetime(2025, 1, 15, 9, 0, tzinfo=WIB)  # the day Jatiroto's LKjIP 2024 was signed
+PDF = minimal_pdf(b" RKPDes Rojopolo 2025 " + b"x" * 500)
+SEKDES_PHONE = "6281234567890"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Dash:
+    app: App
+    clock: ManualClock
+    webapp: WebApp
+    tmp: Path
+    people: dict[str, int] = field(default_factory=dict)
+    clients: list[aiohttp.ClientSession] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.webapp.local_url(path)
+
+    async def person(self, name: str, role: Role, kind: ScopeKind, code: str | None, phone: str | None = None) -> int:
+        async with self.app.sessions() as session, session.begin():
+            person = Person(name=name, created_at=self.clock.now())
+            session.add(person)
+            await session.flush()
+            session.add(RoleAssignment(person_id=person.id, role=role, scope_kind=kind, scope_code=code,
+                                       granted_at=self.clock.now()))  # fmt: skip
+            if phone:
+                session.add(Contact(person_id=person.id, channel="whatsapp", user_id=phone, phone=phone,
+                                    display_name=name, linked_at=self.clock.now()))  # fmt: skip
+            self.people[name] = person.id
+            return person.id
+
+    async def link(self, person_id: int | None = None, place: str | None = None, minutes: int = 10) -> str:
+        """A one-use sign-in link, as `/dasbor` or `klambi web link` makes it."""
+        async with self.app.sessions() as session, session.begin():
+            made = await create_link(session, self.clock.now(), actor=CLI, person_id=person_id, place=place,
+                                     minutes=minutes)  # fmt: skip
+        return link_url(self.webapp.local_url(), made.token)
+
+    def client(self) -> aiohttp.ClientSession:
+        """A browser of its own: its own cookie jar (unsafe=True: the server is an IP address)."""
+        client = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.clients.append(client)
+        return client
+
+    async def sign_in(self, client: aiohttp.ClientSession, link: str) -> aiohttp.ClientResponse:
+        """Open the link (GET), then press "Masuk" (POST with the form's token). The final response."""
+        async with client.get(link) as page:
+            html = await page.text()
+            assert page.status == 200, html
+        token = CSRF.search(html)
+        assert token is not None, html
+        async with client.post(link, data={"csrf": token.group(1)}) as reply:
+            await reply.read()
+            return reply
+
+    async def client_for(self, person_id: int | None = None, place: str | None = None) -> aiohttp.ClientSession:
+        """A browser signed in as this person (or as a viewer of this place)."""
+        client = self.client()
+        reply = await self.sign_in(client, await self.link(person_id, place))
+        assert reply.status == 200 and reply.url.path != "/dasbor/keluar", reply
+        return client
+
+    async def get(self, client: aiohttp.ClientSession, path: str) -> tuple[int, str, aiohttp.ClientResponse]:
+        async with client.get(self.url(path), allow_redirects=False) as reply:
+            return reply.status, await reply.text(errors="replace"), reply
+
+
+async def _record(app: App, now: datetime, desa: str, doc: str, ta: int, penetapan: date, received: date, **kw) -> None:
+    async with app.sessions() as session, session.begin():
+        await record_document(session, RecordRequest(desa, doc, ta, penetapan, received, **kw), now, app.files)
+
+
+async def load_season(app: App, now: datetime, tmp: Path) -> None:
+    async with app.sessions() as session, session.begin():
+        calendar = await load_calendar(session)
+        await import_area(session, JATIROTO, now, [2024, 2025], calendar)
+        await import_area(session, YOSOWILANGUN, now, [2024, 2025], calendar)
+    pdf = tmp / "rkpdes-rojopolo.pdf"
+    pdf.write_bytes(PDF)
+    for i, desa in enumerate(DESA, 1):
+        await _record(app, now, desa, "LPPDES", 2023, date(2024, 2, 10 + i), date(2024, 3, i), nomor=f"{i}/LPPDES/2023")
+        if desa == ROJOPOLO:
+            await _record(app, now, desa, "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 23), nomor="1/RKP/2024",
+                          review=ReviewStatus.REJECTED, reason="Belum ditandatangani kepala desa")  # fmt: skip
+        await _record(app, now, desa, "RKPDES", 2025, date(2024, 9, 20 + i), date(2024, 9, 27), nomor=f"{i}/RKP/2024",
+                      file=pdf if desa == ROJOPOLO else None)  # fmt: skip
+        late = desa == SUKOSARI
+        await _record(app, now, desa, "APBDES", 2025, date(2025, 1, 5) if late else date(2024, 12, 10 + i),
+                      date(2025, 1, 6) if late else date(2024, 12, 20), nomor=f"{i}/APB/2024")  # fmt: skip
+    for i in (1, 2, 3):
+        await _record(app, now, f"{YOSOWILANGUN}.200{i}", "LPPDES", 2023, date(2024, 2, 10), date(2024, 3, 5))
+
+
+@pytest.fixture
+async def dash(settings: Settings, tmp_path: Path) -> AsyncIterator[Dash]:
+    clock = ManualClock(NOW)
+    app = App.create(settings.model_copy(update={"web": settings.web.model_copy(update={"port": 0})}), clock)
+    await load_season(app, NOW, tmp_path)
+    webapp = WebApp(app.settings.web)
+    mount_dashboard(webapp, app)
+    world = Dash(app, clock, webapp, tmp_path)
+    await world.person("Bu Staf Jatiroto", Role.STAF, ScopeKind.KECAMATAN, JATIROTO)
+    await world.person("Pak Camat Jatiroto", Role.CAMAT, ScopeKind.KECAMATAN, JATIROTO)
+    await world.person("Staf Yosowilangun", Role.STAF, ScopeKind.KECAMATAN, YOSOWILANGUN)
+    await world.person("Admin Lumajang", Role.ADMIN, ScopeKind.KABUPATEN, LUMAJANG)
+    await world.person("Admin Pusat", Role.ADMIN, ScopeKind.DEPLOYMENT, None)
+    await world.person("Sekdes Rojopolo", Role.SEKDES, ScopeKind.DESA, ROJOPOLO, phone=SEKDES_PHONE)
+    async with webapp:
+        yield world
+        for client in world.clients:
+            await client.close()
+    await app.close()
