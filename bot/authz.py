@@ -31,6 +31,7 @@ class Action(StrEnum):
     RAISE = "raise"  # report a problem (kendala) of a desa, or ask the kecamatan a question
     ANSWER = "answer"  # see, answer and close the problems and questions of a kecamatan
     SCHEDULE_MEETING = "schedule_meeting"  # invite to a coordination meeting, send its notulen
+    VIEW_DASHBOARD = "view_dashboard"  # a sign-in link to the web dashboard (read-only)
 
 
 POLICY: dict[Action, frozenset[Role]] = {
@@ -50,6 +51,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.RAISE: frozenset({Role.SEKDES, Role.PENDAMPING}),
     Action.ANSWER: frozenset({Role.STAF, Role.ADMIN}),
     Action.SCHEDULE_MEETING: frozenset({Role.STAF, Role.ADMIN}),
+    Action.VIEW_DASHBOARD: frozenset({Role.STAF, Role.CAMAT, Role.ADMIN}),  # = bot.services.signin.DASHBOARD_ROLES
 }
 
 # What a chat command needs: one of these actions somewhere (an empty tuple: anyone registered; `start`, `bantuan`
@@ -67,6 +69,7 @@ COMMANDS: dict[str, tuple[Action, ...]] = {
     "status": (Action.VIEW_STATUS,),
     "indikator": (Action.VIEW_INDICATOR,),
     "rekap": (Action.VIEW_INDICATOR,),
+    "dasbor": (Action.VIEW_DASHBOARD,),
     "verifikasi": (Action.LIST_WAITING,),
     "undang": (Action.INVITE,),
     "cabut": (Action.INVITE,),

@@ -298,6 +298,7 @@ COMMAND_HANDLERS: dict[str, Handler] = {  # each command's entry in bot.authz.CO
     "status": status.status,
     "indikator": status.indikator,
     "rekap": status.rekap,
+    "dasbor": status.dasbor,
     "verifikasi": verification.verifikasi,
     "perpanjang": deadlines.perpanjang,
     "tenggat": desk.tenggat,

@@ -31,6 +31,7 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "status",
         "indikator",
         "rekap",
+        "dasbor",
         "catat",
         "tenggat",
         "perpanjang",
@@ -48,12 +49,13 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "hubungkan",
         "batal",
     ),
-    Role.CAMAT: ("indikator", "rekap", "status", "arsip", "libur", "umumkan", "pengumuman", "hubungkan"),
+    Role.CAMAT: ("indikator", "rekap", "dasbor", "status", "arsip", "libur", "umumkan", "pengumuman", "hubungkan"),
     Role.ADMIN: (
         "undang",
         "cabut",
         "indikator",
         "rekap",
+        "dasbor",
         "verifikasi",
         "catat",
         "tenggat",
@@ -78,6 +80,7 @@ ORDER = (
     "status",
     "indikator",
     "rekap",
+    "dasbor",
     "catat",
     "tenggat",
     "perpanjang",
@@ -124,7 +127,7 @@ def _help_text(current: Turn) -> str:
 # sections), at most MENU_ROWS a message (WhatsApp's list), "Berikutnya" leading to the next page.
 MENU_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dokumen", ("kirim", "verifikasi", "status", "arsip", "catat", "koreksi")),
-    ("kecamatan", ("indikator", "rekap", "tenggat", "perpanjang", "libur", "undang", "cabut")),
+    ("kecamatan", ("indikator", "rekap", "dasbor", "tenggat", "perpanjang", "libur", "undang", "cabut")),
     ("forum", ("umumkan", "pengumuman", "kendala", "tanya", "rapat", "agenda")),
     ("akun", ("hubungkan", "batal", "bantuan")),
 )

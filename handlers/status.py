@@ -135,6 +135,18 @@ async def rekap(current: Turn) -> None:
         current.reply(caption, files=[OutFile("document", name, XLSX, content=workbook)])
 
 
+async def dasbor(current: Turn) -> None:
+    """A one-use sign-in link to the web dashboard, valid `LINK_MINUTES` (docs/architecture.md, "The dashboard")."""
+    from bot.services.signin import LINK_MINUTES, create_link, dashboard_base, link_url
+
+    person = current.require_person()
+    if not places(current.grants, Action.VIEW_DASHBOARD):
+        raise InputError("chat.not_allowed")
+    made = await create_link(current.session, current.app.clock.now(), actor=current.actor, person_id=person.id)
+    url = link_url(dashboard_base(current.app.settings.web), made.token)
+    current.reply(current.t("dasbor.chat_link", minutes=LINK_MINUTES, link=url))
+
+
 def _indicator_places(current: Turn) -> list[str]:
     """The kecamatan this person may see the indicator of: their own, or the one named in the command."""
     asked = _code_argument(current)

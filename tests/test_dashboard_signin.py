@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
+from bot.errors import InputError
+from bot.services.audit import CLI
+from bot.services.people import revoke_person_roles
 from models.tables import AuditEntry, WebLink, WebSession
-from tests.dash_world import CSRF, JATIROTO, Dash
+from tests.dash_world import CSRF, JATIROTO, LUMAJANG, Dash
 
 
 async def test_a_link_opens_a_session_once_and_keluar_ends_it(dash: Dash):
@@ -26,13 +31,13 @@ async def test_a_link_opens_a_session_once_and_keluar_ends_it(dash: Dash):
     token = CSRF.search(html).group(1)
     async with client.post(link, data={"csrf": "wrong"}) as reply:  # a forged form
         assert reply.status == 400 and "tidak berlaku" in await reply.text()
-    async with client.post(link, data={"csrf": token}) as reply:
-        assert reply.status == 200 and reply.url.path == f"/dasbor/kecamatan/{JATIROTO}"
-        cookie = reply.history[0].headers["Set-Cookie"]
+    async with client.post(link, data={"csrf": token}, allow_redirects=False) as reply:
+        assert reply.status == 303 and reply.headers["Location"] == "/dasbor"
+        cookie = next(c for c in reply.headers.getall("Set-Cookie") if c.startswith("klambi_sesi="))
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/dasbor" in cookie
         assert "Secure" not in cookie  # plain http on this machine; behind https (public_url) it is Secure
-    status, html, _ = await dash.get(client, "/dasbor")
-    assert status == 303
+    status, html, reply = await dash.get(client, "/dasbor")
+    assert status == 303 and reply.headers["Location"] == f"/dasbor/kecamatan/{JATIROTO}"
 
     other = dash.client()  # the same link again, in another browser: used, grants nothing
     async with other.get(link) as page:
@@ -40,7 +45,8 @@ async def test_a_link_opens_a_session_once_and_keluar_ends_it(dash: Dash):
     status, _, _ = await dash.get(other, "/dasbor")
     assert status == 401
 
-    status, html, _ = await dash.get(client, f"/dasbor/kecamatan/{JATIROTO}")
+    status, html, _ = await dash.get(client, "/dasbor/pilih")
+    assert status == 200 and 'href="/dasbor/kecamatan/35.08.17"' in html
     keluar = CSRF.search(html).group(1)
     async with client.post(dash.url("/dasbor/keluar"), data={"csrf": keluar}) as reply:
         assert reply.status == 200 and "sudah keluar" in await reply.text()
@@ -63,3 +69,88 @@ async def test_an_expired_link_says_so_and_grants_nothing(dash: Dash):
         assert page.status == 400
     async with client.get(link.rsplit("/", 1)[0] + "/bukan-token") as page:
         assert page.status == 404 and "tidak dikenal" in await page.text()
+
+
+async def test_two_presses_of_masuk_open_one_session(dash: Dash):
+    link = await dash.link(dash.people["Bu Staf Jatiroto"])
+    client = dash.client()
+    async with client.get(link) as page:
+        token = CSRF.search(await page.text()).group(1)
+
+    async def press() -> int:
+        async with client.post(link, data={"csrf": token}, allow_redirects=False) as reply:
+            return reply.status
+
+    statuses = sorted(await asyncio.gather(press(), press()))
+    assert statuses == [303, 410]  # the second press finds the link used: a kind page, nothing more
+    async with dash.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(WebSession)) == 1
+
+
+async def test_a_person_whose_roles_are_revoked_loses_the_session(dash: Dash):
+    staf = dash.people["Bu Staf Jatiroto"]
+    client = await dash.client_for(staf)
+    assert (await dash.get(client, "/dasbor"))[0] == 303
+    async with dash.app.sessions() as session, session.begin():
+        await revoke_person_roles(session, person_id=staf, actor=CLI, now=dash.clock.now(),
+                                  reminders=dash.app.settings.reminders, language="id")  # fmt: skip
+    status, html, _ = await dash.get(client, "/dasbor")
+    assert status == 401 and "ketik /dasbor" in html
+    async with dash.app.sessions() as session:
+        assert await session.scalar(select(WebSession.ended_by)) == "revoked"
+    with pytest.raises(InputError, match=r"dasbor\.no_role"):  # and no new link for them
+        await dash.link(staf)
+
+
+async def test_a_sekdes_gets_no_link_and_a_session_ends_after_12_hours(dash: Dash):
+    with pytest.raises(InputError, match=r"dasbor\.no_role"):
+        await dash.link(dash.people["Sekdes Rojopolo"])
+    client = await dash.client_for(dash.people["Pak Camat Jatiroto"])
+    dash.clock.advance(timedelta(hours=11, minutes=59))
+    assert (await dash.get(client, "/dasbor"))[0] == 303
+    dash.clock.advance(timedelta(minutes=2))
+    assert (await dash.get(client, "/dasbor"))[0] == 401
+
+
+async def test_a_viewer_of_a_kabupaten_keeps_its_session_as_long_as_its_link_ran(dash: Dash):
+    link = await dash.link(place=LUMAJANG, minutes=7 * 24 * 60)
+    client = dash.client()
+    await dash.sign_in(client, link)
+    status, _, reply = await dash.get(client, "/dasbor")
+    assert status == 303 and reply.headers["Location"] == f"/dasbor/kabupaten/{LUMAJANG}"
+    dash.clock.advance(timedelta(days=6))
+    assert (await dash.get(client, "/dasbor"))[0] == 303
+    dash.clock.advance(timedelta(days=1, minutes=1))
+    assert (await dash.get(client, "/dasbor"))[0] == 401
+
+
+async def test_dasbor_leads_each_to_their_own_place(dash: Dash):
+    expected = {
+        "Bu Staf Jatiroto": f"/dasbor/kecamatan/{JATIROTO}",
+        "Admin Lumajang": f"/dasbor/kabupaten/{LUMAJANG}",
+        "Admin Pusat": "/dasbor/nasional",
+    }
+    for name, path in expected.items():
+        client = await dash.client_for(dash.people[name])
+        status, _, reply = await dash.get(client, "/dasbor")
+        assert (status, reply.headers["Location"]) == (303, path), name
+
+
+async def test_the_stylesheet_is_public_and_every_page_is_not(dash: Dash):
+    client = dash.client()
+    async with client.get(dash.url("/dasbor/gaya.css")) as css:
+        assert css.status == 200 and css.content_type == "text/css" and "max-age" in css.headers["Cache-Control"]
+    for path in ("/dasbor", f"/dasbor/kecamatan/{JATIROTO}", f"/dasbor/desa/{JATIROTO}.2002", "/dasbor/nasional",
+                 f"/dasbor/kabupaten/{LUMAJANG}", "/dasbor/pilih"):  # fmt: skip
+        status, html, reply = await dash.get(client, path)
+        assert status == 401 and "ketik /dasbor" in html, path
+        assert reply.headers["X-Frame-Options"] == "DENY" and reply.headers["Cache-Control"] == "no-store"
+    async with client.post(dash.url("/dasbor/keluar"), data={"csrf": "x"}) as reply:
+        assert reply.status == 401
+
+
+async def test_keluar_needs_its_token(dash: Dash):
+    client = await dash.client_for(dash.people["Bu Staf Jatiroto"])
+    async with client.post(dash.url("/dasbor/keluar"), data={"csrf": "forged"}) as reply:
+        assert reply.status == 400
+    assert (await dash.get(client, "/dasbor"))[0] == 303  # still signed in

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from datetime import datetime
+
+import aiohttp
 
 from bot.clock import ManualClock
 from bot.sandbox.telegram import BotApiSandbox
@@ -15,10 +18,19 @@ from tests.conftest import WIB
 TOKEN = "5151:RUN-process-token_secret"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 async def test_klambi_run_serves_the_bot_api_it_is_pointed_at_and_stops_on_sigterm(database_url, tmp_path):
+    """Telegram alone, by long polling: the bot answers, and the dashboard is served beside it."""
     clock = ManualClock(datetime(2025, 1, 15, 9, 0, tzinfo=WIB))
+    port = free_port()
     async with BotApiSandbox(token=TOKEN, now=clock.now) as sandbox:
         env = {
+            "KLAMBI_WEB__PORT": str(port),
             **{k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")},
             "KLAMBI_DATABASE__URL": database_url,
             "KLAMBI_STORAGE__PATH": str(tmp_path / "files"),
@@ -35,6 +47,8 @@ async def test_klambi_run_serves_the_bot_api_it_is_pointed_at_and_stops_on_sigte
             await stranger.send_text("/start")
             await stranger.expect("belum terdaftar", timeout=30)
             assert [c for c, _ in sandbox.commands_for(700)] == ["start", "bantuan"]
+            async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}/dasbor") as page:
+                assert page.status == 401 and "ketik /dasbor" in await page.text()  # the dashboard: sign in first
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -47,15 +61,11 @@ async def test_klambi_run_serves_the_bot_api_it_is_pointed_at_and_stops_on_sigte
 async def test_klambi_run_serves_whatsapp_and_telegram_in_one_process(database_url, tmp_path):
     """With `[whatsapp]` configured and a Telegram token, one process answers both: a stranger on each app is told
     how to join. No secret reaches the log."""
-    import socket
-
     from bot.sandbox.whatsapp import GraphSandbox
 
     secrets = {"access_token": "EAAG-run-access-token", "app_secret": "run-app-secret-value",
                "verify_token": "run-verify-token-value"}  # fmt: skip
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     clock = ManualClock(datetime(2025, 1, 15, 9, 0, tzinfo=WIB))
     async with (
         BotApiSandbox(token=TOKEN, now=clock.now) as sandbox,

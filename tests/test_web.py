@@ -19,6 +19,10 @@ async def _echo(request: web.Request) -> web.Response:
     return web.Response(body=await request.read())
 
 
+async def _hello(request: web.Request) -> web.Response:
+    return web.Response(text="hello")
+
+
 def _webapp(**settings: object) -> WebApp:
     webapp = WebApp(WebSettings(port=0, **settings))
     webapp.add_route("POST", "/echo", _echo, name="echo")
@@ -59,9 +63,14 @@ async def test_after_stopping_nothing_listens():
 
 async def test_routes_are_mounted_once_and_before_the_start():
     webapp = _webapp()
-    with pytest.raises(ValueError, match="already served by the echo route"):
-        webapp.add_route("GET", "/echo", _echo, name="other")
+    for method in ("POST", "*"):  # the same method twice, or any method over one: refused
+        with pytest.raises(ValueError, match="already served by the echo route"):
+            webapp.add_route(method, "/echo", _echo, name="other")
+    webapp.add_route("GET", "/echo", _hello, name="other")  # another method of the same path: its own handler
+    assert webapp.routes["/echo"] == "echo"
     async with webapp:
+        async with ClientSession() as client, client.get(webapp.local_url("/echo")) as reply:
+            assert (reply.status, await reply.text()) == (200, "hello")
         with pytest.raises(RuntimeError):
             webapp.add_route("POST", "/late", _echo, name="late")
 

@@ -175,7 +175,9 @@ async def test_the_one_web_application_serves_the_telegram_route_health_and_404_
     sandbox, apps, servers, _ = workers
     caplog.set_level(logging.INFO)
     hook = servers[0]
-    assert hook.webapp.routes == {"/healthz": "health", "/telegram": "telegram"}
+    routes = hook.webapp.routes
+    assert {p: routes[p] for p in ("/healthz", "/telegram")} == {"/healthz": "health", "/telegram": "telegram"}
+    assert all(path.startswith("/dasbor") for path in routes.keys() - {"/healthz", "/telegram"})  # the dashboard
     base = hook.webapp.local_url()
     assert hook.url == base + "/telegram"
     huge = b'{"update_id": 1, "message": "' + b"x" * MAX_BODY_BYTES + b'"}'

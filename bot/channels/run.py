@@ -1,9 +1,10 @@
 """Every configured channel in one process: `klambi run` with WhatsApp (alone or beside Telegram), the demo, tests.
 
-One web application (`[web]`) carries the WhatsApp webhook (and Telegram's in webhook mode); Telegram polls
-otherwise. The channels share one outbox courier and one set of transports, so a notice goes out on whichever app
-the person last wrote from; one inbox worker handles what webhooks stored; `scheduler.jobs.Jobs` plans and sweeps.
-Telegram alone keeps its own path (`bot.channels.telegram.application.run_polling` / `run_webhook`).
+One web application (`[web]`) carries the WhatsApp webhook (and Telegram's in webhook mode) and the dashboard
+(`/dasbor`); Telegram polls otherwise. The channels share one outbox courier and one set of transports, so a notice
+goes out on whichever app the person last wrote from; one inbox worker handles what webhooks stored;
+`scheduler.jobs.Jobs` plans and sweeps. Telegram alone keeps its own path
+(`bot.channels.telegram.application.run_polling` / `run_webhook`), with the dashboard on its web application too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.channels.inbox import InboxWorker
 from bot.chat.transport import Transport
 from bot.errors import InputError
 from bot.web import WebApp
+from bot.web.dashboard import mount_dashboard
 from handlers.common import Conversations
 from scheduler.courier import Courier
 from scheduler.jobs import Jobs
@@ -67,9 +69,10 @@ def check_whatsapp(app: App) -> None:
 
 @asynccontextmanager
 async def running(app: App, *, telegram_token: str | None = None, whatsapp: bool | None = None, jobs: bool = True,
-                  poll_timeout: int = 1, settle: float | None = None) -> AsyncIterator[Runtime]:  # fmt: skip
-    """Start the channels asked for (WhatsApp by default when `[whatsapp]` is configured), serve, and stop cleanly:
-    the web application stops listening first, then the channels, the workers and the jobs."""
+                  poll_timeout: int = 1, settle: float | None = None, dashboard: bool = True,
+                  ) -> AsyncIterator[Runtime]:  # fmt: skip
+    """Start the channels asked for (WhatsApp by default when `[whatsapp]` is configured) and the dashboard, serve,
+    and stop cleanly: the web application stops listening first, then the channels, the workers and the jobs."""
     whatsapp = app.settings.whatsapp.configured if whatsapp is None else whatsapp
     if whatsapp:
         check_whatsapp(app)
@@ -77,6 +80,8 @@ async def running(app: App, *, telegram_token: str | None = None, whatsapp: bool
     runtime = Runtime(app, WebApp(app.settings.web), worker)
     runtime.courier = Courier(app, runtime.transports, worker)
     runtime.inbox = InboxWorker(app, worker)
+    if dashboard:
+        mount_dashboard(runtime.webapp, app)
     async with AsyncExitStack() as stack:
         if whatsapp:
             runtime.whatsapp = await stack.enter_async_context(_whatsapp(runtime, settle))

@@ -26,6 +26,7 @@ from bot.cli import (
     serve,
     targets,
     villages,
+    web,
     whatsapp,
 )
 from bot.cli.common import ERROR_LANGUAGE, Context, KlambiGroup, speak_click
@@ -93,6 +94,7 @@ for _command in (
     ops.restore,
     reports.report,
     whatsapp.whatsapp,
+    web.web,
 ):
     cli.add_command(_command)
 

@@ -595,6 +595,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "🏅 Rank {rank} of {total} kecamatan in {kabupaten} (highest: {best}, {best_value}).",
     ),
     "command.rekap": ("Rekap Excel indikator dan dokumen", "The recap workbook"),
+    "command.dasbor": ("Tautan masuk ke dasbor web", "A sign-in link to the web dashboard"),
     "rekap.caption": (
         "📊 Rekap Kecamatan {kecamatan}, tahun kinerja {year} (per {at}): Ringkasan, Per Desa, Rincian, Perbandingan.",
         "📊 Recap of Kecamatan {kecamatan}, performance year {year} (as of {at}): "
@@ -929,6 +930,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "word.tanya": ("tanya", "tanya ask"),
     "word.rapat": ("rapat", "rapat meeting"),
     "word.agenda": ("agenda", "agenda meetings"),
+    "word.dasbor": ("dasbor", "dasbor dashboard"),
     "command.menu": ("Pilihan yang bisa Anda lakukan", "What you can do, as choices"),
     "help.words": (
         "Perintah bisa diketik tanpa garis miring, mis. kirim atau status. Ketik menu untuk memilih dengan tombol.",
@@ -959,6 +961,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "menu.label.koreksi": ("Koreksi keputusan", "Undo a verdict"),
     "menu.label.indikator": ("Indikator kecamatan", "Kecamatan indicator"),
     "menu.label.rekap": ("Rekap Excel", "Recap workbook"),
+    "menu.label.dasbor": ("Dasbor web", "Web dashboard"),
     "menu.label.tenggat": ("Tenggat semua desa", "Agreed date, all desa"),
     "menu.label.perpanjang": ("Perpanjang satu desa", "Extend one desa"),
     "menu.label.libur": ("Hari libur", "Days off"),

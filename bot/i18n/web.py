@@ -61,4 +61,42 @@ WEB_TEXTS: dict[str, tuple[str, str]] = {
         "Basis data sedang sibuk. Coba muat ulang halaman ini sebentar lagi.",
         "The database is busy. Try reloading this page in a moment.",
     ),
+    "web.cannot_listen": (
+        "Dasbor tidak bisa dibuka di {listen}:{port}: {reason}. Periksa [web] listen dan port.",
+        "The dashboard cannot listen on {listen}:{port}: {reason}. Check [web] listen and port.",
+    ),
+    "web.link_made": (
+        "Tautan masuk untuk {who}, sekali pakai, berlaku sampai {until}. Jangan teruskan ke orang lain.",
+        "Sign-in link for {who}, single use, valid until {until}. Do not pass it on.",
+    ),
+    "web.no_sessions": (
+        "Tidak ada sesi dasbor yang berlaku dan tidak ada tautan masuk yang menunggu.",
+        "No dashboard session is live and no sign-in link is waiting.",
+    ),
+    "web.col.kind": ("Jenis", "Kind"),
+    "web.col.who": ("Siapa", "Who"),
+    "web.col.person": ("Id orang", "Person id"),
+    "web.col.place": ("Wilayah", "Place"),
+    "web.col.since": ("Sejak", "Since"),
+    "web.col.until": ("Sampai", "Until"),
+    "web.col.seen": ("Terakhir dilihat", "Last seen"),
+    "web.revoke_one": (
+        "Sebutkan satu: --session ID, --link ID, atau --person ID (lihat `klambi web sessions`).",
+        "Give one of --session ID, --link ID or --person ID (see `klambi web sessions`).",
+    ),
+    "web.bad_id": (
+        "{option}: '{value}' bukan nomor (angka dari `klambi web sessions`).",
+        "{option}: '{value}' is not a number (a number from `klambi web sessions`).",
+    ),
+    "web.nothing_revoked": (
+        "Tidak ada sesi atau tautan yang berlaku dengan nomor itu: tidak ada yang diubah.",
+        "No live session or link has that number: nothing was changed.",
+    ),
+    "web.revoked": ("{count} sesi/tautan diakhiri.", "{count} session(s)/link(s) ended."),
+    "dasbor.chat_link": (
+        "Tautan masuk ke dasbor (sekali pakai, berlaku {minutes} menit):\n{link}\n\n"
+        "Buka lalu tekan *Masuk*. Jangan teruskan tautan ini ke orang lain.",
+        "Your sign-in link to the dashboard (single use, valid {minutes} minutes):\n{link}\n\n"
+        "Open it and press *Masuk*. Do not pass this link on.",
+    ),
 }

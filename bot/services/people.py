@@ -460,8 +460,10 @@ async def _take_away(
     for row in rows:
         row.revoked_at, row.revoked_by_id = now, actor.person_id
     from bot.services.drafts import clear_draft
+    from bot.services.signin import end_sessions
 
     await clear_draft(session, person.id)
+    await end_sessions(session, now, "revoked", person_id=person.id)  # a new /dasbor link shows what is left
     audit(
         session, now, "role.revoke", "person", person.id,
         {"roles": [{"role": r.role.value, "scope_code": r.scope_code} for r in rows]},

@@ -186,6 +186,9 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime, *,
     for assignment in active:
         assignment.revoked_at = now
     await session.execute(delete(Draft).where(Draft.person_id == person_id))
+    from bot.services.signin import forget_person as end_web_access
+
+    await end_web_access(session, now, person_id)  # their dashboard sessions end, their unused links go
     for contact in contacts:
         if contact.user_id is not None:
             same = (StartAttempt.channel == contact.channel, StartAttempt.user_id == contact.user_id)

@@ -15,10 +15,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant
+from bot.config import WebSettings
 from bot.errors import InputError
 from bot.services.audit import Actor, audit
 from bot.services.people import active_grants, scope_name
@@ -90,6 +91,14 @@ class NewLink:
 
 def link_url(base: str, token: str) -> str:
     return base.rstrip("/") + SIGN_IN_PATH + token
+
+
+def dashboard_base(web: WebSettings) -> str:
+    """Where people reach the dashboard: `[web] public_url`, or this machine's own address."""
+    if web.public_url:
+        return web.public_url
+    host = f"[{web.listen}]" if ":" in web.listen else web.listen
+    return f"http://{host}:{web.port}"
 
 
 def dashboard_grants(grants: list[Grant]) -> tuple[Grant, ...]:
@@ -286,5 +295,5 @@ async def forget_person(session: AsyncSession, now: datetime, person_id: int) ->
     """`klambi person forget`: their sessions end and their unused links go."""
     await end_sessions(session, now, "forgotten", person_id=person_id)
     await session.execute(
-        update(WebLink).where(WebLink.person_id == person_id, or_(WebLink.used_at.is_(None))).values(revoked_at=now)
+        update(WebLink).where(WebLink.person_id == person_id, WebLink.used_at.is_(None)).values(revoked_at=now)
     )

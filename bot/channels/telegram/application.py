@@ -26,6 +26,7 @@ from scheduler.courier import Courier
 from scheduler.jobs import HOUSEKEEPING_EVERY, housekeeping, reminder_round
 
 log = logging.getLogger("klambi.bot")
+POLL_TIMEOUT = 10  # seconds a getUpdates call waits for an update (python-telegram-bot's default)
 # Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
 # bucket of 30) lets a burst of 30 through and then 30 more within the same second, which Telegram answers with 429.
 # A bucket of one refilled 29 times a second never sends more than 30 in any second, with a margin for jitter.
@@ -108,9 +109,22 @@ async def post_stop(application: Application) -> None:
 
 
 def run_polling(app: App, token: str) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM), by long polling."""
-    application = build_application(app, token)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+    """Serve until interrupted (Ctrl-C or SIGTERM), by long polling, with the dashboard on the web application."""
+    from bot.web import WebApp
+    from bot.web.dashboard import mount_dashboard
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        webapp = WebApp(app.settings.web)
+        mount_dashboard(webapp, app)
+        async with polling(build_application(app, token), POLL_TIMEOUT), webapp:
+            await stop.wait()
+        log.info("stopped")
+
+    asyncio.run(serve())
 
 
 def run_webhook(app: App, token: str) -> None:

@@ -135,6 +135,9 @@ async def telegram_webhook(
 async def serving_webhook(app: App, token: str, jobs: bool = True) -> AsyncIterator[TelegramWebhook]:
     """The bot in webhook mode inside an existing event loop: the one web application (`[web]`) with the Telegram
     route mounted, started, the webhook set; yield; stop cleanly (listening first, then the Application)."""
+    from bot.web.dashboard import mount_dashboard
+
     webapp = WebApp(app.settings.web)
+    mount_dashboard(webapp, app)
     async with telegram_webhook(app, token, webapp, jobs) as hook, webapp:
         yield hook

@@ -65,6 +65,11 @@ def secure_headers(response: web.StreamResponse, *, personal: bool = True) -> we
     return response
 
 
+def redirect(location: str) -> web.Response:
+    """A 303 to a path of the dashboard (returned, so that the page's headers are added to it)."""
+    return secure_headers(web.Response(status=303, headers={"Location": location}))
+
+
 def keluar_token(cookie: str) -> str:
     """The CSRF token of the "Keluar" form: derived from the session's cookie, which only its browser holds."""
     return hmac.new(cookie.encode(), b"keluar", hashlib.sha256).hexdigest()[:32]

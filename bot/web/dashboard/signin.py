@@ -20,6 +20,7 @@ from bot.web.dashboard.common import (
     Routes,
     keluar_token,
     new_form_token,
+    redirect,
     same,
     secure_headers,
 )
@@ -61,11 +62,10 @@ async def sign_in(request: web.Request, dashboard: Dashboard) -> web.StreamRespo
             cookie, _ = await use_link(session, token, app.clock.now(), remote=request.remote)
     except InputError as error:
         raise _link_error(error) from None
-    response = web.HTTPSeeOther("/dasbor")
+    response = redirect("/dasbor")
     response.set_cookie(COOKIE, cookie, max_age=SESSION_HOURS * 3600, path="/dasbor", httponly=True, samesite="Lax",
                         secure=dashboard.secure)  # fmt: skip
     response.del_cookie(FORM_COOKIE, path="/dasbor/masuk")
-    secure_headers(response)
     return response
 
 
@@ -84,7 +84,7 @@ async def sign_out(request: web.Request, ctx: PageContext) -> web.StreamResponse
 
 async def home(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     """`/dasbor`: to the viewer's own place."""
-    raise web.HTTPSeeOther(ctx.viewer.home())
+    return redirect(ctx.viewer.home())
 
 
 async def choose(request: web.Request, ctx: PageContext) -> web.StreamResponse:
