@@ -203,6 +203,7 @@ def table_counts(database_url: str) -> dict[str, int]:
     }
 
 
+from tests.browser import browser  # noqa: E402, F401  (a real Chromium for the dashboard's tests)
 from tests.dash_world import dash  # noqa: E402, F401  (the dashboard tests' world)
 from tests.wa_world import wa_world  # noqa: E402, F401  (both channels: WhatsApp beside Telegram)
 from tests.world import world  # noqa: E402, F401  (the end-to-end fixture, shared by the bot and reminder tests)
