@@ -21,7 +21,7 @@ import click
 
 MEASUREMENTS = (
     "indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch",
-    "whatsapp_webhook", "whatsapp_dispatch",
+    "whatsapp_webhook", "whatsapp_dispatch", "dashboard",
     "record_import",  # last: it adds versions (of years the others do not read)
 )  # fmt: skip
 NOTES = Path(__file__).with_name("notes.md")
@@ -36,6 +36,7 @@ SIZES = {
         "wa_rounds": 3,
         "wa_dispatch": 80,
         "imports": (200, 1000),
+        "dashboard": {"pages": 40, "desa": 20, "kabupaten": 3, "national": 3, "charts": 5},
     },
     "full": {
         "indicator": 300,
@@ -47,6 +48,7 @@ SIZES = {
         "wa_rounds": 5,
         "wa_dispatch": 800,
         "imports": (1000, 10_000, 100_000),
+        "dashboard": {"pages": 300, "desa": 100, "kabupaten": 20, "national": 5, "charts": 10},
     },
 }
 
@@ -135,7 +137,7 @@ async def _run(
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from benchmarks import chat, imports, whatsapp
+    from benchmarks import chat, dashboard, imports, whatsapp
     from benchmarks import database as db
     from benchmarks.generate import NOW, generate
     from bot.app import App
@@ -176,6 +178,7 @@ async def _run(
                 app, db_url, samples["wa_people"], samples["wa_rounds"], results["measurements"].get("chat")
             ),
             "whatsapp_dispatch": lambda: whatsapp.dispatch(app, samples["wa_dispatch"]),
+            "dashboard": lambda: dashboard.pages(app, db_url, samples["dashboard"]),
             "record_import": lambda: imports.record_import(app, db_url, samples["imports"]),
         }
         for name in MEASUREMENTS:

@@ -167,6 +167,37 @@ WHATSAPP_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
 ]  # fmt: skip
 
 
+DASHBOARD_GOALS: list[tuple[str, str, tuple[str, ...], str, float, str]] = [
+    ("A kecamatan page's HTML, p95", "dashboard", ("kecamatan_page", "p95_ms"), " ms", 100, "<"),
+    ("The national page, median", "dashboard", ("national_page", "p50_ms"), " ms", 3000, "<"),
+]
+
+DASHBOARD_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("kecamatan page: pages asked (each kecamatan and year once)", "dashboard", ("kecamatan_page", "samples"), ""),
+    ("… of kecamatan", "dashboard", ("kecamatan_page", "kecamatan"), ""),
+    ("… p50", "dashboard", ("kecamatan_page", "p50_ms"), " ms"),
+    ("… p95", "dashboard", ("kecamatan_page", "p95_ms"), " ms"),
+    ("… max", "dashboard", ("kecamatan_page", "max_ms"), " ms"),
+    ("desa page (2024): pages asked", "dashboard", ("desa_page", "samples"), ""),
+    ("… p50", "dashboard", ("desa_page", "p50_ms"), " ms"),
+    ("… p95", "dashboard", ("desa_page", "p95_ms"), " ms"),
+    ("… max", "dashboard", ("desa_page", "max_ms"), " ms"),
+    ("kabupaten ranking page: kabupaten asked", "dashboard", ("kabupaten_page", "samples"), ""),
+    ("… p50", "dashboard", ("kabupaten_page", "p50_ms"), " ms"),
+    ("… max", "dashboard", ("kabupaten_page", "max_ms"), " ms"),
+    ("national page: p50", "dashboard", ("national_page", "p50_ms"), " ms"),
+    ("… max", "dashboard", ("national_page", "max_ms"), " ms"),
+    ("… its size", "dashboard", ("national_page", "bytes"), " bytes"),
+    ("chart, first request (drawn): p50", "dashboard", ("chart_first", "p50_ms"), " ms"),
+    ("… max", "dashboard", ("chart_first", "max_ms"), " ms"),
+    ("chart, again (cached): p50", "dashboard", ("chart_cached", "p50_ms"), " ms"),
+    ("… max", "dashboard", ("chart_cached", "max_ms"), " ms"),
+    ("`klambi web` first answer after start", "dashboard", ("first_answer_after_start_seconds",), " s"),
+    ("`klambi web` memory after sign-in (VmRSS)", "dashboard", ("memory_idle_mb",), " MB"),
+    ("`klambi web` memory peak (VmHWM)", "dashboard", ("memory_peak_mb",), " MB"),
+]
+
+
 def _met(value: Any, goal: float, comparison: str) -> str:
     if value is None:
         return "not measured"
@@ -213,6 +244,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         values = [_fmt(_get(by_db[db], "measurements", measurement, *path), unit) for db in databases]
         lines.append(f"| {what} | " + " | ".join(values) + " |")
     lines += _whatsapp(results, names)
+    lines += _dashboard(results, names)
     lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
     for db in databases:
         lines += [f"{names[db]}:", ""]
@@ -220,7 +252,12 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         for measurement in sorted(by_db[db].get("measurements", {})):
             lines.append(f"    {_command(by_db[db], measurement)}")
         lines.append("")
-    extra = "".join(f" results-whatsapp-{r['database']}.json" for r in results if r not in by_db.values())
+    extra = "".join(
+        " "
+        + (_dashboard_file(r) if "dashboard" in r.get("measurements", {}) else f"results-whatsapp-{r['database']}.json")
+        for r in results
+        if r not in by_db.values()
+    )
     lines.append(
         f"    python -m benchmarks render results-sqlite.json results-postgresql.json{extra} -o docs/performance.md"
     )
@@ -229,28 +266,22 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
-    """The WhatsApp measurements of every results file that has them (a quick run beside the national ones, too),
-    each column labelled with its database and size."""
-    runs = [r for r in results if any(name in r.get("measurements", {}) for name in WHATSAPP)]
-    if not runs:
-        return []
-    heads = [
-        f"{names[r['database']]}, size `{r['size']}`" + (" — **quick**" if r["size"] == "quick" else "") for r in runs
-    ]
-    dates = ", ".join(sorted({str(r.get("machine", {}).get("date")) for r in runs}))
-    lines = [
-        "",
-        "## WhatsApp (issue 17)",
-        "",
-        'The WhatsApp channel against the Graph API sandbox (see "What was measured", WhatsApp), run on ' + dates + ".",
-        "Each column names its run's database and size; a column marked **quick** comes from `--quick` (a few people",
-        "in Kabupaten Lumajang): its rates say what that small sample saw, not what a national load would.",
-        "",
-        "| goal | " + " | ".join(heads) + " |",
-        "| --- |" + " --- |" * len(runs),
-    ]
-    for what, measurement, path, unit, goal, comparison in WHATSAPP_GOALS:
+def _head(result: dict[str, Any], names: dict[str, str]) -> str:
+    """A column's head in the sections of several runs: its database and size, **quick** when it is one."""
+    quick = " — **quick**" if result["size"] == "quick" else ""
+    return f"{names[result['database']]}, size `{result['size']}`{quick}"
+
+
+def _runs_table(
+    runs: list[dict[str, Any]],
+    names: dict[str, str],
+    goals: list[tuple[str, str, tuple[str, ...], str, float, str]],
+    rows: list[tuple[str, str, tuple[str, ...], str]],
+) -> list[str]:
+    """The goals, then the figures, of a section with one column per run."""
+    heads = [_head(r, names) for r in runs]
+    lines = ["| goal | " + " | ".join(heads) + " |", "| --- |" + " --- |" * len(runs)]
+    for what, measurement, path, unit, goal, comparison in goals:
         cells = []
         for r in runs:
             value = _get(r, "measurements", measurement, *path)
@@ -259,9 +290,34 @@ def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]
             )
         lines.append(f"| {what} ({comparison} {_fmt(goal)}{unit}) | " + " | ".join(cells) + " |")
     lines += ["", "| measurement | " + " | ".join(heads) + " |", "| --- |" + " --- |" * len(runs)]
-    for what, measurement, path, unit in WHATSAPP_ROWS:
+    for what, measurement, path, unit in rows:
         values = [_fmt(_get(r, "measurements", measurement, *path), unit) for r in runs]
         lines.append(f"| {what} | " + " | ".join(values) + " |")
+    return lines
+
+
+def _dates(runs: list[dict[str, Any]]) -> str:
+    return ", ".join(sorted({str(r.get("machine", {}).get("date")) for r in runs}))
+
+
+def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    """The WhatsApp measurements of every results file that has them (a quick run beside the national ones, too),
+    each column labelled with its database and size."""
+    runs = [r for r in results if any(name in r.get("measurements", {}) for name in WHATSAPP)]
+    if not runs:
+        return []
+    lines = [
+        "",
+        "## WhatsApp (issue 17)",
+        "",
+        'The WhatsApp channel against the Graph API sandbox (see "What was measured", WhatsApp), run on '
+        + _dates(runs)
+        + ".",
+        "Each column names its run's database and size; a column marked **quick** comes from `--quick` (a few people",
+        "in Kabupaten Lumajang): its rates say what that small sample saw, not what a national load would.",
+        "",
+    ]
+    lines += _runs_table(runs, names, WHATSAPP_GOALS, WHATSAPP_ROWS)
     lines += ["", "Commands (`chat` too, for Telegram's rate beside it; on a fresh deployment, not `--reuse`):", ""]
     for r in runs:
         size = "--quick" if r["size"] == "quick" else f"--size {r['size']}"
@@ -270,4 +326,30 @@ def _whatsapp(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]
             f"    python -m benchmarks run {size}{database} --only chat --only whatsapp_webhook "
             f"--only whatsapp_dispatch -o results-whatsapp-{r['database']}.json"
         )
+    return lines
+
+
+def _dashboard_file(result: dict[str, Any]) -> str:
+    return f"results-dashboard-{result['size']}-{result['database']}.json"
+
+
+def _dashboard(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    """The dashboard's pages over HTTP (issue 18), one column per results file that has them."""
+    runs = [r for r in results if "dashboard" in r.get("measurements", {})]
+    if not runs:
+        return []
+    lines = [
+        "",
+        "## Dashboard (issue 18)",
+        "",
+        '`klambi web` as a process, pages asked over loopback HTTP by a signed-in admin (see "What was measured",',
+        f"Dashboard), run on {_dates(runs)}. A column marked **quick** is Kabupaten Lumajang alone.",
+        "",
+    ]
+    lines += _runs_table(runs, names, DASHBOARD_GOALS, DASHBOARD_ROWS)
+    lines += ["", "Commands (on a deployment generated before; without `--reuse` it is generated first):", ""]
+    for r in runs:
+        size = "--quick" if r["size"] == "quick" else f"--size {r['size']}"
+        database = "" if r["database"] == "sqlite" else f" --database postgresql --url {URL}"
+        lines.append(f"    python -m benchmarks run {size}{database} --reuse --only dashboard -o {_dashboard_file(r)}")
     return lines
