@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import upgrade
 from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, ranking
-from models.tables import AuditEntry, Channel, Kecamatan, OutboxMessage, Submission
+from models.tables import AuditEntry, Channel, Kecamatan, OutboxMessage, Person, Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +90,26 @@ async def test_the_import_measurement_runs_and_writes_what_the_command_writes(de
     assert imported == audited == 150
 
 
+async def test_the_dashboard_measurement_signs_in_and_asks_every_kind_of_page(deployment, database_url):
+    """`klambi web` as a process on the generated Lumajang, a real sign-in, every page answered 200 (the
+    measurement raises otherwise): the figures count what was asked, nothing is timed here."""
+    from benchmarks.dashboard import ADMIN, pages
+
+    app, _ = deployment
+    counts = {"pages": 8, "desa": 3, "kabupaten": 1, "national": 1, "charts": 2}
+    figures = await pages(app, database_url, counts)
+    assert figures["kecamatan_page"]["samples"] == 8 and figures["kecamatan_page"]["kecamatan"] > 1
+    assert figures["desa_page"]["samples"] == 3 and figures["kabupaten_page"]["kabupaten"] == "35.08"
+    assert figures["national_page"]["samples"] == 1 and figures["national_page"]["bytes"] > 0
+    assert figures["chart_first"]["samples"] == figures["chart_cached"]["samples"] == 2
+    again = await pages(app, database_url, counts | {"pages": 2, "desa": 1})  # a rerun reuses its admin
+    assert again["kecamatan_page"]["samples"] == 2
+    async with app.sessions() as session:
+        admins = await session.scalar(select(func.count()).select_from(Person).where(Person.name == ADMIN))
+        sign_ins = await session.scalar(select(func.count()).where(AuditEntry.action == "web_sign_in"))
+    assert admins == 1 and sign_ins == 2
+
+
 def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
     """`python -m benchmarks run --quick` as CI runs it (SQLite), every measurement, then the page."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")}
@@ -121,6 +141,9 @@ def test_the_quick_harness_runs_end_to_end_and_renders_the_page(tmp_path):
     text = page.read_text()
     assert "python -m benchmarks run" in text
     assert "## WhatsApp (issue 17)" in text and "size `quick` — **quick**" in text
+    assert "## Dashboard (issue 18)" in text and "--quick --reuse --only dashboard" in text
+    board = figures["measurements"]["dashboard"]
+    assert board["kecamatan_page"]["samples"] == 40 and board["national_page"]["samples"] == 3
 
 
 def test_the_page_keeps_the_main_run_and_adds_a_quick_whatsapp_run_beside_it():
@@ -139,6 +162,25 @@ def test_the_page_keeps_the_main_run_and_adds_a_quick_whatsapp_run_beside_it():
     assert "| webhook: POST until the 200, p95 | 812 ms |" in page
     assert "SQLite, size `quick` — **quick**" in page and "run on 2026-12-03" in page
     assert "WhatsApp" not in render_markdown([national])
+
+
+def test_the_page_shows_the_dashboard_runs_in_their_own_section_with_issue_18_s_goals():
+    from benchmarks.report import render_markdown
+
+    national = {"size": "national", "database": "sqlite", "measurements": {"dispatch": {"http_429": 0}}}
+    board = {
+        "size": "national", "database": "sqlite", "machine": {"date": "2026-12-03"},
+        "measurements": {"dashboard": {"kecamatan_page": {"samples": 300, "p50_ms": 41.5, "p95_ms": 120.25},
+                                       "national_page": {"p50_ms": 2500.0, "max_ms": 3100.0}}},
+    }  # fmt: skip
+    page = render_markdown([national, board])
+    assert "## Dashboard (issue 18)" in page
+    assert "| A kecamatan page's HTML, p95 (< 100 ms) | 120 ms — **missed** |" in page
+    assert "| The national page, median (< 3,000 ms) | 2,500 ms — met |" in page
+    assert "| … p50 | 41.50 ms |" in page and "| … max | 3,100 ms |" in page
+    assert "--size national --reuse --only dashboard -o results-dashboard-national-sqlite.json" in page
+    assert "render results-sqlite.json results-postgresql.json results-dashboard-national-sqlite.json" in page
+    assert "Dashboard" not in render_markdown([national])
 
 
 def measure_names() -> tuple[str, ...]:
