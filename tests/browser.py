@@ -65,10 +65,17 @@ class Browser:
         self.driver.get(url)
 
     def shot(self, step: str) -> Path:
-        """A PNG of what the browser shows now: `<test>-<step>.png`."""
+        """A PNG of the whole page as shown now (the window stretched to the page's height for it, then restored):
+        `<test>-<step>.png`."""
         path = self.screenshots / f"{self.prefix}-{step}.png"
-        if not self.driver.save_screenshot(str(path)):
-            raise AssertionError(f"the screenshot {path} was not written")
+        size = self.driver.get_window_size()
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(size["width"], min(max(int(height), size["height"]), 8000))
+        try:
+            if not self.driver.save_screenshot(str(path)):
+                raise AssertionError(f"the screenshot {path} was not written")
+        finally:
+            self.driver.set_window_size(size["width"], size["height"])
         return path
 
     def text(self, css: str = "body") -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,9 +72,10 @@ def open_page(browser: Browser, base: str, path: str) -> str:
     return browser.wait_for_path(path.split("?")[0])
 
 
-def number(text: str | None) -> float:
+def number(text: str | None) -> float | None:
+    """A figure's data-value: its number as `klambi indicator --format json` prints it."""
     assert text is not None, "a figure without data-value"
-    return float(text)
+    return json.loads(text)
 
 
 async def _cli_indicator(klambi) -> dict[str, Any]:
@@ -85,6 +87,10 @@ async def _cli_indicator(klambi) -> dict[str, Any]:
 
 
 async def test_a_staf_signs_in_with_a_link_and_reads_the_season_the_cli_computes(dash: Dash, browser: Browser, klambi):
+    for indicator, awal, perubahan in (("IKU", "88,89", "94,44"), ("APBDES", "90", "95")):  # as the LKjIP sets them
+        result = await asyncio.to_thread(klambi, "target", "set", "--kecamatan", JATIROTO, "--year", str(YEAR),
+                                         "--indicator", indicator, "--awal", awal, "--perubahan", perubahan)  # fmt: skip
+        assert result.code == 0, result
     link = await dash.link(dash.people["Bu Staf Jatiroto"])
 
     def sign_in_and_choose_2024() -> tuple[str, str, dict[str, Any]]:
@@ -118,7 +124,7 @@ async def test_a_staf_signs_in_with_a_link_and_reads_the_season_the_cli_computes
     assert f"tahun={YEAR}" in moved and f"per={PER}" in moved  # an address to bookmark and share
 
     cli = await _cli_indicator(klambi)
-    assert cli["realisasi"] == 94.44 and cli["desa_count"] == 6
+    assert (cli["realisasi"], cli["target"], cli["capaian"], cli["desa_count"]) == (94.44, 94.44, 100.0, 6)
     assert number(page["realisasi"]) == cli["realisasi"]
     assert number(page["capaian"]) == cli["capaian"]
     assert "94,44" in page["realisasi_text"]  # shown the Indonesian way
