@@ -109,6 +109,10 @@ async def kecamatan_indicator(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> KecamatanIndicator:
     facts = await year_facts(session, kecamatan_kode, year)
+    return await _indicator_of(session, facts, year, at)
+
+
+async def _indicator_of(session: AsyncSession, facts: YearFacts, year: int, at: datetime) -> KecamatanIndicator:
     documents = tuple(
         DocumentFacts(
             kind, ta, facts.deadlines[(kind.code, ta)], tuple(_obligation_facts(facts, d, kind, ta) for d in facts.desa)
@@ -128,6 +132,10 @@ async def obligation_rows(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> tuple[Kecamatan, date, list[ObligationRow]]:
     facts = await year_facts(session, kecamatan_kode, year)
+    return facts.kecamatan, at.astimezone(facts.tz).date(), _rows_of(facts, at)
+
+
+def _rows_of(facts: YearFacts, at: datetime) -> list[ObligationRow]:
     rows = []
     for desa in facts.desa:
         for kind, ta in facts.kinds:
@@ -150,7 +158,23 @@ async def obligation_rows(
                     shown.received_at.astimezone(facts.tz).date() if shown else None,
                 )
             )
-    return facts.kecamatan, at.astimezone(facts.tz).date(), rows
+    return rows
+
+
+@dataclass(frozen=True)
+class KecamatanSeason:
+    """A kecamatan's indicator and its desa × document matrix at one moment, read from one `year_facts`."""
+
+    indicator: KecamatanIndicator
+    rows: list[ObligationRow]
+    kinds: list[tuple[DocumentKind, int]]  # the matrix's columns: the counted (document, TA) pairs, in order
+
+
+async def kecamatan_season(session: AsyncSession, kecamatan_kode: str, year: int, at: datetime) -> KecamatanSeason:
+    """What `kecamatan_indicator` and `obligation_rows` give, from one read of the year's facts (the dashboard's
+    kecamatan page shows both)."""
+    facts = await year_facts(session, kecamatan_kode, year)
+    return KecamatanSeason(await _indicator_of(session, facts, year, at), _rows_of(facts, at), facts.kinds)
 
 
 async def kabupaten_ranking(
