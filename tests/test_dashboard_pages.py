@@ -8,6 +8,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal
 from html import unescape
 
@@ -15,9 +16,12 @@ import openpyxl
 import pytest
 from sqlalchemy import update
 
+from bot.db import LOCK_FREE
 from bot.services.indicator import obligation_rows
+from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
-from models.tables import Desa
+from models.status import ReviewStatus
+from models.tables import Desa, Kecamatan
 from tests.dash_world import DESA, JATIROTO, LUMAJANG, NAMES, NOW, ROJOPOLO, SUKOSARI, YOSOWILANGUN, Dash
 
 PAGE = f"/dasbor/kecamatan/{JATIROTO}"
@@ -142,6 +146,36 @@ async def test_a_year_or_date_that_cannot_be_read_is_a_kind_400(dash: Dash, quer
             client = await dash.client_for(dash.people["Admin Lumajang"])
         status, html, _ = await dash.get(client, f"{path}?{query}")
         assert status == 400 and words in unescape(html), (path, html)
+
+
+async def test_what_waits_and_what_is_missing_are_named(dash: Dash):
+    waiting = f"{YOSOWILANGUN}.2001"
+    async with dash.app.sessions() as session, session.begin():
+        await record_document(
+            session, RecordRequest(waiting, "RKPDES", 2025, date(2024, 9, 20), date(2024, 9, 25), nomor="7/RKP/2024",
+                                   review=ReviewStatus.MENUNGGU), NOW, dash.app.files,
+        )  # fmt: skip
+        nama = (await session.get(Desa, waiting)).nama
+    client = await dash.client_for(dash.people["Staf Yosowilangun"])
+    status, html, _ = await dash.get(client, f"/dasbor/kecamatan/{YOSOWILANGUN}?{SEASON}")
+    assert status == 200
+    cells = matrix(html)
+    assert cells[(waiting, "RKPDES")] == "menunggu_verifikasi" and "⏳ menunggu verifikasi" in html
+    assert names_in(html, "menunggu") == [nama]
+    missing = names_in(html, "belum-ada")
+    assert len(missing) == sum(1 for s in cells.values() if s == "tidak_ada") > 0 and nama in missing  # its APBDes
+
+
+async def test_a_kecamatan_without_desa_has_no_indicator(dash: Dash):
+    async with dash.app.sessions() as session, session.begin():
+        session.add(Kecamatan(kode="35.08.01", nama="Tempursari", kabupaten_kode=LUMAJANG, timezone="Asia/Jakarta"))
+    client = await dash.client_for(dash.people["Admin Lumajang"])
+    status, html, _ = await dash.get(client, "/dasbor/kecamatan/35.08.01?tahun=2024")
+    assert status == 200 and "belum mempunyai desa" in html and 'id="realisasi"' not in html
+    status, _, reply = await dash.get(client, "/dasbor/kecamatan/35.08.01/grafik.png?tahun=2024")
+    assert status == 200 and reply.headers["Content-Type"] == "image/png"
+    status, html, _ = await dash.get(client, f"/dasbor/kabupaten/{LUMAJANG}?tahun=2024")
+    assert status == 200 and 'data-kode="35.08.01"' not in html  # no desa: not ranked, not shown as 0%
 
 
 async def test_the_chart_is_drawn_once_while_its_figures_hold(dash: Dash, monkeypatch: pytest.MonkeyPatch):
@@ -272,6 +306,29 @@ async def test_only_the_deployment_sees_the_national_page(dash: Dash):
         other = await dash.client_for(dash.people[person])
         status, html, _ = await dash.get(other, "/dasbor/nasional")
         assert status == 403 and "di luar wilayah" in html, person
+
+
+async def test_pages_read_without_taking_the_write_lock(dash: Dash, monkeypatch: pytest.MonkeyPatch):
+    """On SQLite a page's transaction begins deferred (`LOCK_FREE`): the national ranking reads for seconds at the size
+    of the country, and the bot must not wait for it to write."""
+    import bot.web.dashboard.kecamatan as pages
+
+    seen = []
+
+    def watching(real):
+        async def read(session, *args, **kwargs):
+            seen.append((await session.connection()).sync_connection.get_execution_options().get(LOCK_FREE))
+            return await real(session, *args, **kwargs)
+
+        return read
+
+    monkeypatch.setattr(pages, "kecamatan_season", watching(pages.kecamatan_season))
+    monkeypatch.setattr(pages, "ranking", watching(pages.ranking))
+    client = await dash.client_for(dash.people["Admin Pusat"])
+    for path in (f"{PAGE}?{SEASON}", f"/dasbor/kabupaten/{LUMAJANG}", "/dasbor/nasional"):
+        status, _, _ = await dash.get(client, path)
+        assert status == 200, path
+    assert seen == [True, True, True]
 
 
 async def test_names_are_written_as_text(dash: Dash):

@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.db import LOCK_FREE
 from bot.i18n import doc_label, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from bot.parsing import DATE_YEARS
 from bot.services.signin import Viewer, viewer_for
@@ -222,6 +223,9 @@ class Routes:
                 if viewer is None:
                     raise PageError(401, "dasbor.need_sign_in")
                 async with app.sessions() as session, session.begin():
+                    # pages only read: on SQLite a deferred BEGIN (a WAL snapshot) instead of BEGIN IMMEDIATE, so a
+                    # page that reads for seconds (the national ranking) never holds the bot's write lock
+                    await session.connection(execution_options={LOCK_FREE: True})
                     ctx = PageContext(dashboard, request, viewer, session, now, cookie)
                     response = await handler(request, ctx)
             except PageError as error:

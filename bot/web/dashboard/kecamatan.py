@@ -25,7 +25,13 @@ from sqlalchemy import select
 from bot.cli.common import number
 from bot.cli.indicator import indicator_json
 from bot.i18n import Language, doc_label, fmt_percent, status_label
-from bot.services.indicator import KecamatanIndicator, RankedKecamatan, kecamatan_season, ranking
+from bot.services.indicator import (
+    KecamatanIndicator,
+    RankedKecamatan,
+    kecamatan_indicator,
+    kecamatan_season,
+    ranking,
+)
 from bot.web.dashboard.common import PageContext, Routes, year_and_moment
 from bot.wilayah import Level, level_of, timezone_of_province
 from models.indicator import predikat
@@ -221,8 +227,7 @@ async def chart(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     kecamatan: Kecamatan = await _place(ctx, request.match_info["code"], Level.KECAMATAN, Kecamatan)
     year, at, _ = year_and_moment(request, ctx, kecamatan.timezone)
     lang = ctx.app.settings.bot.language
-    season = await kecamatan_season(ctx.session, kecamatan.kode, year, at)
-    report = season.indicator
+    report = await kecamatan_indicator(ctx.session, kecamatan.kode, year, at)
     key = _chart_key(report, lang)
     cache = ctx.dashboard.cache
     drawing = ctx.dashboard.cached(key, lambda: asyncio.ensure_future(asyncio.to_thread(_draw, report, lang)))
@@ -289,18 +294,19 @@ async def evidence_zip(request: web.Request, ctx: PageContext) -> web.StreamResp
 
 def _ranked_view(ranked: list[RankedKecamatan], lang: Language) -> list[dict[str, Any]]:
     """Each kecamatan's figures, `json` as `klambi indicator --kabupaten --format json` prints them."""
-    return [
-        {
-            "rank": position,
-            "kecamatan": r.kecamatan,
-            "desa": r.desa_count,
-            "realisasi": _figure(number(r.realisasi), lang),
-            "target": _figure(number(r.target.effective), lang),
-            "capaian": _figure(number(r.capaian), lang),
-            "predikat": r.predikat,
-        }
-        for position, r in enumerate(ranked, 1)
-    ]
+    return [_ranked_row(position, r, lang) for position, r in enumerate(ranked, 1)]
+
+
+def _ranked_row(position: int, r: RankedKecamatan, lang: Language) -> dict[str, Any]:
+    return {
+        "rank": position,
+        "kecamatan": r.kecamatan,
+        "desa": r.desa_count,
+        "realisasi": _figure(number(r.realisasi), lang),
+        "target": _figure(number(r.target.effective), lang),
+        "capaian": _figure(number(r.capaian), lang),
+        "predikat": r.predikat,
+    }
 
 
 async def kabupaten_page(request: web.Request, ctx: PageContext) -> web.StreamResponse:
@@ -335,28 +341,33 @@ async def national_page(request: web.Request, ctx: PageContext) -> web.StreamRes
     ranked = await ranking(ctx.session, year, at_day, ctx.now)
     kabupaten: dict[str, str] = dict((await ctx.session.execute(select(Kabupaten.kode, Kabupaten.nama))).all())
     provinsi: dict[str, str] = dict((await ctx.session.execute(select(Provinsi.kode, Provinsi.nama))).all())
-    rows = _ranked_view(ranked, lang)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:  # best first: each kabupaten's first is its highest, its last its lowest
-        groups.setdefault(row["kecamatan"].kabupaten_kode, []).append(row)
+    # only the rows shown are formatted (formatting every kecamatan of the country costs more than counting them)
+    groups: dict[str, list[tuple[int, RankedKecamatan]]] = {}
+    for position, r in enumerate(ranked, 1):  # best first: each kabupaten's first is its highest, its last its lowest
+        groups.setdefault(r.kecamatan.kabupaten_kode, []).append((position, r))
     summary = []
     for kode in sorted(groups):
         members = groups[kode]
+        (best_rank, best), (worst_rank, worst) = members[0], members[-1]
         summary.append(
             {"kode": kode, "nama": kabupaten.get(kode, kode), "provinsi": provinsi.get(kode[:2], kode[:2]),
-             "kecamatan": len(members), "desa": sum(m["desa"] for m in members), "best": members[0],
-             "worst": members[-1]}
+             "kecamatan": len(members), "desa": sum(r.desa_count for _, r in members),
+             "best": {"rank": best_rank, "nama": best.kecamatan.nama,
+                      "realisasi": _figure(number(best.realisasi), lang)},
+             "worst": {"rank": worst_rank, "nama": worst.kecamatan.nama,
+                       "realisasi": _figure(number(worst.realisasi), lang)}}
         )  # fmt: skip
-    top = rows[:NATIONAL_EDGE]
-    bottom = rows[-NATIONAL_EDGE:] if len(rows) > NATIONAL_EDGE else []
-    bottom = [r for r in bottom if r not in top]
+    edge = min(NATIONAL_EDGE, len(ranked))
+    top = [_ranked_row(position, r, lang) for position, r in enumerate(ranked[:edge], 1)]
+    first_bottom = max(edge, len(ranked) - NATIONAL_EDGE)  # never a kecamatan twice
+    bottom = [_ranked_row(position, r, lang) for position, r in enumerate(ranked[first_bottom:], first_bottom + 1)]
     return ctx.render(
         "nasional.html",
         year=year,
         local=local,
         asked_per=at_day is not None,
-        total=len(rows),
-        desa=sum(r["desa"] for r in rows),
+        total=len(ranked),
+        desa=sum(r.desa_count for r in ranked),
         summary=summary,
         top=top,
         bottom=bottom,
