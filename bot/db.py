@@ -65,6 +65,15 @@ async def lock_free(connection: AsyncConnection) -> AsyncIterator[None]:
         await connection.execution_options(**{LOCK_FREE: False})
 
 
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads only, in one transaction that takes no lock (SQLite: deferred, a snapshot of the WAL; see
+    `lock_free`), so a reader never waits for the bot's writes nor holds them up. Write nothing in it."""
+    async with sessions() as session, session.begin():
+        await session.connection(execution_options={LOCK_FREE: True})
+        yield session
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

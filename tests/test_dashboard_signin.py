@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
+from bot import db as klambi_db
 from bot.errors import InputError
 from bot.services.audit import CLI
 from bot.services.people import revoke_person_roles
@@ -154,3 +156,42 @@ async def test_keluar_needs_its_token(dash: Dash):
     async with client.post(dash.url("/dasbor/keluar"), data={"csrf": "forged"}) as reply:
         assert reply.status == 400
     assert (await dash.get(client, "/dasbor"))[0] == 303  # still signed in
+
+
+async def test_while_the_database_is_busy_pages_still_read_and_masuk_waits_kindly(dash: Dash, monkeypatch):
+    """Another process holds SQLite's write lock: pages read a snapshot and answer; pressing Masuk (a write) gets a
+    kind "busy" page and uses nothing, and the same press works once the lock is gone."""
+    if dash.app.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock of one SQLite file")
+    monkeypatch.setattr(klambi_db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    await dash.app.engine.dispose()  # new connections take the short timeout
+    client = await dash.client_for(dash.people["Bu Staf Jatiroto"])
+    link = await dash.link(dash.people["Pak Camat Jatiroto"])
+    other = dash.client()
+    async with other.get(link) as page:
+        token = CSRF.search(await page.text()).group(1)
+    blocker = sqlite3.connect(make_url(dash.app.settings.database.url).database, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        status, html, _ = await dash.get(client, "/dasbor/pilih")
+        assert status == 200 and "Jatiroto" in html  # a read: no lock taken, no wait
+        async with other.post(link, data={"csrf": token}, allow_redirects=False) as reply:
+            assert reply.status == 503 and "sibuk" in await reply.text()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    async with other.post(link, data={"csrf": token}, allow_redirects=False) as reply:
+        assert reply.status == 303  # nothing was used up by the busy press
+
+
+async def test_forgetting_a_person_ends_their_sessions_and_links(dash: Dash):
+    from bot.services.privacy import forget_person
+
+    camat = dash.people["Pak Camat Jatiroto"]
+    client = await dash.client_for(camat)
+    link = await dash.link(camat)
+    async with dash.app.sessions() as session, session.begin():
+        await forget_person(session, camat, dash.clock.now())
+    assert (await dash.get(client, "/dasbor"))[0] == 401
+    async with dash.client().get(link) as page:
+        assert page.status == 404  # the unused link is gone too

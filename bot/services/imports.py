@@ -17,8 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cleaning import clean_text, sheet_cell
-from bot.db import LOCK_FREE, lock_free
+from bot.db import lock_free, reading
 from bot.errors import InputError, InputErrors
 from bot.i18n import Language, t
 from bot.parsing import FIRST_YEAR, limit_text, parse_iso_date, parse_year
@@ -363,36 +362,28 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-@asynccontextmanager
-async def _reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session for one bulk read, in a transaction that takes no lock (SQLite: deferred, see `bot.db.lock_free`)."""
-    async with sessions() as session, session.begin():
-        await session.connection(execution_options={LOCK_FREE: True})
-        yield session
-
-
 async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[ImportRow]) -> _Known:
     """Bulk reads, each chunk in its own short transaction."""
-    async with _reading(sessions) as session:
+    async with reading(sessions) as session:
         kinds = {k.code: k for k in await document_kinds(session)}
         calendar = await load_calendar(session)
         engine = session.bind
     codes = sorted({r.desa for r in rows if r.desa})
     desa: dict[str, str] = {}
     for chunk in _chunks(codes):
-        async with _reading(sessions) as session:
+        async with reading(sessions) as session:
             found = await session.execute(select(Desa.kode, Desa.kecamatan_kode).where(Desa.kode.in_(chunk)))
             desa.update(found.all())
     timezones: dict[str, ZoneInfo] = {}
     for chunk in _chunks(sorted(set(desa.values()))):
-        async with _reading(sessions) as session:
+        async with reading(sessions) as session:
             found = await session.execute(select(Kecamatan.kode, Kecamatan.timezone).where(Kecamatan.kode.in_(chunk)))
             timezones.update((kode, ZoneInfo(zone)) for kode, zone in found)
     wanted = {(r.desa, r.doc.upper(), r.ta) for r in rows if r.desa in desa and r.ta is not None}
     obligations: dict[tuple[str, str, int], _Obligation] = {}
     by_id: dict[int, _Obligation] = {}
     for chunk in _chunks(sorted({key[0] for key in wanted})):
-        async with _reading(sessions) as session:
+        async with reading(sessions) as session:
             found = await session.execute(
                 select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran).where(
                     Obligation.desa_kode.in_(chunk)
@@ -403,7 +394,7 @@ async def _read_known(sessions: async_sessionmaker[AsyncSession], rows: list[Imp
                     obligations[(kode, code, ta)] = by_id[id_] = _Obligation(id_, 0)
     has_files = exists().where(SubmissionFile.submission_id == Submission.id)
     for chunk in _chunks(sorted(by_id), VERSIONS_CHUNK):
-        async with _reading(sessions) as session:
+        async with reading(sessions) as session:
             query = select(
                 Submission.obligation_id, Submission.version, Submission.tanggal_penetapan, Submission.nomor,
                 Submission.received_at, Submission.review_status, Submission.review_reason, has_files,

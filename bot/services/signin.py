@@ -4,7 +4,7 @@ A link is made for a person (`/dasbor` in the chat: 10 minutes; `klambi web link
 of one kecamatan or kabupaten (`klambi web link --kecamatan/--kabupaten`, for the kabupaten's PMD office). Its token is
 random and only its hash is stored. Opening the link shows a "Masuk" button; pressing it (`use_link`) uses the link up
 and opens a session whose cookie token is random too, its hash stored. What a session may see is read from the one
-grants table at every request (`viewer_for`): a person whose last staf, camat or admin role was revoked sees nothing
+grants table at every request (`look_up`): a person whose last staf, camat or admin role was revoked sees nothing
 more, and their sessions end. docs/architecture.md, "The dashboard"; docs/DECISIONS.md, "Issue 18".
 """
 
@@ -39,7 +39,7 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who a dashboard session is, and what it may see. Built from the grants at every request (`viewer_for`)."""
+    """Who a dashboard session is, and what it may see. Built from the grants at every request (`look_up`)."""
 
     session_id: int
     person_id: int | None  # None: a read-only viewer of one place (`klambi web link --kecamatan/--kabupaten`)
@@ -191,14 +191,23 @@ async def use_link(session: AsyncSession, token: str, now: datetime, *, remote: 
     return cookie, row
 
 
-async def viewer_for(session: AsyncSession, cookie: str | None, now: datetime) -> Viewer | None:
-    """The viewer of a live session, its grants read now; None when there is no such session (or it ended). A
-    person with no staf, camat or admin role left has their session ended here."""
+@dataclass(frozen=True)
+class Lookup:
+    """What a session cookie gives, read without a lock: the viewer (or None), and what the lookup found to write —
+    the session to end (its person has no role left) or to mark seen — done apart in `after_lookup`."""
+
+    viewer: Viewer | None
+    end: int | None = None
+    touch: int | None = None
+
+
+async def look_up(session: AsyncSession, cookie: str | None, now: datetime) -> Lookup:
+    """The viewer of a live session, its grants read now; reads only."""
     if not cookie or len(cookie) > 100:
-        return None
+        return Lookup(None)
     row = await session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(cookie)))
     if row is None or row.ended_at is not None or row.expires_at <= now:
-        return None
+        return Lookup(None)
     if row.person_id is None:
         assert row.scope_kind is not None
         grants: tuple[Grant, ...] = (Grant(Role.CAMAT, row.scope_kind, row.scope_code),)  # reads, as a camat's
@@ -207,12 +216,18 @@ async def viewer_for(session: AsyncSession, cookie: str | None, now: datetime) -
         person = await session.get(Person, row.person_id)
         grants = dashboard_grants(await active_grants(session, row.person_id)) if person else ()
         if person is None or person.forgotten_at is not None or not grants:
-            await end_sessions(session, now, "revoked", session_id=row.id)
-            return None
+            return Lookup(None, end=row.id)
         name = person.name
-    if now - row.last_seen_at > timedelta(minutes=5):  # a write per request would be wasted
-        row.last_seen_at = now
-    return Viewer(row.id, row.person_id, name, grants, row.expires_at)
+    stale = now - row.last_seen_at > timedelta(minutes=5)  # a write per request would be wasted
+    return Lookup(Viewer(row.id, row.person_id, name, grants, row.expires_at), touch=row.id if stale else None)
+
+
+async def after_lookup(session: AsyncSession, lookup: Lookup, now: datetime) -> None:
+    """End the session of a person with no role left; mark a session seen."""
+    if lookup.end is not None:
+        await end_sessions(session, now, "revoked", session_id=lookup.end)
+    if lookup.touch is not None:
+        await session.execute(update(WebSession).where(WebSession.id == lookup.touch).values(last_seen_at=now))
 
 
 async def end_sessions(

@@ -2,8 +2,9 @@
 
 A page is registered with `Routes.page(path, handler, name=...)` and written as
 `async def handler(request, ctx: PageContext) -> web.StreamResponse`. Before it runs, the session cookie is looked up
-(`bot.services.signin.viewer_for`) in a short transaction of its own; the page then reads in one transaction of its
-own (`ctx.session`). A refusal is raised (`ctx.refuse()`, `ctx.not_found()`, `ctx.bad_request(...)`) and becomes the
+(`bot.services.signin.look_up`) in a read of its own; the page then reads in one transaction of its own
+(`ctx.session`). Both take no lock (`bot.db.reading`): a page never waits for the bot's writes, nor holds them up;
+a page writes nothing. A refusal is raised (`ctx.refuse()`, `ctx.not_found()`, `ctx.bad_request(...)`) and becomes the
 one message page. Every response of the dashboard carries the same strict headers (`secure_headers`).
 """
 
@@ -28,10 +29,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.db import LOCK_FREE
+from bot.db import reading
 from bot.i18n import doc_label, fmt_date, fmt_datetime, fmt_percent, status_label, t
 from bot.parsing import DATE_YEARS
-from bot.services.signin import Viewer, viewer_for
+from bot.services.signin import Lookup, Viewer, after_lookup, look_up
 from bot.web.server import WebApp
 from models.status import end_of_day
 
@@ -218,14 +219,14 @@ class Routes:
             cookie = request.cookies.get(COOKIE, "")
             viewer: Viewer | None = None
             try:
-                async with app.sessions() as session, session.begin():  # a short transaction: it may write
-                    viewer = await viewer_for(session, cookie, now)
+                async with reading(app.sessions) as session:
+                    lookup = await look_up(session, cookie, now)
+                if lookup.end is not None or lookup.touch is not None:
+                    await _after(app, lookup, now)
+                viewer = lookup.viewer
                 if viewer is None:
                     raise PageError(401, "dasbor.need_sign_in")
-                async with app.sessions() as session, session.begin():
-                    # pages only read: on SQLite a deferred BEGIN (a WAL snapshot) instead of BEGIN IMMEDIATE, so a
-                    # page that reads for seconds (the national ranking) never holds the bot's write lock
-                    await session.connection(execution_options={LOCK_FREE: True})
+                async with reading(app.sessions) as session:  # a page reads: it never waits for the bot's writes
                     ctx = PageContext(dashboard, request, viewer, session, now, cookie)
                     response = await handler(request, ctx)
             except PageError as error:
@@ -251,6 +252,16 @@ class Routes:
                 return dashboard.message(PageError(503, "dasbor.busy"))
 
         self.webapp.add_route(method, path, serve, name=name)
+
+
+async def _after(app: App, lookup: Lookup, now: datetime) -> None:
+    """The lookup's write, in a short transaction of its own. A session left unmarked as seen while the database is
+    busy is no loss; one that must end is refused either way (its viewer is None)."""
+    try:
+        async with app.sessions() as session, session.begin():
+            await after_lookup(session, lookup, now)
+    except OperationalError:
+        log.info("a dashboard session could not be marked (database busy); it will be next time")
 
 
 def new_form_token() -> str:

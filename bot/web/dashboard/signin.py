@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.db import reading
 from bot.errors import InputError
 from bot.services.signin import SESSION_HOURS, end_sessions, link_state, use_link
 from bot.web.dashboard.common import (
@@ -36,7 +37,7 @@ async def sign_in_form(request: web.Request, dashboard: Dashboard) -> web.Stream
     """GET of a sign-in link: whether it can be used, and a "Masuk" button. Nothing is used up."""
     app = dashboard.app
     token = request.match_info["token"]
-    async with app.sessions() as session:
+    async with reading(app.sessions) as session:
         try:
             link = await link_state(session, token, app.clock.now())
         except InputError as error:
