@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -175,6 +176,48 @@ async def kecamatan_season(session: AsyncSession, kecamatan_kode: str, year: int
     kecamatan page shows both)."""
     facts = await year_facts(session, kecamatan_kode, year)
     return KecamatanSeason(await _indicator_of(session, facts, year, at), _rows_of(facts, at), facts.kinds)
+
+
+def json_number(value: Decimal | None) -> float | None:
+    """A figure as JSON carries it (`klambi ... --format json`)."""
+    return None if value is None else float(value)
+
+
+def indicator_json(report: KecamatanIndicator) -> dict[str, Any]:
+    """The indicator as `klambi indicator --format json` prints it; the dashboard shows these very numbers."""
+    kec = report.kecamatan
+    result = report.result
+    data: dict[str, Any] = {
+        "kecamatan": {"kode": kec.kode, "nama": kec.nama},
+        "year": report.year,
+        "at": report.local_date.isoformat(),
+        "desa_count": result.desa_count if result else 0,
+        "documents": {},
+    }
+    if result is None:
+        data.update(realisasi=None, target=None, target_awal=None, capaian=None, predikat=None, triwulan={})
+        return data
+    number = json_number
+    for doc in result.documents:
+        entry: dict[str, Any] = {"tahun_anggaran": doc.tahun_anggaran, "legal_deadline": doc.legal_deadline.isoformat()}
+        entry.update({s.value: n for s, n in doc.counts.items()})
+        entry["persen"] = number(doc.persen)
+        doc_target = report.document_targets.get(doc.code)
+        if doc_target is not None and doc_target.effective is not None:
+            entry["target"] = number(doc_target.effective)
+            exact = Fraction(doc.tepat_waktu * 100, result.desa_count)
+            entry["capaian"] = number(round_half_up(capaian(exact, doc_target.effective)))
+        data["documents"][doc.code] = entry
+    data.update(
+        realisasi=number(result.realisasi),
+        target=number(result.target.effective),
+        target_awal=number(result.target.awal),
+        target_renstra=number(result.target.renstra),
+        capaian=number(result.capaian),
+        predikat=result.predikat,
+        triwulan={k: number(v) for k, v in result.triwulan.items()},
+    )
+    return data
 
 
 async def kabupaten_ranking(

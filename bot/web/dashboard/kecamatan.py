@@ -1,7 +1,7 @@
 """The kecamatan page (matrix, indicator, chart, downloads), the kabupaten and national rankings.
 
 Every figure comes from the functions the CLI and the chat use: the indicator as `klambi indicator --format json`
-prints it (`bot.cli.indicator.indicator_json` on `kecamatan_indicator`), the matrix as `/status` shows it
+prints it (`indicator_json` on `kecamatan_indicator`), the matrix as `/status` shows it
 (`obligation_rows`), both read from one `year_facts` (`kecamatan_season`); the rankings from `ranking`, as
 `klambi indicator --kabupaten` and `/indikator`'s comparison. Nothing is counted here.
 """
@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.cli.common import number
-from bot.cli.indicator import indicator_json
 from bot.i18n import Language, doc_label, fmt_percent, status_label
 from bot.services.indicator import (
     KecamatanIndicator,
     RankedKecamatan,
+    indicator_json,
+    json_number,
     kecamatan_indicator,
     kecamatan_season,
     ranking,
@@ -302,9 +302,9 @@ def _ranked_row(position: int, r: RankedKecamatan, lang: Language) -> dict[str, 
         "rank": position,
         "kecamatan": r.kecamatan,
         "desa": r.desa_count,
-        "realisasi": _figure(number(r.realisasi), lang),
-        "target": _figure(number(r.target.effective), lang),
-        "capaian": _figure(number(r.capaian), lang),
+        "realisasi": _figure(json_number(r.realisasi), lang),
+        "target": _figure(json_number(r.target.effective), lang),
+        "capaian": _figure(json_number(r.capaian), lang),
         "predikat": r.predikat,
     }
 
@@ -353,9 +353,9 @@ async def national_page(request: web.Request, ctx: PageContext) -> web.StreamRes
             {"kode": kode, "nama": kabupaten.get(kode, kode), "provinsi": provinsi.get(kode[:2], kode[:2]),
              "kecamatan": len(members), "desa": sum(r.desa_count for _, r in members),
              "best": {"rank": best_rank, "nama": best.kecamatan.nama,
-                      "realisasi": _figure(number(best.realisasi), lang)},
+                      "realisasi": _figure(json_number(best.realisasi), lang)},
              "worst": {"rank": worst_rank, "nama": worst.kecamatan.nama,
-                       "realisasi": _figure(number(worst.realisasi), lang)}}
+                       "realisasi": _figure(json_number(worst.realisasi), lang)}}
         )  # fmt: skip
     edge = min(NATIONAL_EDGE, len(ranked))
     top = [_ranked_row(position, r, lang) for position, r in enumerate(ranked[:edge], 1)]
