@@ -258,6 +258,14 @@ async def test_a_viewer_of_one_kecamatan_sees_it_and_nothing_else(dash: Dash):
     status, _, reply = await dash.get(client, f"{PAGE}/grafik.png?{SEASON}")
     assert status == 200 and reply.headers["Content-Type"] == "image/png"
 
+    pmd = await dash.client_for(place=LUMAJANG)  # the kabupaten's PMD office: its ranking and each kecamatan
+    for path in (f"/dasbor/kabupaten/{LUMAJANG}", PAGE, f"/dasbor/kecamatan/{YOSOWILANGUN}"):
+        status, _, _ = await dash.get(pmd, path)
+        assert status == 200, path
+    for path in ("/dasbor/nasional", "/dasbor/kabupaten/35.09", "/dasbor/kecamatan/35.09.01"):
+        status, _, _ = await dash.get(pmd, path)
+        assert status == 403, path
+
 
 async def test_the_kabupaten_admin_sees_every_kecamatan_ranked_as_the_cli_does(dash: Dash, klambi):
     await set_targets(dash)
