@@ -129,6 +129,118 @@ async def load_season(app: App, now: datetime, tmp: Path) -> None:
         await _record(app, now, f"{YOSOWILANGUN}.200{i}", "LPPDES", 2023, date(2024, 2, 10), date(2024, 3, 5))
 
 
+@dataclass(frozen=True)
+class DesaExtras:
+    """What `desa_extras` adds around Rojopolo (and a little beside it, which its page must not show)."""
+
+    kendala_text: str
+    tanya_text: str
+    reply_text: str
+    closed_text: str
+    answered_text: str
+    other_desa_text: str
+    sent_at: datetime  # the H-7 reminder of Rojopolo's RKPDes TA 2025 to its sekdes
+    read_at: datetime
+    planned: int  # the outbox's planned reminders of Rojopolo's obligations after planning
+
+
+async def desa_extras(dash: Dash) -> DesaExtras:
+    """Rojopolo's page with everything it can show: its RKPDes versions verified by Bu Staf Jatiroto, a pendamping
+    without a chat, an open kendala (typed with markup) answered once, an open question, a closed kendala and an
+    answered question (not open: not shown), a question of Sukosari; the H-7 reminder of its RKPDes sent by WhatsApp
+    and read, the same reminder to the pendamping that reached nobody, a notice (not a reminder) and Sukosari's
+    reminder (not Rojopolo's); then the kecamatan planned as the bot plans it. Not part of the `dash` fixture: the
+    other dashboard tests keep their world as it is."""
+    from sqlalchemy import select, update
+
+    from bot.services.audit import Actor
+    from bot.services.forum import answer_thread, close_thread, raise_thread
+    from bot.services.people import active_grants
+    from models.tables import Obligation, OutboxMessage, OutboxStatus, Submission, ThreadKind
+    from scheduler.planner import plan_kecamatan
+
+    staf, sekdes = dash.people["Bu Staf Jatiroto"], dash.people["Sekdes Rojopolo"]
+    pendamping = await dash.person("Pendamping Rojopolo", Role.PENDAMPING, ScopeKind.DESA, ROJOPOLO)
+    sukosari = await dash.person("Sekdes Sukosari", Role.SEKDES, ScopeKind.DESA, SUKOSARI, phone="6289900001111")
+    texts = DesaExtras(
+        kendala_text='Kepala desa sakit, <script>alert("kendala")</script> penetapan tertunda',
+        tanya_text="Apakah RKPDes perlu cap basah?",
+        reply_text="Kami bantu jadwalkan ulang minggu depan.",
+        closed_text="Printer rusak (sudah selesai)",
+        answered_text="Kapan batas APBDes? (sudah dijawab)",
+        other_desa_text="Pertanyaan dari Sukosari",
+        sent_at=datetime(2024, 9, 23, 8, 0, 5, tzinfo=WIB),
+        read_at=datetime(2024, 9, 23, 9, 12, tzinfo=WIB),
+        planned=0,
+    )
+    async with dash.app.sessions() as session, session.begin():
+        rkpdes = await session.scalar(
+            select(Obligation).where(Obligation.desa_kode == ROJOPOLO, Obligation.document_code == "RKPDES",
+                                     Obligation.tahun_anggaran == 2025)
+        )  # fmt: skip
+        assert rkpdes is not None
+        verified = update(Submission).where(Submission.obligation_id == rkpdes.id).values(reviewed_by_id=staf)
+        await session.execute(verified)
+        sukosari_rkpdes = await session.scalar(
+            select(Obligation.id).where(Obligation.desa_kode == SUKOSARI, Obligation.document_code == "RKPDES",
+                                        Obligation.tahun_anggaran == 2025)
+        )  # fmt: skip
+        staf_person, sekdes_grants = await session.get(Person, staf), await active_grants(session, sekdes)
+        staf_grants, author = await active_grants(session, staf), await session.get(Person, sekdes)
+        as_sekdes, as_staf = Actor(sekdes, "whatsapp"), Actor(staf, "telegram")
+        moment = datetime(2024, 9, 18, 10, 0, tzinfo=WIB)
+
+        async def thread(kind: ThreadKind, text: str, obligation: int | None = None):
+            made, _ = await raise_thread(session, kind, author, sekdes_grants, ROJOPOLO, obligation, text, moment, "id",
+                                         actor=as_sekdes)  # fmt: skip
+            return made
+
+        kendala = await thread(ThreadKind.KENDALA, texts.kendala_text, rkpdes.id)
+        await answer_thread(session, kendala.id, staf_person, staf_grants, texts.reply_text, moment, "id",
+                            actor=as_staf)  # fmt: skip
+        await thread(ThreadKind.TANYA, texts.tanya_text)
+        closed = await thread(ThreadKind.KENDALA, texts.closed_text)
+        await close_thread(session, closed.id, staf_person, staf_grants, "Beres", moment, "id", actor=as_staf)
+        answered = await thread(ThreadKind.TANYA, texts.answered_text)
+        await answer_thread(session, answered.id, staf_person, staf_grants, "31 Desember", moment, "id", actor=as_staf)
+        other, _ = await raise_thread(session, ThreadKind.TANYA, await session.get(Person, sukosari),
+                                      await active_grants(session, sukosari), SUKOSARI, None, texts.other_desa_text,
+                                      moment, "id", actor=Actor(sukosari, "whatsapp"))  # fmt: skip
+
+        def row(subject: str, subject_id: object, person: int, role: str, kind: str, status: OutboxStatus, **kw):
+            return OutboxMessage(
+                kecamatan_kode=JATIROTO, subject_type=subject, subject_id=str(subject_id),
+                recipient_key=f"person:{person}", person_id=person, role=role, kind=kind, for_date=date(2024, 9, 23),
+                send_at=datetime(2024, 9, 23, 8, 0, tzinfo=WIB), status=status, attempts=1,
+                created_at=datetime(2024, 9, 1, 8, 0, tzinfo=WIB), details={"desa": ROJOPOLO}, **kw,
+            )  # fmt: skip
+
+        session.add_all([
+            row("obligation", rkpdes.id, sekdes, "sekdes", "H-7", OutboxStatus.SENT, channel="whatsapp",
+                address=SEKDES_PHONE, sent_at=texts.sent_at, read_at=texts.read_at),
+            row("obligation", rkpdes.id, pendamping, "pendamping", "H-7", OutboxStatus.UNREACHABLE),
+            row("notice", "verdict:1", sekdes, "sekdes", "notice", OutboxStatus.SENT, channel="whatsapp",
+                sent_at=texts.sent_at),
+            row("obligation", sukosari_rkpdes, sukosari, "sekdes", "H-3", OutboxStatus.SENT, channel="whatsapp",
+                sent_at=texts.sent_at),
+            row("obligation", rkpdes.id, sekdes, "sekdes", "H-3", OutboxStatus.CANCELLED),
+        ])  # fmt: skip
+        await plan_kecamatan(session, JATIROTO, dash.clock.now(), dash.app.settings.reminders)
+        await session.flush()
+        rojopolo = select(Obligation.id).where(Obligation.desa_kode == ROJOPOLO)
+        planned = list(
+            await session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.subject_type == "obligation",
+                    OutboxMessage.status == OutboxStatus.PLANNED,
+                    OutboxMessage.subject_id.in_([str(i) for i in await session.scalars(rojopolo)]),
+                )
+            )
+        )
+        assert other.desa_kode == SUKOSARI
+    return DesaExtras(**{**texts.__dict__, "planned": len(planned)})
+
+
 @pytest.fixture
 async def dash(settings: Settings, tmp_path: Path) -> AsyncIterator[Dash]:
     clock = ManualClock(NOW)

@@ -81,6 +81,7 @@ REPORT_TEXTS: dict[str, tuple[str, str]] = {
     "report.channel.kertas": ("kertas (dicatat staf)", "paper (recorded by staf)"),
     "report.channel.cli": ("dicatat (klambi record)", "recorded (klambi record)"),
     "report.channel.impor": ("impor berkas", "bulk import"),
+    "report.channel.whatsapp": ("WhatsApp", "WhatsApp"),
     "report.source.published": ("diterbitkan (LKjIP {year})", "published (LKjIP {year})"),
     "report.source.published_differs": (
         "diterbitkan (LKjIP {year}); capaian tidak sama dengan realisasi ÷ target",

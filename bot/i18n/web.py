@@ -49,6 +49,10 @@ WEB_TEXTS: dict[str, tuple[str, str]] = {
         "This page is outside the area you may see.",
     ),
     "dasbor.not_found": ("Halaman ini tidak ada.", "There is no such page."),
+    "dasbor.file_missing": (
+        "Berkas ini tidak bisa diambil dari penyimpanan (hilang atau rusak). Mohon beri tahu admin.",
+        "This file cannot be read from the store (missing or damaged). Please tell the admin.",
+    ),
     "dasbor.bad_year": (
         "Tahun '{value}' tidak bisa dibaca. Tulis empat angka, misalnya {example}.",
         "The year '{value}' cannot be read. Write four digits, for example {example}.",
