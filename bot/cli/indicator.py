@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
-from typing import Any
 
 import click
 
@@ -15,14 +13,13 @@ from bot.cli.common import (
     echo_json,
     format_option,
     instant,
-    number,
     pass_context,
     ready,
     year_and_moment,
 )
 from bot.errors import InputError
 from bot.i18n import fmt_percent, t
-from bot.services.indicator import KecamatanIndicator, kecamatan_indicator
+from bot.services.indicator import KecamatanIndicator, indicator_json, kecamatan_indicator
 from bot.views import indicator_text, render_table
 
 
@@ -86,41 +83,3 @@ async def _indicator(app: App, kecamatan: str, year: int, at: date | None) -> Ke
 
         row = await require_kecamatan(session, kecamatan)
         return await kecamatan_indicator(session, row.kode, year, instant(app, row.timezone, at))
-
-
-def indicator_json(report: KecamatanIndicator) -> dict[str, Any]:
-    kec = report.kecamatan
-    result = report.result
-    data: dict[str, Any] = {
-        "kecamatan": {"kode": kec.kode, "nama": kec.nama},
-        "year": report.year,
-        "at": report.local_date.isoformat(),
-        "desa_count": result.desa_count if result else 0,
-        "documents": {},
-    }
-    if result is None:
-        data.update(realisasi=None, target=None, target_awal=None, capaian=None, predikat=None, triwulan={})
-        return data
-    from models.indicator import capaian as capaian_of
-    from models.numbers import round_half_up
-
-    for doc in result.documents:
-        entry: dict[str, Any] = {"tahun_anggaran": doc.tahun_anggaran, "legal_deadline": doc.legal_deadline.isoformat()}
-        entry.update({s.value: n for s, n in doc.counts.items()})
-        entry["persen"] = number(doc.persen)
-        doc_target = report.document_targets.get(doc.code)
-        if doc_target is not None and doc_target.effective is not None:
-            entry["target"] = number(doc_target.effective)
-            exact = Fraction(doc.tepat_waktu * 100, result.desa_count)
-            entry["capaian"] = number(round_half_up(capaian_of(exact, doc_target.effective)))
-        data["documents"][doc.code] = entry
-    data.update(
-        realisasi=number(result.realisasi),
-        target=number(result.target.effective),
-        target_awal=number(result.target.awal),
-        target_renstra=number(result.target.renstra),
-        capaian=number(result.capaian),
-        predikat=result.predikat,
-        triwulan={k: number(v) for k, v in result.triwulan.items()},
-    )
-    return data

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -109,6 +110,10 @@ async def kecamatan_indicator(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> KecamatanIndicator:
     facts = await year_facts(session, kecamatan_kode, year)
+    return await _indicator_of(session, facts, year, at)
+
+
+async def _indicator_of(session: AsyncSession, facts: YearFacts, year: int, at: datetime) -> KecamatanIndicator:
     documents = tuple(
         DocumentFacts(
             kind, ta, facts.deadlines[(kind.code, ta)], tuple(_obligation_facts(facts, d, kind, ta) for d in facts.desa)
@@ -128,6 +133,10 @@ async def obligation_rows(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> tuple[Kecamatan, date, list[ObligationRow]]:
     facts = await year_facts(session, kecamatan_kode, year)
+    return facts.kecamatan, at.astimezone(facts.tz).date(), _rows_of(facts, at)
+
+
+def _rows_of(facts: YearFacts, at: datetime) -> list[ObligationRow]:
     rows = []
     for desa in facts.desa:
         for kind, ta in facts.kinds:
@@ -150,7 +159,65 @@ async def obligation_rows(
                     shown.received_at.astimezone(facts.tz).date() if shown else None,
                 )
             )
-    return facts.kecamatan, at.astimezone(facts.tz).date(), rows
+    return rows
+
+
+@dataclass(frozen=True)
+class KecamatanSeason:
+    """A kecamatan's indicator and its desa × document matrix at one moment, read from one `year_facts`."""
+
+    indicator: KecamatanIndicator
+    rows: list[ObligationRow]
+    kinds: list[tuple[DocumentKind, int]]  # the matrix's columns: the counted (document, TA) pairs, in order
+
+
+async def kecamatan_season(session: AsyncSession, kecamatan_kode: str, year: int, at: datetime) -> KecamatanSeason:
+    """What `kecamatan_indicator` and `obligation_rows` give, from one read of the year's facts (the dashboard's
+    kecamatan page shows both)."""
+    facts = await year_facts(session, kecamatan_kode, year)
+    return KecamatanSeason(await _indicator_of(session, facts, year, at), _rows_of(facts, at), facts.kinds)
+
+
+def json_number(value: Decimal | None) -> float | None:
+    """A figure as JSON carries it (`klambi ... --format json`)."""
+    return None if value is None else float(value)
+
+
+def indicator_json(report: KecamatanIndicator) -> dict[str, Any]:
+    """The indicator as `klambi indicator --format json` prints it; the dashboard shows these very numbers."""
+    kec = report.kecamatan
+    result = report.result
+    data: dict[str, Any] = {
+        "kecamatan": {"kode": kec.kode, "nama": kec.nama},
+        "year": report.year,
+        "at": report.local_date.isoformat(),
+        "desa_count": result.desa_count if result else 0,
+        "documents": {},
+    }
+    if result is None:
+        data.update(realisasi=None, target=None, target_awal=None, capaian=None, predikat=None, triwulan={})
+        return data
+    number = json_number
+    for doc in result.documents:
+        entry: dict[str, Any] = {"tahun_anggaran": doc.tahun_anggaran, "legal_deadline": doc.legal_deadline.isoformat()}
+        entry.update({s.value: n for s, n in doc.counts.items()})
+        entry["persen"] = number(doc.persen)
+        doc_target = report.document_targets.get(doc.code)
+        if doc_target is not None and doc_target.effective is not None:
+            entry["target"] = number(doc_target.effective)
+            exact = Fraction(doc.tepat_waktu * 100, result.desa_count)
+            entry["capaian"] = number(round_half_up(capaian(exact, doc_target.effective)))
+        data["documents"][doc.code] = entry
+    data.update(
+        realisasi=number(result.realisasi),
+        target=number(result.target.effective),
+        target_awal=number(result.target.awal),
+        target_renstra=number(result.target.renstra),
+        capaian=number(result.capaian),
+        predikat=result.predikat,
+        triwulan={k: number(v) for k, v in result.triwulan.items()},
+    )
+    return data
 
 
 async def kabupaten_ranking(
