@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.i18n import status_label
+from bot.i18n import fmt_date, status_label
 from bot.services.indicator import obligation_rows
 from models.status import ObligationStatus, end_of_day
 from tests.browser import PHONE, Browser
@@ -33,19 +33,35 @@ REJECTION = "Belum ditandatangani kepala desa"
 # figure that carries its number as JSON prints it.
 READ_KECAMATAN = """
 const rows = [];
-for (const tr of document.querySelectorAll('table#matriks tr')) {
+for (const tr of document.querySelectorAll('table#matriks tbody tr')) {
   const link = tr.querySelector('a[href*="/dasbor/desa/"]');
   const cells = [...tr.querySelectorAll('[data-status]')].map(
-    c => [c.getAttribute('data-doc'), c.getAttribute('data-status'), c.innerText.trim()]);
-  if (link && cells.length) rows.push([link.getAttribute('href'), link.innerText.trim(), cells]);
+    c => [c.getAttribute('data-dokumen'), c.getAttribute('data-status'), c.innerText.trim()]);
+  rows.push([link ? link.getAttribute('href') : null, link ? link.innerText.trim() : null, cells]);
 }
 const value = id => { const e = document.getElementById(id); return e ? e.getAttribute('data-value') : null; };
 const documents = {};
 for (const e of document.querySelectorAll('[data-doc][data-value]')) {
-  if (!e.closest('table#matriks')) documents[e.getAttribute('data-doc')] = e.getAttribute('data-value');
+  const row = e.closest('tr');
+  const inside = css => { const f = row.querySelector(css); return f ? f.getAttribute('data-value') : 'null'; };
+  documents[e.getAttribute('data-doc')] = {persen: e.getAttribute('data-value'), target: inside('.target [data-value]'),
+                                           capaian: inside('.capaian [data-value]')};
 }
-return {rows: rows, realisasi: value('realisasi'), capaian: value('capaian'), documents: documents,
-        realisasi_text: (document.getElementById('realisasi') || {}).innerText || ''};
+const triwulan = {};
+for (const e of document.querySelectorAll('[data-tw]')) {
+  triwulan[e.getAttribute('data-tw')] = e.getAttribute('data-value');
+}
+const heads = {};
+for (const e of document.querySelectorAll('table#matriks th[data-dokumen]')) {
+  heads[e.getAttribute('data-dokumen')] = e.innerText;
+}
+const chart = document.getElementById('grafik');
+return {rows: rows, realisasi: value('realisasi'), capaian: value('capaian'), target: value('target'),
+        documents: documents, triwulan: triwulan, heads: heads,
+        predikat: (document.getElementById('predikat') || {}).innerText || '',
+        realisasi_text: (document.getElementById('realisasi') || {}).innerText || '',
+        late: [...document.querySelectorAll('#terlambat li')].map(e => e.innerText.trim()),
+        chart: chart ? [chart.complete, chart.naturalWidth] : null};
 """
 
 
@@ -122,32 +138,35 @@ async def test_a_staf_signs_in_with_a_link_and_reads_the_season_the_cli_computes
 
     cli = await _cli_indicator(klambi)
     assert (cli["realisasi"], cli["target"], cli["capaian"], cli["desa_count"]) == (94.44, 94.44, 100.0, 6)
-    assert number(page["realisasi"]) == cli["realisasi"]
-    assert number(page["capaian"]) == cli["capaian"]
+    for figure in ("realisasi", "target", "capaian"):
+        assert number(page[figure]) == cli[figure], figure
+    assert page["predikat"].strip() == cli["predikat"] == "Sangat Tinggi"
     assert "94,44" in page["realisasi_text"]  # shown the Indonesian way
+    assert {label: number(v) for label, v in page["triwulan"].items()} == cli["triwulan"]
     assert set(page["documents"]) == set(cli["documents"]) == {"RKPDES", "APBDES", "LPPDES"}
     for doc, shown in page["documents"].items():
-        assert number(shown) == cli["documents"][doc]["persen"], doc
+        figures = {name: number(text) for name, text in shown.items()}
+        assert figures == {name: cli["documents"][doc].get(name) for name in figures}, doc
+    assert number(page["documents"]["APBDES"]["capaian"]) == 87.72  # 83,33% against 95%
+    for doc, head in page["heads"].items():  # each column names its legal deadline
+        assert f"batas: {fmt_date(date.fromisoformat(cli['documents'][doc]['legal_deadline']))}" in head, doc
+    assert [name.split(" (")[0] for name in page["late"]] == ["Sukosari"]  # the desa late, by name
+    assert page["chart"] is not None and page["chart"][0] and page["chart"][1] > 300  # the chart loaded, as a PNG
 
     async with dash.app.sessions() as session:
         _, _, rows = await obligation_rows(session, JATIROTO, YEAR, end_of_day(date.fromisoformat(PER), WIB))
-    expected: dict[str, list[tuple[str, str]]] = {}
-    for row in rows:
-        expected.setdefault(row.desa_kode, []).append((row.document_code, row.status.value))
+    expected = {(row.desa_kode, row.document_code): row.status.value for row in rows}
     names = dict(zip([f"{JATIROTO}.200{i}" for i in range(1, 7)], NAMES, strict=True))
-    seen: dict[str, list[tuple[str, str]]] = {}
+    seen = {}
     for href, name, cells in page["rows"]:
         code = href.split("/dasbor/desa/")[1].split("?")[0]
-        assert name == names[code]
-        assert len(cells) == len(expected[code]), (code, cells)
-        seen[code] = []
-        for (doc, status, word), (expected_doc, _) in zip(cells, expected[code], strict=True):
-            assert doc in (None, expected_doc), (code, doc, expected_doc)  # the columns in the indicator's order
+        assert name == names[code] and f"tahun={YEAR}" in href
+        for doc, status, word in cells:
             assert status_label(ObligationStatus(status)) in word, (code, status, word)  # never colour alone
-            seen[code].append((expected_doc, status))
+            seen[(code, doc)] = status
     assert seen == expected
-    assert dict(seen[SUKOSARI])["APBDES"] == "terlambat"
-    assert [s for c, found in seen.items() for _, s in found if c != SUKOSARI] == ["tepat_waktu"] * 15
+    assert seen[(SUKOSARI, "APBDES")] == "terlambat"
+    assert sorted(seen.values()) == ["tepat_waktu"] * 17 + ["terlambat"]
 
 
 async def test_the_staf_follows_a_desa_and_sees_both_versions_and_the_rejection(dash: Dash, browser: Browser):
