@@ -213,7 +213,7 @@ async def pages(app: App, database_url: str, counts: dict[str, int]) -> dict[str
         "kecamatan_page": figures(kecamatan) | {"kecamatan": len({k for k, _, _ in asked["pages"]})},
         "desa_page": figures(desa),
         "kabupaten_page": figures(kabupaten) | {"kabupaten": asked["kabupaten"][0]},
-        "national_page": figures(national) | {"bytes": size},
+        "national_page": figures(national) | {"first_ms": round(national[0], 2), "bytes": size},
         "chart_first": figures(first_draw),
         "chart_cached": figures(cached),
         "first_answer_after_start_seconds": round(started, 2),
