@@ -348,3 +348,24 @@ async def test_names_are_written_as_text(dash: Dash):
     assert status == 200
     assert hostile not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; Co" in html
     assert NAMES[0] not in html
+
+
+async def test_the_national_ranking_is_kept_until_something_changes(dash: Dash):
+    """The national page keeps its ranking (seconds at the country's size) while nothing changed; a new version
+    (written with its audit entry) shows at the next view."""
+    client = await dash.client_for(dash.people["Admin Pusat"])
+
+    def yosowilangun(html: str) -> str:
+        top = html[html.index('id="teratas"') : html.index("</table>", html.index('id="teratas"'))]
+        row = top[top.index(f'data-kode="{YOSOWILANGUN}"') :]
+        return re.search(r'data-value="([\d.]+)"', row[row.index("realisasi") :] if "realisasi" in row else row)[1]
+
+    status, first, _ = await dash.get(client, "/dasbor/nasional?tahun=2024")
+    assert status == 200
+    status, again, _ = await dash.get(client, "/dasbor/nasional?tahun=2024")
+    assert again == first  # kept: nothing changed
+    async with dash.app.sessions() as session, session.begin():
+        await record_document(session, RecordRequest(f"{YOSOWILANGUN}.2004", "LPPDES", 2023, date(2024, 2, 10),
+                              date(2024, 3, 5)), dash.clock.now(), dash.app.files)  # fmt: skip
+    status, after, _ = await dash.get(client, "/dasbor/nasional?tahun=2024")
+    assert status == 200 and yosowilangun(after) != yosowilangun(first)

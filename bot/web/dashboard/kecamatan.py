@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.i18n import Language, doc_label, fmt_percent, status_label
 from bot.services.indicator import (
@@ -36,7 +36,7 @@ from bot.web.dashboard.common import PageContext, Routes, year_and_moment
 from bot.wilayah import Level, level_of, timezone_of_province
 from models.indicator import predikat
 from models.status import ObligationStatus
-from models.tables import Kabupaten, Kecamatan, Provinsi
+from models.tables import AuditEntry, Kabupaten, Kecamatan, Provinsi
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTS = (  # the names behind, as `/indikator` groups them, and what waits for verification
@@ -330,6 +330,19 @@ async def kabupaten_page(request: web.Request, ctx: PageContext) -> web.StreamRe
     )
 
 
+async def _national_ranking(ctx: PageContext, year: int, at_day: date | None, local: date) -> list[RankedKecamatan]:
+    """`ranking` of the whole deployment (seconds at national size), kept while nothing changed: every change writes
+    the audit log, so its last id and the day say whether the figures can differ (docs/DECISIONS.md, issue 18)."""
+    stamp = await ctx.session.scalar(select(func.max(AuditEntry.id)))
+    key = ("national-ranking", year, at_day, local, stamp)
+    cache = ctx.dashboard.cache
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]  # type: ignore[no-any-return]
+    ranked = await ranking(ctx.session, year, at_day, ctx.now)
+    return ctx.dashboard.cached(key, lambda: ranked)  # type: ignore[no-any-return]
+
+
 async def national_page(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     """The deployment: every kabupaten (by province and code) with its kecamatan's spread, and the kecamatan at the top
     and the bottom of the country. One `ranking` call; the full list of a kabupaten is on its own page."""
@@ -338,7 +351,7 @@ async def national_page(request: web.Request, ctx: PageContext) -> web.StreamRes
     year, _, local = year_and_moment(request, ctx, ctx.app.settings.bot.timezone)
     at_day = local if request.query.get("per", "").strip() else None
     lang = ctx.app.settings.bot.language
-    ranked = await ranking(ctx.session, year, at_day, ctx.now)
+    ranked = await _national_ranking(ctx, year, at_day, local)
     kabupaten: dict[str, str] = dict((await ctx.session.execute(select(Kabupaten.kode, Kabupaten.nama))).all())
     provinsi: dict[str, str] = dict((await ctx.session.execute(select(Provinsi.kode, Provinsi.nama))).all())
     # only the rows shown are formatted (formatting every kecamatan of the country costs more than counting them)
