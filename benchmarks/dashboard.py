@@ -7,7 +7,9 @@ at a time, each timed from sending it until its whole body is read:
 - the kecamatan page, for kecamatan drawn at random (with desa) and a performance year drawn from the generated ones,
   every (kecamatan, year) once, half of them as of today and half as of a past `per`: no page is asked twice;
 - one desa's page, for desa drawn at random (2024);
-- one kabupaten's ranking page (the kabupaten drawn at random, Lumajang first), and the national page;
+- one kabupaten's ranking page (the kabupaten drawn at random, Lumajang first);
+- the national page, one performance year after the other (each year's ranking computed), then the first year again
+  (nothing changed since: the page keeps the ranking while the audit log's last id and the day stay the same);
 - the chart of a kecamatan page (its `<img>` address): the first request draws it, the second is served from the
   dashboard's cache (the figures unchanged).
 
@@ -39,6 +41,7 @@ from models.tables import Desa, Kabupaten, Kecamatan, Person, Role, RoleAssignme
 
 ADMIN = "Admin Dasbor (benchmark)"
 KABUPATEN = "35.08"  # Lumajang: in every size the harness builds
+NATIONAL_YEARS = (2024, 2023, 2022, 2021, 2020)  # the national page: one year after the other, each computed
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 CHART = re.compile(r'<img[^>]+src="([^"]*grafik\.png[^"]*)"')
 TIMEOUT = aiohttp.ClientTimeout(total=300)
@@ -203,17 +206,20 @@ async def pages(app: App, database_url: str, counts: dict[str, int]) -> dict[str
                 (await _get(client, f"{base}/dasbor/kabupaten/{kode}?tahun=2024", 'id="peringkat"'))[0]
                 for kode in asked["kabupaten"]
             ]
-            national, size = [], 0
-            for _ in range(counts["national"]):
-                ms, text = await _get(client, f"{base}/dasbor/nasional?tahun=2024")
+            national, again, size = [], [], 0
+            for year in NATIONAL_YEARS[: counts["national"]]:  # each year once: its ranking is computed
+                ms, text = await _get(client, f"{base}/dasbor/nasional?tahun={year}", 'id="jumlah"')
                 national.append(ms)
-                size = len(str(text).encode())
+                size = max(size, len(str(text).encode()))
+            for _ in range(counts["national"]):  # nothing changed since: the ranking is kept (the audit log's last id)
+                again.append((await _get(client, f"{base}/dasbor/nasional?tahun={NATIONAL_YEARS[0]}"))[0])
             loaded = _memory(server.pid)
     return {
         "kecamatan_page": figures(kecamatan) | {"kecamatan": len({k for k, _, _ in asked["pages"]})},
         "desa_page": figures(desa),
         "kabupaten_page": figures(kabupaten) | {"kabupaten": asked["kabupaten"][0]},
-        "national_page": figures(national) | {"first_ms": round(national[0], 2), "bytes": size},
+        "national_page": figures(national) | {"bytes": size},
+        "national_page_again": figures(again),
         "chart_first": figures(first_draw),
         "chart_cached": figures(cached),
         "first_answer_after_start_seconds": round(started, 2),

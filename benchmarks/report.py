@@ -169,7 +169,7 @@ WHATSAPP_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
 
 DASHBOARD_GOALS: list[tuple[str, str, tuple[str, ...], str, float, str]] = [
     ("A kecamatan page's HTML, p95", "dashboard", ("kecamatan_page", "p95_ms"), " ms", 100, "<"),
-    ("The national page, median", "dashboard", ("national_page", "p50_ms"), " ms", 3000, "<"),
+    ("The national page (its ranking computed), median", "dashboard", ("national_page", "p50_ms"), " ms", 3000, "<"),
 ]
 
 DASHBOARD_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
@@ -185,10 +185,12 @@ DASHBOARD_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("kabupaten ranking page: kabupaten asked", "dashboard", ("kabupaten_page", "samples"), ""),
     ("… p50", "dashboard", ("kabupaten_page", "p50_ms"), " ms"),
     ("… max", "dashboard", ("kabupaten_page", "max_ms"), " ms"),
-    ("national page: p50", "dashboard", ("national_page", "p50_ms"), " ms"),
-    ("… the first request", "dashboard", ("national_page", "first_ms"), " ms"),
+    ("national page, each year once (ranking computed): years asked", "dashboard", ("national_page", "samples"), ""),
+    ("… p50", "dashboard", ("national_page", "p50_ms"), " ms"),
     ("… max", "dashboard", ("national_page", "max_ms"), " ms"),
     ("… its size", "dashboard", ("national_page", "bytes"), " bytes"),
+    ("national page again, nothing changed (ranking kept): p50", "dashboard", ("national_page_again", "p50_ms"), " ms"),
+    ("… max", "dashboard", ("national_page_again", "max_ms"), " ms"),
     ("chart, first request (drawn): p50", "dashboard", ("chart_first", "p50_ms"), " ms"),
     ("… max", "dashboard", ("chart_first", "max_ms"), " ms"),
     ("chart, again (cached): p50", "dashboard", ("chart_cached", "p50_ms"), " ms"),
@@ -344,7 +346,8 @@ def _dashboard(results: list[dict[str, Any]], names: dict[str, str]) -> list[str
         "## Dashboard (issue 18)",
         "",
         '`klambi web` as a process, pages asked over loopback HTTP by a signed-in admin (see "What was measured",',
-        f"Dashboard), run on {_dates(runs)}. A column marked **quick** is Kabupaten Lumajang alone.",
+        f"Dashboard), run on {_dates(runs)}; the goals are issue 18's. A column marked **quick** is Kabupaten Lumajang",
+        "alone.",
         "",
     ]
     lines += _runs_table(runs, names, DASHBOARD_GOALS, DASHBOARD_ROWS)
