@@ -34,6 +34,8 @@ def test_the_demo_season_shows_every_flow_and_ends_with_the_indicator(capsys, mo
         "✅ Diterima oleh Bu Rina",  # verification
         "Menunggu verifikasi (1)",
         "Camat: /indikator 2024",  # the camat asks
+        # … and opens the dashboard with the chat's link: the same figure
+        "(dasbor dibuka di peramban: /dasbor/kecamatan/35.08.17?tahun=2024 menampilkan realisasi 94,44%)",
         "☑️ Terlambat: Kaliboto Lor (RKPDes)",
         "[WA] bot > Sekdes Kaliboto Lor: ⏰ Pengingat H-14: RKPDes TA 2025 Desa Kaliboto Lor",  # off Maulid Nabi
         # quiet since 2 September: outside his window, the approved template, with its button

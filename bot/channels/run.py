@@ -96,6 +96,10 @@ async def running(app: App, *, telegram_token: str | None = None, whatsapp: bool
             runtime.jobs.start()
             stack.callback(runtime.jobs.stop)
         await stack.enter_async_context(runtime.webapp)
+        if app.settings.web.port == 0:  # any free port (tests, the demo): links the bot hands out name the real one
+            app.settings = app.settings.model_copy(
+                update={"web": app.settings.web.model_copy(update={"port": runtime.webapp.port})}
+            )
         yield runtime
 
 

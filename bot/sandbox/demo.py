@@ -37,6 +37,7 @@ from bot.services.places import import_area
 from bot.services.records import RecordRequest, record_document
 from bot.services.targets import set_target
 from bot.storage import minimal_pdf
+from bot.web import WebApp
 from models.tables import Kecamatan, Obligation, Role
 from scheduler.sweep import sweep
 
@@ -374,9 +375,34 @@ async def play_season(
         await camat.send_text("/indikator 2024")
         await camat.expect("Indikator akuntabilitas")
         await season.idle()
+        await camat.send_text("/dasbor")
+        answer = await camat.expect("/dasbor/masuk/")
+        season.note(await open_dashboard(runtime.webapp, answer.text, 2024))
         season.flush()
     async with app.sessions() as session:
         return await kecamatan_indicator(session, JATIROTO, 2024, clock.now())
+
+
+async def open_dashboard(webapp: WebApp, message: str, year: int) -> str:
+    """What the camat sees on opening the chat's sign-in link: press Masuk, land on the kecamatan page; one line
+    with its realisasi (the same code as `/indikator`, so the same figure)."""
+    import re
+
+    import aiohttp
+
+    token = message.split("/dasbor/masuk/", 1)[1].split()[0]
+    link = webapp.local_url(f"/dasbor/masuk/{token}")  # the demo's web application listens on a free port
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(link) as page:
+            form = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+        assert form is not None, "the sign-in page has no form"
+        async with browser.post(link, data={"csrf": form.group(1)}) as page:
+            home = page.url.path  # /dasbor leads to the camat's kecamatan
+        async with browser.get(webapp.local_url(f"{home}?tahun={year}")) as page:
+            html = await page.text()
+    found = re.search(r'id="realisasi"[^>]*>([^<]+)<', html)
+    shown = found.group(1).strip() if found else "?"
+    return f"dasbor dibuka di peramban: {home}?tahun={year} menampilkan realisasi {shown}"
 
 
 DEMO_DATABASE = Path("klambi-demo.db")
