@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,3 +33,12 @@ class App:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def until_stopped() -> None:
+    """Wait for Ctrl-C or SIGTERM (a long-running command: `klambi run`, `klambi web`)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()

@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import App
+from bot.app import App, until_stopped
 from bot.channels.inbox import InboxWorker
 from bot.chat.transport import Transport
 from bot.errors import InputError
@@ -139,16 +138,12 @@ def run_channels(app: App, telegram_token: str | None) -> None:
     """Serve every configured channel until interrupted (Ctrl-C or SIGTERM)."""
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         async with running(app, telegram_token=telegram_token, poll_timeout=30) as runtime:
             webhook = runtime.whatsapp.webhook if runtime.whatsapp else None
             if webhook is not None:
                 public = runtime.webapp.public_url_for(webhook.path)
                 log.info("WhatsApp webhook on %s%s", webhook.url, f" (public: {public})" if public else "")
-            await stop.wait()
+            await until_stopped()
         log.info("stopped")
 
     asyncio.run(serve())

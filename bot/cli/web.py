@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
 
-from bot.app import App
+from bot.app import App, until_stopped
 from bot.cli.common import Context, echo_json, format_option, group, pass_context, person_number, ready
 from bot.errors import InputError
 from bot.i18n import fmt_datetime, t
@@ -47,16 +46,12 @@ def _serve(ctx: Context) -> None:
     app = App.create(ctx.settings, ctx.clock)
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         webapp = WebApp(app.settings.web)
         mount_dashboard(webapp, app)
         try:
             async with webapp:
                 log.info("dashboard on %s/dasbor", dashboard_base(app.settings.web))
-                await stop.wait()
+                await until_stopped()
         finally:
             await app.close()
         log.info("stopped")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot.app import App
+from bot.app import App, until_stopped
 from bot.channels.telegram.adapter import register
 from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
@@ -114,14 +113,10 @@ def run_polling(app: App, token: str) -> None:
     from bot.web.dashboard import mount_dashboard
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         webapp = WebApp(app.settings.web)
         mount_dashboard(webapp, app)
         async with polling(build_application(app, token), POLL_TIMEOUT), webapp:
-            await stop.wait()
+            await until_stopped()
         log.info("stopped")
 
     asyncio.run(serve())
@@ -132,12 +127,8 @@ def run_webhook(app: App, token: str) -> None:
     from bot.channels.telegram.webhook import serving_webhook
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         async with serving_webhook(app, token):
-            await stop.wait()
+            await until_stopped()
         log.info("stopped")
 
     asyncio.run(serve())
