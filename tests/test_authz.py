@@ -34,6 +34,7 @@ EXPECTED = {  # action -> roles allowed in their own place
     Action.RAISE: {Role.SEKDES, Role.PENDAMPING},
     Action.ANSWER: {Role.STAF, Role.ADMIN},
     Action.SCHEDULE_MEETING: {Role.STAF, Role.ADMIN},
+    Action.VIEW_DASHBOARD: {Role.STAF, Role.CAMAT, Role.ADMIN},
 }
 
 
