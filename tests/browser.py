@@ -97,15 +97,17 @@ class Browser:
                 raise AssertionError(f"waited {seconds:.0f} s for {describe}; the page: {self.driver.current_url}")
             time.sleep(0.1)
 
-    def wait_for_path(self, path_start: str) -> str:
-        """Wait until the page's address (without the origin) starts with `path_start`; return that path."""
+    def wait_for_path(self, path_start: str, leaving: str | None = None) -> str:
+        """Wait until the page's address (without the origin) starts with `path_start` — and no longer with
+        `leaving`, the page a click navigates away from (it may itself start with `path_start`); return that path."""
         from urllib.parse import urlsplit
 
         def where() -> str | None:
             parts = urlsplit(self.driver.current_url)
             here = parts.path + (f"?{parts.query}" if parts.query else "")
             ready = self.driver.execute_script("return document.readyState") == "complete"
-            return here if ready and here.startswith(path_start) else None
+            gone = leaving is None or not here.startswith(leaving)
+            return here if ready and gone and here.startswith(path_start) else None
 
         return self.wait_for(where, f"the page {path_start}")
 
