@@ -205,9 +205,11 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
 
 async def dispatch(app: App, count: int) -> dict[str, Any]:
     """`count` reminders due now, to as many secretaries, swept through the real Application (AIORateLimiter) to a
-    sandbox that answers 429 above 30 messages a second (and above one a second to one chat)."""
+    sandbox that answers 429 above 30 messages a second (and above one a second to one chat). Side by side in one
+    run: first the sweep in batches of one (before issue 19: one send at a time, each marked before the next), then
+    the same people again with the sweep as it is (sends overlapping, marked in batches)."""
+    from benchmarks.database import _batches_of_one
     from bot.channels.telegram.application import running
-    from scheduler.sweep import sweep
 
     async with app.sessions() as session, session.begin():
         await session.execute(  # nothing else due, and no earlier run of this measurement
@@ -228,23 +230,12 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
                 .limit(count * 3)
             )
         ).all()
-        chosen, seen = [], set()
-        for row in rows:  # one reminder per person: the per-chat limit (1/s) is not what is measured
-            if row[3] not in seen:
-                seen.add(row[3])
-                chosen.append(row)
-        chosen = chosen[:count]
-        due = NOW - timedelta(minutes=1)
-        await session.execute(
-            insert(OutboxMessage),
-            [
-                {"kecamatan_kode": kec, "subject_type": "obligation", "subject_id": str(oid),
-                 "recipient_key": f"person:{pid}", "person_id": pid, "role": "sekdes",
-                 "kind": "H-7", "for_date": NOW.date(), "send_at": due, "status": OutboxStatus.PLANNED,
-                 "attempts": 0, "details": {"desa": desa}, "created_at": due}
-                for oid, desa, kec, pid, chat in chosen
-            ],
-        )  # fmt: skip
+    chosen, seen = [], set()
+    for row in rows:  # one reminder per person: the per-chat limit (1/s) is not what is measured
+        if row[3] not in seen:
+            seen.add(row[3])
+            chosen.append(row)
+    chosen = chosen[:count]
     async with BotApiSandbox(token=TOKEN, now=app.clock.now, flood_control=FloodControl(30, 1)) as sandbox:
         for *_, chat in chosen:
             sandbox.user(chat, f"Sekdes {chat - TELEGRAM_ID_BASE}")
@@ -257,23 +248,56 @@ async def dispatch(app: App, count: int) -> dict[str, Any]:
         )
         bot_app = App(settings, app.clock, app.engine, app.sessions, app.files)
         async with running(bot_app, TOKEN) as application:
-            start = time.perf_counter()
-            sent = retried = 0
-            while True:
-                result = await sweep(bot_app, {"telegram": TelegramTransport(application.bot)}, "bench")
-                sent, retried = sent + result.sent, retried + result.retried
-                if not (result.sent + result.retried + result.cancelled + result.unreachable):
-                    break
-            seconds = time.perf_counter() - start
-        messages = sum(1 for name, _ in sandbox.calls if name == "sendMessage")
-    rate = sent / seconds
+            transport = TelegramTransport(application.bot)
+            with _batches_of_one():
+                before = await _dispatch_round(bot_app, transport, sandbox, chosen, "H-7")
+            await asyncio.sleep(1.5)  # each chat's one message a second, and the limiter's bucket, start afresh
+            after = await _dispatch_round(bot_app, transport, sandbox, chosen, "H-3")
     return {
         "reminders": len(chosen),
+        **after,
+        "one_at_a_time": before,
+        "ratio_to_one_at_a_time": (
+            round(after["messages_per_second"] / before["messages_per_second"], 3)
+            if before["messages_per_second"]
+            else None
+        ),
+    }
+
+
+async def _dispatch_round(app: App, transport: TelegramTransport, sandbox: BotApiSandbox, chosen: list[Any],
+                          kind: str) -> dict[str, Any]:  # fmt: skip
+    """The chosen reminders (of `kind`) due now, swept until nothing is left; what the sandbox saw meanwhile."""
+    from scheduler.sweep import sweep
+
+    async with app.sessions() as session, session.begin():
+        due = NOW - timedelta(minutes=1)
+        await session.execute(
+            insert(OutboxMessage),
+            [
+                {"kecamatan_kode": kec, "subject_type": "obligation", "subject_id": str(oid),
+                 "recipient_key": f"person:{pid}", "person_id": pid, "role": "sekdes",
+                 "kind": kind, "for_date": NOW.date(), "send_at": due, "status": OutboxStatus.PLANNED,
+                 "attempts": 0, "details": {"desa": desa}, "created_at": due}
+                for oid, desa, kec, pid, chat in chosen
+            ],
+        )  # fmt: skip
+    calls, refusals = len(sandbox.calls), sandbox.flood_429_count
+    start = time.perf_counter()
+    sent = retried = 0
+    while True:
+        result = await sweep(app, {"telegram": transport}, "bench")
+        sent, retried = sent + result.sent, retried + result.retried
+        if not (result.sent + result.retried + result.cancelled + result.unreachable):
+            break
+    seconds = time.perf_counter() - start
+    rate = sent / seconds
+    return {
         "sent": sent,
         "retried": retried,
         "seconds": round(seconds, 2),
         "messages_per_second": round(rate, 2),
         "share_of_allowed": round(rate / 30, 3),
-        "http_429": sandbox.flood_429_count,
-        "send_message_calls": messages,
+        "http_429": sandbox.flood_429_count - refusals,
+        "send_message_calls": sum(1 for name, _ in sandbox.calls[calls:] if name == "sendMessage"),
     }

@@ -6,10 +6,11 @@ with `time.perf_counter`; nothing is timed in the tests.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, national_ranking, ranking
 from models.tables import Kabupaten, Kecamatan, OutboxMessage, OutboxStatus
+from scheduler import sweep as sweeping
 from scheduler.planner import plan_everywhere
 from scheduler.sweep import sweep
 
@@ -141,11 +143,41 @@ async def busiest_morning(app: App) -> date:
     return row[0]
 
 
-async def sweep_morning(app: App, limit: int = 10_000) -> dict[str, Any]:
+@contextlib.contextmanager
+def _batches_of_one() -> Iterator[None]:
+    """The sweep as it was before issue 19, for comparison in the same run: each row composed in its own
+    transaction, sent alone, marked in its own transaction."""
+    sizes = {"COMPOSE_BATCH": 1, "FIRST_BATCH": 1, "MARK_BATCH": 1, "SENDERS": 1}
+    saved = {name: getattr(sweeping, name) for name in sizes}
+    for name, value in sizes.items():
+        setattr(sweeping, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(sweeping, name, value)
+
+
+async def _sweep_rows(app: App, bot: _NoNetwork, limit: int, totals: dict[str, int]) -> tuple[int, float]:
+    """Sweep until `limit` rows were claimed or nothing is due; (rows claimed, seconds)."""
+    start, swept = time.perf_counter(), 0
+    while swept < limit:
+        result = await sweep(app, {"telegram": bot}, "bench", limit=min(sweeping.CLAIM_BATCH, limit - swept))
+        if not result.claimed:
+            break
+        swept += result.claimed
+        for key in totals:
+            totals[key] += getattr(result, key)
+    return swept, time.perf_counter() - start
+
+
+async def sweep_morning(app: App, limit: int = 10_000, one_at_a_time: int = 1_000) -> dict[str, Any]:
     """The busiest morning of the planned year: every row due that morning claimed, superseded, composed and marked.
 
     Earlier mornings are marked sent first (they went out on their day). The bot does not touch the network. At most
-    `limit` rows are swept (in the sweep's own batches); a larger morning is extrapolated at the measured rate."""
+    `limit` rows are swept (in the sweep's own batches); a larger morning is extrapolated at the measured rate. Side
+    by side, before them, `one_at_a_time` rows of the same morning are swept in batches of one (the sweep before
+    issue 19: a transaction per row to compose, one per row to mark)."""
     morning = await busiest_morning(app)
     async with app.sessions() as session, session.begin():
         await session.execute(
@@ -160,27 +192,25 @@ async def sweep_morning(app: App, limit: int = 10_000) -> dict[str, Any]:
     app.clock = ManualClock(datetime.combine(morning, datetime.min.time(), UTC) + timedelta(hours=1))  # 08:00 WIB
     bot = _NoNetwork()
     totals = {"sent": 0, "cancelled": 0, "superseded": 0}
-    start = time.perf_counter()
-    swept = 0
     try:
-        while swept < limit:
-            result = await sweep(app, {"telegram": bot}, "bench")
-            if not result.claimed:
-                break
-            swept += result.claimed
-            totals = {k: totals[k] + getattr(result, k) for k in totals}
+        with _batches_of_one():
+            single, single_seconds = await _sweep_rows(app, bot, min(one_at_a_time, due // 10), totals)
+        swept, seconds = await _sweep_rows(app, bot, limit, totals)
     finally:
         app.clock = saved
-    seconds = time.perf_counter() - start
     rate = swept / seconds if seconds else 0
+    single_rate = single / single_seconds if single_seconds else 0
+    left = due - single
     return {
         "morning": morning.isoformat(),
         "due": due,
         "swept": swept,
         "seconds": round(seconds, 2),
         "rows_per_second": round(rate),
+        "one_at_a_time": {"swept": single, "seconds": round(single_seconds, 2), "rows_per_second": round(single_rate)},
+        "ratio_to_one_at_a_time": round(rate / single_rate, 2) if single_rate else None,
         # the whole morning: measured when every due row was swept, else extrapolated at the measured rate
-        "all_due_seconds": round(seconds if swept >= due else due / rate, 1) if rate else None,
-        "extrapolated": swept < due,
+        "all_due_seconds": round(seconds if swept >= left else due / rate, 1) if rate else None,
+        "extrapolated": swept < left,
         **totals,
     }

@@ -6,12 +6,13 @@ with nothing due. Texts come from the catalog; people's names never reach the fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -135,12 +136,38 @@ async def _meeting(
     return OutMessage.of("\n".join(lines), buttons)
 
 
+async def preload(session: AsyncSession, rows: Iterable[OutboxMessage]) -> list[object]:
+    """Load what `compose` reads for these rows into the session in a few `IN (...)` queries: their kecamatan, and
+    the obligations reminders talk about with their submissions and desa. `compose` then finds them without a query
+    (`session.get` looks in the session first); what is not preloaded it still loads itself. The caller keeps the
+    list while composing (the session holds its objects weakly)."""
+    rows = list(rows)
+    kecamatan = sorted({row.kecamatan_kode for row in rows})
+    obligation_ids = sorted({int(row.subject_id) for row in rows if row.subject_type == "obligation"})
+    loaded: list[object] = []
+    if kecamatan:
+        loaded += (await session.scalars(select(Kecamatan).where(Kecamatan.kode.in_(kecamatan)))).all()
+    if obligation_ids:
+        obligations = (
+            await session.scalars(
+                select(Obligation)
+                .where(Obligation.id.in_(obligation_ids))
+                .options(selectinload(Obligation.submissions))
+            )
+        ).all()
+        desa = sorted({o.desa_kode for o in obligations})
+        loaded += obligations
+        if desa:
+            loaded += (await session.scalars(select(Desa).where(Desa.kode.in_(desa)))).all()
+    return loaded
+
+
 async def _reminder(session: AsyncSession, row: OutboxMessage, today, lang: Language) -> OutMessage | None:
-    obligation = await session.scalar(
-        select(Obligation).where(Obligation.id == int(row.subject_id)).options(selectinload(Obligation.submissions))
-    )
+    obligation = await session.get(Obligation, int(row.subject_id), options=[selectinload(Obligation.submissions)])
     if obligation is None:
         return None
+    if "submissions" in inspect(obligation).unloaded:  # in the session already, without them
+        await session.refresh(obligation, ["submissions"])
     statuses = [s.review_status for s in obligation.submissions]
     if ReviewStatus.ACCEPTED in statuses or ReviewStatus.MENUNGGU in statuses:
         return None  # checked again at sending time: nothing for a document already submitted

@@ -1,9 +1,20 @@
 """The sweep: claim the due rows of the outbox, send them, mark them. Driven by the clock, not the other way round.
 
 A worker claims rows in one short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer), so
-two workers never take the same row. Each row is sent and marked in its own transaction: a crash loses nothing and
-doubles at most the one message in flight. Rows claimed by a worker that died are taken back after a while. After
-downtime, of one subject's due reminders to one person only the latest goes out; the rest are superseded.
+two workers never take the same row. After downtime, of one subject's due reminders to one person only the latest
+goes out; the rest are superseded. Rows claimed by a worker that died are taken back after a while (`STALE_CLAIM`).
+
+Three stages run side by side, so that the channel's rate is the only limit (issue 19):
+- compose: `COMPOSE_BATCH` claimed rows at a time in one transaction, their people's contacts, kecamatan,
+  obligations and desa loaded in a few `IN (...)` queries, then each message composed in Python;
+- send: up to `SENDERS` deliveries in flight at once, the transport's rate limiter spacing their starts; messages to
+  one address go one after another, in the order of the claimed rows;
+- mark: the outcomes are recorded in one transaction per `MARK_BATCH` sends or every `MARK_EVERY` seconds, whichever
+  comes first, always after the message went.
+A message is marked sent only after it went. A crash doubles at most `AT_RISK` messages: those in flight and those
+sent but not yet marked (a send waits for a slot, freed when its outcome is marked). A sweep that is cancelled or
+whose transport fails marks what it knows went before it ends; the rest stays claimed and goes once more when the
+claim is taken back.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +33,20 @@ from bot.app import App
 from bot.chat.messages import OutMessage
 from bot.chat.transport import Prepared, Transport, TryLater, Unreachable, Waiting
 from bot.i18n import Language
-from bot.services.contacts import contact_for_notice, is_reachable, mark_unreachable, outside_window
+from bot.services.contacts import choose, contacts_by_person, is_reachable, mark_unreachable, outside_window
 from bot.services.notices import WAKE
-from models.tables import OutboxMessage, OutboxStatus, Person
-from scheduler.messages import compose, unreachable_notice
+from models.tables import Contact, OutboxMessage, OutboxStatus, Person
+from scheduler.messages import compose, preload, unreachable_notice
 
 log = logging.getLogger("klambi.sweep")
 CLAIM_BATCH = 200
 STALE_CLAIM = timedelta(minutes=10)
-PREPARED_AHEAD = 8  # messages composed while an earlier one is being sent
+COMPOSE_BATCH = 100  # rows composed in one transaction
+FIRST_BATCH = 10  # the first compose batch of a sweep is small: sending starts at once
+SENDERS = 8  # deliveries in flight at once (their starts spaced by the transport's rate limiter)
+MARK_BATCH = 20  # outcomes recorded in one transaction...
+MARK_EVERY = 0.5  # ...or after this many seconds, whichever comes first
+AT_RISK = 40  # sends in flight or sent and not yet marked: what a crash may double
 
 
 @dataclass
@@ -106,13 +122,10 @@ async def sweep(
 ) -> SweepResult:
     """Send what is due now (by the app's clock), each row through the transport of the channel it goes to.
 
-    A person's row goes to the contact `contact_for_notice` chooses at this moment (among the channels there is a
-    transport for); a group's row to its own channel and address. `subjects` limits the sweep to some subject types
-    (an immediate sender for "notice" leaves due reminders alone).
-
-    Two stages in step: while one message waits for the rate limiter and the network, the next ones are composed
-    (at most PREPARED_AHEAD): the database work no longer adds to the time between two messages. One sender keeps
-    the order of the claimed rows."""
+    A person's row goes to the contact `bot.services.contacts.choose` picks at composing time (among the channels
+    there is a transport for); a group's row to its own channel and address. `subjects` limits the sweep to some
+    subject types (an immediate sender for "notice" leaves due reminders alone). See the module's docstring for the
+    three stages and what a crash may double."""
     now = app.clock.now()
     result = SweepResult()
     ids = await claim(app, worker, now, limit, subjects)
@@ -120,28 +133,7 @@ async def sweep(
     if not ids:
         return result
     ids, result.superseded = await _supersede(app, ids)
-    ready: asyncio.Queue[_Prepared | None] = asyncio.Queue(maxsize=PREPARED_AHEAD)
-
-    async def prepare() -> None:
-        try:
-            for outbox_id in ids:
-                prepared = await _prepare(app, outbox_id, worker, transports, result)
-                if prepared is not None:
-                    await ready.put(prepared)
-        finally:
-            await ready.put(None)
-
-    async def send() -> None:
-        while (item := await ready.get()) is not None:
-            outcome: Exception | str
-            try:
-                outcome = await transports[item.channel].deliver(item.address, item.message, item.prepared)
-            except (Unreachable, TryLater) as problem:
-                log.warning("outbox message on %s not delivered: %s", item.channel, type(problem).__name__)
-                outcome = problem
-            await _mark(app, item, outcome, result)
-
-    await asyncio.gather(prepare(), send())
+    await _Pipeline(app, transports, worker, result).run(ids)
     return result
 
 
@@ -155,15 +147,124 @@ class _Prepared:
     prepared: Prepared | None = None
 
 
+class _Pipeline:
+    """Compose, send and mark side by side (the module's docstring)."""
+
+    def __init__(self, app: App, transports: Mapping[str, Transport], worker: str, result: SweepResult) -> None:
+        self.app, self.transports, self.worker, self.result = app, transports, worker, result
+        self.ready: asyncio.Queue[_Prepared | None] = asyncio.Queue(maxsize=COMPOSE_BATCH)
+        self.done: asyncio.Queue[tuple[_Prepared, Exception | str] | None] = asyncio.Queue()
+        self.at_risk = asyncio.Semaphore(AT_RISK)
+        self.addresses: dict[tuple[str, str], asyncio.Lock] = {}
+        self.workers: list[asyncio.Task[None]] = []
+
+    async def run(self, ids: list[int]) -> None:
+        marker = asyncio.create_task(self._marker(), name="sweep-marker")
+        self.workers = [asyncio.create_task(self._composer(ids), name="sweep-composer")]
+        self.workers += [asyncio.create_task(self._sender(), name=f"sweep-sender-{n}") for n in range(SENDERS)]
+        try:
+            await asyncio.gather(*self.workers)
+        except BaseException:  # a transport or the database failed, or the sweep was cancelled: stop sending
+            for task in self.workers:
+                task.cancel()
+            await asyncio.gather(*self.workers, return_exceptions=True)
+            raise
+        finally:  # what went is marked before the sweep ends, however it ends (a marker that failed says why)
+            self.done.put_nowait(None)
+            await marker
+
+    async def _composer(self, ids: list[int]) -> None:
+        start, size = 0, FIRST_BATCH
+        while start < len(ids):
+            batch = ids[start : start + size]
+            for item in await _prepare(self.app, batch, self.worker, self.transports, self.result):
+                await self.ready.put(item)
+            start, size = start + size, COMPOSE_BATCH
+        await self.ready.put(None)
+
+    async def _sender(self) -> None:
+        while True:
+            await self.at_risk.acquire()
+            item = await self.ready.get()
+            if item is None:
+                self.at_risk.release()
+                self.ready.put_nowait(None)  # for the next sender
+                return
+            # taken in the order of the claimed rows, and nothing awaited before the address's turn is queued:
+            # messages to one address keep that order
+            async with self.addresses.setdefault((item.channel, item.address), asyncio.Lock()):
+                outcome: Exception | str
+                try:
+                    outcome = await self.transports[item.channel].deliver(item.address, item.message, item.prepared)
+                except (Unreachable, TryLater) as problem:
+                    log.warning("outbox message on %s not delivered: %s", item.channel, type(problem).__name__)
+                    outcome = problem
+                except BaseException:
+                    self.at_risk.release()  # not known to have gone: stays claimed, goes again later
+                    raise
+            self.done.put_nowait((item, outcome))
+
+    async def _marker(self) -> None:
+        loop = asyncio.get_running_loop()
+        getter: asyncio.Future[Any] | None = None
+
+        async def following(timeout: float | None) -> Any:
+            nonlocal getter
+            getter = getter or asyncio.ensure_future(self.done.get())  # kept across timeouts: nothing is lost
+            finished, _ = await asyncio.wait({getter}, timeout=timeout)
+            if not finished:
+                return _LATER
+            got, getter = getter.result(), None
+            return got
+
+        try:
+            while (first := await following(None)) is not None:
+                batch, deadline = [first], loop.time() + MARK_EVERY
+                while len(batch) < MARK_BATCH:
+                    got = await following(max(0.0, deadline - loop.time()))
+                    if got is _LATER:
+                        break
+                    if got is None:
+                        self.done.put_nowait(None)  # the end: after this batch
+                        break
+                    batch.append(got)
+                try:
+                    await _mark(self.app, batch, self.result)
+                finally:
+                    for _ in batch:
+                        self.at_risk.release()
+        except BaseException:  # the database failed: nothing more is sent that could not be marked
+            for task in self.workers:
+                task.cancel()
+            raise
+        finally:
+            if getter is not None:
+                getter.cancel()
+
+
+_LATER = object()
+
+
 async def _prepare(
-    app: App, outbox_id: int, worker: str, transports: Mapping[str, Transport], result: SweepResult
-) -> _Prepared | None:
-    """Compose a claimed row's message from the database as it is now and choose where it goes; None when there is
-    nothing to send or nobody to send it to."""
+    app: App, ids: Sequence[int], worker: str, transports: Mapping[str, Transport], result: SweepResult
+) -> list[_Prepared]:
+    """Compose claimed rows' messages from the database as it is now and choose where each goes, in one
+    transaction; rows with nothing to send or nobody to send it to are left out (and marked so)."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         try:
-            return await _choose(app, session, outbox_id, worker, transports, result, now)
+            rows = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
+            people = {row.person_id for row in rows if row.person_id is not None}
+            contacts = await contacts_by_person(session, people)
+            loaded = await preload(session, rows)  # noqa: F841 (held while composing)
+            by_id = {row.id: row for row in rows}
+            prepared = []
+            for outbox_id in ids:
+                row = by_id.get(outbox_id)
+                item = await _choose(app, session, row, contacts, worker, transports, result, now)
+                if item is not None:
+                    prepared.append(item)
+            return prepared
         finally:
             result.notices_queued |= bool(session.info.pop(WAKE, False))
 
@@ -171,18 +272,18 @@ async def _prepare(
 async def _choose(
     app: App,
     session: Any,
-    outbox_id: int,
+    row: OutboxMessage | None,
+    contacts: Mapping[int, list[Contact]],
     worker: str,
     transports: Mapping[str, Transport],
     result: SweepResult,
     now: datetime,
 ) -> _Prepared | None:
-    row = await session.get(OutboxMessage, outbox_id)
     if row is None or row.status is not OutboxStatus.SENDING or row.claimed_by != worker:
         return None
     contact_id = None
     if row.person_id is not None:
-        contact = await contact_for_notice(session, row.person_id, now, channels=transports.keys())
+        contact = choose([c for c in contacts.get(row.person_id, []) if c.channel in transports], now)
         if contact is None:  # every contact refused since it was queued: the staf were told then
             row.status, row.last_error = OutboxStatus.UNREACHABLE, "no reachable contact"
             result.unreachable += 1
@@ -216,33 +317,36 @@ async def _choose(
     return _Prepared(row.id, channel, address, contact_id, message, prepared)
 
 
-async def _mark(app: App, item: _Prepared, outcome: Exception | str, result: SweepResult) -> None:
-    """Record how sending went: sent (where, and the channel's message id), unreachable, or back to planned."""
+async def _mark(app: App, batch: list[tuple[_Prepared, Exception | str]], result: SweepResult) -> None:
+    """Record how sending went, in one transaction for the batch: sent (where, and the channel's message id),
+    unreachable, or back to planned."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
-        row = await session.get(OutboxMessage, item.outbox_id)
-        assert row is not None
-        row.attempts += 1
-        if isinstance(outcome, str):
-            row.status, row.sent_at, row.channel_message_id = OutboxStatus.SENT, now, outcome
-            row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
-            if item.prepared is not None:
-                item.prepared.record(row)
-            result.sent += 1
-            result.sent_ids.append(row.id)
-        elif isinstance(outcome, Unreachable):
-            row.last_error = str(outcome)[:500]
-            if await _mark_unreachable(session, row, item, app, now):
-                row.status, row.claimed_by = OutboxStatus.PLANNED, None  # to their other contact, next sweep
-                result.rerouted += 1
-            else:
-                row.status = OutboxStatus.UNREACHABLE
+        ids = [item.outbox_id for item, _ in batch]
+        rows = {row.id: row for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+        for item, outcome in batch:
+            row = rows[item.outbox_id]
+            row.attempts += 1
+            if isinstance(outcome, str):
+                row.status, row.sent_at, row.channel_message_id = OutboxStatus.SENT, now, outcome
                 row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
-                result.unreachable += 1
-            result.notices_queued |= bool(session.info.pop(WAKE, False))
-        else:
-            row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
-            result.retried += 1
+                if item.prepared is not None:
+                    item.prepared.record(row)
+                result.sent += 1
+                result.sent_ids.append(row.id)
+            elif isinstance(outcome, Unreachable):
+                row.last_error = str(outcome)[:500]
+                if await _mark_unreachable(session, row, item, app, now):
+                    row.status, row.claimed_by = OutboxStatus.PLANNED, None  # to their other contact, next sweep
+                    result.rerouted += 1
+                else:
+                    row.status = OutboxStatus.UNREACHABLE
+                    row.channel, row.address, row.contact_id = item.channel, item.address, item.contact_id
+                    result.unreachable += 1
+            else:
+                row.status, row.claimed_by, row.last_error = OutboxStatus.PLANNED, None, str(outcome)[:500]
+                result.retried += 1
+        result.notices_queued |= bool(session.info.pop(WAKE, False))
 
 
 async def _mark_unreachable(session: Any, row: OutboxMessage, item: _Prepared, app: App, now: datetime) -> bool:

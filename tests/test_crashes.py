@@ -198,7 +198,7 @@ PLANNED_AT = datetime(2024, 9, 29, 12, 0, tzinfo=WIB)
 REMINDER_NOW = datetime(2024, 9, 30, 9, 0, tzinfo=WIB)  # day H of RKPDes TA 2025: reminders and digest at 08:00
 
 
-async def test_sigkill_in_the_middle_of_a_reminder_sweep_doubles_at_most_the_one_in_flight(database_url, tmp_path):
+async def test_sigkill_in_the_middle_of_a_reminder_sweep_doubles_at_most_what_was_not_marked(database_url, tmp_path):
     people = {
         101: ("Siti", Role.SEKDES, ROJOPOLO),
         102: ("Sari", Role.SEKDES, SUKOSARI),
@@ -215,9 +215,13 @@ async def test_sigkill_in_the_middle_of_a_reminder_sweep_doubles_at_most_the_one
             in_flight = await held.wait_arrived()
             await bot.kill()
             held.release()
+            # what the dead worker delivered (the held message too: Telegram carried it out)
+            before = Counter((user.id, message.text) for user in users for message in user.messages)
             async with app.sessions() as session:
                 statuses = Counter((await session.scalars(select(OutboxMessage.status))).all())
-            assert statuses[OutboxStatus.SENT] == 1 and statuses[OutboxStatus.SENDING] >= 1
+            # sends overlap and are marked in batches: some that went may not be marked, the one in flight is not
+            assert statuses[OutboxStatus.SENDING] >= 1
+            assert statuses[OutboxStatus.SENT] <= sum(before.values()) - 1
             # the dead worker's claims are taken back once they are older than 10 minutes
             await bot.start(REMINDER_NOW + timedelta(minutes=11))
             deadline = asyncio.get_running_loop().time() + 60
@@ -239,7 +243,9 @@ async def test_sigkill_in_the_middle_of_a_reminder_sweep_doubles_at_most_the_one
         received = Counter((user.id, message.text) for user in users for message in user.messages)
         doubled = [key for key, times in received.items() if times > 1]
         assert all(times <= 2 for times in received.values())
-        assert doubled in ([], [(int(in_flight["chat_id"]), in_flight["text"])])  # only the one in flight
+        # only what the dead worker delivered and had not marked: at most the rows it left claimed
+        assert set(doubled) <= set(before) and len(doubled) <= statuses[OutboxStatus.SENDING]
+        assert (int(in_flight["chat_id"]), in_flight["text"]) in before
         async with app.sessions() as session:
             sent = await session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.SENT))
         assert sent == len(received) and sent >= 4  # every reminder and the digest reached someone, once

@@ -51,6 +51,16 @@ async def contacts_of(session: AsyncSession, person_id: int) -> list[Contact]:
     return list(await session.scalars(select(Contact).where(Contact.person_id == person_id).order_by(Contact.id)))
 
 
+async def contacts_by_person(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, list[Contact]]:
+    """The contacts of many people in one query (the sweep composes a batch of rows at once), each person's by id."""
+    ids = sorted(set(person_ids))
+    found: dict[int, list[Contact]] = {pid: [] for pid in ids}
+    if ids:
+        for contact in await session.scalars(select(Contact).where(Contact.person_id.in_(ids)).order_by(Contact.id)):
+            found[contact.person_id].append(contact)
+    return found
+
+
 async def contact_for_notice(
     session: AsyncSession, person_id: int, now: datetime, channels: Collection[str] | None = None
 ) -> Contact | None:

@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.app import App, until_stopped
 from bot.channels.telegram.adapter import register
+from bot.channels.telegram.pacing import pace_bulk
 from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
 from handlers.onboarding import default_commands
@@ -69,6 +70,7 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
+    pace_bulk(application.bot.rate_limiter)  # the outbox's 29 a second without drift (bot/channels/telegram/pacing.py)
     application.bot_data["app"] = app
     application.bot_data["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     shared = transports if transports is not None else {}
