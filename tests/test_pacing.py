@@ -4,6 +4,7 @@ second at 29 a second however late the starts come. No real time passes."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 
@@ -56,6 +57,7 @@ async def test_never_more_than_thirty_starts_in_any_second_however_late_they_com
         await pacer.acquire()
         clock.now += rng.choice([0.0, 0.0, 0.002, 0.01])  # and how late it actually starts after its slot
         starts.append(clock.now)
+        pacer.release()  # answered at once
     window = 0
     for i, start in enumerate(starts):
         while starts[window] <= start - 1.0:
@@ -71,3 +73,19 @@ def test_ptbs_limiter_gets_a_pacer_at_its_own_rate_for_its_overall_bucket():
     unlimited = AIORateLimiter(overall_max_rate=0, max_retries=3)
     pace_bulk(unlimited)
     assert unlimited._base_limiter is None
+
+
+async def test_thirty_in_flight_or_answered_within_a_second_hold_the_next_start():
+    clock = Clock()
+    pacer = Pacer(1000, most=30, clock=clock, sleep=clock.sleep)  # spacing aside: the window is what is looked at
+    for _ in range(30):
+        await pacer.acquire()
+    waiting = asyncio.create_task(pacer.acquire())
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not waiting.done()  # thirty in flight: Telegram may not have seen any of them yet
+    clock.now += 0.3
+    answered_at = clock.now
+    pacer.release()  # answered: it reached Telegram at some moment up to now, so it counts for a second more
+    slot = await waiting
+    assert slot >= answered_at + 1.0
