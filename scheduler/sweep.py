@@ -42,7 +42,7 @@ log = logging.getLogger("klambi.sweep")
 CLAIM_BATCH = 200
 STALE_CLAIM = timedelta(minutes=10)
 COMPOSE_BATCH = 100  # rows composed in one transaction
-FIRST_BATCH = 10  # the first compose batch of a sweep is small: sending starts at once
+FIRST_BATCH = 5  # a sweep's first compose batches are small, growing fourfold: sending starts at once
 SENDERS = 8  # deliveries in flight at once (their starts spaced by the transport's rate limiter)
 MARK_BATCH = 20  # outcomes recorded in one transaction...
 MARK_EVERY = 0.5  # ...or after this many seconds, whichever comes first
@@ -185,7 +185,7 @@ class _Pipeline:
             batch = ids[start : start + size]
             for item in await _prepare(self.app, batch, self.worker, self.transports, self.result):
                 await self.ready.put(item)
-            start, size = start + size, COMPOSE_BATCH
+            start, size = start + size, min(size * 4, COMPOSE_BATCH)
         await self.ready.put(None)
 
     async def _sender(self) -> None:
