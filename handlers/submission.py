@@ -11,6 +11,10 @@ import logging
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, select
 
 from bot.app import App
 from bot.authz import Action, places
@@ -25,6 +29,7 @@ from bot.chat.actions import (
     Reject,
 )
 from bot.chat.messages import Incoming, IncomingFile, OutFile
+from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
@@ -33,8 +38,8 @@ from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
-from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today
-from models.tables import Desa, Obligation, Role
+from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn
+from models.tables import Desa, Kecamatan, Obligation, Role
 
 log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
@@ -79,15 +84,13 @@ async def from_reminder(current: Turn, obligation_id: int) -> None:
 async def choose(current: Turn, obligation_id: int) -> None:
     """The obligation button: the service-side check is repeated here from the database, not the button."""
     assert current.person is not None
-    obligation = await current.session.get(Obligation, obligation_id)
+    obligation = await obligation_facts(current, obligation_id)
     if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
         raise InputError("chat.not_allowed")
-    desa = await current.session.get(Desa, obligation.desa_kode)
-    assert desa is not None
     data = {"obligation_id": obligation.id, "files": []}
     await save_draft(current.session, current.person.id, FLOW, "file", data, current.app.clock.now())
-    text = current.t("kirim.send_file", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
-                     limit=current.app.settings.storage.max_file_mb)  # fmt: skip
+    text = current.t("kirim.send_file", doc=obligation.document_code, ta=obligation.tahun_anggaran,
+                     desa=obligation.desa_nama, limit=current.app.settings.storage.max_file_mb)  # fmt: skip
     current.edit_pressed(text)
 
 
@@ -257,17 +260,15 @@ async def nomor_text(current: Turn, text: str | None) -> None:
     nomor = limit_text("Nomor", text, NOMOR_LIMIT) if text else None
     data = {**draft.data, "nomor": nomor}
     await save_draft(current.session, draft.person_id, FLOW, "confirm", data, current.app.clock.now())
-    obligation = await current.session.get(Obligation, data["obligation_id"])
+    obligation = await obligation_facts(current, data["obligation_id"])
     assert obligation is not None
-    desa = await current.session.get(Desa, obligation.desa_kode)
-    assert desa is not None
     if text is None:
         current.mark_pressed("➡️ —")
     summary = current.t(
         "kirim.summary",
         doc=obligation.document_code,
         ta=obligation.tahun_anggaran,
-        desa=desa.nama,
+        desa=obligation.desa_nama,
         files=len(data["files"]),
         penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
         nomor=nomor or "—",
@@ -342,8 +343,20 @@ async def _draft_at(current: Turn, step: str):
     return draft
 
 
+async def obligation_facts(current: Turn, obligation_id: int) -> Row[Any] | None:
+    """What a step shows of an obligation, its desa's name and its kecamatan's time zone: one row, one statement."""
+    found = await current.session.execute(
+        select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
+               Desa.nama.label("desa_nama"), Kecamatan.timezone)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+        .where(Obligation.id == obligation_id)
+    )  # fmt: skip
+    return found.first()
+
+
 async def obligation_today(current: Turn, obligation_id: int) -> date:
     """Today where the obligation's desa is."""
-    obligation = await current.session.get(Obligation, obligation_id)
+    obligation = await obligation_facts(current, obligation_id)
     assert obligation is not None
-    return await local_today(current, obligation.desa_kode)
+    return today(current.app.clock, ZoneInfo(obligation.timezone))
