@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.messages import Sender
@@ -86,18 +86,21 @@ async def contact_by_sender(session: AsyncSession, sender: Sender) -> Contact | 
     )
 
 
-def _sender_and_person(sender: Sender) -> Select[tuple[Contact, Person]]:
-    """The contact a message came from and its person, in one statement."""
-    return (
-        select(Contact, Person)
-        .join(Person, Person.id == Contact.person_id)
-        .where(Contact.channel == sender.channel, Contact.user_id == sender.user_id)
-    )
+# The contact a message came from and its person, in one statement built once.
+_SENDER_AND_PERSON = (
+    select(Contact, Person)
+    .join(Person, Person.id == Contact.person_id)
+    .where(Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"))
+)
+
+
+def _sender(sender: Sender) -> dict[str, str]:
+    return {"channel": sender.channel, "user_id": sender.user_id}
 
 
 async def known_person(session: AsyncSession, sender: Sender) -> Person | None:
     """The person behind an account, without recording anything (a read before the update's own transaction)."""
-    row = (await session.execute(_sender_and_person(sender))).first()
+    row = (await session.execute(_SENDER_AND_PERSON, _sender(sender))).first()
     return row[1] if row is not None and row[1].forgotten_at is None else None
 
 
@@ -117,7 +120,7 @@ async def person_by_sender(
 ) -> tuple[Person | None, Contact | None]:
     """The person behind a message and the contact it came from, (None, None) for a stranger. Records that they
     wrote now (`wrote`). The chat core reads the person's roles in the same statement (`people.writer`)."""
-    row = (await session.execute(_sender_and_person(sender))).first()
+    row = (await session.execute(_SENDER_AND_PERSON, _sender(sender))).first()
     if row is None or row[1].forgotten_at is not None:
         return None, None
     contact, person = row

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
@@ -544,18 +544,20 @@ async def record_wrong_code(session: AsyncSession, sender: Sender, now: datetime
     await session.flush()
 
 
+# What every update reads first: the contact it came from, its person and their active roles (one row per role).
+_WRITER = (
+    select(Contact, Person, RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_code)
+    .join(Person, Person.id == Contact.person_id)
+    .outerjoin(RoleAssignment, and_(RoleAssignment.person_id == Person.id, RoleAssignment.revoked_at.is_(None)))
+    .where(Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"))
+    .order_by(RoleAssignment.id)
+)
+
+
 async def writer(session: AsyncSession, sender: Sender, now: datetime) -> tuple[Person | None, list[Grant]]:
-    """The person behind a message and their active roles, in one statement (what every update needs first);
+    """The person behind a message and their active roles, in one statement (built once: every update runs it);
     (None, []) for a stranger. Records that they wrote now from this contact (`contacts.wrote`)."""
-    rows = (
-        await session.execute(
-            select(Contact, Person, RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_code)
-            .join(Person, Person.id == Contact.person_id)
-            .outerjoin(RoleAssignment, and_(RoleAssignment.person_id == Person.id, RoleAssignment.revoked_at.is_(None)))
-            .where(Contact.channel == sender.channel, Contact.user_id == sender.user_id)
-            .order_by(RoleAssignment.id)
-        )
-    ).all()
+    rows = (await session.execute(_WRITER, {"channel": sender.channel, "user_id": sender.user_id})).all()
     if not rows or rows[0][1].forgotten_at is not None:
         return None, []
     contact, person = rows[0][0], rows[0][1]
