@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 
 from bot.app import App
 from bot.authz import Action, places
@@ -28,18 +28,17 @@ from bot.chat.actions import (
     KirimSkipNomor,
     Reject,
 )
-from bot.chat.messages import Incoming, IncomingFile, OutFile
+from bot.chat.messages import Incoming, IncomingFile, OutFile, Sender
 from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
-from bot.services.contacts import known_person
 from bot.services.drafts import clear_draft, get_draft, save_draft
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
 from bot.storage import sniff_mime_type
 from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn
-from models.tables import Desa, Kecamatan, Obligation, Role
+from models.tables import Contact, Desa, Draft, Kecamatan, Obligation, Person, Role
 
 log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
@@ -113,9 +112,8 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
     """
     app = core.app
     async with app.sessions() as session:
-        person = await known_person(session, incoming.sender)
-        draft = await get_draft(session, person.id) if person else None
-        expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
+        step = (await session.execute(_STEP_OF_SENDER, _sender(incoming.sender))).first()
+        expected = step is not None and tuple(step) in FILE_STEPS
     if not expected:
         return await core.handle(incoming, channel, _file_not_expected)
     try:
@@ -128,6 +126,22 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
             await _file_received(current, one)
 
     return await core.handle(incoming, channel, received)
+
+
+# Where the conversation of the account that sent a file stands, without a lock (one statement; the draft is read
+# again, locked, in the update's own transaction).
+_STEP_OF_SENDER = (
+    select(Draft.flow, Draft.step)
+    .join(Person, Person.id == Draft.person_id)
+    .join(Contact, Contact.person_id == Person.id)
+    .where(
+        Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"), Person.forgotten_at.is_(None)
+    )
+)
+
+
+def _sender(sender: Sender) -> dict[str, str]:
+    return {"channel": sender.channel, "user_id": sender.user_id}
 
 
 async def _file_not_expected(current: Turn) -> None:

@@ -28,7 +28,7 @@ BUDGETS = {
     "nomor": (9, 8),
     "send": (25, 24),
 }
-READ_BEFORE_A_FILE = (3, 2)  # the file is fetched outside the update's transaction, after this read
+READ_BEFORE_A_FILE = (2, 1)  # the file is fetched outside the update's transaction, after this read
 
 
 class Transactions:
