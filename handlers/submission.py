@@ -11,10 +11,7 @@ import logging
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Row, bindparam, select
 
 from bot.app import App
 from bot.authz import Action, places
@@ -28,17 +25,23 @@ from bot.chat.actions import (
     KirimSkipNomor,
     Reject,
 )
-from bot.chat.messages import Incoming, IncomingFile, OutFile, Sender
+from bot.chat.messages import Incoming, IncomingFile, OutFile
 from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
-from bot.services.drafts import clear_draft, get_draft, save_draft
+from bot.services.drafts import clear_draft, get_draft, save_draft, step_of_sender
 from bot.services.people import people_with_role_covering
-from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
+from bot.services.submissions import (
+    NOMOR_LIMIT,
+    Receipt,
+    obligation_glance,
+    open_obligations,
+    submit_from_chat,
+)
 from bot.storage import sniff_mime_type
 from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn
-from models.tables import Contact, Desa, Draft, Kecamatan, Obligation, Person, Role
+from models.tables import Role
 
 log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
@@ -83,7 +86,7 @@ async def from_reminder(current: Turn, obligation_id: int) -> None:
 async def choose(current: Turn, obligation_id: int) -> None:
     """The obligation button: the service-side check is repeated here from the database, not the button."""
     assert current.person is not None
-    obligation = await obligation_facts(current, obligation_id)
+    obligation = await obligation_glance(current.session, obligation_id)
     if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
         raise InputError("chat.not_allowed")
     data = {"obligation_id": obligation.id, "files": []}
@@ -112,8 +115,7 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
     """
     app = core.app
     async with app.sessions() as session:
-        step = (await session.execute(_STEP_OF_SENDER, _sender(incoming.sender))).first()
-        expected = step is not None and tuple(step) in FILE_STEPS
+        expected = await step_of_sender(session, incoming.sender) in FILE_STEPS
     if not expected:
         return await core.handle(incoming, channel, _file_not_expected)
     try:
@@ -126,22 +128,6 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
             await _file_received(current, one)
 
     return await core.handle(incoming, channel, received)
-
-
-# Where the conversation of the account that sent a file stands, without a lock (one statement; the draft is read
-# again, locked, in the update's own transaction).
-_STEP_OF_SENDER = (
-    select(Draft.flow, Draft.step)
-    .join(Person, Person.id == Draft.person_id)
-    .join(Contact, Contact.person_id == Person.id)
-    .where(
-        Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"), Person.forgotten_at.is_(None)
-    )
-)
-
-
-def _sender(sender: Sender) -> dict[str, str]:
-    return {"channel": sender.channel, "user_id": sender.user_id}
 
 
 async def _file_not_expected(current: Turn) -> None:
@@ -274,7 +260,7 @@ async def nomor_text(current: Turn, text: str | None) -> None:
     nomor = limit_text("Nomor", text, NOMOR_LIMIT) if text else None
     data = {**draft.data, "nomor": nomor}
     await save_draft(current.session, draft.person_id, FLOW, "confirm", data, current.app.clock.now())
-    obligation = await obligation_facts(current, data["obligation_id"])
+    obligation = await obligation_glance(current.session, data["obligation_id"])
     assert obligation is not None
     if text is None:
         current.mark_pressed("➡️ —")
@@ -357,20 +343,8 @@ async def _draft_at(current: Turn, step: str):
     return draft
 
 
-async def obligation_facts(current: Turn, obligation_id: int) -> Row[Any] | None:
-    """What a step shows of an obligation, its desa's name and its kecamatan's time zone: one row, one statement."""
-    found = await current.session.execute(
-        select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
-               Desa.nama.label("desa_nama"), Kecamatan.timezone)
-        .join(Desa, Desa.kode == Obligation.desa_kode)
-        .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
-        .where(Obligation.id == obligation_id)
-    )  # fmt: skip
-    return found.first()
-
-
 async def obligation_today(current: Turn, obligation_id: int) -> date:
     """Today where the obligation's desa is."""
-    obligation = await obligation_facts(current, obligation_id)
+    obligation = await obligation_glance(current.session, obligation_id)
     assert obligation is not None
     return today(current.app.clock, ZoneInfo(obligation.timezone))

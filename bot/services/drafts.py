@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from models.tables import Draft
+from bot.chat.messages import Sender
+from models.tables import Contact, Draft, Person
 
 _READ = "klambi.drafts_read"  # session.info: person id -> the draft (or None) read under the lock in this transaction
 
@@ -38,6 +39,25 @@ async def get_draft(session: AsyncSession, person_id: int) -> Draft | None:
     if person_id not in read:
         read[person_id] = await session.get(Draft, person_id, with_for_update=True)
     return read[person_id]
+
+
+# Where the conversation of an account stands, without a lock: one statement.
+_STEP_OF_SENDER = (
+    select(Draft.flow, Draft.step)
+    .join(Person, Person.id == Draft.person_id)
+    .join(Contact, Contact.person_id == Person.id)
+    .where(
+        Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"), Person.forgotten_at.is_(None)
+    )
+)
+
+
+async def step_of_sender(session: AsyncSession, sender: Sender) -> tuple[str, str] | None:
+    """(flow, step) of the conversation of the person behind this account, None when there is none (or no person):
+    a read before the update's transaction (a file is fetched only where one is expected); the draft is read again,
+    locked, in the update's own transaction."""
+    row = (await session.execute(_STEP_OF_SENDER, {"channel": sender.channel, "user_id": sender.user_id})).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def save_draft(

@@ -132,6 +132,31 @@ async def open_obligations(session: AsyncSession, desa_kode: str) -> list[OpenOb
     return offered[:OFFERED_LIMIT]
 
 
+@dataclass(frozen=True)
+class ObligationGlance:
+    """What a /kirim step shows of an obligation: its document, its desa's name, its kecamatan's time zone."""
+
+    id: int
+    desa_kode: str
+    document_code: str
+    tahun_anggaran: int
+    desa_nama: str
+    timezone: str
+
+
+async def obligation_glance(session: AsyncSession, obligation_id: int) -> ObligationGlance | None:
+    """One row, one statement (a step used to read the obligation, the desa and the kecamatan one by one)."""
+    found = await session.execute(
+        select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran, Desa.nama,
+               Kecamatan.timezone)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+        .where(Obligation.id == obligation_id)
+    )  # fmt: skip
+    row = found.first()
+    return ObligationGlance(*row) if row is not None else None
+
+
 async def submit_from_chat(
     session: AsyncSession,
     person: Person,
