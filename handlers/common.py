@@ -174,9 +174,8 @@ class Conversations:
 
     async def handle(self, incoming: Incoming, channel: ChannelFacts, handler: Handler | None = None) -> Outcome:
         """Handle one incoming message in one transaction; `handler` defaults to the router's choice."""
-        from bot.services.contacts import person_by_sender
         from bot.services.notices import WAKE
-        from bot.services.people import active_grants
+        from bot.services.people import writer
         from bot.services.updates import first_delivery
         from handlers import route
 
@@ -189,8 +188,7 @@ class Conversations:
                 if not await first_delivery(session, incoming.channel, incoming.key, app.clock.now()):
                     log.info("%s delivery %s was handled before: not again", incoming.channel, incoming.key)
                     return Outcome(handled=False)
-                person, _ = await person_by_sender(session, incoming.sender, app.clock.now())  # reachable there again
-                grants = await active_grants(session, person.id) if person else []
+                person, grants = await writer(session, incoming.sender, app.clock.now())  # reachable there again
                 current = Turn(app, session, incoming, channel, person, grants)
                 try:
                     async with session.begin_nested():

@@ -80,11 +80,12 @@ async def status(current: Turn) -> None:
         year = _year_argument(current, today.year)
         _, _, rows = await obligation_rows(current.session, kode, year, now)
         for desa_kode in codes:
-            desa = await current.session.get(Desa, desa_kode)
-            if desa is None:
+            own = [r for r in rows if r.desa_kode == desa_kode]
+            nama = own[0].desa_nama if own else await _desa_nama(current, desa_kode)  # read already, as a rule
+            if nama is None:
                 continue
-            lines = [current.t("status.title", desa=desa.nama, year=year)]
-            for row in (r for r in rows if r.desa_kode == desa_kode):
+            lines = [current.t("status.title", desa=nama, year=year)]
+            for row in own:
                 agreed = (
                     current.t("status.agreed", date=fmt_date(row.agreed_date, current.lang))
                     if row.agreed_date != row.legal_deadline
@@ -96,6 +97,11 @@ async def status(current: Turn) -> None:
                               status=status_label(row.status, current.lang), days=_days(current, row, today))
                 )  # fmt: skip
             current.reply("\n".join(lines))
+
+
+async def _desa_nama(current: Turn, kode: str) -> str | None:
+    desa = await current.session.get(Desa, kode)
+    return desa.nama if desa is not None else None
 
 
 async def indikator(current: Turn) -> None:

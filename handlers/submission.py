@@ -11,6 +11,7 @@ import logging
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.authz import Action, places
@@ -25,16 +26,22 @@ from bot.chat.actions import (
     Reject,
 )
 from bot.chat.messages import Incoming, IncomingFile, OutFile
+from bot.clock import today
 from bot.errors import InputError
 from bot.i18n import fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
-from bot.services.contacts import known_person
-from bot.services.drafts import clear_draft, get_draft, save_draft
+from bot.services.drafts import clear_draft, get_draft, save_draft, step_of_sender
 from bot.services.people import people_with_role_covering
-from bot.services.submissions import NOMOR_LIMIT, Receipt, open_obligations, submit_from_chat
+from bot.services.submissions import (
+    NOMOR_LIMIT,
+    Receipt,
+    obligation_glance,
+    open_obligations,
+    submit_from_chat,
+)
 from bot.storage import sniff_mime_type
-from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn, local_today
-from models.tables import Desa, Obligation, Role
+from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn
+from models.tables import Role
 
 log = logging.getLogger("klambi.handlers")
 FLOW = "kirim"
@@ -79,15 +86,13 @@ async def from_reminder(current: Turn, obligation_id: int) -> None:
 async def choose(current: Turn, obligation_id: int) -> None:
     """The obligation button: the service-side check is repeated here from the database, not the button."""
     assert current.person is not None
-    obligation = await current.session.get(Obligation, obligation_id)
+    obligation = await obligation_glance(current.session, obligation_id)
     if obligation is None or obligation.desa_kode not in _sekdes_desa(current):
         raise InputError("chat.not_allowed")
-    desa = await current.session.get(Desa, obligation.desa_kode)
-    assert desa is not None
     data = {"obligation_id": obligation.id, "files": []}
     await save_draft(current.session, current.person.id, FLOW, "file", data, current.app.clock.now())
-    text = current.t("kirim.send_file", doc=obligation.document_code, ta=obligation.tahun_anggaran, desa=desa.nama,
-                     limit=current.app.settings.storage.max_file_mb)  # fmt: skip
+    text = current.t("kirim.send_file", doc=obligation.document_code, ta=obligation.tahun_anggaran,
+                     desa=obligation.desa_nama, limit=current.app.settings.storage.max_file_mb)  # fmt: skip
     current.edit_pressed(text)
 
 
@@ -110,9 +115,7 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
     """
     app = core.app
     async with app.sessions() as session:
-        person = await known_person(session, incoming.sender)
-        draft = await get_draft(session, person.id) if person else None
-        expected = draft is not None and (draft.flow, draft.step) in FILE_STEPS
+        expected = await step_of_sender(session, incoming.sender) in FILE_STEPS
     if not expected:
         return await core.handle(incoming, channel, _file_not_expected)
     try:
@@ -257,17 +260,15 @@ async def nomor_text(current: Turn, text: str | None) -> None:
     nomor = limit_text("Nomor", text, NOMOR_LIMIT) if text else None
     data = {**draft.data, "nomor": nomor}
     await save_draft(current.session, draft.person_id, FLOW, "confirm", data, current.app.clock.now())
-    obligation = await current.session.get(Obligation, data["obligation_id"])
+    obligation = await obligation_glance(current.session, data["obligation_id"])
     assert obligation is not None
-    desa = await current.session.get(Desa, obligation.desa_kode)
-    assert desa is not None
     if text is None:
         current.mark_pressed("➡️ —")
     summary = current.t(
         "kirim.summary",
         doc=obligation.document_code,
         ta=obligation.tahun_anggaran,
-        desa=desa.nama,
+        desa=obligation.desa_nama,
         files=len(data["files"]),
         penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
         nomor=nomor or "—",
@@ -344,6 +345,6 @@ async def _draft_at(current: Turn, step: str):
 
 async def obligation_today(current: Turn, obligation_id: int) -> date:
     """Today where the obligation's desa is."""
-    obligation = await current.session.get(Obligation, obligation_id)
+    obligation = await obligation_glance(current.session, obligation_id)
     assert obligation is not None
-    return await local_today(current, obligation.desa_kode)
+    return today(current.app.clock, ZoneInfo(obligation.timezone))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.messages import Sender
@@ -96,30 +96,45 @@ async def contact_by_sender(session: AsyncSession, sender: Sender) -> Contact | 
     )
 
 
+# The contact a message came from and its person, in one statement built once.
+_SENDER_AND_PERSON = (
+    select(Contact, Person)
+    .join(Person, Person.id == Contact.person_id)
+    .where(Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"))
+)
+
+
+def _sender(sender: Sender) -> dict[str, str]:
+    return {"channel": sender.channel, "user_id": sender.user_id}
+
+
 async def known_person(session: AsyncSession, sender: Sender) -> Person | None:
     """The person behind an account, without recording anything (a read before the update's own transaction)."""
-    contact = await contact_by_sender(session, sender)
-    person = await session.get(Person, contact.person_id) if contact else None
-    return person if person is not None and person.forgotten_at is None else None
+    row = (await session.execute(_SENDER_AND_PERSON, _sender(sender))).first()
+    return row[1] if row is not None and row[1].forgotten_at is None else None
 
 
-async def person_by_sender(
-    session: AsyncSession, sender: Sender, now: datetime
-) -> tuple[Person | None, Contact | None]:
-    """The person behind a message and the contact it came from, (None, None) for a stranger. Records that they
-    wrote now (the rule prefers this contact from now on) and that they are reachable again there."""
-    contact = await contact_by_sender(session, sender)
-    if contact is None:
-        return None, None
-    person = await session.get(Person, contact.person_id)
-    if person is None or person.forgotten_at is not None:
-        return None, None
+def wrote(contact: Contact, sender: Sender, now: datetime) -> None:
+    """Record that the person wrote from this contact now (the rule prefers it from now on) and that they are
+    reachable there again."""
     contact.last_message_at = now
     contact.unreachable_since = None
     if sender.phone and contact.phone is None:
         contact.phone = sender.phone
     if sender.display_name:
         contact.display_name = sender.display_name[:120]
+
+
+async def person_by_sender(
+    session: AsyncSession, sender: Sender, now: datetime
+) -> tuple[Person | None, Contact | None]:
+    """The person behind a message and the contact it came from, (None, None) for a stranger. Records that they
+    wrote now (`wrote`). The chat core reads the person's roles in the same statement (`people.writer`)."""
+    row = (await session.execute(_SENDER_AND_PERSON, _sender(sender))).first()
+    if row is None or row[1].forgotten_at is not None:
+        return None, None
+    contact, person = row
+    wrote(contact, sender, now)
     return person, contact
 
 

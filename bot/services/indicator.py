@@ -77,8 +77,9 @@ class YearFacts:
     deadlines: dict[tuple[str, int], date]
 
 
-async def year_facts(session: AsyncSession, kecamatan_kode: str, year: int) -> YearFacts:
-    """A kecamatan's desa, the performance year's counted (document, TA) pairs, their obligations and deadlines."""
+async def year_facts(session: AsyncSession, kecamatan_kode: str, year: int, *, files: bool = True) -> YearFacts:
+    """A kecamatan's desa, the performance year's counted (document, TA) pairs, their obligations and deadlines;
+    the versions' files too unless `files` is False (a status does not show them)."""
     kecamatan = await require_kecamatan(session, kecamatan_kode)
     desa = list(await session.scalars(select(Desa).where(Desa.kecamatan_kode == kecamatan.kode).order_by(Desa.kode)))
     pairs = performance_year_obligations(await document_kinds(session), year)
@@ -92,7 +93,11 @@ async def year_facts(session: AsyncSession, kecamatan_kode: str, year: int) -> Y
                 Desa.kecamatan_kode == kecamatan.kode,
                 or_(*(and_(Obligation.document_code == k.code, Obligation.tahun_anggaran == ta) for k, ta in pairs)),
             )
-            .options(selectinload(Obligation.submissions).selectinload(Submission.files))
+            .options(
+                selectinload(Obligation.submissions).selectinload(Submission.files)
+                if files
+                else selectinload(Obligation.submissions)
+            )
         )
         obligations = {(o.desa_kode, o.document_code, o.tahun_anggaran): o for o in rows}
     deadlines = {(k.code, ta): k.rule.legal_deadline(ta, calendar) for k, ta in pairs}
@@ -132,7 +137,7 @@ async def _indicator_of(session: AsyncSession, facts: YearFacts, year: int, at: 
 async def obligation_rows(
     session: AsyncSession, kecamatan_kode: str, year: int, at: datetime
 ) -> tuple[Kecamatan, date, list[ObligationRow]]:
-    facts = await year_facts(session, kecamatan_kode, year)
+    facts = await year_facts(session, kecamatan_kode, year, files=False)
     return facts.kecamatan, at.astimezone(facts.tz).date(), _rows_of(facts, at)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Grant, may_invite
@@ -18,7 +18,14 @@ from bot.config import RemindersSettings
 from bot.errors import InputError
 from bot.i18n import Language, t
 from bot.services.audit import CLI, SYSTEM, Actor, audit
-from bot.services.contacts import WHATSAPP, add_contact, contact_by_sender, contacts_of, has_reachable_contact
+from bot.services.contacts import (
+    WHATSAPP,
+    add_contact,
+    contact_by_sender,
+    contacts_of,
+    has_reachable_contact,
+    wrote,
+)
 from bot.services.places import require_desa, require_kecamatan
 from bot.services.planning import kecamatan_of, plan_again
 from bot.wilayah import Level, level_of
@@ -535,6 +542,27 @@ class WrongCode(InputError):
 async def record_wrong_code(session: AsyncSession, sender: Sender, now: datetime) -> None:
     session.add(StartAttempt(channel=sender.channel, user_id=sender.user_id, at=now))
     await session.flush()
+
+
+# What every update reads first: the contact it came from, its person and their active roles (one row per role).
+_WRITER = (
+    select(Contact, Person, RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_code)
+    .join(Person, Person.id == Contact.person_id)
+    .outerjoin(RoleAssignment, and_(RoleAssignment.person_id == Person.id, RoleAssignment.revoked_at.is_(None)))
+    .where(Contact.channel == bindparam("channel"), Contact.user_id == bindparam("user_id"))
+    .order_by(RoleAssignment.id)
+)
+
+
+async def writer(session: AsyncSession, sender: Sender, now: datetime) -> tuple[Person | None, list[Grant]]:
+    """The person behind a message and their active roles, in one statement (built once: every update runs it);
+    (None, []) for a stranger. Records that they wrote now from this contact (`contacts.wrote`)."""
+    rows = (await session.execute(_WRITER, {"channel": sender.channel, "user_id": sender.user_id})).all()
+    if not rows or rows[0][1].forgotten_at is not None:
+        return None, []
+    contact, person = rows[0][0], rows[0][1]
+    wrote(contact, sender, now)
+    return person, [Grant(role, kind, code) for _, _, role, kind, code in rows if role is not None]
 
 
 async def active_grants(session: AsyncSession, person_id: int) -> list[Grant]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -42,7 +42,6 @@ class OpenObligation:
     desa_kode: str
     desa_nama: str
     document_code: str
-    document_name: str
     tahun_anggaran: int
     legal_deadline: date
     agreed_date: date
@@ -103,30 +102,59 @@ class WaitingItem:
 
 
 async def open_obligations(session: AsyncSession, desa_kode: str) -> list[OpenObligation]:
-    """Obligations of one desa with no accepted version, the nearest deadline first."""
-    kinds = {k.code: k for k in await document_kinds(session)}
-    desa = await session.get(Desa, desa_kode)
-    if desa is None:
-        return []
-    rows = await session.scalars(
-        select(Obligation)
+    """Obligations of one desa with no accepted version, the nearest deadline first: one statement, rows not
+    objects (the desa's name and each version's verdict, in version order)."""
+    rows = await session.execute(
+        select(
+            Obligation.id, Desa.nama, Obligation.document_code, Obligation.tahun_anggaran, Obligation.legal_deadline,
+            Obligation.agreed_date, Submission.review_status,
+        )
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .outerjoin(Submission, Submission.obligation_id == Obligation.id)
         .where(Obligation.desa_kode == desa_kode)
-        .options(selectinload(Obligation.submissions))
-        .order_by(Obligation.legal_deadline, Obligation.document_code)
-    )
+        .order_by(Obligation.legal_deadline, Obligation.document_code, Obligation.id, Submission.version)
+    )  # fmt: skip
+    found: dict[int, tuple[tuple[Any, ...], list[ReviewStatus]]] = {}
+    for obligation_id, *facts, review_status in rows:
+        statuses = found.setdefault(obligation_id, (tuple(facts), []))[1]
+        if review_status is not None:
+            statuses.append(review_status)
     offered = []
-    for o in rows:
-        statuses = [s.review_status for s in o.submissions]
+    for obligation_id, ((nama, code, ta, legal, agreed), statuses) in found.items():
         if ReviewStatus.ACCEPTED in statuses:
             continue
         offered.append(
             OpenObligation(
-                o.id, desa.kode, desa.nama, o.document_code, kinds[o.document_code].name, o.tahun_anggaran,
-                o.legal_deadline, o.agreed_date, ReviewStatus.MENUNGGU in statuses,
+                obligation_id, desa_kode, nama, code, ta, legal, agreed, ReviewStatus.MENUNGGU in statuses,
                 bool(statuses) and statuses[-1] is ReviewStatus.REJECTED,
             )
         )  # fmt: skip
     return offered[:OFFERED_LIMIT]
+
+
+@dataclass(frozen=True)
+class ObligationGlance:
+    """What a /kirim step shows of an obligation: its document, its desa's name, its kecamatan's time zone."""
+
+    id: int
+    desa_kode: str
+    document_code: str
+    tahun_anggaran: int
+    desa_nama: str
+    timezone: str
+
+
+async def obligation_glance(session: AsyncSession, obligation_id: int) -> ObligationGlance | None:
+    """One row, one statement (a step used to read the obligation, the desa and the kecamatan one by one)."""
+    found = await session.execute(
+        select(Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran, Desa.nama,
+               Kecamatan.timezone)
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+        .where(Obligation.id == obligation_id)
+    )  # fmt: skip
+    row = found.first()
+    return ObligationGlance(*row) if row is not None else None
 
 
 async def submit_from_chat(
@@ -143,24 +171,28 @@ async def submit_from_chat(
     reminders: RemindersSettings | None = None,
 ) -> Receipt:
     """A secretary confirms a submission: a new version waiting for the kecamatan's decision, received now."""
-    obligation = await session.scalar(
-        select(Obligation).where(Obligation.id == obligation_id).options(selectinload(Obligation.submissions))
-    )
-    if obligation is None or not allowed(grants, Action.SUBMIT, obligation.desa_kode):
+    found = (
+        await session.execute(
+            select(Obligation, Desa, Kecamatan)
+            .join(Desa, Desa.kode == Obligation.desa_kode)
+            .join(Kecamatan, Kecamatan.kode == Desa.kecamatan_kode)
+            .where(Obligation.id == obligation_id)
+            .options(selectinload(Obligation.submissions))
+        )
+    ).first()
+    if found is None or not allowed(grants, Action.SUBMIT, found[0].desa_kode):
         raise InputError("error.not_allowed")
+    obligation, desa, kecamatan = found
     if any(s.review_status is ReviewStatus.ACCEPTED for s in obligation.submissions):
         raise InputError("error.already_accepted")
     if not files:
         raise InputError("error.no_file")
-    desa, kecamatan = await place_of(session, obligation.desa_kode)
     tz = ZoneInfo(kecamatan.timezone)
     if tanggal_penetapan > now.astimezone(tz).date():
         raise InputError("error.future_date_chat")
     if nomor and len(nomor) > NOMOR_LIMIT:
         raise InputError("error.text_too_long", option="Nomor", limit=NOMOR_LIMIT)
-    version = (
-        await session.scalar(select(func.max(Submission.version)).where(Submission.obligation_id == obligation.id)) or 0
-    ) + 1
+    version = max((s.version for s in obligation.submissions), default=0) + 1  # every version: loaded above
     submission = Submission(
         obligation_id=obligation.id,
         version=version,

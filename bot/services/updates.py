@@ -11,10 +11,11 @@ the key back with everything else, so a redelivery is handled afresh.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Insert, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,14 +38,16 @@ async def first_delivery(session: AsyncSession, channel: str, key: str, now: dat
     bot_id = sender_id if channel == "telegram" else -(zlib.crc32(channel.encode()) + 1)
     update_id = delivery_id if channel == "telegram" else sender_id * 2**32 + delivery_id
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ProcessedUpdate)
-        .values(bot_id=bot_id, update_id=update_id, handled_at=now)
-        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
-    )
-    result = await session.execute(statement)
+    values = {"bot_id": bot_id, "update_id": update_id, "handled_at": now}
+    result = await session.execute(_recording(dialect), values)
     return result.rowcount == 1
+
+
+@functools.cache
+def _recording(dialect: str) -> Insert:
+    """The statement that records a delivery, built once per dialect (every update runs it)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(ProcessedUpdate.__table__).on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
 
 
 async def forget_old_updates(session: AsyncSession, now: datetime) -> int:
