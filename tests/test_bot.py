@@ -93,11 +93,14 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     assert "RKPDes TA 2025: 16,67% (1/6 desa tepat waktu)" in answer.text
     assert f"Realisasi {str(report.result.realisasi).replace('.', ',')}%" in answer.text
     assert "Tidak ada: Banyuputih Kidul (LPPDes)" in answer.text
+    await world.app.builds.idle()  # the chart follows from the report pool
     await world.sandbox.settle()
     chart = next(m for m in camat.messages if m.photo)
     png = world.sandbox.downloaded(chart.photo[-1]["file_id"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     await camat.send_text("/rekap 2024")
+    await camat.expect("Rekap Kecamatan Jatiroto tahun 2024 sedang disiapkan")
+    await world.app.builds.idle()
     sent = await camat.expect("Rekap Kecamatan Jatiroto, tahun kinerja 2024")
     assert sent.document["file_name"] == "rekap-jatiroto-2024.xlsx"
     import io
