@@ -4,6 +4,13 @@ of this process (`[reports] workers = 0`, what the bot did before). Meanwhile a 
 `TICK` again and again and records how much longer than that it took: the loop's lag, what every other person's
 update would wait.
 
+Beside the ticker, a worker on the loop does small pieces of pure-Python work (`UNIT`, like handling an update)
+back to back: how many it finishes a second while files are built, against the same worker on a quiet loop before
+(`loop_share`): a builder in a thread takes the GIL from it, one in another process does not. On a shared machine
+both figures move with the neighbours' load; `gil_cpu_ms_per_file` does not: the CPU time this process spent outside
+the event loop's thread per file built (the builder's thread holding the GIL; for the pool, only the executor's
+threads passing the data and the bytes).
+
 The database is read first (as the handlers do, in the transaction); only the building is measured.
 """
 
@@ -24,6 +31,8 @@ from reports.pool import Builds
 from reports.recipes import indicator_chart, workbook
 
 TICK = 0.005  # seconds the ticker sleeps each time
+UNIT = 2_000  # loop turns of a piece of the loop worker's work (well under a millisecond)
+QUIET = 1.0  # seconds the loop worker runs alone first
 YEARS = (2022, 2023, 2024)
 
 
@@ -32,7 +41,8 @@ class Ticker:
 
     def __init__(self) -> None:
         self.lags_ms: list[float] = []
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.units, self.started, self.seconds, self.other_threads_cpu = 0, 0.0, 0.0, 0.0
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -41,13 +51,31 @@ class Ticker:
             await asyncio.sleep(TICK)
             self.lags_ms.append((loop.time() - start - TICK) * 1000)
 
+    async def _work(self) -> None:
+        while True:
+            total = 0
+            for i in range(UNIT):
+                total += i * i % 7
+            self.units += 1
+            await asyncio.sleep(0)
+
     def __enter__(self) -> Ticker:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self.units, self.started = 0, time.perf_counter()
+        self._cpu = (time.process_time(), time.thread_time())  # the process; the event loop's thread
+        self._tasks = [loop.create_task(self._run()), loop.create_task(self._work())]
         return self
 
     def __exit__(self, *_: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        self.seconds = time.perf_counter() - self.started
+        process, loop_thread = self._cpu
+        self.other_threads_cpu = (time.process_time() - process) - (time.thread_time() - loop_thread)
+
+    @property
+    def units_per_second(self) -> float:
+        return self.units / max(self.seconds, 1e-9)
 
     def figures(self) -> dict[str, float]:
         ordered = sorted(self.lags_ms) or [0.0]
@@ -99,9 +127,13 @@ async def _one(builds: Builds, charts: list, books: list, warm: tuple) -> dict[s
     for recipe in warm:  # the pool's start (and matplotlib's import, for a thread): counted apart
         await builds.build(recipe)
     started = round(time.perf_counter() - start, 2)
+    with Ticker() as quiet:
+        await asyncio.sleep(QUIET)
     with Ticker() as missing:
         chart_ms = await _timed_builds(builds, charts)
         book_ms = await _timed_builds(builds, books)
+    share = round(missing.units_per_second / quiet.units_per_second, 2)
+    gil = round(missing.other_threads_cpu * 1000 / (len(charts) + len(books)), 1)
     with Ticker() as kept:
         kept_ms = await _timed_builds(builds, charts + books)
     assert builds.built == 2 + len(charts) + len(books), "a build was kept that should have been new"
@@ -110,7 +142,8 @@ async def _one(builds: Builds, charts: list, books: list, warm: tuple) -> dict[s
         "chart_new": summary(chart_ms),
         "workbook_new": summary(book_ms),
         "kept": summary(kept_ms),
-        "while_building": missing.figures(),
+        "quiet": quiet.figures(),
+        "while_building": missing.figures() | {"loop_share": share, "gil_cpu_ms_per_file": gil},
         "while_kept": kept.figures(),
     }
 
@@ -128,4 +161,5 @@ async def builds(app: App, kecamatan: int) -> dict[str, Any]:
     thread, pool = results["thread"]["while_building"], results["pool"]["while_building"]
     results["lag_p95_ratio"] = round(thread["lag_p95_ms"] / max(pool["lag_p95_ms"], 0.01), 1)
     results["lag_max_ratio"] = round(thread["lag_max_ms"] / max(pool["lag_max_ms"], 0.01), 1)
+    results["loop_share_ratio"] = round(pool["loop_share"] / max(thread["loop_share"], 0.01), 1)
     return results
