@@ -124,8 +124,9 @@ async def _timed_builds(builds: Builds, recipes: list) -> list[float]:
 
 async def _one(builds: Builds, charts: list, books: list, warm: tuple) -> dict[str, Any]:
     start = time.perf_counter()
-    for recipe in warm:  # the pool's start (and matplotlib's import, for a thread): counted apart
-        await builds.build(recipe)
+    with Ticker() as starting:
+        for recipe in warm:  # the pool's start (and matplotlib's import, for a thread): counted apart
+            await builds.build(recipe)
     started = round(time.perf_counter() - start, 2)
     with Ticker() as quiet:
         await asyncio.sleep(QUIET)
@@ -139,6 +140,7 @@ async def _one(builds: Builds, charts: list, books: list, warm: tuple) -> dict[s
     assert builds.built == 2 + len(charts) + len(books), "a build was kept that should have been new"
     return {
         "start_seconds": started,
+        "start_lag_max_ms": starting.figures()["lag_max_ms"],
         "chart_new": summary(chart_ms),
         "workbook_new": summary(book_ms),
         "kept": summary(kept_ms),

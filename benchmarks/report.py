@@ -378,6 +378,9 @@ HEAVY_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("kept (same data again): p50, report pool", "heavy", ("pool", "kept", "median_ms"), " ms"),
     ("… max", "heavy", ("pool", "kept", "max_ms"), " ms"),
     ("report pool's start with its first chart and workbook", "heavy", ("pool", "start_seconds"), " s"),
+    ("… the loop's longest lag meanwhile", "heavy", ("pool", "start_lag_max_ms"), " ms"),
+    ("thread's first chart and workbook (matplotlib imported)", "heavy", ("thread", "start_seconds"), " s"),
+    ("… the loop's longest lag meanwhile", "heavy", ("thread", "start_lag_max_ms"), " ms"),
 ]  # fmt: skip
 
 

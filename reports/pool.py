@@ -68,6 +68,7 @@ class Builds:
     def __init__(self, workers: int = 1) -> None:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
+        self._starting: asyncio.Future[ProcessPoolExecutor] | None = None
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_bytes = 0
         self._building: dict[str, asyncio.Task[bytes]] = {}  # by digest: one build of the same file
@@ -112,9 +113,8 @@ class Builds:
             else:
                 loop = asyncio.get_running_loop()
                 try:
-                    content = await loop.run_in_executor(
-                        self._pool(), work.build, recipe.builder, recipe.data, recipe.language
-                    )
+                    pool = await self._pool()
+                    content = await loop.run_in_executor(pool, work.build, recipe.builder, recipe.data, recipe.language)
                 except BrokenProcessPool:  # a worker died (out of memory?): the next build starts a new pool
                     self._drop_pool()
                     raise
@@ -133,19 +133,36 @@ class Builds:
             _, dropped = self._cache.popitem(last=False)
             self._cache_bytes -= len(dropped)
 
-    def _pool(self) -> ProcessPoolExecutor:
+    async def _pool(self) -> ProcessPoolExecutor:
+        """The pool, started in a thread the first time: starting the forkserver and forking the first worker waits
+        for the builders' imports, which must not stop the event loop."""
         if self._executor is None:
-            from reports.work import PRELOAD
-
+            if self._starting is None:
+                self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+            starting = self._starting
             try:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(PRELOAD)
-            except ValueError:  # no forkserver on this platform
-                context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 max_tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
-            log.info("report pool started: %d worker(s), %s", self.workers, context.get_start_method())
+                executor = await asyncio.shield(starting)
+            finally:
+                if self._starting is starting and starting.done():
+                    self._starting = None
+            if self._executor is None:
+                self._executor = executor
+            elif self._executor is not executor:
+                executor.shutdown(wait=False)
         return self._executor
+
+    def _start(self) -> ProcessPoolExecutor:
+        from reports.work import PRELOAD
+
+        try:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+        except ValueError:  # no forkserver on this platform
+            context = multiprocessing.get_context("spawn")
+        executor = ProcessPoolExecutor(self.workers, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
+        executor.submit(int).result()  # the first worker forked and answering
+        log.info("report pool started: %d worker(s), %s", self.workers, context.get_start_method())
+        return executor
 
     def _drop_pool(self) -> None:
         executor, self._executor = self._executor, None

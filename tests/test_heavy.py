@@ -162,3 +162,23 @@ async def test_whatsapp_gets_the_workbook_after_its_waiting_word_and_the_runtime
     workers = list(builds._executor._processes.values())  # type: ignore[union-attr]
     await wa_world.stack.aclose()  # `klambi run` stopping
     assert not builds.started and not any(p.is_alive() for p in workers)
+
+
+async def test_the_pool_starts_in_a_thread_not_on_the_event_loop(world, monkeypatch):
+    import threading
+
+    from reports.pool import Builds
+
+    starters = []
+    real = Builds._start
+
+    def recording(self):
+        starters.append(threading.get_ident())
+        return real(self)
+
+    monkeypatch.setattr(Builds, "_start", recording)
+    camat = await world.join(301, "Pak Camat", Role.CAMAT, JATIROTO, "Camat")
+    await camat.send_text("/indikator 2024")
+    await camat.expect("Indikator akuntabilitas")
+    await world.app.builds.idle()
+    assert starters and threading.get_ident() not in starters  # the forkserver's imports never stop the loop
