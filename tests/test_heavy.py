@@ -28,11 +28,19 @@ class Hold:
         self.started = asyncio.Event()
         self.released = asyncio.Event()
         self.recipes: list[Recipe] = []
+        self._arrived = asyncio.Event()
 
     async def __call__(self, recipe: Recipe) -> None:
         self.recipes.append(recipe)
         self.started.set()
+        self._arrived.set()
         await self.released.wait()
+
+    async def holding(self, count: int) -> None:
+        """Wait until `count` builds are held."""
+        while len(self.recipes) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def release(self) -> None:
         self.released.set()
@@ -182,3 +190,24 @@ async def test_the_pool_starts_in_a_thread_not_on_the_event_loop(world, monkeypa
     await camat.expect("Indikator akuntabilitas")
     await world.app.builds.idle()
     assert starters and threading.get_ident() not in starters  # the forkserver's imports never stop the loop
+
+
+async def test_the_dashboard_answers_429_to_a_second_chart_while_one_is_drawn_for_the_same_viewer(dash):
+    page = f"/dasbor/kecamatan/{JATIROTO}"
+    builds = dash.app.builds
+    hold = builds.gate = Hold()
+    client = await dash.client_for(dash.people["Bu Staf Jatiroto"])
+    other = await dash.client_for(dash.people["Pak Camat Jatiroto"])
+    first = asyncio.ensure_future(dash.get(client, f"{page}/grafik.png?tahun=2024&per=2025-01-15"))
+    await hold.started.wait()
+    status, text, _ = await dash.get(client, f"{page}/grafik.png?tahun=2023&per=2025-01-15")
+    assert status == 429 and "masih disiapkan" in text  # another chart for the same viewer: refused, not built
+    again = asyncio.ensure_future(dash.get(client, f"{page}/grafik.png?tahun=2024&per=2025-01-15"))  # joins
+    theirs = asyncio.ensure_future(dash.get(other, f"{page}/grafik.png?tahun=2023&per=2025-01-15"))  # another viewer
+    await hold.holding(2)
+    hold.release()
+    for status, _, reply in await asyncio.gather(first, again, theirs):
+        assert status == 200 and reply.headers["Content-Type"] == "image/png"
+    assert builds.built == 2 and len(hold.recipes) == 2
+    status, _, _ = await dash.get(client, f"{page}/grafik.png?tahun=2023&per=2025-01-15")  # now kept
+    assert status == 200 and builds.built == 2
