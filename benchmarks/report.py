@@ -258,7 +258,13 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         lines.append("")
     extra = "".join(
         " "
-        + (_dashboard_file(r) if "dashboard" in r.get("measurements", {}) else f"results-whatsapp-{r['database']}.json")
+        + (
+            _dashboard_file(r)
+            if "dashboard" in r.get("measurements", {})
+            else f"results-heavy-{r['size']}-{r['database']}.json"
+            if "heavy" in r.get("measurements", {})
+            else f"results-whatsapp-{r['database']}.json"
+        )
         for r in results
         if r not in by_db.values()
     )
