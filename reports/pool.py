@@ -152,14 +152,15 @@ class Builds:
         return self._executor
 
     def _start(self) -> ProcessPoolExecutor:
-        from reports.work import PRELOAD
+        from reports.work import PRELOAD, lower_priority
 
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
         except ValueError:  # no forkserver on this platform
             context = multiprocessing.get_context("spawn")
-        executor = ProcessPoolExecutor(self.workers, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
+        executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=lower_priority,
+                                       max_tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
         executor.submit(int).result()  # the first worker forked and answering
         log.info("report pool started: %d worker(s), %s", self.workers, context.get_start_method())
         return executor

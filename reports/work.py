@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.i18n import Language
 
+NICE = 10  # how much lower a worker's CPU priority is than the bot's
+
 
 def indicator_png(data: Any, language: Language) -> bytes:
     from reports.charts import indicator_png as draw
@@ -51,6 +53,16 @@ BUILDERS: dict[str, Callable[[Any, Language], bytes]] = {
     "markdown": markdown,
     "evidence_zip": evidence_zip,
 }
+
+
+def lower_priority() -> None:
+    """A worker's initializer: the bot's own process goes first when both want the CPU (a file may wait a little; a
+    person's answer should not)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(AttributeError, OSError):  # no nice on this platform
+        os.nice(NICE)
 
 
 def build(builder: str, data: Any, language: Language) -> bytes:
