@@ -141,6 +141,8 @@ async def test_the_pool_stops_with_the_bot(world):
     assert builds.started
     workers = list(builds._executor._processes.values())  # type: ignore[union-attr]
     assert workers and all(p.is_alive() for p in workers) and all(p.pid != os.getpid() for p in workers)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert mine == 19 or all(os.getpriority(os.PRIO_PROCESS, p.pid) > mine for p in workers)  # the bot goes first
     await world.restart_bot()  # the Application stops (post_stop), as a deploy would
     assert not builds.started and not any(p.is_alive() for p in workers)
     await camat.send_text("/rekap 2024")  # the next file starts a new pool
