@@ -21,7 +21,7 @@ import click
 
 MEASUREMENTS = (
     "indicator", "ranking_national", "ranking_kabupaten", "plan_year", "sweep_morning", "chat", "dispatch",
-    "whatsapp_webhook", "whatsapp_dispatch", "dashboard",
+    "whatsapp_webhook", "whatsapp_dispatch", "dashboard", "heavy",
     "record_import",  # last: it adds versions (of years the others do not read)
 )  # fmt: skip
 NOTES = Path(__file__).with_name("notes.md")
@@ -37,6 +37,7 @@ SIZES = {
         "wa_dispatch": 80,
         "imports": (200, 1000),
         "dashboard": {"pages": 40, "desa": 20, "kabupaten": 3, "national": 3, "charts": 5},
+        "heavy": 4,
     },
     "full": {
         "indicator": 300,
@@ -49,6 +50,7 @@ SIZES = {
         "wa_dispatch": 800,
         "imports": (1000, 10_000, 100_000),
         "dashboard": {"pages": 300, "desa": 100, "kabupaten": 20, "national": 5, "charts": 10},
+        "heavy": 8,
     },
 }
 
@@ -137,7 +139,7 @@ async def _run(
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from benchmarks import chat, dashboard, imports, whatsapp
+    from benchmarks import chat, dashboard, heavy, imports, whatsapp
     from benchmarks import database as db
     from benchmarks.generate import NOW, generate
     from bot.app import App
@@ -179,6 +181,7 @@ async def _run(
             ),
             "whatsapp_dispatch": lambda: whatsapp.dispatch(app, samples["wa_dispatch"]),
             "dashboard": lambda: dashboard.pages(app, db_url, samples["dashboard"]),
+            "heavy": lambda: heavy.builds(app, samples["heavy"]),
             "record_import": lambda: imports.record_import(app, db_url, samples["imports"]),
         }
         for name in MEASUREMENTS:

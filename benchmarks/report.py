@@ -265,6 +265,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         lines.append(f"| {what} | " + " | ".join(values) + " |")
     lines += _whatsapp(results, names)
     lines += _dashboard(results, names)
+    lines += _heavy(results, names)
     lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
     for db in databases:
         lines += [f"{names[db]}:", ""]
@@ -274,7 +275,13 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         lines.append("")
     extra = "".join(
         " "
-        + (_dashboard_file(r) if "dashboard" in r.get("measurements", {}) else f"results-whatsapp-{r['database']}.json")
+        + (
+            _dashboard_file(r)
+            if "dashboard" in r.get("measurements", {})
+            else f"results-heavy-{r['size']}-{r['database']}.json"
+            if "heavy" in r.get("measurements", {})
+            else f"results-whatsapp-{r['database']}.json"
+        )
         for r in results
         if r not in by_db.values()
     )
@@ -373,4 +380,46 @@ def _dashboard(results: list[dict[str, Any]], names: dict[str, str]) -> list[str
         size = "--quick" if r["size"] == "quick" else f"--size {r['size']}"
         database = "" if r["database"] == "sqlite" else f" --database postgresql --url {URL}"
         lines.append(f"    python -m benchmarks run {size}{database} --reuse --only dashboard -o {_dashboard_file(r)}")
+    return lines
+
+
+HEAVY_ROWS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("files built new (charts and workbooks, 3 years each)", "heavy", ("files",), ""),
+    ("bot's CPU outside its event loop per new file (GIL held), thread", "heavy",
+     ("thread", "while_building", "gil_cpu_ms_per_file"), " ms"),
+    ("… report pool", "heavy", ("pool", "while_building", "gil_cpu_ms_per_file"), " ms"),
+    ("loop work done while building ÷ quiet, thread", "heavy", ("thread", "while_building", "loop_share"), "×"),
+    ("… report pool", "heavy", ("pool", "while_building", "loop_share"), "×"),
+    ("loop lag while building p95, thread", "heavy", ("thread", "while_building", "lag_p95_ms"), " ms"),
+    ("… max", "heavy", ("thread", "while_building", "lag_max_ms"), " ms"),
+    ("… report pool p95", "heavy", ("pool", "while_building", "lag_p95_ms"), " ms"),
+    ("… max", "heavy", ("pool", "while_building", "lag_max_ms"), " ms"),
+    ("chart, new: p50 thread", "heavy", ("thread", "chart_new", "median_ms"), " ms"),
+    ("… report pool", "heavy", ("pool", "chart_new", "median_ms"), " ms"),
+    ("workbook, new: p50 thread", "heavy", ("thread", "workbook_new", "median_ms"), " ms"),
+    ("… report pool", "heavy", ("pool", "workbook_new", "median_ms"), " ms"),
+    ("kept (same data again): p50, report pool", "heavy", ("pool", "kept", "median_ms"), " ms"),
+    ("… max", "heavy", ("pool", "kept", "max_ms"), " ms"),
+    ("report pool's start with its first chart and workbook", "heavy", ("pool", "start_seconds"), " s"),
+    ("… the loop's longest lag meanwhile", "heavy", ("pool", "start_lag_max_ms"), " ms"),
+    ("thread's first chart and workbook (matplotlib imported)", "heavy", ("thread", "start_seconds"), " s"),
+    ("… the loop's longest lag meanwhile", "heavy", ("thread", "start_lag_max_ms"), " ms"),
+]  # fmt: skip
+
+
+def _heavy(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    """Charts and workbooks built in the report pool vs a thread (issue 19), one column per results file."""
+    runs = [r for r in results if "heavy" in r.get("measurements", {})]
+    if not runs:
+        return []
+    lines = [
+        "",
+        "## Heavy files (issue 19)",
+        "",
+        "Charts and recap workbooks of different kecamatan and years (each new: built), then the same again (kept), in",
+        "the report pool and, in the same run, in a thread of the bot's process as before; meanwhile the event loop",
+        f'runs a ticker and small pieces of work (see "What was measured", Heavy files). Run on {_dates(runs)}.',
+        "",
+    ]
+    lines += _runs_table(runs, names, [], HEAVY_ROWS)[3:]  # no goal of its own: the figures
     return lines

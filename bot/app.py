@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -12,6 +13,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, session_factory
 from bot.storage import FileStore
+
+if TYPE_CHECKING:
+    from reports.pool import Builds
 
 
 @dataclass
@@ -21,6 +25,7 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     files: FileStore
+    _builds: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> App:
@@ -31,7 +36,19 @@ class App:
     def language(self) -> str:
         return self.settings.bot.language
 
+    @property
+    def builds(self) -> Builds:
+        """Charts, workbooks and zips built off the event loop and kept (`reports.pool`); its pool starts on first
+        use."""
+        if self._builds is None:
+            from reports.pool import Builds
+
+            self._builds = Builds(self.settings.reports.workers)
+        return self._builds
+
     async def close(self) -> None:
+        if self._builds is not None:
+            await self._builds.close()
         await self.engine.dispose()
 
 

@@ -261,6 +261,9 @@ class RemindersSettings(_Section):
 class ReportsSettings(_Section):
     # Whether a camat (or staf) of one kecamatan also sees where it stands among the kabupaten's kecamatan.
     compare_within_kabupaten: bool = False
+    # Processes that draw charts and build workbooks and zips, off the bot's event loop (reports.pool); 0 builds them
+    # in a thread of the bot's own process instead (every update waits meanwhile: matplotlib holds the GIL).
+    workers: int = Field(default=1, ge=0, le=32)
 
 
 class Settings(BaseSettings):

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -59,6 +60,7 @@ class Outcome:
     notices_queued: bool = False  # the outbox has notices to send now: wake the sender
     handled: bool = True  # False: delivered before, or a stranger told lately; nothing to say
     busy: bool = False  # the database was busy or away: nothing was kept; a channel with an inbox tries again
+    later: list[Any] = field(default_factory=list)  # answers whose files are being built: `app.builds.follow` each
 
 
 @dataclass
@@ -205,6 +207,8 @@ class Conversations:
             return self._refused(incoming, refusal, _name(chosen))
         assert current is not None
         current.outcome.notices_queued = woken
+        who = ("person", current.person.id) if current.person else (incoming.channel, incoming.sender.user_id)
+        app.builds.settle(current.outcome, who)  # files with recipes: built now, after the commit (reports.pool)
         return current.outcome
 
     def _refused(self, incoming: Incoming, refusal: InputError, name: str) -> Outcome:

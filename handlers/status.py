@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -105,16 +104,21 @@ async def _desa_nama(current: Turn, kode: str) -> str | None:
 
 
 async def indikator(current: Turn) -> None:
+    """The figures at once; the chart (drawn in the report pool after the commit, `reports.pool`) follows, or goes
+    with them when the same figures were drawn before."""
     if current.person is None:
         raise InputError("chat.unknown_person")
+    from reports.recipes import indicator_chart
+
+    _not_building(current)
     codes = _indicator_places(current)
     now = current.app.clock.now()
     for kode in codes:
         kecamatan = await _kecamatan(current, kode)
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         report = await kecamatan_indicator(current.session, kode, year, now)
-        chart = await asyncio.to_thread(_chart, report, current.lang)  # drawing takes a moment: not on the loop
-        current.reply_files([OutFile("photo", f"indikator-{kode}-{year}.png", "image/png", content=chart)])
+        recipe = indicator_chart(report, current.lang)
+        current.reply_files([OutFile("photo", f"indikator-{kode}-{year}.png", "image/png", recipe=recipe)])
         text = indicator_message(current, report)
         if current.app.settings.reports.compare_within_kabupaten and report.result is not None:
             text += "\n\n" + await _rank_line(current, kecamatan, year, now)
@@ -122,23 +126,33 @@ async def indikator(current: Turn) -> None:
 
 
 async def rekap(current: Turn) -> None:
-    """The recap workbook (the LKjIP's tables, every desa and version) for staf and camat."""
+    """The recap workbook (the LKjIP's tables, every desa and version) for staf and camat: read here, built in the
+    report pool after the commit; "sedang disiapkan" at once unless the same data was built before."""
     current.require_person()
+    from reports.recipes import workbook
+    from reports.tables import gather
+
+    _not_building(current)
     codes = _indicator_places(current)
     now = current.app.clock.now()
-    from reports.tables import gather
-    from reports.workbook import workbook_bytes
-
     for kode in codes:
         kecamatan = await _kecamatan(current, kode)
         year = _year_argument(current, now.astimezone(ZoneInfo(kecamatan.timezone)).year)
         data = await gather(current.session, kode, year, now)
-        workbook = await asyncio.to_thread(workbook_bytes, data, current.lang)
         name = f"rekap-{kecamatan.nama.lower().replace(' ', '-')}-{year}.xlsx"
         caption = current.t(
             "rekap.caption", kecamatan=kecamatan.nama, year=year, at=fmt_date(data.local_date, current.lang)
         )
-        current.reply(caption, files=[OutFile("document", name, XLSX, content=workbook)])
+        waiting = current.t("rekap.waiting", kecamatan=kecamatan.nama, year=year)
+        recipe = workbook(data, current.lang, waiting)
+        current.reply(caption, files=[OutFile("document", name, XLSX, recipe=recipe)])
+
+
+def _not_building(current: Turn) -> None:
+    """One file in the making per person: a second /rekap or /indikator meanwhile reads and builds nothing."""
+    person = current.require_person()
+    if current.app.builds.busy(("person", person.id)):
+        raise InputError("build.busy")
 
 
 async def dasbor(current: Turn) -> None:
@@ -178,12 +192,6 @@ async def _rank_line(current: Turn, kecamatan: Kecamatan, year: int, now) -> str
         "indikator.rank", rank=position, total=len(ranked), kabupaten=kabupaten.nama,
         best=best.kecamatan.nama, best_value=fmt_percent(best.realisasi, current.lang),
     )  # fmt: skip
-
-
-def _chart(report, language) -> bytes:
-    from reports.charts import indicator_png  # matplotlib is imported only when a chart is drawn
-
-    return indicator_png(report, language)
 
 
 def indicator_message(current: Turn, report) -> str:

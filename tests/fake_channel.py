@@ -85,8 +85,14 @@ class FakePhone:
             self.received(outcome.settled)
         for answer in outcome.answers:
             self.received(answer)
+        for later in outcome.later:  # files built after the commit (reports.pool): here before the act returns
+            self.app.builds.follow(later, self._follows)
+        await self.app.builds.idle()
         if outcome.notices_queued and self.wake is not None:
             self.wake()
+
+    async def _follows(self, message: OutMessage) -> None:
+        self.received(message)
 
     async def say(self, text: str) -> None:
         if text.startswith("/"):

@@ -93,11 +93,14 @@ async def test_a_document_on_time_from_phone_to_indicator(world):
     assert "RKPDes TA 2025: 16,67% (1/6 desa tepat waktu)" in answer.text
     assert f"Realisasi {str(report.result.realisasi).replace('.', ',')}%" in answer.text
     assert "Tidak ada: Banyuputih Kidul (LPPDes)" in answer.text
+    await world.app.builds.idle()  # the chart follows from the report pool
     await world.sandbox.settle()
     chart = next(m for m in camat.messages if m.photo)
     png = world.sandbox.downloaded(chart.photo[-1]["file_id"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     await camat.send_text("/rekap 2024")
+    await camat.expect("Rekap Kecamatan Jatiroto tahun 2024 sedang disiapkan")
+    await world.app.builds.idle()
     sent = await camat.expect("Rekap Kecamatan Jatiroto, tahun kinerja 2024")
     assert sent.document["file_name"] == "rekap-jatiroto-2024.xlsx"
     import io
@@ -347,10 +350,12 @@ async def test_the_camat_sees_the_kabupaten_comparison_only_when_the_admin_allow
     camat = await world.join(301, "Pak Camat", Role.CAMAT, JATIROTO, "Camat")
     await camat.send_text("/indikator 2024")
     assert "Peringkat" not in (await camat.expect("Indikator akuntabilitas")).text
+    await world.app.builds.idle()  # its chart: one file per person at a time (reports.pool)
     world.app.settings.reports.compare_within_kabupaten = True
     await camat.send_text("/indikator 2024")
     tied = await camat.expect("Indikator akuntabilitas")  # both at 0%: ties break by code
     assert "Peringkat 2 dari 2 kecamatan di Kabupaten Lumajang (tertinggi: Yosowilangun, 0,00%)" in tied.text
+    await world.app.builds.idle()
     from datetime import date
 
     from bot.services.records import RecordRequest, record_document

@@ -68,6 +68,7 @@ async def _kendala(world: World, sekdes: SandboxUser, staf: SandboxUser, text: s
 
 async def _rekap(world: World, camat: SandboxUser):
     await camat.send_text("/rekap 2024")
+    await world.app.builds.idle()  # built in the report pool after the commit; it follows
     sent = await camat.expect("Rekap Kecamatan Jatiroto, tahun kinerja 2024")
     return load_workbook(io.BytesIO(world.sandbox.downloaded(sent.document["file_id"])))
 

@@ -57,6 +57,7 @@ class Runtime:
         assert self.inbox is not None and self.courier is not None
         for _ in range(3):  # handling may queue notices, and a notice's status may wake the inbox again
             await self.inbox.idle()
+            await self.app.builds.idle()  # files being built, and sent (reports.pool)
             await self.courier.idle()
 
 
@@ -86,6 +87,7 @@ async def running(app: App, *, telegram_token: str | None = None, whatsapp: bool
             runtime.whatsapp = await stack.enter_async_context(_whatsapp(runtime, settle))
         if telegram_token is not None:
             runtime.telegram = await stack.enter_async_context(_telegram(runtime, telegram_token, poll_timeout))
+        stack.push_async_callback(app.builds.close)  # after the inbox and before the channels: built files go out
         runtime.courier.start()
         stack.push_async_callback(runtime.courier.stop)
         runtime.inbox.start()

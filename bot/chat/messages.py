@@ -67,9 +67,22 @@ def choices(rows: list[list[tuple[str, Action]]] | list[list[Choice]] | None) ->
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """How to make a file's bytes off the event loop (`reports.pool`): the builder's name (`reports.work.BUILDERS`),
+    the plain, picklable data it draws (dataclasses of figures, never ORM objects), and the language. The same recipe
+    makes the same bytes: a built file is kept under a digest of it."""
+
+    builder: str
+    data: Any
+    language: str
+    waiting: str | None = None  # told at once while the file is built ("Rekap sedang disiapkan…"); None: nothing
+
+
+@dataclass(frozen=True)
 class OutFile:
     """A file to send: one the bot keeps (by its stored path, and the ids channels gave it, to send it again without
-    uploading), or bytes made for this answer (a chart, a workbook)."""
+    uploading), or bytes made for this answer (a chart, a workbook), or a `recipe` for such bytes, built after the
+    transaction, off the event loop (`reports.pool.Builds.settle`)."""
 
     kind: FileKind
     filename: str | None = None
@@ -77,9 +90,10 @@ class OutFile:
     stored_path: str | None = None
     content: bytes | None = None
     channel_ids: Mapping[str, str] = field(default_factory=dict)  # channel -> that channel's id of the file
+    recipe: Recipe | None = None  # bytes still to be built; `content` is None until they are
 
     def to_dict(self) -> dict[str, Any]:
-        assert self.content is None, "bytes made for one answer are never queued"
+        assert self.content is None and self.recipe is None, "bytes made for one answer are never queued"
         return {"kind": self.kind, "filename": self.filename, "mime_type": self.mime_type,
                 "stored_path": self.stored_path, "channel_ids": dict(self.channel_ids)}  # fmt: skip
 

@@ -601,6 +601,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📊 Recap of Kecamatan {kecamatan}, performance year {year} (as of {at}): "
         "summary, per desa, versions, comparison.",
     ),
+    "rekap.waiting": (
+        "⏳ Rekap Kecamatan {kecamatan} tahun {year} sedang disiapkan; berkasnya menyusul sebentar lagi.",
+        "⏳ The recap of Kecamatan {kecamatan} for {year} is being prepared; the file follows shortly.",
+    ),
+    "build.busy": (
+        "⏳ Berkas Anda yang sebelumnya masih disiapkan, tunggu sebentar. Setelah itu terkirim, silakan minta lagi.",
+        "⏳ Your previous file is still being prepared, please wait. Once it has arrived, ask again.",
+    ),
+    "build.failed": (
+        "Maaf, berkasnya gagal disiapkan. Silakan coba lagi sebentar lagi; kalau tetap gagal, hubungi admin.",
+        "Sorry, the file could not be prepared. Please try again shortly; if it keeps failing, tell the admin.",
+    ),
     "desk.choose_kecamatan": ("Kecamatan mana?", "Which kecamatan?"),
     "desk.choose_desa": ("Desa mana?", "Which desa?"),
     "desk.choose_document": ("Dokumen mana?", "Which document?"),

@@ -65,6 +65,10 @@ WEB_TEXTS: dict[str, tuple[str, str]] = {
         "Basis data sedang sibuk. Coba muat ulang halaman ini sebentar lagi.",
         "The database is busy. Try reloading this page in a moment.",
     ),
+    "dasbor.building": (
+        "Berkas ini masih disiapkan untuk Anda. Tunggu sebentar, lalu muat ulang halaman ini.",
+        "This file is still being prepared for you. Wait a moment, then reload this page.",
+    ),
     "web.cannot_listen": (
         "Dasbor tidak bisa dibuka di {listen}:{port}: {reason}. Periksa [web] listen dan port.",
         "The dashboard cannot listen on {listen}:{port}: {reason}. Check [web] listen and port.",

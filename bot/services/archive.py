@@ -161,10 +161,12 @@ def _zip_time(day: date) -> tuple[int, int, int, int, int, int]:
     return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
 
 
-def _entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+def _entry(
+    name: str, stamp: tuple[int, int, int, int, int, int], compress: int = zipfile.ZIP_DEFLATED
+) -> zipfile.ZipInfo:
     """A zip entry dated by the data, not by the machine's clock: the same facts give the same archive."""
     info = zipfile.ZipInfo(name, stamp)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = compress
     info.external_attr = 0o644 << 16
     return info
 
@@ -173,7 +175,9 @@ def _copy(source: Path, archive: zipfile.ZipFile, name: str, day: date, sha256: 
     if not source.is_file():
         result.missing.append(name)
         return False
-    info = _entry(name, _zip_time(day))
+    # stored as they are: every kind the bot keeps is compressed already (PDF streams, JPEG, PNG, WebP; a DOCX is a
+    # zip): deflating them again costs the CPU about as long as reading them and saves a few per cent at best
+    info = _entry(name, _zip_time(day), zipfile.ZIP_STORED)
     digest = hashlib.sha256()
     with source.open("rb") as reader, archive.open(info, "w") as writer:
         while chunk := reader.read(CHUNK):

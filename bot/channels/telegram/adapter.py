@@ -259,6 +259,8 @@ async def render(bot: Bot, app: App, update: Update, outcome: Outcome) -> None:
     assert chat is not None
     for answer in outcome.answers:
         await _safe(send(bot, app, chat.id, answer))
+    for later in outcome.later:  # files still being built (reports.pool): sent when ready
+        app.builds.follow(later, lambda message, chat_id=chat.id: _safe(send(bot, app, chat_id, message)))
     if outcome.menu is not None:
         commands = [BotCommand(name, description) for name, description in outcome.menu]
         await _safe(bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id)))

@@ -106,6 +106,7 @@ async def post_init(application: Application) -> None:
 
 
 async def post_stop(application: Application) -> None:
+    await application.bot_data["app"].builds.close()  # files being built go out while the bot can still send
     await application.bot_data["courier"].stop()
 
 

@@ -197,6 +197,14 @@ class WhatsAppChannel:
             number, choices = page
             payload, _ = render.choice_message("", choices, self.lang, number)
             await self.send(address, payload)
+        for one in handled:
+            for later in one.outcome.later:  # files still being built (reports.pool): sent when ready
+                self.app.builds.follow(later, lambda message: self._send_message(address, message))
+
+    async def _send_message(self, address: str, message: OutMessage) -> None:
+        payloads, _ = await render.payloads(message, self.uploads.media_id, self.lang)
+        for payload in payloads:
+            await self.send(address, payload)
 
     def _messages(self, outcome: Outcome) -> list[OutMessage]:
         if not outcome.handled:

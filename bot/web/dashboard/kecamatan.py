@@ -8,14 +8,11 @@ prints it (`indicator_json` on `kecamatan_indicator`), the matrix as `/status` s
 
 from __future__ import annotations
 
-import asyncio
 import json
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +29,7 @@ from bot.services.indicator import (
     kecamatan_season,
     ranking,
 )
-from bot.web.dashboard.common import PageContext, Routes, year_and_moment
+from bot.web.dashboard.common import PageContext, PageError, Routes, year_and_moment
 from bot.wilayah import Level, level_of, timezone_of_province
 from models.indicator import predikat
 from models.status import ObligationStatus
@@ -206,63 +203,53 @@ async def kecamatan_page(request: web.Request, ctx: PageContext) -> web.StreamRe
 # --- the chart and the downloads ---------------------------------------------------------------------------------
 
 
-def _draw(report: KecamatanIndicator, lang: Language) -> bytes:
-    from reports.charts import indicator_png  # matplotlib is imported only when a chart is drawn
+async def _built(ctx: PageContext, recipe) -> bytes:
+    """The file's bytes from the report pool (`reports.pool`): kept ones at once; one of each kind at a time per
+    viewer, a second request meanwhile is a kind 429."""
+    from reports.pool import Busy
 
-    return indicator_png(report, lang)
-
-
-def _chart_key(report: KecamatanIndicator, lang: Language) -> tuple:
-    """What the chart shows, and nothing else: the same figures give the same picture, drawn once."""
-    result = report.result
-    shown: tuple = ()
-    if result is not None:
-        docs = tuple((d.code, d.tahun_anggaran, d.persen) for d in result.documents)
-        shown = (docs, result.realisasi, result.target.effective)
-    return ("grafik", lang, report.kecamatan.kode, report.kecamatan.nama, report.year, shown)
+    try:
+        return await ctx.app.builds.build_for(("dasbor", ctx.viewer.session_id, recipe.builder), recipe)
+    except Busy:
+        raise PageError(429, "dasbor.building") from None
 
 
 async def chart(request: web.Request, ctx: PageContext) -> web.StreamResponse:
-    """The indicator's chart (the same picture `/indikator` sends), drawn in a thread, kept while its figures hold."""
+    """The indicator's chart (the same picture `/indikator` sends), drawn in the report pool, kept while its figures
+    hold."""
+    from reports.recipes import indicator_chart
+
     kecamatan: Kecamatan = await _place(ctx, request.match_info["code"], Level.KECAMATAN, Kecamatan)
     year, at, _ = year_and_moment(request, ctx, kecamatan.timezone)
     lang = ctx.app.settings.bot.language
     report = await kecamatan_indicator(ctx.session, kecamatan.kode, year, at)
-    key = _chart_key(report, lang)
-    cache = ctx.dashboard.cache
-    drawing = ctx.dashboard.cached(key, lambda: asyncio.ensure_future(asyncio.to_thread(_draw, report, lang)))
-    try:
-        png = await asyncio.shield(drawing)  # a reader who leaves does not cancel the drawing the others wait for
-    except Exception:
-        if cache.get(key) is drawing:
-            del cache[key]  # a failed drawing is not kept
-        raise
+    png = await _built(ctx, indicator_chart(report, lang))
     return web.Response(body=png, content_type="image/png")
 
 
 async def recap_workbook(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     """The recap workbook: the same xlsx as `/rekap` and `klambi report --format xlsx`."""
+    from reports.recipes import workbook
     from reports.tables import gather
-    from reports.workbook import workbook_bytes
 
     kecamatan: Kecamatan = await _place(ctx, request.match_info["code"], Level.KECAMATAN, Kecamatan)
     year, at, _ = year_and_moment(request, ctx, kecamatan.timezone)
     lang = ctx.app.settings.bot.language
     data = await gather(ctx.session, kecamatan.kode, year, at)
-    content = await asyncio.to_thread(workbook_bytes, data, lang)
+    content = await _built(ctx, workbook(data, lang))
     return ctx.attachment(content, f"rekap-{_slug(kecamatan.nama)}-{year}.xlsx", XLSX)
 
 
 async def markdown_tables(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     """The LKjIP's tables in Markdown: the same file as `klambi report --format md`."""
-    from reports.markdown import markdown_bytes
+    from reports.recipes import markdown
     from reports.tables import gather
 
     kecamatan: Kecamatan = await _place(ctx, request.match_info["code"], Level.KECAMATAN, Kecamatan)
     year, at, _ = year_and_moment(request, ctx, kecamatan.timezone)
     lang = ctx.app.settings.bot.language
     data = await gather(ctx.session, kecamatan.kode, year, at)
-    content = await asyncio.to_thread(markdown_bytes, data, lang)
+    content = await _built(ctx, markdown(data, lang))
     response = ctx.attachment(content, f"tabel-{_slug(kecamatan.nama)}-{year}.md", "text/markdown")
     response.charset = "utf-8"
     return response
@@ -270,22 +257,15 @@ async def markdown_tables(request: web.Request, ctx: PageContext) -> web.StreamR
 
 async def evidence_zip(request: web.Request, ctx: PageContext) -> web.StreamResponse:
     """The evidence archive: the same zip as `klambi files export` (each accepted document's files, index.csv and
-    index.md), as of the page's moment."""
-    from bot.services.archive import accepted_evidence, write_archive
+    index.md), as of the page's moment; written in the report pool (the stored files are read there)."""
+    from bot.services.archive import accepted_evidence
+    from reports.recipes import evidence_zip as recipe
 
     kecamatan: Kecamatan = await _place(ctx, request.match_info["code"], Level.KECAMATAN, Kecamatan)
     year, at, _ = year_and_moment(request, ctx, kecamatan.timezone)
     lang = ctx.app.settings.bot.language
     evidence = await accepted_evidence(ctx.session, kecamatan.kode, year, at)
-    files = ctx.app.files
-
-    def write() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="klambi-bukti-") as folder:
-            out = Path(folder) / "bukti.zip"
-            write_archive(evidence, files, out, lang)
-            return out.read_bytes()
-
-    content = await asyncio.to_thread(write)
+    content = await _built(ctx, recipe(evidence, ctx.app.files.root, lang))
     return ctx.attachment(content, f"bukti-{_slug(kecamatan.nama)}-{year}.zip", "application/zip")
 
 
