@@ -10,18 +10,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.authz import Grant
 from bot.config import RemindersSettings
-from bot.services.calendar import load_calendar
 from bot.services.notices import Group
 from bot.services.people import ancestors, reachable_assignments
-from bot.services.places import document_kinds
+from bot.services.planning import EVERYWHERE, mark
 from models.calendar import WorkingCalendar
 from models.reminders import (
     DIGEST_HORIZON_DAYS,
@@ -34,12 +33,16 @@ from models.reminders import (
 )
 from models.status import ReviewStatus
 from models.tables import (
+    CalendarOverride,
     Desa,
+    DocumentType,
     Kecamatan,
     Obligation,
     OutboxMessage,
     OutboxStatus,
     Person,
+    PlanMark,
+    PlanState,
     Role,
     RoleAssignment,
     ScopeKind,
@@ -104,15 +107,15 @@ async def kecamatan_slots(
     settings: RemindersSettings,
     calendar: WorkingCalendar | None = None,
     assume_missing: bool = False,
-    counted: set[str] | None = None,
+    counted: frozenset[str] | set[str] | None = None,
 ) -> list[Slot]:
     """Every message the schedule wants in [start, end) for this kecamatan, by recipient role."""
-    calendar = calendar or await load_calendar(session)
+    if calendar is None or counted is None:
+        read_calendar, read_counted = await _calendar_and_counted(session)
+        calendar, counted = calendar or read_calendar, read_counted if counted is None else counted
     tz = ZoneInfo(kecamatan.timezone)
     at = settings.local_time
     first_day, last_day = start.astimezone(tz).date(), end.astimezone(tz).date()
-    if counted is None:
-        counted = {k.code for k in await document_kinds(session) if k.counted}
     accepted = func.max(case((Submission.review_status == ReviewStatus.ACCEPTED, 1), else_=0))
     waiting = func.max(case((Submission.review_status == ReviewStatus.MENUNGGU, 1), else_=0))
     rows = await session.execute(
@@ -216,12 +219,38 @@ async def _recipients(session: AsyncSession, kecamatan: Kecamatan) -> Recipients
     return _group_recipients(pairs, [kecamatan.kode])[kecamatan.kode]
 
 
+_read_cache: dict[tuple, tuple[WorkingCalendar, frozenset[str]]] = {}
+
+
+async def _calendar_and_counted(session: AsyncSession) -> tuple[WorkingCalendar, frozenset[str]]:
+    """The working calendar (with the admin's overrides) and the counted document codes. Both tables are a handful of
+    rows and read each time, so another process's change is seen at once; building the calendar from them is what
+    is kept, per process, keyed by exactly the rows read."""
+    overrides = tuple(
+        (await session.execute(
+            select(CalendarOverride.day, CalendarOverride.is_working, CalendarOverride.name)
+            .order_by(CalendarOverride.day)
+        )).all()
+    )  # fmt: skip
+    counted = frozenset(await session.scalars(select(DocumentType.code).where(DocumentType.counted.is_(True))))
+    key = (overrides, counted)
+    found = _read_cache.get(key)
+    if found is None:
+        calendar = WorkingCalendar.with_overrides(
+            days_off=[(day, name) for day, working, name in overrides if not working],
+            working_days=[day for day, working, _ in overrides if working],
+        )
+        _read_cache.clear()  # one entry: the calendar as it is now
+        found = _read_cache[key] = (calendar, counted)
+    return found
+
+
 @dataclass
 class _Shared:
     """What planning every kecamatan reads once: the calendar, the counted documents, the people."""
 
     calendar: WorkingCalendar
-    counted: set[str]
+    counted: frozenset[str]
     recipients: dict[str, Recipients]
 
 
@@ -231,8 +260,11 @@ async def plan_kecamatan(
     now: datetime,
     settings: RemindersSettings,
     shared: _Shared | None = None,
+    start: datetime | None = None,
 ) -> tuple[int, int]:
-    """Make the outbox of one kecamatan match the schedule from now to the end of the window.
+    """Make the outbox of one kecamatan match the schedule from now to the end of the window (from `start` on: the
+    days a new day added at the end of the window, the rest already agreeing). Planning the whole window removes the
+    kecamatan's plan mark: it is planned.
 
     Returns (rows added or revived, rows cancelled).
     """
@@ -240,12 +272,16 @@ async def plan_kecamatan(
     if kecamatan is None:
         return 0, 0
     end = now + timedelta(days=settings.window_days)
+    start = now if start is None or start < now else start
     if shared is None:
-        slots = await kecamatan_slots(session, kecamatan, now, end, settings)
+        calendar, counted = await _calendar_and_counted(session)
+        slots = await kecamatan_slots(session, kecamatan, start, end, settings, calendar, counted=counted)
         people = await _recipients(session, kecamatan)
     else:
-        slots = await kecamatan_slots(session, kecamatan, now, end, settings, shared.calendar, counted=shared.counted)
+        slots = await kecamatan_slots(session, kecamatan, start, end, settings, shared.calendar, counted=shared.counted)
         people = shared.recipients.get(kecamatan.kode) or {}
+    if start == now:
+        await session.execute(delete(PlanMark).where(PlanMark.place == kecamatan.kode))
     # A person's row names the person: the contact is chosen when it is sent. The forum group is a Telegram chat.
     wanted: dict[tuple[str, str, str, str, date], tuple[Slot, int | None, Group | None]] = {}
     for slot in slots:
@@ -260,7 +296,7 @@ async def plan_kecamatan(
             wanted[(slot.subject_type, slot.subject_id, key, slot.kind, slot.for_date)] = (slot, person_id, group)
     # Every row of this kecamatan from a day before the window on, in one query: rows still planned (or cancelled)
     # ahead are made to agree; any other row with a wanted key (sent, being sent, due) is history and stays.
-    window_start = now.astimezone(ZoneInfo(kecamatan.timezone)).date() - timedelta(days=1)
+    window_start = start.astimezone(ZoneInfo(kecamatan.timezone)).date() - timedelta(days=1)
     rows = (
         await session.execute(
             select(
@@ -277,7 +313,7 @@ async def plan_kecamatan(
     existing = {
         (r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date): r
         for r in rows
-        if r.send_at >= now and r.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
+        if r.send_at >= start and r.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
     }
     fresh, revived = [], []
     for key, (slot, person_id, group) in wanted.items():
@@ -315,13 +351,139 @@ async def plan_kecamatan(
 async def plan_everywhere(session: AsyncSession, now: datetime, settings: RemindersSettings) -> tuple[int, int]:
     """Every kecamatan, reading the calendar, the documents and the people once for all of them."""
     codes = list(await session.scalars(select(Kecamatan.kode).order_by(Kecamatan.kode)))
-    shared = _Shared(
-        await load_calendar(session),
-        {k.code for k in await document_kinds(session) if k.counted},
-        _group_recipients(await reachable_assignments(session), codes),
-    )
+    calendar, counted = await _calendar_and_counted(session)
+    shared = _Shared(calendar, counted, _group_recipients(await reachable_assignments(session), codes))
     added = cancelled = 0
     for kode in codes:
         a, c = await plan_kecamatan(session, kode, now, settings, shared)
         added, cancelled = added + a, cancelled + c
     return added, cancelled
+
+
+# --- the hourly job: what changed, and the new day at the end of the window ------------------------------------
+
+CHUNK_KECAMATAN = 50  # kecamatan planned per transaction: SQLite's write lock is let go and updates handled between
+PLAN_RULES = 1  # raise when what the planner derives changes with the code: the next job plans every kecamatan
+
+
+def settings_key(settings: RemindersSettings) -> str:
+    """What the planned rows were derived with besides the database: the settings, the planner's rules and the
+    official holidays (the `holidays` package). Another key in the state row: every kecamatan is planned again."""
+    import holidays
+
+    offsets = ",".join(str(o) for o in settings.offsets)
+    return f"rules={PLAN_RULES};offsets={offsets};at={settings.send_time};window={settings.window_days};" \
+        f"holidays={holidays.__version__}"  # fmt: skip
+
+
+@dataclass
+class PlanRound:
+    """What one run of the hourly job did."""
+
+    marked: int = 0  # kecamatan planned because a change marked them (all of them on a first run)
+    extended: int = 0  # kecamatan given the new day(s) at the end of the window
+    added: int = 0
+    cancelled: int = 0
+    transactions: int = 0
+    longest_chunk_ms: float = 0.0
+
+
+async def _expand_marks(session: AsyncSession) -> None:
+    """Marks of a wider place (a kabupaten, a provinsi, everywhere) become a mark per kecamatan in it."""
+    wide = [p for p in await session.scalars(select(PlanMark.place)) if p == EVERYWHERE or p.count(".") < 2]
+    if not wide:
+        return
+    query = select(Kecamatan.kode)
+    if EVERYWHERE not in wide:
+        query = query.where(or_(*(Kecamatan.kode.startswith(p + ".", autoescape=True) for p in wide)))
+    await mark(session, list(await session.scalars(query)))
+    await session.execute(delete(PlanMark).where(PlanMark.place.in_(wide)))
+
+
+async def _plan_chunk(
+    session: AsyncSession, codes: list[str], now: datetime, settings: RemindersSettings, start: datetime | None
+) -> tuple[int, int]:
+    """Plan these kecamatan, reading the calendar, the documents and their people once for all of them."""
+    calendar, counted = await _calendar_and_counted(session)
+    desa = list(await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode.in_(codes))))
+    scopes = sorted({*desa, *(a for kode in codes for a in ancestors(kode))})
+    people = await reachable_assignments(session, scope_codes=scopes)
+    shared = _Shared(calendar, counted, _group_recipients(people, codes))
+    added = cancelled = 0
+    for kode in codes:
+        a, c = await plan_kecamatan(session, kode, now, settings, shared, start=start)
+        added, cancelled = added + a, cancelled + c
+    return added, cancelled
+
+
+def _new_moment(since: datetime, end: datetime, tz: ZoneInfo, at: time) -> bool:
+    """Does a send moment of this time zone fall in [since, end): did a new day enter the window there?"""
+    day, last = since.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date() + timedelta(days=1)
+    while day <= last:
+        if since <= send_moment(day, at, tz) < end:
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+async def plan_changes(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, settings: RemindersSettings
+) -> PlanRound:
+    """The hourly job: plan the marked kecamatan (every kecamatan when nothing is planned yet or the settings
+    changed), then give the kecamatan of each time zone where a new day entered the window that day's rows. Each
+    chunk of kecamatan is its own transaction and the event loop runs between chunks. Nothing changed: one short read.
+    """
+    import asyncio
+    import time as timing
+
+    result = PlanRound()
+    key = settings_key(settings)
+    end = now + timedelta(days=settings.window_days)
+    async with sessions() as session, session.begin():
+        state = await session.get(PlanState, 1)
+        since = state.planned_until if state is not None and state.settings_key == key else None
+        if since is None:
+            await mark(session, [None])
+        await _expand_marks(session)
+    result.transactions += 1
+
+    async def chunk(codes: list[str], start: datetime | None, claim: bool) -> None:
+        began = timing.perf_counter()
+        async with sessions() as session, session.begin():
+            if claim:
+                claimed = list(await session.scalars(select(PlanMark.place).where(PlanMark.place.in_(codes))))
+                await session.execute(delete(PlanMark).where(PlanMark.place.in_(claimed)))
+                codes = claimed
+            added, cancelled = await _plan_chunk(session, codes, now, settings, start)
+        result.added, result.cancelled = result.added + added, result.cancelled + cancelled
+        result.transactions += 1
+        result.longest_chunk_ms = max(result.longest_chunk_ms, (timing.perf_counter() - began) * 1000)
+        await asyncio.sleep(0)  # let the updates waiting meanwhile be handled
+
+    async with sessions() as session:  # marks made while this runs wait for the next run
+        marked = list(await session.scalars(select(PlanMark.place).order_by(PlanMark.place)))
+    planned: set[str] = set()
+    for first in range(0, len(marked), CHUNK_KECAMATAN):
+        codes = marked[first : first + CHUNK_KECAMATAN]
+        await chunk(codes, None, claim=True)
+        planned.update(codes)
+    result.marked = len(planned)
+    if since is not None and since < end:
+        at = settings.local_time
+        async with sessions() as session:
+            zones = [tz for tz in await session.scalars(select(Kecamatan.timezone).distinct())
+                     if _new_moment(since, end, ZoneInfo(tz), at)]  # fmt: skip
+            codes = [k for k in await session.scalars(
+                select(Kecamatan.kode).where(Kecamatan.timezone.in_(zones)).order_by(Kecamatan.kode)
+            ) if k not in planned] if zones else []  # fmt: skip
+        for first in range(0, len(codes), CHUNK_KECAMATAN):
+            await chunk(codes[first : first + CHUNK_KECAMATAN], since, claim=False)
+        result.extended = len(codes)
+    async with sessions() as session, session.begin():
+        state = await session.get(PlanState, 1)
+        if state is None:
+            session.add(PlanState(id=1, planned_until=end, settings_key=key, updated_at=now))
+        else:
+            state.planned_until, state.settings_key, state.updated_at = end, key, now
+    result.transactions += 1
+    return result

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.messages import Sender
+from bot.services.planning import mark_person
 from models.tables import Contact, Person
 
 TELEGRAM = "telegram"
@@ -105,7 +106,9 @@ async def person_by_sender(
     if person is None or person.forgotten_at is not None:
         return None, None
     contact.last_message_at = now
-    contact.unreachable_since = None
+    if contact.unreachable_since is not None:  # reachable again: their reminders are planned again
+        contact.unreachable_since = None
+        await mark_person(session, person.id)
     if sender.phone and contact.phone is None:
         contact.phone = sender.phone
     if sender.display_name:
@@ -120,6 +123,7 @@ async def mark_unreachable(session: AsyncSession, contact_id: int, now: datetime
     if contact is None or contact.unreachable_since is not None:
         return None
     contact.unreachable_since = now
+    await mark_person(session, contact.person_id)  # reminders to them are cancelled by the next planning job
     return contact
 
 
