@@ -395,6 +395,7 @@ class OutboxMessage(Base):
         ),
         Index("ix_outbox_status_send_at", "status", "send_at"),
         Index("ix_outbox_kecamatan_status", "kecamatan_kode", "status"),
+        Index("ix_outbox_kecamatan_for_date", "kecamatan_kode", "for_date"),  # planning: the window, not the history
         Index("ix_outbox_channel_message", "channel", "channel_message_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

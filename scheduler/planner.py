@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.authz import Grant
 from bot.config import RemindersSettings
 from bot.services.notices import Group
-from bot.services.people import ancestors, reachable_assignments
-from bot.services.planning import EVERYWHERE, mark
+from bot.services.people import ancestors
+from bot.services.planning import EVERYWHERE, PLANNED_ROLES, mark
 from models.calendar import WorkingCalendar
 from models.reminders import (
     DIGEST_HORIZON_DAYS,
@@ -34,13 +35,13 @@ from models.reminders import (
 from models.status import ReviewStatus
 from models.tables import (
     CalendarOverride,
+    Contact,
     Desa,
     DocumentType,
     Kecamatan,
     Obligation,
     OutboxMessage,
     OutboxStatus,
-    Person,
     PlanMark,
     PlanState,
     Role,
@@ -101,7 +102,7 @@ class KecamatanPlan:
 
 async def kecamatan_slots(
     session: AsyncSession,
-    kecamatan: Kecamatan,
+    kecamatan: Kecamatan | _Kecamatan,
     start: datetime,
     end: datetime,
     settings: RemindersSettings,
@@ -192,31 +193,64 @@ def _digest_due(missing_dates: list[date], day: date) -> bool:
     return first < len(missing_dates) and missing_dates[first] <= day + timedelta(days=DIGEST_HORIZON_DAYS)
 
 
-Recipients = dict[tuple[str, str | None], list[Person]]
+Recipients = dict[tuple[str, str | None], list[int]]  # (role, desa or None) -> person ids
+_Held = tuple[int, Role, ScopeKind, str | None]  # a role someone reachable holds: person id, role, scope
 
 
-def _group_recipients(pairs: list[tuple[Person, RoleAssignment]], kecamatan: list[str]) -> dict[str, Recipients]:
+def _group_recipients(held: Iterable[_Held], kecamatan: list[str]) -> dict[str, Recipients]:
     """(role, desa or None) -> people with a reachable chat, for each of these kecamatan."""
     found: dict[str, Recipients] = {k: defaultdict(list) for k in kecamatan}
-    for person, assignment in pairs:
-        grant = Grant(assignment.role, assignment.scope_kind, assignment.scope_code)
-        if assignment.role in (Role.SEKDES, Role.PENDAMPING):
-            code = assignment.scope_code
+    for person_id, role, scope_kind, scope_code in held:
+        if role in (Role.SEKDES, Role.PENDAMPING):
+            code = scope_code
             if code and code[:8] in found and code.startswith(code[:8] + "."):
-                found[code[:8]][(assignment.role.value, code)].append(person)
-        elif assignment.role in (Role.STAF, Role.CAMAT) and grant.scope_kind is not ScopeKind.DESA:
+                found[code[:8]][(role.value, code)].append(person_id)
+        elif role in (Role.STAF, Role.CAMAT) and scope_kind is not ScopeKind.DESA:
             # a kecamatan's own staf and camat directly; a kabupaten or wider scope covers each kecamatan inside it
-            inside = [grant.scope_code] if grant.scope_code in found else [k for k in found if grant.covers(k)]
+            grant = Grant(role, scope_kind, scope_code)
+            inside = [scope_code] if scope_code in found else [k for k in found if grant.covers(k)]
             for kode in inside:
-                found[kode][(assignment.role.value, None)].append(person)
+                found[kode][(role.value, None)].append(person_id)
     return found
 
 
-async def _recipients(session: AsyncSession, kecamatan: Kecamatan) -> Recipients:
+async def _reachable_roles(session: AsyncSession, kecamatan: list[str] | None) -> list[_Held]:
+    """The roles reminders go to held by people the bot can write to (a contact not marked unreachable), oldest
+    person first: in these kecamatan (their desa by code range, the kecamatan and the areas above), or everywhere."""
+    query = (
+        select(RoleAssignment.person_id, RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_code)
+        .where(
+            RoleAssignment.revoked_at.is_(None),
+            RoleAssignment.role.in_(PLANNED_ROLES),
+            exists().where(Contact.person_id == RoleAssignment.person_id, Contact.unreachable_since.is_(None)),
+        )
+        .order_by(RoleAssignment.person_id, RoleAssignment.id)
+    )
+    if kecamatan is not None:
+        above = sorted({a for kode in kecamatan for a in ancestors(kode)})
+        query = query.where(
+            or_(
+                *(and_(RoleAssignment.scope_code > kode + ".", RoleAssignment.scope_code < kode + "/")
+                  for kode in kecamatan),  # its desa: "35.08.17." < code < "35.08.17/", on the scope_code index
+                RoleAssignment.scope_code.in_(above),
+                and_(RoleAssignment.scope_code.is_(None), RoleAssignment.scope_kind == ScopeKind.DEPLOYMENT),
+            )
+        )  # fmt: skip
+    return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
+
+
+async def _recipients(session: AsyncSession, kecamatan: _Kecamatan) -> Recipients:
     """(role, desa or None) -> people with a reachable chat, for one kecamatan (read for it alone)."""
-    desa = list(await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode == kecamatan.kode)))
-    pairs = await reachable_assignments(session, scope_codes=[*desa, *ancestors(kecamatan.kode)])
-    return _group_recipients(pairs, [kecamatan.kode])[kecamatan.kode]
+    return _group_recipients(await _reachable_roles(session, [kecamatan.kode]), [kecamatan.kode])[kecamatan.kode]
+
+
+@dataclass(frozen=True)
+class _Kecamatan:
+    """The columns of a kecamatan the planner reads (no ORM object)."""
+
+    kode: str
+    timezone: str
+    forum_chat_id: int | None
 
 
 _read_cache: dict[tuple, tuple[WorkingCalendar, frozenset[str]]] = {}
@@ -268,9 +302,14 @@ async def plan_kecamatan(
 
     Returns (rows added or revived, rows cancelled).
     """
-    kecamatan = await session.get(Kecamatan, kecamatan_kode)
-    if kecamatan is None:
+    found = (
+        await session.execute(
+            select(Kecamatan.kode, Kecamatan.timezone, Kecamatan.forum_chat_id).where(Kecamatan.kode == kecamatan_kode)
+        )
+    ).first()
+    if found is None:
         return 0, 0
+    kecamatan = _Kecamatan(*found)
     end = now + timedelta(days=settings.window_days)
     start = now if start is None or start < now else start
     if shared is None:
@@ -291,7 +330,7 @@ async def plan_kecamatan(
             targets: list[tuple[str, int | None, Group | None]] = [(group.key, None, group)]
         else:
             holders = people.get((slot.role, slot.desa if slot.role in ("sekdes", "pendamping") else None), [])
-            targets = [(f"person:{p.id}", p.id, None) for p in holders]
+            targets = [(f"person:{p}", p, None) for p in holders]
         for key, person_id, group in targets:
             wanted[(slot.subject_type, slot.subject_id, key, slot.kind, slot.for_date)] = (slot, person_id, group)
     # Every row of this kecamatan from a day before the window on, in one query: rows still planned (or cancelled)
@@ -309,18 +348,21 @@ async def plan_kecamatan(
             )
         )
     ).all()  # fmt: skip
-    taken = {(r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date) for r in rows}
-    existing = {
-        (r.subject_type, r.subject_id, r.recipient_key, r.kind, r.for_date): r
-        for r in rows
-        if r.send_at >= start and r.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
-    }
+    taken: set[tuple[str, str, str, str, date]] = set()
+    existing: dict[tuple[str, str, str, str, date], tuple[int, OutboxStatus, datetime]] = {}
+    open_ = (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
+    for row_id, subject_type, subject_id, recipient_key, kind, for_date, status, send_at in rows:  # plain tuples
+        row_key = (subject_type, subject_id, recipient_key, kind, for_date)
+        taken.add(row_key)
+        if send_at >= start and status in open_:
+            existing[row_key] = (row_id, status, send_at)
     fresh, revived = [], []
     for key, (slot, person_id, group) in wanted.items():
         row = existing.get(key)
         if row is not None:
-            if row.status is OutboxStatus.CANCELLED or row.send_at != slot.send_at:
-                revived.append({"id": row.id, "status": OutboxStatus.PLANNED, "send_at": slot.send_at})
+            row_id, status, send_at = row
+            if status is OutboxStatus.CANCELLED or send_at != slot.send_at:
+                revived.append({"id": row_id, "status": OutboxStatus.PLANNED, "send_at": slot.send_at})
             continue
         if key in taken:
             continue  # already sent (or being sent) for that day: history stays
@@ -332,16 +374,16 @@ async def plan_kecamatan(
              "attempts": 0, "created_at": now,
              "details": {"desa": slot.desa, "document": slot.document, "tahun_anggaran": slot.tahun_anggaran}}
         )  # fmt: skip
-    for start in range(0, len(fresh), INSERT_CHUNK):
-        await session.execute(insert(OutboxMessage.__table__), fresh[start : start + INSERT_CHUNK])  # Core: no ORM
+    for first in range(0, len(fresh), INSERT_CHUNK):
+        await session.execute(insert(OutboxMessage.__table__), fresh[first : first + INSERT_CHUNK])  # Core: no ORM
     if revived:
         await session.execute(update(OutboxMessage), revived)
-    stale = [r.id for key, r in existing.items() if r.status is OutboxStatus.PLANNED and key not in wanted]
-    for start in range(0, len(stale), INSERT_CHUNK):
+    stale = [r[0] for key, r in existing.items() if r[1] is OutboxStatus.PLANNED and key not in wanted]
+    for first in range(0, len(stale), INSERT_CHUNK):
         await session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id.in_(stale[start : start + INSERT_CHUNK]), OutboxMessage.status == OutboxStatus.PLANNED
+                OutboxMessage.id.in_(stale[first : first + INSERT_CHUNK]), OutboxMessage.status == OutboxStatus.PLANNED
             )
             .values(status=OutboxStatus.CANCELLED)
         )
@@ -352,7 +394,7 @@ async def plan_everywhere(session: AsyncSession, now: datetime, settings: Remind
     """Every kecamatan, reading the calendar, the documents and the people once for all of them."""
     codes = list(await session.scalars(select(Kecamatan.kode).order_by(Kecamatan.kode)))
     calendar, counted = await _calendar_and_counted(session)
-    shared = _Shared(calendar, counted, _group_recipients(await reachable_assignments(session), codes))
+    shared = _Shared(calendar, counted, _group_recipients(await _reachable_roles(session, None), codes))
     added = cancelled = 0
     for kode in codes:
         a, c = await plan_kecamatan(session, kode, now, settings, shared)
@@ -405,9 +447,7 @@ async def _plan_chunk(
 ) -> tuple[int, int]:
     """Plan these kecamatan, reading the calendar, the documents and their people once for all of them."""
     calendar, counted = await _calendar_and_counted(session)
-    desa = list(await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode.in_(codes))))
-    scopes = sorted({*desa, *(a for kode in codes for a in ancestors(kode))})
-    people = await reachable_assignments(session, scope_codes=scopes)
+    people = await _reachable_roles(session, codes)
     shared = _Shared(calendar, counted, _group_recipients(people, codes))
     added = cancelled = 0
     for kode in codes:
