@@ -253,30 +253,38 @@ class _Kecamatan:
     forum_chat_id: int | None
 
 
-_read_cache: dict[tuple, tuple[WorkingCalendar, frozenset[str]]] = {}
+_calendars: dict[tuple, WorkingCalendar] = {}
+_counted: dict[str, frozenset[str]] = {}
 
 
 async def _calendar_and_counted(session: AsyncSession) -> tuple[WorkingCalendar, frozenset[str]]:
-    """The working calendar (with the admin's overrides) and the counted document codes. Both tables are a handful of
-    rows and read each time, so another process's change is seen at once; building the calendar from them is what
-    is kept, per process, keyed by exactly the rows read."""
+    """The working calendar (with the admin's overrides) and the counted document codes.
+
+    The overrides are a handful of rows, read each time so another process's change (`klambi holidays`) is seen at
+    once; building the calendar from them is kept per process, keyed by exactly the rows read. The document kinds
+    change only with a migration (no use-case writes them; a migrated deployment restarts): read once per database.
+    """
     overrides = tuple(
         (await session.execute(
             select(CalendarOverride.day, CalendarOverride.is_working, CalendarOverride.name)
             .order_by(CalendarOverride.day)
         )).all()
     )  # fmt: skip
-    counted = frozenset(await session.scalars(select(DocumentType.code).where(DocumentType.counted.is_(True))))
-    key = (overrides, counted)
-    found = _read_cache.get(key)
-    if found is None:
+    calendar = _calendars.get(overrides)
+    if calendar is None:
         calendar = WorkingCalendar.with_overrides(
             days_off=[(day, name) for day, working, name in overrides if not working],
             working_days=[day for day, working, _ in overrides if working],
         )
-        _read_cache.clear()  # one entry: the calendar as it is now
-        found = _read_cache[key] = (calendar, counted)
-    return found
+        _calendars.clear()  # one entry: the calendar as it is now
+        _calendars[overrides] = calendar
+    database = str(session.bind.url) if session.bind is not None else ""
+    counted = _counted.get(database)
+    if counted is None:
+        counted = _counted[database] = frozenset(
+            await session.scalars(select(DocumentType.code).where(DocumentType.counted.is_(True)))
+        )
+    return calendar, counted
 
 
 @dataclass
@@ -297,8 +305,8 @@ async def plan_kecamatan(
     start: datetime | None = None,
 ) -> tuple[int, int]:
     """Make the outbox of one kecamatan match the schedule from now to the end of the window (from `start` on: the
-    days a new day added at the end of the window, the rest already agreeing). Planning the whole window removes the
-    kecamatan's plan mark: it is planned.
+    days a new day added at the end of the window, the rest already agreeing). Planning the whole window on its own
+    (a change, without `shared`) removes the kecamatan's plan mark: it is planned.
 
     Returns (rows added or revived, rows cancelled).
     """
@@ -319,7 +327,7 @@ async def plan_kecamatan(
     else:
         slots = await kecamatan_slots(session, kecamatan, start, end, settings, shared.calendar, counted=shared.counted)
         people = shared.recipients.get(kecamatan.kode) or {}
-    if start == now:
+    if start == now and shared is None:  # planned on its own (a change): its mark, if any, is done with
         await session.execute(delete(PlanMark).where(PlanMark.place == kecamatan.kode))
     # A person's row names the person: the contact is chosen when it is sent. The forum group is a Telegram chat.
     wanted: dict[tuple[str, str, str, str, date], tuple[Slot, int | None, Group | None]] = {}
@@ -487,26 +495,27 @@ async def plan_changes(
         await _expand_marks(session)
     result.transactions += 1
 
-    async def chunk(codes: list[str], start: datetime | None, claim: bool) -> None:
+    async def chunk(codes: list[str], start: datetime | None, claim: bool) -> list[str]:
         began = timing.perf_counter()
         async with sessions() as session, session.begin():
             if claim:
-                claimed = list(await session.scalars(select(PlanMark.place).where(PlanMark.place.in_(codes))))
-                await session.execute(delete(PlanMark).where(PlanMark.place.in_(claimed)))
-                codes = claimed
+                # what this transaction deleted is its own: another worker running the job plans the rest
+                deleted = await session.scalars(
+                    delete(PlanMark).where(PlanMark.place.in_(codes)).returning(PlanMark.place)
+                )
+                codes = sorted(deleted)
             added, cancelled = await _plan_chunk(session, codes, now, settings, start)
         result.added, result.cancelled = result.added + added, result.cancelled + cancelled
         result.transactions += 1
         result.longest_chunk_ms = max(result.longest_chunk_ms, (timing.perf_counter() - began) * 1000)
         await asyncio.sleep(0)  # let the updates waiting meanwhile be handled
+        return codes
 
     async with sessions() as session:  # marks made while this runs wait for the next run
         marked = list(await session.scalars(select(PlanMark.place).order_by(PlanMark.place)))
     planned: set[str] = set()
     for first in range(0, len(marked), CHUNK_KECAMATAN):
-        codes = marked[first : first + CHUNK_KECAMATAN]
-        await chunk(codes, None, claim=True)
-        planned.update(codes)
+        planned.update(await chunk(marked[first : first + CHUNK_KECAMATAN], None, claim=True))
     result.marked = len(planned)
     if since is not None and since < end:
         at = settings.local_time
