@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import InputError
 from bot.services.audit import CLI, Actor, audit
 from bot.services.contacts import contacts_of
-from bot.services.planning import mark_person
 from models.tables import (
     AuditEntry,
     Draft,
@@ -178,7 +177,6 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime, *,
     old_name = person.name
     contacts = await contacts_of(session, person_id)
     label = forgotten_name(person_id)
-    await mark_person(session, person_id)  # their reminders, and where they were the staf or camat, planned again
     # their roles end: nobody can act under a forgotten identity
     active = (
         await session.scalars(
