@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
@@ -109,31 +110,21 @@ async def kecamatan_slots(
     calendar: WorkingCalendar | None = None,
     assume_missing: bool = False,
     counted: frozenset[str] | set[str] | None = None,
+    obligations: list[Any] | None = None,
 ) -> list[Slot]:
-    """Every message the schedule wants in [start, end) for this kecamatan, by recipient role."""
+    """Every message the schedule wants in [start, end) for this kecamatan, by recipient role (`obligations`: its
+    rows of `_obligations_query` when read with other kecamatan')."""
     if calendar is None or counted is None:
         read_calendar, read_counted = await _calendar_and_counted(session)
         calendar, counted = calendar or read_calendar, read_counted if counted is None else counted
     tz = ZoneInfo(kecamatan.timezone)
     at = settings.local_time
     first_day, last_day = start.astimezone(tz).date(), end.astimezone(tz).date()
-    accepted = func.max(case((Submission.review_status == ReviewStatus.ACCEPTED, 1), else_=0))
-    waiting = func.max(case((Submission.review_status == ReviewStatus.MENUNGGU, 1), else_=0))
-    rows = await session.execute(
-        select(
-            Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
-            Obligation.legal_deadline, Obligation.agreed_date, accepted, waiting,
-        )
-        .join(Desa, Desa.kode == Obligation.desa_kode)
-        .outerjoin(Submission, Submission.obligation_id == Obligation.id)
-        .where(
-            Desa.kecamatan_kode == kecamatan.kode,
-            Obligation.agreed_date >= first_day - timedelta(days=max(*settings.offsets, OVERDUE_MEMORY_DAYS)),
-            Obligation.agreed_date <= last_day + timedelta(days=-min(settings.offsets) + OVERDUE_MEMORY_DAYS),
-        )
-        .group_by(Obligation.id)
-        .order_by(Obligation.desa_kode, Obligation.legal_deadline, Obligation.document_code)
-    )  # fmt: skip
+    low, high = _agreed_range(first_day, last_day, settings)
+    if obligations is None:
+        rows = list(await session.execute(_obligations_query([kecamatan.kode], low, high)))
+    else:
+        rows = [row for row in obligations if low <= row[5] <= high]
     states = [
         _Open(_Obligation(*row[:6]), True, False)
         if assume_missing
@@ -184,6 +175,31 @@ async def kecamatan_slots(
             subject = f"{kecamatan.kode}:{document}:{ta}"
             slots.append(Slot(moment, day, Role.CAMAT.value, "camat", subject, "camat", None, document, ta))
     return sorted(slots, key=lambda s: (s.send_at, s.role, s.desa or "", s.document or ""))
+
+
+def _agreed_range(first_day: date, last_day: date, settings: RemindersSettings) -> tuple[date, date]:
+    """The agreed dates whose obligations can make a message on these days (reminders, overdue digests)."""
+    return (first_day - timedelta(days=max(*settings.offsets, OVERDUE_MEMORY_DAYS)),
+            last_day + timedelta(days=-min(settings.offsets) + OVERDUE_MEMORY_DAYS))  # fmt: skip
+
+
+def _obligations_query(kecamatan: list[str], low: date, high: date) -> Any:
+    """The obligations of these kecamatan agreed in [low, high], each with whether a version was accepted and whether
+    one waits; in desa order (a desa's code begins with its kecamatan's)."""
+    accepted = func.max(case((Submission.review_status == ReviewStatus.ACCEPTED, 1), else_=0))
+    waiting = func.max(case((Submission.review_status == ReviewStatus.MENUNGGU, 1), else_=0))
+    where = Desa.kecamatan_kode == kecamatan[0] if len(kecamatan) == 1 else Desa.kecamatan_kode.in_(kecamatan)
+    return (
+        select(
+            Obligation.id, Obligation.desa_kode, Obligation.document_code, Obligation.tahun_anggaran,
+            Obligation.legal_deadline, Obligation.agreed_date, accepted, waiting, Desa.kecamatan_kode,
+        )
+        .join(Desa, Desa.kode == Obligation.desa_kode)
+        .outerjoin(Submission, Submission.obligation_id == Obligation.id)
+        .where(where, Obligation.agreed_date >= low, Obligation.agreed_date <= high)
+        .group_by(Obligation.id, Desa.kecamatan_kode)
+        .order_by(Obligation.desa_kode, Obligation.legal_deadline, Obligation.document_code)
+    )  # fmt: skip
 
 
 def _digest_due(missing_dates: list[date], day: date) -> bool:
@@ -244,6 +260,24 @@ async def _recipients(session: AsyncSession, kecamatan: _Kecamatan) -> Recipient
     return _group_recipients(await _reachable_roles(session, [kecamatan.kode]), [kecamatan.kode])[kecamatan.kode]
 
 
+def _outbox_query(kecamatan: list[str], from_date: date) -> Any:
+    """The planned subjects' outbox rows of these kecamatan from `from_date` on."""
+    where = (
+        OutboxMessage.kecamatan_kode == kecamatan[0]
+        if len(kecamatan) == 1
+        else OutboxMessage.kecamatan_kode.in_(kecamatan)
+    )
+    return select(
+        OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.recipient_key,
+        OutboxMessage.kind, OutboxMessage.for_date, OutboxMessage.status, OutboxMessage.send_at,
+        OutboxMessage.kecamatan_kode,
+    ).where(
+        where,
+        OutboxMessage.subject_type.in_(PLANNED_SUBJECTS),  # notices are queued, never planned away
+        OutboxMessage.for_date >= from_date,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Kecamatan:
     """The columns of a kecamatan the planner reads (no ORM object)."""
@@ -253,6 +287,7 @@ class _Kecamatan:
     forum_chat_id: int | None
 
 
+_KECAMATAN = select(Kecamatan.kode, Kecamatan.timezone, Kecamatan.forum_chat_id)
 _calendars: dict[tuple, WorkingCalendar] = {}
 _counted: dict[str, frozenset[str]] = {}
 
@@ -294,6 +329,10 @@ class _Shared:
     calendar: WorkingCalendar
     counted: frozenset[str]
     recipients: dict[str, Recipients]
+    # read for a chunk of kecamatan at once (the hourly job): their rows, their obligations, their outbox rows
+    kecamatan: dict[str, _Kecamatan] | None = None
+    obligations: dict[str, list[Any]] | None = None
+    outbox: dict[str, list[Any]] | None = None
 
 
 async def plan_kecamatan(
@@ -310,14 +349,14 @@ async def plan_kecamatan(
 
     Returns (rows added or revived, rows cancelled).
     """
-    found = (
-        await session.execute(
-            select(Kecamatan.kode, Kecamatan.timezone, Kecamatan.forum_chat_id).where(Kecamatan.kode == kecamatan_kode)
-        )
-    ).first()
-    if found is None:
+    if shared is not None and shared.kecamatan is not None:
+        kecamatan_or_none = shared.kecamatan.get(kecamatan_kode)
+    else:
+        found = (await session.execute(_KECAMATAN.where(Kecamatan.kode == kecamatan_kode))).first()
+        kecamatan_or_none = _Kecamatan(*found) if found is not None else None
+    if kecamatan_or_none is None:
         return 0, 0
-    kecamatan = _Kecamatan(*found)
+    kecamatan = kecamatan_or_none
     end = now + timedelta(days=settings.window_days)
     start = now if start is None or start < now else start
     if shared is None:
@@ -325,7 +364,9 @@ async def plan_kecamatan(
         slots = await kecamatan_slots(session, kecamatan, start, end, settings, calendar, counted=counted)
         people = await _recipients(session, kecamatan)
     else:
-        slots = await kecamatan_slots(session, kecamatan, start, end, settings, shared.calendar, counted=shared.counted)
+        obligations = shared.obligations.get(kecamatan.kode, []) if shared.obligations is not None else None
+        slots = await kecamatan_slots(session, kecamatan, start, end, settings, shared.calendar, counted=shared.counted,
+                                      obligations=obligations)  # fmt: skip
         people = shared.recipients.get(kecamatan.kode) or {}
     if start == now and shared is None:  # planned on its own (a change): its mark, if any, is done with
         await session.execute(delete(PlanMark).where(PlanMark.place == kecamatan.kode))
@@ -344,22 +385,15 @@ async def plan_kecamatan(
     # Every row of this kecamatan from a day before the window on, in one query: rows still planned (or cancelled)
     # ahead are made to agree; any other row with a wanted key (sent, being sent, due) is history and stays.
     window_start = start.astimezone(ZoneInfo(kecamatan.timezone)).date() - timedelta(days=1)
-    rows = (
-        await session.execute(
-            select(
-                OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.recipient_key,
-                OutboxMessage.kind, OutboxMessage.for_date, OutboxMessage.status, OutboxMessage.send_at,
-            ).where(
-                OutboxMessage.kecamatan_kode == kecamatan.kode,
-                OutboxMessage.subject_type.in_(PLANNED_SUBJECTS),  # notices are queued, never planned away
-                OutboxMessage.for_date >= window_start,
-            )
-        )
-    ).all()  # fmt: skip
+    if shared is not None and shared.outbox is not None:
+        rows = [r for r in shared.outbox.get(kecamatan.kode, []) if r[5] >= window_start]
+    else:
+        rows = (await session.execute(_outbox_query([kecamatan.kode], window_start))).all()
     taken: set[tuple[str, str, str, str, date]] = set()
+    # (the kecamatan's code, last in each row of a chunk's read, is left out)
     existing: dict[tuple[str, str, str, str, date], tuple[int, OutboxStatus, datetime]] = {}
     open_ = (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
-    for row_id, subject_type, subject_id, recipient_key, kind, for_date, status, send_at in rows:  # plain tuples
+    for row_id, subject_type, subject_id, recipient_key, kind, for_date, status, send_at, *_ in rows:  # tuples
         row_key = (subject_type, subject_id, recipient_key, kind, for_date)
         taken.add(row_key)
         if send_at >= start and status in open_:
@@ -453,10 +487,24 @@ async def _expand_marks(session: AsyncSession) -> None:
 async def _plan_chunk(
     session: AsyncSession, codes: list[str], now: datetime, settings: RemindersSettings, start: datetime | None
 ) -> tuple[int, int]:
-    """Plan these kecamatan, reading the calendar, the documents and their people once for all of them."""
+    """Plan these kecamatan, reading the calendar, the documents, their people, obligations and outbox rows once for
+    all of them (a query each, not one per kecamatan)."""
     calendar, counted = await _calendar_and_counted(session)
     people = await _reachable_roles(session, codes)
-    shared = _Shared(calendar, counted, _group_recipients(people, codes))
+    rows = [_Kecamatan(*r) for r in await session.execute(_KECAMATAN.where(Kecamatan.kode.in_(codes)))]
+    shared = _Shared(calendar, counted, _group_recipients(people, codes), {k.kode: k for k in rows}, {}, {})
+    if rows:
+        begin = now if start is None or start < now else start
+        end = now + timedelta(days=settings.window_days)
+        zones = [ZoneInfo(tz) for tz in {k.timezone for k in rows}]
+        low = min(_agreed_range(begin.astimezone(tz).date(), end.astimezone(tz).date(), settings)[0] for tz in zones)
+        high = max(_agreed_range(begin.astimezone(tz).date(), end.astimezone(tz).date(), settings)[1] for tz in zones)
+        assert shared.obligations is not None and shared.outbox is not None
+        for row in await session.execute(_obligations_query(codes, low, high)):
+            shared.obligations.setdefault(row[8], []).append(row)
+        earliest = min(begin.astimezone(tz).date() for tz in zones) - timedelta(days=1)
+        for row in await session.execute(_outbox_query(codes, earliest)):
+            shared.outbox.setdefault(row[8], []).append(row)
     added = cancelled = 0
     for kode in codes:
         a, c = await plan_kecamatan(session, kode, now, settings, shared, start=start)
