@@ -230,9 +230,13 @@ def _group_recipients(held: Iterable[_Held], kecamatan: list[str]) -> dict[str, 
     return found
 
 
-async def _reachable_roles(session: AsyncSession, kecamatan: list[str] | None) -> list[_Held]:
+async def _reachable_roles(
+    session: AsyncSession, kecamatan: list[str] | None, desa: list[str] | None = None
+) -> list[_Held]:
     """The roles reminders go to held by people the bot can write to (a contact not marked unreachable), oldest
-    person first: in these kecamatan (their desa by code range, the kecamatan and the areas above), or everywhere."""
+    person first: in these kecamatan (their `desa`, or without them every code in the kecamatan's range; the
+    kecamatan and the areas above), or everywhere. One kecamatan: the range (no query for its desa); many: the desa
+    (SQLite scans the table for an OR of many ranges)."""
     query = (
         select(RoleAssignment.person_id, RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_code)
         .where(
@@ -244,10 +248,15 @@ async def _reachable_roles(session: AsyncSession, kecamatan: list[str] | None) -
     )
     if kecamatan is not None:
         above = sorted({a for kode in kecamatan for a in ancestors(kode)})
+        below = (
+            [RoleAssignment.scope_code.in_(desa)]
+            if desa is not None
+            else [and_(RoleAssignment.scope_code > kode + ".", RoleAssignment.scope_code < kode + "/")
+                  for kode in kecamatan]  # its desa: "35.08.17." < code < "35.08.17/", on the scope_code index
+        )  # fmt: skip
         query = query.where(
             or_(
-                *(and_(RoleAssignment.scope_code > kode + ".", RoleAssignment.scope_code < kode + "/")
-                  for kode in kecamatan),  # its desa: "35.08.17." < code < "35.08.17/", on the scope_code index
+                *below,
                 RoleAssignment.scope_code.in_(above),
                 and_(RoleAssignment.scope_code.is_(None), RoleAssignment.scope_kind == ScopeKind.DEPLOYMENT),
             )
@@ -261,7 +270,8 @@ async def _recipients(session: AsyncSession, kecamatan: _Kecamatan) -> Recipient
 
 
 def _outbox_query(kecamatan: list[str], from_date: date) -> Any:
-    """The planned subjects' outbox rows of these kecamatan from `from_date` on."""
+    """The outbox rows of these kecamatan from `from_date` on (the caller keeps the planned subjects': filtering them
+    here made SQLite scan the unique key's index, whose first column is the subject type)."""
     where = (
         OutboxMessage.kecamatan_kode == kecamatan[0]
         if len(kecamatan) == 1
@@ -271,11 +281,7 @@ def _outbox_query(kecamatan: list[str], from_date: date) -> Any:
         OutboxMessage.id, OutboxMessage.subject_type, OutboxMessage.subject_id, OutboxMessage.recipient_key,
         OutboxMessage.kind, OutboxMessage.for_date, OutboxMessage.status, OutboxMessage.send_at,
         OutboxMessage.kecamatan_kode,
-    ).where(
-        where,
-        OutboxMessage.subject_type.in_(PLANNED_SUBJECTS),  # notices are queued, never planned away
-        OutboxMessage.for_date >= from_date,
-    )  # fmt: skip
+    ).where(where, OutboxMessage.for_date >= from_date)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -389,6 +395,7 @@ async def plan_kecamatan(
         rows = [r for r in shared.outbox.get(kecamatan.kode, []) if r[5] >= window_start]
     else:
         rows = (await session.execute(_outbox_query([kecamatan.kode], window_start))).all()
+    rows = [r for r in rows if r[1] in PLANNED_SUBJECTS]  # notices are queued, never planned away
     taken: set[tuple[str, str, str, str, date]] = set()
     # (the kecamatan's code, last in each row of a chunk's read, is left out)
     existing: dict[tuple[str, str, str, str, date], tuple[int, OutboxStatus, datetime]] = {}
@@ -490,7 +497,8 @@ async def _plan_chunk(
     """Plan these kecamatan, reading the calendar, the documents, their people, obligations and outbox rows once for
     all of them (a query each, not one per kecamatan)."""
     calendar, counted = await _calendar_and_counted(session)
-    people = await _reachable_roles(session, codes)
+    desa = list(await session.scalars(select(Desa.kode).where(Desa.kecamatan_kode.in_(codes))))
+    people = await _reachable_roles(session, codes, desa)
     rows = [_Kecamatan(*r) for r in await session.execute(_KECAMATAN.where(Kecamatan.kode.in_(codes)))]
     shared = _Shared(calendar, counted, _group_recipients(people, codes), {k.kode: k for k in rows}, {}, {})
     if rows:
