@@ -20,9 +20,10 @@ from benchmarks.generate import NOW
 from bot.app import App
 from bot.clock import ManualClock
 from bot.services.indicator import kabupaten_ranking, kecamatan_indicator, national_ranking, ranking
-from models.tables import Kabupaten, Kecamatan, OutboxMessage, OutboxStatus
+from bot.services.planning import mark
+from models.tables import Desa, Kabupaten, Kecamatan, OutboxMessage, OutboxStatus, PlanMark, PlanState
 from scheduler import sweep as sweeping
-from scheduler.planner import plan_everywhere
+from scheduler.planner import plan_changes, plan_everywhere, plan_kecamatan
 from scheduler.sweep import sweep
 
 YEAR = 2024  # the last closed performance year
@@ -109,9 +110,65 @@ async def plan_year(app: App) -> dict[str, Any]:
         async with app.sessions() as session, session.begin():
             again_ms, _ = await timed(lambda session=session, s=settings: plan_everywhere(session, NOW, s))
         figures[first], figures[again] = round(ms / 1000, 2), round(again_ms / 1000, 2)
+        if settings is hourly:
+            figures |= await plan_changes_figures(app)
     async with app.sessions() as session:
         rows = await session.scalar(select(func.count(OutboxMessage.id)))
     return figures | {"rows_planned": added, "outbox_rows": rows}
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))], 2)
+
+
+async def plan_changes_figures(app: App, kecamatan_samples: int = 50) -> dict[str, Any]:
+    """The hourly job as the bot runs it (`plan_changes`) on the outbox the hourly window left: its first run after
+    the upgrade (no state: every kecamatan, in chunks), runs with nothing changed, a run after one change, one
+    kecamatan planned again in its own transaction (what a change in the chat does), and the next morning's run
+    (a new day in every time zone). NOW is 08:00 WIB: the job runs from 09:00, between two sending moments."""
+    settings = app.settings.reminders
+    at = NOW + timedelta(hours=1)
+    async with app.sessions() as session, session.begin():
+        await session.execute(PlanMark.__table__.delete())
+        await session.execute(PlanState.__table__.delete())
+    figures: dict[str, Any] = {}
+    ms, first = await timed(lambda: plan_changes(app.sessions, at, settings))
+    figures["job_first_seconds"] = round(ms / 1000, 2)
+    figures["job_first_transactions"] = first.transactions
+    figures["job_first_longest_chunk_ms"] = round(first.longest_chunk_ms)
+    quiet = []
+    for hour in range(2, 7):
+        ms, done = await timed(lambda h=hour: plan_changes(app.sessions, NOW + timedelta(hours=h), settings))
+        assert done.marked == done.extended == 0, done
+        quiet.append(ms)
+    figures["job_unchanged_ms"] = round(statistics.median(quiet), 1)
+    async with app.sessions() as session:
+        counts = (await session.execute(select(Desa.kecamatan_kode, func.count()).group_by(Desa.kecamatan_kode))).all()
+    nearest = sorted(counts, key=lambda row: (abs(row[1] - 12), row[0]))  # kecamatan of about 12 desa
+    twelve = [kode for kode, n in nearest if 11 <= n <= 13] or [kode for kode, _ in nearest[:kecamatan_samples]]
+    chosen = random.Random(19).sample(twelve, min(kecamatan_samples, len(twelve)))
+    desa = {kode: n for kode, n in counts}
+    async with app.sessions() as session, session.begin():
+        await mark(session, [chosen[0]])
+    ms, done = await timed(lambda: plan_changes(app.sessions, NOW + timedelta(hours=7), settings))
+    assert done.marked == 1, done
+    figures["job_one_change_ms"] = round(ms, 1)
+    one = []
+    for kode in chosen:
+        async with app.sessions() as session, session.begin():
+            ms, _ = await timed(lambda k=kode, s=session: plan_kecamatan(s, k, NOW + timedelta(hours=8), settings))
+        one.append(ms)
+    sizes = sorted(desa[k] for k in chosen)
+    figures["one_kecamatan"] = {"kecamatan": len(one), "desa": f"{sizes[0]}-{sizes[-1]}",
+                                "p50_ms": percentile(one, 0.5),
+                                "p95_ms": percentile(one, 0.95), "max_ms": round(max(one), 2)}  # fmt: skip
+    ms, day = await timed(lambda: plan_changes(app.sessions, NOW + timedelta(days=1, hours=1), settings))
+    figures["job_new_day_seconds"] = round(ms / 1000, 2)
+    figures["job_new_day_kecamatan"] = day.extended
+    figures["job_new_day_rows"] = day.added
+    figures["job_new_day_longest_chunk_ms"] = round(day.longest_chunk_ms)
+    return figures
 
 
 class _NoNetwork:

@@ -395,6 +395,7 @@ class OutboxMessage(Base):
         ),
         Index("ix_outbox_status_send_at", "status", "send_at"),
         Index("ix_outbox_kecamatan_status", "kecamatan_kode", "status"),
+        Index("ix_outbox_kecamatan_for_date", "kecamatan_kode", "for_date"),  # planning: the window, not the history
         Index("ix_outbox_channel_message", "channel", "channel_message_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -632,3 +633,24 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(20))  # "keluar", "cli", "revoked", "forgotten"
+
+
+class PlanMark(Base):
+    """A place whose reminders a change made stale without planning them again at once (a large import, a holiday, a
+    contact that became unreachable): a kecamatan, a kabupaten or provinsi (each kecamatan in it), or `*` (every
+    kecamatan). The hourly planning job plans the marked kecamatan and removes their marks in the same transaction;
+    planning a kecamatan's whole window (`plan_kecamatan`) removes its own mark too."""
+
+    __tablename__ = "plan_mark"
+    place: Mapped[str] = mapped_column(String(13), primary_key=True)
+
+
+class PlanState(Base):
+    """How far the hourly planning job has planned every kecamatan (one row): up to `planned_until`, with the
+    settings and rules named by `settings_key`. A restart reads it instead of re-deriving the country."""
+
+    __tablename__ = "plan_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    planned_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    settings_key: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

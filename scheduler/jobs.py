@@ -17,7 +17,7 @@ from bot.app import App
 from bot.chat.transport import Transport
 from bot.services.inbox import forget_old
 from bot.services.updates import forget_old_updates
-from scheduler.planner import plan_everywhere
+from scheduler.planner import plan_changes
 from scheduler.sweep import sweep
 
 log = logging.getLogger("klambi.jobs")
@@ -26,11 +26,14 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
 async def reminder_round(app: App, transports: Mapping[str, Transport], worker: str, planned_at: datetime | None):
-    """Re-plan hourly, sweep every time; the moment planning last ran."""
+    """Plan what changed hourly (and on start: the state is in the database, so a restart plans only what changed
+    meanwhile), sweep every time; the moment planning last ran."""
     now = app.clock.now()
     if planned_at is None or now - planned_at >= PLAN_EVERY:
-        async with app.sessions() as session, session.begin():
-            await plan_everywhere(session, now, app.settings.reminders)
+        done = await plan_changes(app.sessions, now, app.settings.reminders)
+        if done.marked or done.extended:
+            log.info("planning: %s kecamatan changed, %s given a new day; %s rows added, %s cancelled", done.marked,
+                     done.extended, done.added, done.cancelled)  # fmt: skip
         planned_at = now
     while True:  # a busy morning is more than one claim: keep going until what is due now is out
         result = await sweep(app, transports, worker)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.messages import Sender
+from bot.services.planning import mark_person
 from models.tables import Contact, Person
 
 TELEGRAM = "telegram"
@@ -118,7 +119,9 @@ def wrote(contact: Contact, sender: Sender, now: datetime) -> None:
     """Record that the person wrote from this contact now (the rule prefers it from now on) and that they are
     reachable there again."""
     contact.last_message_at = now
-    contact.unreachable_since = None
+    if contact.unreachable_since is not None:  # reachable again: their reminders are planned again
+        contact.unreachable_since = None
+        await mark_person(session, person.id)
     if sender.phone and contact.phone is None:
         contact.phone = sender.phone
     if sender.display_name:
@@ -145,6 +148,7 @@ async def mark_unreachable(session: AsyncSession, contact_id: int, now: datetime
     if contact is None or contact.unreachable_since is not None:
         return None
     contact.unreachable_since = now
+    await mark_person(session, contact.person_id)  # reminders to them are cancelled by the next planning job
     return contact
 
 

@@ -37,6 +37,7 @@ from bot.services.archive import write_atomically
 from bot.services.audit import CLI
 from bot.services.calendar import load_calendar
 from bot.services.places import desa_code_problem, document_kinds, require_kecamatan
+from bot.services.planning import mark
 from bot.services.records import NOMOR_LIMIT, REASON_LIMIT, version_key, version_problems
 from models.documents import DocumentKind, performance_year_obligations
 from models.status import ReviewStatus, start_of_day
@@ -489,6 +490,7 @@ async def _write(engine: AsyncEngine, known: _Known, plan: _Plan, now: datetime)
                 await _stage(connection, known, plan, now)
             async with connection.begin():
                 await _copy(connection)
+                await mark(connection, plan.result.kecamatan_codes)  # planned at once when few (`klambi import`)
         finally:
             async with lock_free(connection):
                 await connection.run_sync(STAGING.drop_all)

@@ -27,7 +27,7 @@ from bot.services.contacts import (
     wrote,
 )
 from bot.services.places import require_desa, require_kecamatan
-from bot.services.planning import kecamatan_of, plan_again
+from bot.services.planning import kecamatan_of, mark_person, plan_again
 from bot.wilayah import Level, level_of
 from models.tables import (
     Contact,
@@ -265,6 +265,7 @@ async def redeem_invitation(
         session.add(person)
         await session.flush()
     new_contact = contact is None
+    reachable_again = contact is None or contact.unreachable_since is not None  # their other roles' reminders too
     if contact is None:
         contact = add_contact(session, person, sender, now)
     else:
@@ -309,6 +310,8 @@ async def redeem_invitation(
     if invitation.role is Role.SEKDES and invitation.scope_code is not None:
         await _close_standing(session, invitation.scope_code, now)
     await session.flush()
+    if reachable_again:
+        await mark_person(session, person.id)
     kecamatan = kecamatan_of(invitation.scope_code) if invitation.scope_code else None
     if kecamatan is not None:  # a desa's or a kecamatan's role: its reminders now have someone to go to
         await plan_again(session, [kecamatan], now, reminders)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cleaning import clean_text
 from bot.errors import InputError, InputErrors
 from bot.services.audit import CLI, Actor, audit
+from bot.services.planning import mark
 from bot.wilayah import Area, Level, areas_under, level_of, parent_of, reference_areas, timezone_of_province
 from models.calendar import WorkingCalendar
 from models.documents import DocumentKind, performance_year_obligations
@@ -241,6 +242,8 @@ async def _insert_missing(
         if fresh:
             await session.execute(insert(table), fresh)
             added += len(fresh)
+            if table in (Kecamatan, Desa):  # a new kecamatan or desa: its kecamatan's reminders are planned again
+                await mark(session, [r["kode"] for r in fresh])
         if progress:
             progress(len(chunk))
     return added
@@ -286,6 +289,7 @@ async def ensure_obligations(
         if fresh:
             await session.execute(insert(Obligation), fresh)
             added += len(fresh)
+            await mark(session, sorted({r["desa_kode"] for r in fresh}))  # planned at once by callers that can
         if progress:
             progress(len(chunk))
     return added
