@@ -66,7 +66,7 @@ class TelegramWebhook:
         except Exception as problem:  # whatever the parser makes of a body that is not an update: the sender's fault
             log.warning("webhook request that is not an update (%s): refused", type(problem).__name__)
             return web.Response(status=400)
-        await self.application.process_update(update)
+        await self.application.update_processor.process_update(update, self.application.process_update(update))
         return web.Response(status=200)
 
     def _update(self, body: bytes) -> Update:
