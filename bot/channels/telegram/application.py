@@ -166,14 +166,14 @@ async def polling(application: Application, poll_timeout: int) -> AsyncIterator[
 
 @asynccontextmanager
 async def beside(
-    app: App, token: str, webapp: Any, transports: dict, courier: Courier, poll_timeout: int = 1
+    app: App, token: str, webapp: Any, transports: dict, courier: Courier, poll_timeout: int = 1, inbox: Any = None
 ) -> AsyncIterator[Application]:
-    """Telegram beside other channels (`bot/channels/run.py`): their outbox transports and courier shared, no jobs
-    of its own; polling, or the webhook route on their web application (`webapp`, not yet started)."""
+    """Telegram beside other channels (`bot/channels/run.py`): their outbox transports, courier and inbox worker
+    shared, no jobs of its own; polling, or the webhook route on their web application (`webapp`, not yet started)."""
     from bot.channels.telegram.webhook import telegram_webhook
 
     if app.settings.telegram.mode == "webhook":
-        async with telegram_webhook(app, token, webapp, False, transports=transports, courier=courier) as hook:
+        async with telegram_webhook(app, token, webapp, False, inbox, transports=transports, courier=courier) as hook:
             yield hook.application
         return
     application = build_application(app, token, False, transports=transports, courier=courier)

@@ -83,7 +83,7 @@ class PersonOrder(BaseUpdateProcessor):
                 await self.do_process_update(update, coroutine)
             return
         assert isinstance(update, Update)
-        verdict = self._admit(person, update)
+        verdict = self.admit(update)
         if verdict is not Verdict.PASS:
             _close(coroutine)
             self.dropped += 1
@@ -119,9 +119,10 @@ class PersonOrder(BaseUpdateProcessor):
         finally:
             self._next(person, line)
 
-    def _admit(self, person: int, update: Update) -> Verdict:
-        gate = self.gate()
-        if gate is None or not answerable(update):
+    def admit(self, update: Update) -> Verdict:
+        """The flood gate's verdict on an arriving update (the webhook asks too, before storing it)."""
+        person, gate = person_of(update), self.gate()
+        if person is None or gate is None or not answerable(update):
             return Verdict.PASS
         return gate.admit(person)
 
