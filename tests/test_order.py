@@ -13,6 +13,15 @@ from handlers import flood
 from tests.world import JATIROTO, ROJOPOLO, Role, World
 
 
+async def until(check, what: str, seconds: float = 120) -> None:
+    """Wait until `check()` holds (what was sent has been handled); the bound only ends a test that would hang."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not done: {what}")
+
+
 class Recorder:
     """Wraps the adapter's hand-over to the chat core: what each person's updates were, in the order their handling
     ended, and how many of one person's were ever in flight at once. `hold` (a text) waits until `release` is set."""
@@ -46,6 +55,7 @@ async def test_one_persons_burst_is_handled_in_order_while_another_person_is_ans
     staf = await world.join(201, "Kasi Pem", Role.STAF, JATIROTO, "Kasi Pemerintahan")
     recorder = Recorder(hold="tes 0")
     monkeypatch.setattr(adapter, "dispatch", recorder.dispatch)
+    processor = world.bot.update_processor
     await sekdes.send_text("/kirim")
     menu = await sekdes.expect("Dokumen mana")
     data = menu.buttons[0][0][1]
@@ -60,15 +70,10 @@ async def test_one_persons_burst_is_handled_in_order_while_another_person_is_ans
     await staf.expect("Jatiroto", timeout=30)  # answered while the secretary's first update is still held
     assert recorder.ended["101"] == ["kirim"]  # nothing of the burst has ended yet: the first one holds the line
     recorder.release.set()
-    await world.sandbox.settle()
-    for _ in range(200):
-        if len(recorder.ended["101"]) == len(sent) + 1:
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: len(recorder.ended["101"]) == len(sent) + 1, "the burst")
+    await until(lambda: processor.people_waiting == 0, "the lines emptied")
     assert recorder.ended["101"] == ["kirim", *sent]
     assert recorder.most["101"] == 1  # never two of one person's updates at once
-    processor = world.bot.update_processor
-    assert processor.people_waiting == 0
 
 
 async def test_a_flood_is_warned_once_and_shed_at_arrival_and_the_backlog_is_bounded(world: World, monkeypatch, caplog):
@@ -88,7 +93,8 @@ async def test_a_flood_is_warned_once_and_shed_at_arrival_and_the_backlog_is_bou
     await staf.send_text("/status")
     await staf.expect("Jatiroto", timeout=30)
     recorder.release.set()
-    await world.sandbox.settle()
+    await until(lambda: len(sekdes.messages) - answered == flood.BURST + 1, "the burst's answers and the warning")
+    await until(lambda: processor.people_waiting == 0, "the lines emptied")
     replies = [m.text for m in sekdes.messages[answered:]]
     assert len([r for r in replies if "terlalu cepat" in r]) == 1 and "terlalu cepat" in replies[-1]
     assert recorder.ended["101"] == [f"tes {n}" for n in range(flood.BURST)]  # in order; the rest never waited
@@ -100,16 +106,17 @@ async def test_a_flood_is_warned_once_and_shed_at_arrival_and_the_backlog_is_bou
     dropped = processor.dropped
     for number in range(300):
         await sekdes.send_text(f"lagi {number}")
-    for _ in range(200):
-        if processor.dropped - dropped >= 300 - 1 - processor.backlog:
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: processor.dropped - dropped >= 300 - 1 - processor.backlog, "the backlog's overflow dropped")
     assert processor.dropped - dropped == 300 - 1 - processor.backlog  # one in hand, `backlog` waiting
     assert any("updates waiting: one dropped" in r.getMessage() for r in caplog.records)
     await staf.send_text("/status")
     await staf.expect("Jatiroto", timeout=30)  # someone else, still answered at once
     recorder.release.set()
-    await world.sandbox.settle()
-    lagi = [w for w in recorder.ended["101"] if w.startswith("lagi")]
-    assert lagi == [f"lagi {n}" for n in range(processor.backlog + 1)]
+
+    def lagi() -> list[str]:
+        return [w for w in recorder.ended["101"] if w.startswith("lagi")]
+
+    await until(lambda: len(lagi()) == processor.backlog + 1, "the backlog handled")
+    await until(lambda: processor.people_waiting == 0, "the lines emptied")
+    assert lagi() == [f"lagi {n}" for n in range(processor.backlog + 1)]
     assert processor.people_waiting == 0
