@@ -42,6 +42,7 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "commit", writers.end)
         event.listen(engine.sync_engine, "rollback", writers.end)
         event.listen(engine.sync_engine.pool, "checkin", writers.checkin)
+        event.listen(engine.sync_engine.pool, "invalidate", writers.invalidate)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
@@ -110,6 +111,9 @@ class WriteQueue:
 
     def checkin(self, _dbapi_connection: Any, record: Any) -> None:
         self._release(record.info)  # a connection given back without its transaction ended
+
+    def invalidate(self, _dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        self._release(record.info)  # a connection thrown away (its info is cleared before it is used again)
 
     def _release(self, info: dict) -> None:
         lock = info.pop(WRITING, None)
