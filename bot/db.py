@@ -27,6 +27,7 @@ WRITING = "klambi_writing"  # connection info: the in-process write turn this co
 # (`bot.channels.telegram.processor`); most of an update's time is not in the database, and one waiting for a
 # connection waits its turn (up to `pool_timeout`, 30 s). Several workers multiply this: mind max_connections (100).
 POOL_SIZE, POOL_OVERFLOW = 10, 10
+_WRITE_QUEUES: weakref.WeakKeyDictionary[Any, WriteQueue] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -36,7 +37,7 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        writers = WriteQueue()
+        writers = _WRITE_QUEUES[engine.sync_engine] = WriteQueue()
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", writers.begin)
         event.listen(engine.sync_engine, "commit", writers.end)
@@ -62,6 +63,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def write_queue(engine: AsyncEngine) -> WriteQueue | None:
+    """The engine's queue of writers (SQLite), None on PostgreSQL."""
+    return _WRITE_QUEUES.get(engine.sync_engine)
+
+
 class WriteQueue:
     """SQLite has one writer at a time. Writers of this process wait their turn here, first come first served, instead
     of in SQLite's busy handler (which sleeps 1 to 100 ms between tries, however soon the lock was free). A reader
@@ -72,6 +78,12 @@ class WriteQueue:
     def __init__(self) -> None:
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
         self._owners: dict[int, asyncio.Task | None] = {}
+
+    @property
+    def taken(self) -> bool:
+        """Whether a writer of this event loop holds the turn."""
+        lock = self._locks.get(asyncio.get_running_loop())
+        return lock is not None and lock.locked()
 
     def begin(self, connection: Connection) -> None:
         deferred = connection.get_execution_options().get(LOCK_FREE, False)
@@ -107,7 +119,13 @@ class WriteQueue:
             await lock.acquire()
 
     def end(self, connection: Connection) -> None:
-        self._release(connection.info)
+        if connection.invalidated:  # (cancelled mid-query) its pool's invalidate event releases the turn
+            return
+        try:
+            info = connection.info
+        except Exception:  # an event must never replace the error being handled (a cancellation)
+            return
+        self._release(info)
 
     def checkin(self, _dbapi_connection: Any, record: Any) -> None:
         self._release(record.info)  # a connection given back without its transaction ended
