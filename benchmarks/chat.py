@@ -2,8 +2,12 @@
 
 - `throughput`: a real `klambi run` process serving a mixed workload (status, whole submissions, the indicator)
   next to a bare python-telegram-bot echo bot (`benchmarks/echo_bot.py`) served the same number of people against
-  the same sandbox in the same run; both are separate processes, the sandbox and the people live here. The bot's
-  memory (VmRSS idle, VmHWM after the load) is read from /proc.
+  the same sandbox in the same run; both are separate processes, the sandbox and the people live here. In the same
+  bot process then: `/status` alone (every secretary in a loop), a secretary's `/status` latency quiet and while two
+  heads loop `/rekap` and `/indikator` for 2023, 2024, 2025 in turn (caches do not hide the work), and the order
+  check (each person sends a burst of `/status <year>` without waiting; answers in another order are counted). The
+  bot's memory (VmRSS idle, VmHWM after the load) is read from /proc, and its child processes' too (a process pool:
+  /proc/<pid>/task/*/children, recursively).
 - `dispatch`: the reminder sweep sending through the real Application (its AIORateLimiter) to a sandbox that
   enforces Telegram's 30 messages a second with 429s.
 """
@@ -13,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
+import statistics
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -28,7 +34,17 @@ from bot.app import App
 from bot.channels.telegram.transport import TelegramTransport
 from bot.sandbox.telegram import BotApiSandbox, FloodControl, SandboxUser
 from bot.storage import minimal_pdf
-from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, ScopeKind
+from models.tables import (
+    Desa,
+    Obligation,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    ProcessedUpdate,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+)
 
 TOKEN = "8080:BENCH-sandbox-token"
 PDF = minimal_pdf(b" Perdes (benchmark) " + b"0" * 20_000)
@@ -45,10 +61,32 @@ def _memory(pid: int) -> dict[str, float]:
     return found
 
 
+def _children(pid: int) -> list[int]:
+    """The process's descendants (its process pool), from /proc/<pid>/task/*/children."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_children(int(child))]
+    return found
+
+
+def _family_memory(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM summed over the process's children (0 when it has none)."""
+    total = {"VmRSS": 0.0, "VmHWM": 0.0}
+    for child in _children(pid):
+        with contextlib.suppress(OSError):
+            for key, value in _memory(child).items():
+                total[key] = round(total[key] + value, 1)
+    return total
+
+
 @contextlib.asynccontextmanager
 async def _process(*args: str, env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    log = os.environ.get("BENCH_BOT_LOG")  # where the bot's log goes (to look into a run), else kept for errors
+    stderr = open(log, "ab") if log else asyncio.subprocess.PIPE  # noqa: SIM115
     process = await asyncio.create_subprocess_exec(
-        *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
     )
     try:
         yield process
@@ -56,8 +94,10 @@ async def _process(*args: str, env: dict[str, str]) -> AsyncIterator[asyncio.sub
         if process.returncode is None:
             process.terminate()
         _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        if log:
+            stderr.close()  # type: ignore[union-attr]
         if process.returncode not in (0, -15):
-            raise RuntimeError(f"{args[-1]} ended with {process.returncode}: {err.decode()[-2000:]}")
+            raise RuntimeError(f"{args[-1]} ended with {process.returncode}: {(err or b'').decode()[-2000:]}")
 
 
 async def _closed_loop(scripts: list[Any]) -> tuple[int, float]:
@@ -142,12 +182,113 @@ async def _camat(user: SandboxUser, rounds: int) -> int:
     return rounds
 
 
+async def _status_loop(user: SandboxUser, rounds: int) -> int:
+    for _ in range(rounds):
+        await user.send_text("/status")
+        await user.expect("Status dokumen", timeout=120)
+    return rounds
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def _latencies(user: SandboxUser, count: int) -> list[float]:
+    """A secretary's `/status`, one after another: milliseconds from sending to the answer."""
+    found = []
+    for _ in range(count):
+        start = time.perf_counter()
+        await user.send_text("/status")
+        await user.expect("Status dokumen", timeout=120)
+        found.append((time.perf_counter() - start) * 1000)
+    return found
+
+
+YEARS = (2023, 2024, 2025)
+
+
+async def _heavy(user: SandboxUser, command: str, answer: str, stop: asyncio.Event) -> int:
+    """`/rekap <year>` or `/indikator <year>` for each year in turn until `stop`."""
+    done = 0
+    while not stop.is_set():
+        await user.send_text(f"/{command} {YEARS[done % len(YEARS)]}")
+        await user.expect(answer, timeout=300)
+        done += 1
+    return done
+
+
+async def latency_under_load(secretary: SandboxUser, heads: list[SandboxUser], samples: int) -> dict[str, Any]:
+    """A secretary's `/status` quiet, then while two heads loop `/rekap` and `/indikator` for different years."""
+    quiet = await _latencies(secretary, samples)
+    stop = asyncio.Event()
+    loads = [
+        asyncio.create_task(_heavy(heads[0], "rekap", "Rekap Kecamatan", stop)),
+        asyncio.create_task(_heavy(heads[1 % len(heads)], "indikator", "Indikator akuntabilitas", stop)),
+    ]
+    await asyncio.sleep(0.5)  # both heavy answers under way
+    loaded = await _latencies(secretary, samples)
+    stop.set()
+    heavy = await asyncio.gather(*loads)
+    quiet_p95, loaded_p95 = _percentile(quiet, 0.95), _percentile(loaded, 0.95)
+    return {
+        "samples": samples,
+        "quiet_p50_ms": round(statistics.median(quiet), 1),
+        "quiet_p95_ms": round(quiet_p95, 1),
+        "loaded_p50_ms": round(statistics.median(loaded), 1),
+        "loaded_p95_ms": round(loaded_p95, 1),
+        "p95_ratio": round(loaded_p95 / quiet_p95, 2),
+        "heavy_answers_meanwhile": sum(heavy),
+        "heads_distinct": len({u.id for u in heads[:2]}),
+    }
+
+
+YEAR_IN_STATUS = re.compile(r"tahun kinerja (\d{4})")
+
+
+async def order_check(people: list[SandboxUser], burst: int) -> dict[str, Any]:
+    """Each person sends `burst` numbered requests (`/status <year>`, the years in turn) without waiting; the
+    answers must come back in the order asked. Counts answers whose year is not the one asked in that place."""
+
+    async def one(user: SandboxUser) -> int:
+        before = len(user.messages)
+        asked = [YEARS[n % len(YEARS)] for n in range(burst)]
+        for year in asked:
+            await user.send_text(f"/status {year}")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 120
+        while loop.time() < deadline:
+            answered = [m for m in user.messages[before:] if YEAR_IN_STATUS.search(m.text)]
+            if len(answered) >= burst:
+                break
+            await asyncio.sleep(0.05)
+        years = [int(YEAR_IN_STATUS.search(m.text).group(1)) for m in answered]  # type: ignore[union-attr]
+        if years != asked:
+            print(f"order check: {user.id} asked {asked}, answered {years}", file=sys.stderr)
+        return sum(1 for got, want in zip(years, asked, strict=False) if got != want), max(0, burst - len(years))
+
+    counts = await asyncio.gather(*(one(u) for u in people))
+    return {
+        "people": len(people),
+        "updates": len(people) * burst,
+        "out_of_order": sum(wrong for wrong, _ in counts),
+        "unanswered": sum(missing for _, missing in counts),
+    }
+
+
 def _env(extra: dict[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("KLAMBI_")}, **extra}
 
 
 async def throughput(app: App, database_url: str, users: int, rounds: int) -> dict[str, Any]:
     """Updates per second of `klambi run` (mixed workload) and of a bare echo bot, and the bot's memory."""
+    async with (
+        app.sessions() as session,
+        session.begin(),
+    ):  # an earlier run's update ids (--reuse): not "handled before"
+        await session.execute(
+            ProcessedUpdate.__table__.delete().where(ProcessedUpdate.bot_id == int(TOKEN.split(":")[0]))
+        )
     sekdes, staf, camat = await _people(app, users)
     obligations = {p.id: await _open_obligations(app, desa) for p, desa in sekdes}
     async with BotApiSandbox(token=TOKEN, now=app.clock.now) as sandbox:
@@ -155,6 +296,7 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
             sandbox.user(TELEGRAM_ID_BASE + person.id, person.name)  # as benchmarks/generate.py links them
         people = [sandbox.user(TELEGRAM_ID_BASE + p.id, p.name) for p, _ in sekdes]
         heads = [u for u in sandbox._users.values() if u.id in {TELEGRAM_ID_BASE + p.id for p in camat}]
+        staff = [u for u in sandbox._users.values() if u.id in {TELEGRAM_ID_BASE + p.id for p in staf}]
         env = _env({"BENCH_TOKEN": TOKEN, "BENCH_BASE_URL": sandbox.base_url})
         echo_users = [sandbox.user(9_000_000 + n, f"Echo {n}") for n in range(len(people) + len(heads))]
         echo_rounds = max(1, round((len(people) * 7 * rounds + len(heads) * rounds * 2) / len(echo_users)))
@@ -171,6 +313,7 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
                     "KLAMBI_TELEGRAM__BASE_URL": sandbox.base_url,
                     "KLAMBI_TELEGRAM__BASE_FILE_URL": sandbox.base_file_url,
                     "KLAMBI_REMINDERS__ENABLED": "false",
+                    "KLAMBI_WEB__PORT": "0",  # the dashboard on any free port: runs side by side do not collide
                 }
             )
             command = [sys.executable, "-m", "bot", "--now", NOW.isoformat(), "run"]
@@ -185,9 +328,21 @@ async def throughput(app: App, database_url: str, users: int, rounds: int) -> di
                 scripts = [_sekdes(u, obligations[p.id], rounds) for u, (p, _) in zip(people, sekdes, strict=True)]
                 scripts += [_camat(u, rounds * 2) for u in heads]
                 bot_count, bot_seconds = await _closed_loop(scripts)
+                status_count, status_seconds = await _closed_loop([_status_loop(u, rounds * 10) for u in people[1:]])
+                latency = await latency_under_load(people[0], [*heads, *staff][:2], 20 if rounds <= 2 else 40)
+                order = await order_check(people[1:], 9)  # the first is the latency's: it stays under the flood gate
                 loaded = _memory(bot.pid)
+                children = _family_memory(bot.pid)
     bot_rate, echo_rate = bot_count / bot_seconds, echo_count / echo_seconds
+    status_rate = status_count / status_seconds
     return {
+        "status_updates": status_count,
+        "status_updates_per_second": round(status_rate, 1),
+        "status_ratio": round(status_rate / echo_rate, 3),
+        "latency": latency,
+        "order": order,
+        "pool_memory_mb": children.get("VmRSS"),
+        "pool_memory_peak_mb": children.get("VmHWM"),
         "people": len(people) + len(heads),
         "bot_updates": bot_count,
         "bot_seconds": round(bot_seconds, 2),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,11 +15,19 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 import migrations
 
+log = logging.getLogger("klambi.db")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 LOCK_FREE = "klambi_lock_free"  # execution option: the transaction only reads, or writes only TEMPORARY tables
+WRITING = "klambi_writing"  # connection info: the in-process write turn this connection holds
+# PostgreSQL: connections each process keeps (and opens beyond, when busy). The bot handles up to 64 updates at once
+# (`bot.channels.telegram.processor`); most of an update's time is not in the database, and one waiting for a
+# connection waits its turn (up to `pool_timeout`, 30 s). Several workers multiply this: mind max_connections (100).
+POOL_SIZE, POOL_OVERFLOW = 10, 10
+_WRITE_QUEUES: weakref.WeakKeyDictionary[Any, WriteQueue] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -26,10 +37,15 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        writers = _WRITE_QUEUES[engine.sync_engine] = WriteQueue()
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "begin", writers.begin)
+        event.listen(engine.sync_engine, "commit", writers.end)
+        event.listen(engine.sync_engine, "rollback", writers.end)
+        event.listen(engine.sync_engine.pool, "checkin", writers.checkin)
+        event.listen(engine.sync_engine.pool, "invalidate", writers.invalidate)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,9 +63,81 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    deferred = connection.get_execution_options().get(LOCK_FREE, False)
-    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+def write_queue(engine: AsyncEngine) -> WriteQueue | None:
+    """The engine's queue of writers (SQLite), None on PostgreSQL."""
+    return _WRITE_QUEUES.get(engine.sync_engine)
+
+
+class WriteQueue:
+    """SQLite has one writer at a time. Writers of this process wait their turn here, first come first served, instead
+    of in SQLite's busy handler (which sleeps 1 to 100 ms between tries, however soon the lock was free). A reader
+    (`LOCK_FREE`) takes no turn. Other processes (the CLI) still meet the busy timeout. A turn not given within the
+    busy timeout (a writer of this task nested in its own write, or a stuck one) is not waited for further: the
+    transaction then begins as before and SQLite's busy timeout decides."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+        self._owners: dict[int, asyncio.Task | None] = {}
+
+    @property
+    def taken(self) -> bool:
+        """Whether a writer of this event loop holds the turn."""
+        lock = self._locks.get(asyncio.get_running_loop())
+        return lock is not None and lock.locked()
+
+    def begin(self, connection: Connection) -> None:
+        deferred = connection.get_execution_options().get(LOCK_FREE, False)
+        if not deferred:
+            self._wait_turn(connection)
+        try:
+            connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def _wait_turn(self, connection: Connection) -> None:
+        if not in_greenlet():
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        task = asyncio.current_task()
+        if lock.locked() and self._owners.get(id(lock)) is task:
+            return  # this task writes already, on another connection: SQLite's busy timeout decides, as before
+        try:
+            await_only(self._acquire(lock))
+        except TimeoutError:
+            log.warning("no write turn within %d ms: beginning anyway", SQLITE_BUSY_TIMEOUT_MS)
+            return
+        self._owners[id(lock)] = task
+        connection.info[WRITING] = lock
+
+    @staticmethod
+    async def _acquire(lock: asyncio.Lock) -> None:
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+            await lock.acquire()
+
+    def end(self, connection: Connection) -> None:
+        if connection.invalidated:  # (cancelled mid-query) its pool's invalidate event releases the turn
+            return
+        try:
+            info = connection.info
+        except Exception:  # an event must never replace the error being handled (a cancellation)
+            return
+        self._release(info)
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        self._release(record.info)  # a connection given back without its transaction ended
+
+    def invalidate(self, _dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        self._release(record.info)  # a connection thrown away (its info is cleared before it is used again)
+
+    def _release(self, info: dict) -> None:
+        lock = info.pop(WRITING, None)
+        if lock is not None:
+            self._owners.pop(id(lock), None)
+            lock.release()
 
 
 @asynccontextmanager

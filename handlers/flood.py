@@ -1,11 +1,12 @@
-"""One account must not stall everyone: a flood is cut off before any database work.
+"""One account must not stall everyone: a flood is cut off as it arrives, before any database work.
 
-Updates are handled one after another, and every answer counts against Telegram's sending limits, so 300 messages
-from one account kept everyone else waiting (11 s; 120 s once Telegram answered 429). Each account has a bucket of
-`BURST` updates that refills at one a second: a whole submission (30 pages and the steps around it) fits, a script
-does not. An account that empties it is told once, kindly, and ignored for `QUIET` seconds. The gate lives in
-memory, per process (several workers each keep their own), and measures with a monotonic clock: it is about how fast
-updates arrive, not about dates, so it does not read `bot.clock` (which stands still in tests and jumps in the demo).
+Each account has a bucket of `BURST` updates that refills at one a second: a whole submission (30 pages and the
+steps around it) fits, a script does not. An account that empties it is told once, kindly, and ignored for `QUIET`
+seconds. The Telegram channel asks the gate when an update arrives, before it joins its person's line
+(`bot.channels.telegram.processor`) or is stored (the webhook), so a flood neither waits in memory nor reaches the
+database, and others are not delayed. The gate lives in memory, per process (several workers each keep their own),
+and measures with a monotonic clock: it is about how fast updates arrive, not about dates, so it does not read
+`bot.clock` (which stands still in tests and jumps in the demo).
 """
 
 from __future__ import annotations

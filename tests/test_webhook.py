@@ -23,6 +23,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.telegram import BotApiSandbox, RoundRobinProxy
 from bot.services.calendar import load_calendar
+from bot.services.inbox import pending_count
 from bot.services.people import create_invitation
 from bot.services.places import import_area
 from bot.web import HEALTH_PATH, MAX_BODY_BYTES
@@ -66,6 +67,21 @@ async def workers(database_url, tmp_path):
 async def _invite(app: App, role: Role, place: str) -> str:
     async with app.sessions() as session, session.begin():
         return (await create_invitation(session, role, place, app.clock.now())).code
+
+
+async def handled(apps: list[App], servers) -> None:
+    """Wait until every update the workers stored has been handled (the webhook answers once the update is stored;
+    the inbox workers serve it after)."""
+    for _ in range(600):
+        for hook in servers:
+            hook.inbox.wake()
+        for hook in servers:
+            await hook.inbox.idle()
+        async with apps[0].sessions() as session:
+            if await pending_count(session) == 0:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the inbox kept updates pending")
 
 
 async def _count(app: App, table) -> int:
@@ -127,9 +143,10 @@ async def test_the_same_update_at_both_workers_at_once_is_handled_once(workers):
     update_id = sandbox.last_update_id
     statuses = await asyncio.gather(*(sandbox.push(update_id, s.url) for s in servers))
     assert statuses == [200, 200]
-    await sandbox.settle()
+    await handled(apps, servers)
     sandbox.webhook_paused = False  # and Telegram delivers it a third time, through the proxy
     await sandbox.settle()
+    await handled(apps, servers)
     assert await _count(apps[0], Person) == 1
     assert await _count(apps[0], RoleAssignment) == 1
     assert await _count(apps[0], StartAttempt) == 0  # nobody was told "already used"
@@ -140,8 +157,9 @@ async def test_the_same_update_at_both_workers_at_once_is_handled_once(workers):
 
 async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
     """An album arrives as one update per photo; Telegram may POST them all at once (up to `max_connections`), and a
-    proxy spreads them over the workers. Each page is added under the draft's lock: none is lost."""
-    sandbox, apps, _, proxy = workers
+    proxy spreads them over the workers. Each is stored and answered at once; the pages are then added one after
+    another by whichever worker serves the person (and under the draft's lock anyway): none is lost."""
+    sandbox, apps, servers, proxy = workers
     sekdes = sandbox.user(101, "Siti", label="Sekdes Rojopolo")
     await sekdes.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
     await sekdes.expect("Selamat datang")
@@ -154,6 +172,7 @@ async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
         await sekdes.send_photo(JPEG + f"page {page}".encode(), media_group_id="13579")
     album = range(sandbox.last_update_id - 9, sandbox.last_update_id + 1)
     assert await asyncio.gather(*(sandbox.push(update_id, proxy.url) for update_id in album)) == [200] * 10
+    await handled(apps, servers)
     async with apps[0].sessions() as session:
         files = (await session.get_one(Draft, 1)).data["files"]
     assert len(files) == 10 and len({f["sha256"] for f in files}) == 10
@@ -167,6 +186,40 @@ async def test_ten_pages_of_an_album_posted_at_once_are_ten_pages(workers):
     await sekdes.press("k:send")
     await sekdes.expect("Tanda terima")
     assert await _count(apps[1], SubmissionFile) == 10
+
+
+async def test_one_persons_updates_alternating_between_two_workers_are_handled_in_order_each_once(workers, monkeypatch):
+    """Telegram may POST several updates at once and the proxy spreads them over the workers: one person's updates,
+    given alternately to two workers (two Applications, one database) while the first is still being handled, are
+    handled one at a time in update_id order, each once, by whichever worker serves that person."""
+    from bot.channels.telegram import adapter
+    from tests.test_order import Recorder
+
+    sandbox, apps, servers, _ = workers
+    sekdes = sandbox.user(101, "Siti", label="Sekdes Rojopolo")
+    await sekdes.send_text(f"/start {await _invite(apps[0], Role.SEKDES, ROJOPOLO)}")
+    await sekdes.expect("Selamat datang")
+    recorder = Recorder(hold="tes 0")
+    monkeypatch.setattr(adapter, "dispatch", recorder.dispatch)
+    await sekdes.send_text("tes 0")  # held while the rest arrives
+    for _ in range(200):
+        if recorder.in_flight["101"]:
+            break
+        await asyncio.sleep(0.02)
+    sandbox.webhook_paused = True
+    for number in range(1, 13):
+        await sekdes.send_text(f"tes {number}")
+    burst = range(sandbox.last_update_id - 11, sandbox.last_update_id + 1)
+    pushes = [sandbox.push(update_id, servers[n % 2].url) for n, update_id in enumerate(burst)]
+    assert await asyncio.gather(*pushes) == [200] * 12
+    recorder.release.set()
+    await handled(apps, servers)
+    assert recorder.ended["101"] == [f"tes {n}" for n in range(13)]
+    assert recorder.most["101"] == 1
+    sandbox.webhook_paused = False  # Telegram delivers the burst again: handled before, nothing more
+    await sandbox.settle()
+    await handled(apps, servers)
+    assert recorder.ended["101"] == [f"tes {n}" for n in range(13)]
 
 
 async def test_the_one_web_application_serves_the_telegram_route_health_and_404_and_caps_bodies(workers, caplog):

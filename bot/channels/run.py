@@ -132,7 +132,9 @@ async def _whatsapp(runtime: Runtime, settle: float | None) -> AsyncIterator[Wha
 async def _telegram(runtime: Runtime, token: str, poll_timeout: int) -> AsyncIterator[Any]:
     from bot.channels.telegram.application import beside
 
-    async with beside(runtime.app, token, runtime.webapp, runtime.transports, runtime.courier, poll_timeout) as bot:
+    async with beside(
+        runtime.app, token, runtime.webapp, runtime.transports, runtime.courier, poll_timeout, runtime.inbox
+    ) as bot:
         yield bot
 
 

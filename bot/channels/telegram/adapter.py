@@ -2,14 +2,15 @@
 
 Everything Telegram-shaped lives here: commands with `/` and `@bot`, inline keyboards (a choice's id is its
 `callback_data`), editing the pressed message in place, files by their Telegram id or uploaded, a person's command
-menu, `t.me` invitation links, downloading a sent file, and the flood gate that runs before any database work.
+menu, `t.me` invitation links, downloading a sent file, and the flood gate's warning (the gate itself runs at
+arrival, in `bot.channels.telegram.processor`, before any database work).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest, InvalidToken, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import App
 from bot.chat.actions import encode
@@ -47,7 +48,7 @@ from bot.i18n import t
 from bot.services.links import telegram_invite_link
 from handlers import dispatch
 from handlers.common import ChannelFacts, Conversations, Outcome
-from handlers.flood import QUIET, FloodGate, Verdict
+from handlers.flood import QUIET, FloodGate
 
 log = logging.getLogger("klambi.telegram")
 CHANNEL = "telegram"
@@ -73,10 +74,10 @@ async def bot_username(telegram: TelegramSettings) -> str:
 
 
 def register(application: Application, app: App) -> None:
-    """Wire the flood gate (before anything else) and the one handler that hands every update to the chat core."""
+    """The flood gate (asked at arrival by the update processor) and the one handler that hands every update to the
+    chat core."""
     application.bot_data["flood_gate"] = FloodGate()
     application.bot_data["conversations"] = Conversations(app)
-    application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
 
@@ -84,32 +85,16 @@ def register(application: Application, app: App) -> None:
 # --- in -------------------------------------------------------------------------------------------------------------
 
 
-def _answerable(update: Update) -> bool:
-    """What the bot would answer: anything in a private chat, a button, a command in a group."""
-    if update.callback_query is not None:
-        return True
-    message, chat = update.message, update.effective_chat
-    if message is None or chat is None:
-        return False
-    return chat.type == ChatType.PRIVATE or (message.text or "").startswith("/")
+def warn_flood(application: Application, app: App) -> Callable[[Update], Awaitable[None]]:
+    """What the flood gate (at arrival, `bot.channels.telegram.processor`) says to a person who sends too fast: the
+    warning, once, in a private chat or over a pressed button (never to a whole group)."""
 
-
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler (group -1): lets the update through, or stops it here."""
-    user = update.effective_user
-    if user is None or not _answerable(update):
-        return
-    flood_gate: FloodGate = context.bot_data["flood_gate"]
-    verdict = flood_gate.admit(user.id)
-    if verdict is Verdict.PASS:
-        return
-    if verdict is Verdict.WARN:
-        log.warning("Telegram account %s sends too fast: ignored for %d s", user.id, QUIET)
+    async def warn(update: Update) -> None:
         chat = update.effective_chat
         if update.callback_query is not None or (chat is not None and chat.type == ChatType.PRIVATE):
-            app: App = context.bot_data["app"]
             await refuse(update, t("flood.warning", app.settings.bot.language, seconds=int(QUIET)))
-    raise ApplicationHandlerStop
+
+    return warn
 
 
 def incoming_of(update: Update, bot: Bot) -> Incoming | None:

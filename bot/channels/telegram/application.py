@@ -14,11 +14,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.app import App, until_stopped
-from bot.channels.telegram.adapter import register
+from bot.channels.telegram.adapter import register, warn_flood
+from bot.channels.telegram.limits import KlambiRateLimiter
 from bot.channels.telegram.pacing import pace_bulk
+from bot.channels.telegram.processor import PersonOrder
 from bot.channels.telegram.transport import TelegramTransport
 from bot.cleaning import clean_update
 from handlers.onboarding import default_commands
@@ -27,10 +29,6 @@ from scheduler.jobs import HOUSEKEEPING_EVERY, housekeeping, reminder_round
 
 log = logging.getLogger("klambi.bot")
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for an update (python-telegram-bot's default)
-# Messages a second, evenly spaced. Telegram allows 30 in any second; PTB's default limiter (30 per second as a
-# bucket of 30) lets a burst of 30 through and then 30 more within the same second, which Telegram answers with 429.
-# A bucket of one refilled 29 times a second never sends more than 30 in any second, with a margin for jitter.
-SEND_RATE = 29
 
 
 class KlambiApplication(Application):
@@ -57,13 +55,15 @@ def build_application(
     """The Application; without `updater` it does not poll (webhook mode hands it updates). Beside other channels
     (`bot/channels/run.py`) it shares their outbox `transports` and `courier`, and runs no jobs of its own."""
     telegram = app.settings.telegram
+    order = PersonOrder()
     builder = (
         Application.builder()
         .application_class(KlambiApplication)
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3))
+        .rate_limiter(KlambiRateLimiter())
+        .concurrent_updates(order)
         .post_init(post_init)
         .post_stop(post_stop)
     )
@@ -78,6 +78,8 @@ def build_application(
     application.bot_data["transports"] = shared
     application.bot_data["courier"] = courier or Courier(app, shared, application.bot_data["worker"])
     register(application, app)
+    order.gate = lambda: application.bot_data.get("flood_gate")
+    order.warn = warn_flood(application, app)
     if jobs and app.settings.reminders.enabled:
         assert application.job_queue is not None
         application.job_queue.run_repeating(_reminder_job, interval=app.settings.reminders.sweep_seconds, first=1)
@@ -167,14 +169,14 @@ async def polling(application: Application, poll_timeout: int) -> AsyncIterator[
 
 @asynccontextmanager
 async def beside(
-    app: App, token: str, webapp: Any, transports: dict, courier: Courier, poll_timeout: int = 1
+    app: App, token: str, webapp: Any, transports: dict, courier: Courier, poll_timeout: int = 1, inbox: Any = None
 ) -> AsyncIterator[Application]:
-    """Telegram beside other channels (`bot/channels/run.py`): their outbox transports and courier shared, no jobs
-    of its own; polling, or the webhook route on their web application (`webapp`, not yet started)."""
+    """Telegram beside other channels (`bot/channels/run.py`): their outbox transports, courier and inbox worker
+    shared, no jobs of its own; polling, or the webhook route on their web application (`webapp`, not yet started)."""
     from bot.channels.telegram.webhook import telegram_webhook
 
     if app.settings.telegram.mode == "webhook":
-        async with telegram_webhook(app, token, webapp, False, transports=transports, courier=courier) as hook:
+        async with telegram_webhook(app, token, webapp, False, inbox, transports=transports, courier=courier) as hook:
             yield hook.application
         return
     application = build_application(app, token, False, transports=transports, courier=courier)

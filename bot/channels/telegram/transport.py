@@ -1,4 +1,5 @@
-"""The Telegram side of the outbox: deliver an `OutMessage` to a chat through the Bot API.
+"""The Telegram side of the outbox: deliver an `OutMessage` to a chat through the Bot API, as bulk messages
+(`BROADCAST`: the overall 29 a second of `bot.channels.telegram.limits`).
 
 A file goes with its text as the caption when there is one file and the text fits a caption (1024 characters);
 otherwise the files go first and the text, with the choices, after them. Files are sent by the id Telegram gave them
@@ -12,6 +13,7 @@ import logging
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.telegram.limits import BROADCAST
 from bot.chat.actions import encode
 from bot.chat.messages import Formatted, OutFile, OutMessage, utf16_length
 from bot.chat.transport import TryLater, Unreachable
@@ -61,12 +63,13 @@ class TelegramTransport:
             return sent.message_id
         for file in files:
             await self._file(chat_id, file, None, None)
-        sent = await self.bot.send_message(chat_id, text.text, reply_markup=keyboard, entities=entities(text))
+        sent = await self.bot.send_message(chat_id, text.text, reply_markup=keyboard, entities=entities(text),
+                                           rate_limit_args=BROADCAST)  # fmt: skip
         return sent.message_id
 
     async def _file(self, chat_id: int, file: OutFile, caption: Formatted | None, keyboard):
         send = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
         if caption is None:
-            return await send(chat_id, file.channel_ids[CHANNEL])
-        return await send(chat_id, file.channel_ids[CHANNEL], caption=caption.text,
-                          caption_entities=entities(caption), reply_markup=keyboard)  # fmt: skip
+            return await send(chat_id, file.channel_ids[CHANNEL], rate_limit_args=BROADCAST)
+        return await send(chat_id, file.channel_ids[CHANNEL], caption=caption.text, caption_entities=entities(caption),
+                          reply_markup=keyboard, rate_limit_args=BROADCAST)  # fmt: skip
