@@ -115,13 +115,13 @@ async def known_person(session: AsyncSession, sender: Sender) -> Person | None:
     return row[1] if row is not None and row[1].forgotten_at is None else None
 
 
-def wrote(contact: Contact, sender: Sender, now: datetime) -> None:
+async def wrote(session: AsyncSession, contact: Contact, sender: Sender, now: datetime) -> None:
     """Record that the person wrote from this contact now (the rule prefers it from now on) and that they are
-    reachable there again."""
+    reachable there again (their kecamatan's plan marked: docs/architecture.md, planning)."""
     contact.last_message_at = now
     if contact.unreachable_since is not None:  # reachable again: their reminders are planned again
         contact.unreachable_since = None
-        await mark_person(session, person.id)
+        await mark_person(session, contact.person_id)
     if sender.phone and contact.phone is None:
         contact.phone = sender.phone
     if sender.display_name:
@@ -137,7 +137,7 @@ async def person_by_sender(
     if row is None or row[1].forgotten_at is not None:
         return None, None
     contact, person = row
-    wrote(contact, sender, now)
+    await wrote(session, contact, sender, now)
     return person, contact
 
 

@@ -564,7 +564,7 @@ async def writer(session: AsyncSession, sender: Sender, now: datetime) -> tuple[
     if not rows or rows[0][1].forgotten_at is not None:
         return None, []
     contact, person = rows[0][0], rows[0][1]
-    wrote(contact, sender, now)
+    await wrote(session, contact, sender, now)
     return person, [Grant(role, kind, code) for _, _, role, kind, code in rows if role is not None]
 
 
