@@ -146,6 +146,7 @@ async def test_two_staf_and_a_double_press_give_one_verdict(world):
     alert = await first.expect("Dokumen masuk")
     await second.expect("Dokumen masuk")
     await first.press("✅ Terima")
+    await first.expect("Diterima oleh Kasi Pem")  # two people are handled side by side: the first decides first
     await second.press("❌ Tolak")
     await second.expect("Sudah diputuskan oleh Kasi Pem: diterima")
     [(submission_id,)] = await world.rows(select(Submission.id))
