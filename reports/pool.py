@@ -90,12 +90,10 @@ class Builds:
 
     async def build(self, recipe: Recipe) -> bytes:
         """The file's bytes: kept, being built for someone else already, or built now in the pool."""
-        key = digest(recipe)
-        content = self._cache.get(key)
+        content = self.cached(recipe)
         if content is not None:
-            self._cache.move_to_end(key)
-            self.hits += 1
             return content
+        key = digest(recipe)
         task = self._building.get(key)
         if task is None:
             self.misses += 1
