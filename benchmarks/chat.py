@@ -175,6 +175,9 @@ async def _sekdes(user: SandboxUser, obligations: list[int], rounds: int) -> int
     return sent
 
 
+BUSY = "masih disiapkan"  # build.busy: one file per person at a time
+
+
 async def _ask_for_file(user: SandboxUser, command: str, text: str, timeout: float) -> None:
     """Send `command` and wait for its answer: a message containing `text` and the file itself (a chart or a
     workbook), in whichever order they come (a kept file goes out at once, a new one follows its text: issue 19).
@@ -187,6 +190,11 @@ async def _ask_for_file(user: SandboxUser, command: str, text: str, timeout: flo
         new = user.chat.messages[start:]
         if any(m.document or m.photo for m in new) and any(text in m.text for m in new):
             return
+        if any(BUSY in m.text for m in new):  # the previous file's turn was not given back yet: ask again
+            await asyncio.sleep(0.2)
+            start = len(user.chat.messages)
+            await user.send_text(command)
+            continue
         if loop.time() >= deadline:
             raise AssertionError(f"{user.label}: no file and {text!r} within {timeout} s after {command}")
         await asyncio.sleep(0.02)
