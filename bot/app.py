@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import make_engine, session_factory
+from bot.db import make_engine, reap_closes, session_factory
 from bot.storage import FileStore
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class App:
         if self._builds is not None:
             await self._builds.close()
         await self.engine.dispose()
+        await reap_closes()
 
 
 async def until_stopped() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +28,7 @@ WRITING = "klambi_writing"  # connection info: the in-process write turn this co
 # connection waits its turn (up to `pool_timeout`, 30 s). Several workers multiply this: mind max_connections (100).
 POOL_SIZE, POOL_OVERFLOW = 10, 10
 _WRITE_QUEUES: weakref.WeakKeyDictionary[Any, WriteQueue] = weakref.WeakKeyDictionary()
+T = TypeVar("T")
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -160,6 +161,54 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     async with sessions() as session, session.begin():
         await session.connection(execution_options={LOCK_FREE: True})
         yield session
+
+
+async def whole(work: Awaitable[T]) -> T:
+    """Run a unit of database work (a transaction) to its end even when the caller is cancelled meanwhile, then pass
+    the cancellation on. Background work that is stopped (the sweep, when the courier or the bot stops) uses it: a
+    transaction cut in the middle of its commit costs its connection, and on SQLite that costs more (`reap_closes`).
+    Work that was cancelled itself (not its caller) raises its own CancelledError."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise
+            cancelled = True  # the caller was: the work goes on to its end
+    if cancelled:
+        raise asyncio.CancelledError
+    return task.result()
+
+
+async def reap_closes() -> int:
+    """End the closes SQLAlchemy's aiosqlite adapter leaves waiting forever, and say how many there were.
+
+    A task cancelled twice while its connection was in use (a commit under way) has the connection invalidated;
+    SQLAlchemy then closes it "gracefully" in a shielded task, is cancelled again, and stops aiosqlite's thread. The
+    shielded close then waits for that thread for ever (SQLAlchemy 2.1 with aiosqlite 0.22), and swallows the first
+    cancellation it is given: `asyncio.run` would then never return, and a stopped bot would hang until killed. Called
+    after the engine is disposed (`bot.app.App.close`), it cancels each such close until it is over (docs/DECISIONS.md,
+    "Issue 19: a stop that hangs")."""
+    current = asyncio.current_task()
+    stuck = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current
+        and not task.done()
+        and getattr(task.get_coro(), "__qualname__", "").endswith("._terminate_graceful_close")
+    ]
+    for _ in range(5):
+        waiting = [task for task in stuck if not task.done()]
+        if not waiting:
+            break
+        for task in waiting:
+            task.cancel()
+        await asyncio.wait(waiting, timeout=0.5)
+    if stuck:
+        log.warning("%d SQLite connection(s) cut in the middle of a transaction were closed at the stop", len(stuck))
+    return len(stuck)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

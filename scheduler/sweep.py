@@ -14,7 +14,8 @@ Three stages run side by side, so that the channel's rate is the only limit (iss
 A message is marked sent only after it went. A crash doubles at most `AT_RISK` messages: those in flight and those
 sent but not yet marked (a send waits for a slot, freed when its outcome is marked). A sweep that is cancelled or
 whose transport fails marks what it knows went before it ends; the rest stays claimed and goes once more when the
-claim is taken back.
+claim is taken back. A stop never cuts a transaction in the middle: each runs whole (`bot.db.whole`), then the
+sweep stops.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import String, cast, select, true, update
 from bot.app import App
 from bot.chat.messages import OutMessage
 from bot.chat.transport import Prepared, Transport, TryLater, Unreachable, Waiting
+from bot.db import whole
 from bot.i18n import Language
 from bot.services.contacts import choose, contacts_by_person, is_reachable, mark_unreachable, outside_window
 from bot.services.notices import WAKE
@@ -134,11 +136,11 @@ async def sweep(
     three stages and what a crash may double."""
     now = app.clock.now()
     result = SweepResult()
-    ids = await claim(app, worker, now, limit, subjects)
+    ids = await whole(claim(app, worker, now, limit, subjects))  # each transaction whole, however the sweep stops
     result.claimed = len(ids)
     if not ids:
         return result
-    ids, result.superseded = await _supersede(app, ids)
+    ids, result.superseded = await whole(_supersede(app, ids))
     await _Pipeline(app, transports, worker, result).run(ids)
     return result
 
@@ -183,7 +185,7 @@ class _Pipeline:
         start, size = 0, FIRST_BATCH
         while start < len(ids):
             batch = ids[start : start + size]
-            for item in await _prepare(self.app, batch, self.worker, self.transports, self.result):
+            for item in await whole(_prepare(self.app, batch, self.worker, self.transports, self.result)):
                 await self.ready.put(item)
             start, size = start + size, min(size * 4, COMPOSE_BATCH)
         await self.ready.put(None)
@@ -235,7 +237,7 @@ class _Pipeline:
                         break
                     batch.append(got)
                 try:
-                    await _mark(self.app, batch, self.result)
+                    await whole(_mark(self.app, batch, self.result))
                 finally:
                     for _ in batch:
                         self.at_risk.release()

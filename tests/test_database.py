@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
+from bot.app import App
 from bot.db import alembic_config, current_revision, upgrade
 from models.tables import Base, DocumentType
 
@@ -63,3 +67,46 @@ def test_a_fresh_folder_just_works(tmp_path, monkeypatch, capsys):
     assert main(["--now", "2025-01-15T09:00+07:00", "villages", "import", "--area", "35.08.17"]) == 0
     assert Path("klambi.db").is_file()
     assert "6 desa baru" in capsys.readouterr().out
+
+
+def _waiting_closes() -> list[asyncio.Task]:
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and task.get_coro().__qualname__.endswith("._terminate_graceful_close")
+    ]
+
+
+@pytest.mark.only_database("sqlite")
+async def test_a_stop_after_a_transaction_was_cut_leaves_nothing_waiting(settings, clock):
+    """A task cancelled twice in the middle of a commit leaves SQLAlchemy's aiosqlite adapter a close that waits
+    forever and swallows a cancellation: without `bot.db.reap_closes`, `asyncio.run` (a stopping bot) never returns."""
+    app = App.create(settings, clock)
+    async with app.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE probe (x INTEGER)"))
+
+    async def writing() -> None:
+        while True:
+            async with app.sessions() as session, session.begin():
+                await session.execute(text("INSERT INTO probe VALUES (1)"))
+
+    try:
+        for attempt in range(500):
+            task = asyncio.create_task(writing())
+            await asyncio.sleep(0.001 * (attempt % 7))
+            task.cancel()
+            await asyncio.sleep(0)
+            task.cancel()  # as a stop does: the task, then its workers
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if _waiting_closes():
+                break
+        else:
+            pytest.skip("the adapter no longer leaves a close waiting")
+        await app.close()
+        assert _waiting_closes() == []
+    finally:
+        for _ in range(5):  # whatever happened above, this test's loop must be able to close
+            for stuck in _waiting_closes():
+                stuck.cancel()
+            await asyncio.sleep(0.1)

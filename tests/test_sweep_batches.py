@@ -6,11 +6,12 @@ person keep their order. Deliveries are counted per row by a recording transport
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from bot.app import App
 from bot.chat.messages import OutMessage, Sender
@@ -255,3 +256,25 @@ async def test_a_send_the_channel_asks_to_retry_goes_back_to_planned_and_comes_o
     assert (await sweep(app, {"fake": again}, "w")).sent == PEOPLE
     assert set(flaky.delivered.values()) == {1} and set(again.delivered.values()) == {1}
     assert not set(flaky.delivered) & set(again.delivered)
+
+
+async def test_a_sweep_stopped_at_any_moment_never_cuts_a_transaction(app, clock):
+    """The courier's stop cancels the sweep, and the pipeline then cancels its workers too: a worker in the middle
+    of a commit is cancelled twice. Each transaction still runs whole (`bot.db.whole`): no connection is thrown away,
+    and what is marked went."""
+    texts = await _world(app)
+    cut = []
+    event.listen(app.engine.sync_engine.pool, "invalidate", lambda *_: cut.append(1))
+    delivered: Counter[str] = Counter()
+    for attempt in range(40):
+        clock.set(T0 + timedelta(minutes=1) + attempt * (STALE_CLAIM + timedelta(minutes=1)))  # retake the claims
+        transport = Recording()
+        running = asyncio.create_task(sweep(app, {"fake": transport}, f"stopped-{attempt}"))
+        for _ in range(attempt % 20):  # stopped at a different step each time
+            await asyncio.sleep(0)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        delivered.update(transport.delivered)
+    assert cut == []
+    _marked_only_if_delivered(await _statuses(app), texts, delivered)
