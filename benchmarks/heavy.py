@@ -4,12 +4,13 @@ of this process (`[reports] workers = 0`, what the bot did before). Meanwhile a 
 `TICK` again and again and records how much longer than that it took: the loop's lag, what every other person's
 update would wait.
 
-Beside the ticker, a worker on the loop does small pieces of pure-Python work (`UNIT`, like handling an update)
-back to back: how many it finishes a second while files are built, against the same worker on a quiet loop before
-(`loop_share`): a builder in a thread takes the GIL from it, one in another process does not. On a shared machine
-both figures move with the neighbours' load; `gil_cpu_ms_per_file` does not: the CPU time this process spent outside
-the event loop's thread per file built (the builder's thread holding the GIL; for the pool, only the executor's
-threads passing the data and the bytes).
+Beside the ticker, a worker on the loop does small pieces of pure-Python work (`UNIT`, like handling an update),
+each followed by a short wait (`REST`, like an update's query): how many it finishes a second while files are built,
+against the same worker on a quiet loop before (`loop_share`): a builder in a thread takes the GIL from it, one in
+another process does not. (A worker that never waits would starve a builder in a thread instead: it gets the GIL
+back only every 5 ms, and a chart took minutes.) On a shared machine both figures move with the neighbours' load;
+`gil_cpu_ms_per_file` does not: the CPU time this process spent outside the event loop's thread per file built (the
+builder's thread holding the GIL; for the pool, only the executor's threads passing the data and the bytes).
 
 The database is read first (as the handlers do, in the transaction); only the building is measured.
 """
@@ -32,6 +33,7 @@ from reports.recipes import indicator_chart, workbook
 
 TICK = 0.005  # seconds the ticker sleeps each time
 UNIT = 2_000  # loop turns of a piece of the loop worker's work (well under a millisecond)
+REST = 0.001  # seconds the loop worker waits after each piece (an update waits for the database or the network)
 QUIET = 1.0  # seconds the loop worker runs alone first
 YEARS = (2022, 2023, 2024)
 
@@ -39,7 +41,8 @@ YEARS = (2022, 2023, 2024)
 class Ticker:
     """Oversleep of a task that sleeps `TICK` in a loop: how late the event loop wakes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, working: bool = True) -> None:
+        self.working = working
         self.lags_ms: list[float] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.units, self.started, self.seconds, self.other_threads_cpu = 0, 0.0, 0.0, 0.0
@@ -57,13 +60,13 @@ class Ticker:
             for i in range(UNIT):
                 total += i * i % 7
             self.units += 1
-            await asyncio.sleep(0)
+            await asyncio.sleep(REST)
 
     def __enter__(self) -> Ticker:
         loop = asyncio.get_running_loop()
         self.units, self.started = 0, time.perf_counter()
         self._cpu = (time.process_time(), time.thread_time())  # the process; the event loop's thread
-        self._tasks = [loop.create_task(self._run()), loop.create_task(self._work())]
+        self._tasks = [loop.create_task(self._run())] + ([loop.create_task(self._work())] if self.working else [])
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -124,8 +127,11 @@ async def _timed_builds(builds: Builds, recipes: list) -> list[float]:
 
 async def _one(builds: Builds, charts: list, books: list, warm: tuple) -> dict[str, Any]:
     start = time.perf_counter()
-    with Ticker() as starting:
-        for recipe in warm:  # the pool's start (and matplotlib's import, for a thread): counted apart
+    # The pool's start (and, for a thread, the imports of matplotlib and openpyxl): counted apart, and with no loop
+    # worker beside it. An import in a thread waits for the GIL at each of its thousands of file lookups, and a loop
+    # that never blocks gives it up only every 5 ms: the start would take minutes (it once ran out CI's time).
+    with Ticker(working=False) as starting:
+        for recipe in warm:
             await builds.build(recipe)
     started = round(time.perf_counter() - start, 2)
     with Ticker() as quiet:
