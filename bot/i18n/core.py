@@ -863,6 +863,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "18 dokumen tahun kinerja 2024 tercatat ({new} baru), semuanya diterima kecamatan.",
         "18 documents of performance year 2024 recorded ({new} new), all accepted by the kecamatan.",
     ),
+    "try.ready": (
+        "Buka {url} di peramban: Kecamatan {kecamatan} ({kode}) dengan bot sungguhan di komputer ini. "
+        "Hentikan dengan Ctrl-C.",
+        "Open {url} in a browser: Kecamatan {kecamatan} ({kode}) with the real bot on this machine. Stop with Ctrl-C.",
+    ),
+    "try.stopped": ("Dihentikan; folder sementara sudah dihapus.", "Stopped; the temporary folder was removed."),
+    "try.port_in_use": (
+        "Port {port} sudah dipakai program lain; pilih port lain, mis. --port 8091.",
+        "Port {port} is already in use; choose another, e.g. --port 8091.",
+    ),
+    "try.no_kecamatan": (
+        "Kecamatan {query!r} tidak ada di data rujukan; beri nama atau kode, mis. --kecamatan 35.08.17.",
+        "No kecamatan {query!r} in the reference data; give a name or a code, e.g. --kecamatan 35.08.17.",
+    ),
+    "try.several_kecamatan": (
+        "Ada beberapa kecamatan bernama {query!r}: {choices}. Pilih dengan kodenya, mis. --kecamatan 35.08.17.",
+        "Several kecamatan are named {query!r}: {choices}. Choose one by its code, e.g. --kecamatan 35.08.17.",
+    ),
+    "try.no_desa": (
+        "Kecamatan {kecamatan} tidak punya desa untuk dicoba.",
+        "Kecamatan {kecamatan} has no desa to try.",
+    ),
     "reminders.recipient.sekdes": ("Sekretaris Desa", "village secretary"),
     "reminders.recipient.pendamping": ("Pendamping Desa", "village facilitator"),
     "reminders.recipient.staf": ("Staf Kecamatan", "kecamatan staff"),

@@ -209,15 +209,23 @@ class Season:
         await self.idle()
 
 
+async def prepare_area(app: App, kecamatan: str, now: datetime) -> None:
+    """A fresh database's world (the demo's and `klambi try`'s): the schema, the kecamatan and its desa from the
+    reference list with their obligations for the year and the next, and the LKjIP targets where they are known
+    (Jatiroto's 2024 Perjanjian Kinerja)."""
+    await upgrade(app.engine)
+    async with app.sessions() as session, session.begin():
+        await import_area(session, kecamatan, now, [now.year, now.year + 1], await load_calendar(session))
+        if kecamatan == JATIROTO and now.year == 2024:
+            await set_target(session, JATIROTO, 2024, now, awal=Decimal("88.89"), perubahan=Decimal("94.44"))
+
+
 async def play_season(
     app: App, sandbox: BotApiSandbox, graph: GraphSandbox, clock: ManualClock, say: Callable[[str], object]
 ) -> KecamatanIndicator:
     season = Season(app, sandbox, graph, clock, say)
-    await upgrade(app.engine)
     await season.day(DEMO_START)
-    async with app.sessions() as session, session.begin():
-        await import_area(session, JATIROTO, clock.now(), [2024, 2025], await load_calendar(session))
-        await set_target(session, JATIROTO, 2024, clock.now(), awal=Decimal("88.89"), perubahan=Decimal("94.44"))
+    await prepare_area(app, JATIROTO, clock.now())
     season.note("admin: klambi villages import --area 35.08.17; target 2024 awal 88,89%, perubahan 94,44%")
     for i, desa in enumerate(DESA):
         await season.paper(desa, "LPPDES", 2023, f"2024-02-{12 + i}", f"2024-03-{4 + i:02d}")

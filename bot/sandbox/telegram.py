@@ -202,6 +202,16 @@ class SandboxChat:
         return [message for message in self._messages.values() if message.from_bot and not message.deleted]
 
     @property
+    def history(self) -> list[SandboxMessage]:
+        """Everything in the chat that is not deleted, the people's messages and the bot's, oldest first (as a phone
+        shows it: `klambi try`)."""
+        return [message for message in self._messages.values() if not message.deleted]
+
+    def message(self, message_id: int) -> SandboxMessage:
+        """The message `message_id` of this chat; KeyError when there is none."""
+        return self._messages[message_id]
+
+    @property
     def last(self) -> SandboxMessage:
         """The newest message from the bot; AssertionError when there is none."""
         if not self.messages:
