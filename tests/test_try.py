@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import socket
 from pathlib import Path
 
@@ -141,3 +142,44 @@ def test_a_name_of_several_kecamatan_lists_them(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err.strip()
     assert "\n" not in err
     assert "Jatiroto (33.12.15, Kabupaten Wonogiri); Jatiroto (35.08.17, Kabupaten Lumajang)" in err
+
+
+def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
+    """`klambi try` as a person runs it: it prints the page's address, serves it, and Ctrl-C (SIGINT) stops it with
+    status 0, its temporary folder gone; the working directory holds no klambi.db."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:  # a free port for the command (freed again before it binds)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = os.environ | {"TMPDIR": str(temporary), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "bot", "try", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # the bot is up once this is printed
+        assert line.startswith(f"Buka http://127.0.0.1:{port}/ di peramban: Kecamatan Jatiroto (35.08.17)"), line
+        (folder,) = temporary.iterdir()
+        assert folder.name.startswith("klambi-try-") and (folder / "try.db").is_file()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+            assert "Coba Ngobras Klambi" in page.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/keadaan") as answer:
+            state = json.loads(answer.read())
+        assert [p["key"] for p in state["phones"]] == ["sekdes", "staf", "camat"]
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "Dihentikan; folder sementara sudah dihapus." in out
+    assert "Traceback" not in err
+    assert list(temporary.iterdir()) == []
+    assert not Path("klambi.db").exists()

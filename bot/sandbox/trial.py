@@ -459,12 +459,15 @@ async def _world(settings: Settings, place: tuple[str, str, str], folder: Path) 
                 staf = await season.join(201, "Rina", "Kasi Pemerintahan", Role.STAF, kode)
                 camat = await season.join(301, "Kutum", "Camat", Role.CAMAT, kode)
                 trial = Trial(app, runtime, sandbox, graph, clock, season, place)
+                said = f"[WA] {sekdes.person.label} > "  # what she wrote to join (Graph keeps only the bot's side)
+                joined = [line.removeprefix(said) for line in graph.transcript() if line.startswith(said)]
                 for phone in (
                     Phone("sekdes", f"Sekdes {first.nama}", "Siti", "whatsapp", whatsapp=_person(sekdes)),
                     Phone("staf", "Kasi Pemerintahan", "Rina", "telegram", telegram=staf),
                     Phone("camat", f"Camat {place[1]}", "Kutum", "telegram", telegram=camat),
                 ):
                     trial.phones[phone.key] = phone
+                trial.phones["sekdes"].mine = [Mine(0, text, clock.now()) for text in joined]
                 yield trial
         finally:
             await app.close()
