@@ -183,3 +183,33 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     assert "Traceback" not in err
     assert list(temporary.iterdir()) == []
     assert not Path("klambi.db").exists()
+
+
+async def test_a_reminder_template_is_tapped_and_a_workbook_downloaded(browser: Browser, tmp_path: Path):
+    """Two weeks on, the quiet secretary's reminder comes as WhatsApp's approved template with its quick reply, and
+    tapping it starts the kirim of that document; the camat's /rekap arrives as a document the browser downloads, byte for byte."""
+    async with trying(load_settings(None), port=0, folder=tmp_path) as (trial, url):
+
+        def steps() -> Path:
+            from selenium.webdriver.common.by import By
+
+            browser.open(url)
+            _wait_text(browser, "camat", "Selamat datang, Kutum")
+            for day in ("9 September 2024", "16 September 2024"):
+                browser.driver.find_element(By.CSS_SELECTOR, "header [data-langkah='minggu']").click()
+                browser.wait_for(lambda day=day: day in browser.text("#jam"), f"the clock at {day}")
+            _wait_text(browser, "sekdes", "Pengingat dari Kecamatan Jatiroto: RKPDes Desa Banyuputih Kidul")
+            _tap(browser, "sekdes", "Kirim sekarang")  # the reminder's own document: no list to pick from
+            _wait_text(browser, "sekdes", "Kirim berkas RKPDes TA 2025 Desa Banyuputih Kidul")
+            _type(browser, "camat", "/rekap")
+            _wait_text(browser, "camat", "rekap-jatiroto-2024.xlsx")
+            browser.shot("workbook")
+            _tap(browser, "camat", "rekap-jatiroto-2024.xlsx", "a.file")
+            return browser.wait_for(
+                lambda: next(iter(browser.downloads.glob("rekap-jatiroto-2024.xlsx")), None), "the download"
+            )
+
+        downloaded = await asyncio.to_thread(steps)
+        (sent,) = [m.document for m in trial.phones["camat"].telegram.chat.messages if m.document]
+        assert downloaded.read_bytes() == trial.sandbox.downloaded(sent["file_id"])
+        assert downloaded.read_bytes().startswith(b"PK")  # a workbook (a zip), as the bot built it
