@@ -146,7 +146,7 @@ def test_a_name_of_several_kecamatan_lists_them(capsys: pytest.CaptureFixture[st
 
 def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     """`klambi try` as a person runs it: it prints the page's address, serves it, and Ctrl-C (SIGINT) stops it with
-    status 0, its temporary folder gone; the working directory holds no klambi.db."""
+    status 0, its temporary folder gone; neither klambi.db nor the configured database or storage was created."""
     import os
     import signal
     import subprocess
@@ -159,7 +159,9 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     environment = os.environ | {"TMPDIR": str(temporary), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "bot", "try", "--port", str(port)]
+    config = Path("config.toml")  # a configured database and storage that the trial must leave alone
+    config.write_text('[database]\nurl = "sqlite:///configured.db"\n\n[storage]\npath = "configured-files"\n')
+    command = [sys.executable, "-m", "bot", "--config", str(config), "try", "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     try:
         assert process.stdout is not None
@@ -182,12 +184,13 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     assert "Dihentikan; folder sementara sudah dihapus." in out
     assert "Traceback" not in err
     assert list(temporary.iterdir()) == []
-    assert not Path("klambi.db").exists()
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["config.toml"]  # no klambi.db, nothing configured
 
 
 async def test_a_reminder_template_is_tapped_and_a_workbook_downloaded(browser: Browser, tmp_path: Path):
     """Two weeks on, the quiet secretary's reminder comes as WhatsApp's approved template with its quick reply, and
-    tapping it starts the kirim of that document; the camat's /rekap arrives as a document the browser downloads, byte for byte."""
+    tapping it starts the kirim of that document; the camat's /rekap arrives as a document the browser downloads,
+    byte for byte."""
     async with trying(load_settings(None), port=0, folder=tmp_path) as (trial, url):
 
         def steps() -> Path:
