@@ -54,7 +54,25 @@ def _tap(browser: Browser, key: str, label: str, css: str = ".keys button") -> N
         found = [b for b in buttons if label in b.text]
         return found[-1] if found else None
 
-    browser.wait_for(newest, f"a button {label!r} on the {key} phone").click()
+    def click() -> bool:  # found and clicked in one go: a poll may redraw the chat between the two (a stale one)
+        button = newest()
+        if button is None:
+            return False
+        button.click()
+        return True
+
+    browser.wait_for(click, f"a button {label!r} on the {key} phone")
+
+
+def _move(browser: Browser, step: str, day: str) -> None:
+    """Press "+1 hari" or "+1 minggu" and wait until the move is over (the buttons are disabled during it) and the
+    clock shows `day`."""
+    from selenium.webdriver.common.by import By
+
+    button = browser.driver.find_element(By.CSS_SELECTOR, f"header [data-langkah='{step}']")
+    browser.wait_for(button.is_enabled, "the clock's buttons free")
+    button.click()
+    browser.wait_for(lambda: day in browser.text("#jam") and button.is_enabled(), f"the clock at {day}")
 
 
 async def test_a_whole_kirim_through_the_page(browser: Browser, tmp_path: Path):
@@ -110,10 +128,7 @@ async def test_a_whole_kirim_through_the_page(browser: Browser, tmp_path: Path):
 
         def week() -> None:
             assert "2 September 2024, 08.00" in browser.text("#jam")
-            from selenium.webdriver.common.by import By
-
-            browser.driver.find_element(By.CSS_SELECTOR, "header [data-langkah='minggu']").click()
-            browser.wait_for(lambda: "9 September 2024, 08.00" in browser.text("#jam"), "the clock a week on")
+            _move(browser, "minggu", "9 September 2024, 08.00")
             _wait_text(browser, "staf", "Ringkasan pagi Kecamatan Jatiroto, 9 September 2024")
             browser.shot("a-week-later")
             browser.size(PHONE)  # a narrow screen: the phones stack, nothing scrolls sideways
@@ -189,21 +204,28 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
 
 async def test_a_reminder_template_is_tapped_and_a_workbook_downloaded(browser: Browser, tmp_path: Path):
     """Two weeks on, the quiet secretary's reminder comes as WhatsApp's approved template with its quick reply, and
-    tapping it starts the kirim of that document; the camat's /rekap arrives as a document the browser downloads,
-    byte for byte."""
+    tapping it starts the kirim of that document; the camat's /indikator shows its chart as a photo, and /rekap
+    arrives as a document the browser downloads, byte for byte."""
     async with trying(load_settings(None), port=0, folder=tmp_path) as (trial, url):
 
         def steps() -> Path:
-            from selenium.webdriver.common.by import By
 
             browser.open(url)
             _wait_text(browser, "camat", "Selamat datang, Kutum")
-            for day in ("9 September 2024", "16 September 2024"):
-                browser.driver.find_element(By.CSS_SELECTOR, "header [data-langkah='minggu']").click()
-                browser.wait_for(lambda day=day: day in browser.text("#jam"), f"the clock at {day}")
+            _move(browser, "minggu", "9 September 2024")
+            _move(browser, "minggu", "16 September 2024")
             _wait_text(browser, "sekdes", "Pengingat dari Kecamatan Jatiroto: RKPDes Desa Banyuputih Kidul")
             _tap(browser, "sekdes", "Kirim sekarang")  # the reminder's own document: no list to pick from
             _wait_text(browser, "sekdes", "Kirim berkas RKPDes TA 2025 Desa Banyuputih Kidul")
+            _type(browser, "camat", "/indikator")  # the answer and its chart, shown as a photo
+            _wait_text(browser, "camat", "Indikator akuntabilitas")
+            chart = "section[data-phone='camat'] .msg img"
+            browser.wait_for(
+                lambda: browser.driver.execute_script(
+                    f'const i = document.querySelector("{chart}"); return i && i.complete && i.naturalWidth > 100'
+                ),
+                "the chart drawn in the camat's phone",
+            )
             _type(browser, "camat", "/rekap")
             _wait_text(browser, "camat", "rekap-jatiroto-2024.xlsx")
             browser.shot("workbook")

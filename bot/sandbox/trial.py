@@ -167,8 +167,10 @@ class Trial:
             file_id = photo[-1]["file_id"]
             key = f"tg-{file_id}"
             if key not in self.files:
-                self.files[key] = (self.sandbox.downloaded(file_id), "foto.jpg", "image/jpeg")
-            shown["file"] = {"url": f"/api/berkas/{key}", "name": "foto.jpg", "image": True}
+                data = self.sandbox.downloaded(file_id)
+                png = data.startswith(b"\x89PNG")  # the bot's charts; Telegram would re-encode them as JPEG
+                self.files[key] = (data, "foto.png" if png else "foto.jpg", "image/png" if png else "image/jpeg")
+            shown["file"] = {"url": f"/api/berkas/{key}", "name": self.files[key][1], "image": True}
         shown["buttons"] = [
             [{"label": text, "press": {"message": str(message.message_id), "data": data}} for text, data in row]
             for row in message.buttons
