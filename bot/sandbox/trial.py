@@ -127,7 +127,10 @@ class Trial:
         if phone.telegram is not None:
             chat = phone.telegram.chat
             keyboard = chat.keyboard or []
-            return base | {"messages": [self._telegram(m) for m in chat.history], "keyboard": keyboard}
+            toasts = [(n, a.text) for n, a in enumerate(self.sandbox.answers, 1) if a.user is phone.telegram and a.text]
+            toast = {"n": toasts[-1][0], "text": toasts[-1][1]} if toasts else None  # a tap's answer, shown briefly
+            messages = [self._telegram(m) for m in chat.history]
+            return base | {"messages": messages, "keyboard": keyboard, "toast": toast}
         assert phone.whatsapp is not None
         shown: list[dict[str, Any]] = []
         mine = iter(phone.mine)
