@@ -873,6 +873,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Port {port} sudah dipakai program lain; pilih port lain, mis. --port 8091.",
         "Port {port} is already in use; choose another, e.g. --port 8091.",
     ),
+    "try.port_unusable": (
+        "Port {port} tidak bisa dipakai ({reason}); pilih port lain, mis. --port 8091.",
+        "Port {port} cannot be used ({reason}); choose another, e.g. --port 8091.",
+    ),
     "try.no_kecamatan": (
         "Kecamatan {query!r} tidak ada di data rujukan; beri nama atau kode, mis. --kecamatan 35.08.17.",
         "No kecamatan {query!r} in the reference data; give a name or a code, e.g. --kecamatan 35.08.17.",

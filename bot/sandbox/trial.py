@@ -401,9 +401,9 @@ async def serving(port: int) -> AsyncIterator[tuple[web.Application, int]]:
         try:
             await site.start()
         except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            if exc.errno == errno.EADDRINUSE:
                 raise InputError("try.port_in_use", port=port) from None
-            raise
+            raise InputError("try.port_unusable", port=port, reason=exc.strerror or exc) from None
         yield page, runner.addresses[0][1]
     finally:
         await runner.cleanup()
