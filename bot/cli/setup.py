@@ -105,21 +105,21 @@ def _file_url(base_url: str) -> str:
 
 
 async def check_telegram(token: str, base_url: str) -> str:
-    """The bot's username by getMe; `_Wrong` when Telegram refuses the token or cannot be reached."""
-    from telegram import Bot
-    from telegram.error import InvalidToken, TelegramError
+    """The bot's username by getMe (the adapter's `bot_username`); `_Wrong` when Telegram refuses the token or
+    cannot be reached."""
+    from bot.channels.telegram.adapter import bot_username
 
     try:
-        TelegramSettings(token=SecretStr(token))
+        settings = TelegramSettings(token=SecretStr(token), base_url=base_url)
     except ValidationError:
         raise _Wrong(InputError("setup.telegram_token_shape", token=mask(token)), "token") from None
     try:
-        async with Bot(token, base_url=base_url) as bot:
-            return bot.username
-    except InvalidToken:
-        raise _Wrong(InputError("setup.telegram_refused", token=mask(token)), "token") from None
-    except TelegramError as exc:
-        raise _Wrong(InputError("setup.telegram_unreachable", reason=type(exc).__name__), "token") from None
+        return await bot_username(settings)
+    except InputError as problem:
+        if problem.key == "error.username_token_refused":
+            raise _Wrong(InputError("setup.telegram_refused", token=mask(token)), "token") from None
+        reason = problem.values.get("reason", "?")
+        raise _Wrong(InputError("setup.telegram_unreachable", reason=reason), "token") from None
 
 
 async def check_whatsapp(settings: WhatsAppSettings) -> tuple[str, str | None]:
