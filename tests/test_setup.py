@@ -219,6 +219,17 @@ def test_setup_with_a_config_elsewhere_writes_both_files_there_and_names_it_in_t
     assert (folder / "klambi.env").is_file() and not Path("klambi.env").exists()
     settings = load_settings(folder / "klambi.toml")  # the environment file beside it is read
     assert settings.telegram.token.get_secret_value() == TOKEN
+    assert settings.storage.path == Path.cwd() / "data"  # absolute: the bot may start from another folder
+
+
+def test_a_relative_sqlite_database_is_made_absolute_when_the_configuration_is_elsewhere(sandboxes, tmp_path, capsys):
+    folder = tmp_path / "etc-klambi"
+    folder.mkdir()
+    code, _, err = klambi("setup", "--yes", "--config", str(folder / "config.toml"), "--kecamatan", "35.08.17",
+                          *sandboxes.options(whatsapp=False), capsys=capsys)  # fmt: skip
+    assert code == 0, err
+    assert (Path.cwd() / "klambi.db").is_file()
+    assert f'url = "sqlite:///{Path.cwd() / "klambi.db"}"' in (folder / "config.toml").read_text()
 
 
 @pytest.mark.parametrize(
@@ -302,3 +313,29 @@ def test_interactive_setup_declining_to_overwrite_writes_nothing(sandboxes, data
     assert "config.toml sudah ada. Timpa?" in result.output
     assert Path("config.toml").read_text() == "# mine\n" and not Path("klambi.env").exists()
     assert table_counts(database_url) == before
+
+
+def test_interactive_whatsapp_only_asks_again_just_the_refused_token(sandboxes, database_url, tmp_path):
+    answers = [
+        "mysql://nope", database_url, "35.08.17",  # a database klambi does not speak: asked again
+        "",  # no Telegram
+        "y", PHONE_ID, "EAAG-wrong-token-value", APP_SECRET, "", NUMBER, "",  # WhatsApp; verify token: random
+        WA_TOKEN,  # the access token again, and only it
+        "ftp://klambi", "", "-", "",  # a public address refused, then none; no target, no name
+    ]  # fmt: skip
+    result = CliRunner().invoke(cli, ["setup", "--whatsapp-graph-url", sandboxes.graph.graph_url],
+                                input="\n".join(answers) + "\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Meta menolak access token EAAG****" in out
+    assert "Basis data tidak dikenali: tulis sqlite:///klambi.db atau postgresql://pengguna@host/nama." in out
+    assert "Alamat publik harus diawali https://" in out
+    assert out.count("WhatsApp: Phone number ID") == 1 and out.count("WhatsApp: access token") == 2
+    assert "WhatsApp: nomor 6281100000000 (access token EAAG****) diterima." in out
+    assert "wrong-token-value" not in out and WA_TOKEN not in out and APP_SECRET not in out
+    assert "lewat WhatsApp" in out and f"https://wa.me/{NUMBER}?text=DAFTAR%20" in out
+    assert "[telegram]" not in Path("config.toml").read_text()
+    env = Path("klambi.env").read_text()
+    assert f"KLAMBI_WHATSAPP__ACCESS_TOKEN={WA_TOKEN}" in env and "TELEGRAM" not in env
+    assert query(database_url, select(Invitation.channel)) == [("whatsapp",)]
+    assert query(database_url, select(Target.id)) == []

@@ -176,6 +176,7 @@ class Answers:
     whatsapp_display: str | None = None
     whatsapp_templates: str | None = None
     public_url: str | None = None
+    storage: Path | None = None  # None: [storage] path's default, ./data
     target: Decimal | None = None
     staf_name: str | None = None
 
@@ -231,8 +232,8 @@ def _ask_database(asker: Asker, given: str | None) -> str:
         url = asker.text("setup.ask_database", given, default=DEFAULT_DATABASE) or DEFAULT_DATABASE
         try:
             async_database_url(url)
-        except ValueError as exc:
-            raise _Wrong(InputError("setup.bad_database", reason=str(exc)), "database") from None
+        except ValueError:
+            raise _Wrong(InputError("setup.bad_database"), "database") from None
         return url
 
     return _retrying(asker, attempt, lambda: None)
@@ -302,6 +303,7 @@ def _ask_telegram(asker: Asker, answers: Answers, given: str | None) -> None:
 
 WHATSAPP_KEYS = ("phone_number_id", "access_token", "app_secret", "verify_token", "business_number", "waba_id")
 HIDDEN = {"access_token", "app_secret", "verify_token"}
+BAD_KEYS = {"phone_number_id", "waba_id", "business_number"}
 
 
 def _ask_whatsapp(asker: Asker, answers: Answers, given: dict[str, str | None], graph_url: str) -> None:
@@ -320,6 +322,7 @@ def _ask_whatsapp(asker: Asker, answers: Answers, given: dict[str, str | None], 
             answer = asker.text(f"setup.ask_wa.{key}", box[key], hide=key in HIDDEN, default=default, missing=missing)
             if not answer:
                 if optional:
+                    box[key] = ""  # answered: none
                     continue
                 raise _Wrong(InputError("setup.need_whatsapp_key", option=key.replace("_", "-")), key)
             values[key] = answer
@@ -329,8 +332,8 @@ def _ask_whatsapp(asker: Asker, answers: Answers, given: dict[str, str | None], 
         except ValidationError as exc:
             error = exc.errors()[0]
             key = str(error["loc"][0]) if error["loc"] else "whatsapp"
-            raise _Wrong(InputError("setup.whatsapp_bad_value", key=key,
-                                    reason=error["msg"].removeprefix("Value error, ")), key) from None  # fmt: skip
+            raise _Wrong(InputError(f"setup.whatsapp_bad.{key}" if key in BAD_KEYS else "setup.whatsapp_bad",
+                                    key=key), key) from None  # fmt: skip
         answers.whatsapp_display, answers.whatsapp_templates = asyncio.run(check_whatsapp(settings))
         answers.whatsapp = {k: v for k, v in values.items() if k != "graph_url" or v != GRAPH_URL}
         asker.say("setup.whatsapp_ok", number=answers.whatsapp_display, token=mask(values["access_token"]))
@@ -354,9 +357,8 @@ def _ask_public_url(asker: Asker, given: str | None) -> str | None:
             return None
         try:
             return WebSettings(public_url=url).public_url
-        except ValidationError as exc:
-            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            raise _Wrong(InputError("setup.bad_public_url", reason=reason), "public_url") from None
+        except ValidationError:
+            raise _Wrong(InputError("setup.bad_public_url"), "public_url") from None
 
     def forget() -> None:
         box[0] = None
@@ -394,6 +396,14 @@ def _database_secret(url: str) -> bool:
     return bool(re.match(r"[a-z+]+://[^/@:]*:[^/@]*@", url))
 
 
+def _absolute_sqlite(url: str) -> str:
+    """sqlite:///klambi.db → sqlite:////the/folder/klambi.db (relative to the working directory of the setup)."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite") or rest.startswith("/") or rest.startswith(":memory:"):
+        return url
+    return f"{scheme}:///{Path(rest).resolve()}"
+
+
 def render_config(answers: Answers, timezone: str) -> str:
     assert answers.kecamatan is not None
     lines = [
@@ -409,6 +419,8 @@ def render_config(answers: Answers, timezone: str) -> str:
         lines.append(f"# url ada di {ENV_FILE_NAME} (KLAMBI_DATABASE__URL): memuat kata sandi")
     else:
         lines.append(f"url = {_toml(answers.database)}")
+    if answers.storage is not None:
+        lines += ["", "[storage]", "# Folder berkas dokumen yang diunggah", f"path = {_toml(str(answers.storage))}"]
     lines += ["", "[bot]", "# Zona waktu kecamatan: pengingat dikirim pukul 08.00 waktu setempat",
               f"timezone = {_toml(timezone)}"]  # fmt: skip
     if answers.telegram_token:
@@ -500,6 +512,10 @@ def setup(
     if not unattended:
         asker.say("setup.welcome")
     answers.database = _ask_database(asker, database_url)
+    elsewhere = config_path.parent.resolve() != Path.cwd().resolve()
+    if elsewhere:  # the bot may start from another folder (systemd): relative paths are made absolute
+        answers.database = _absolute_sqlite(answers.database)
+        answers.storage = Path("data").resolve()
     answers.kecamatan = _ask_kecamatan(asker, kecamatan)
     if telegram_base_url:
         try:
@@ -529,7 +545,7 @@ def setup(
             raise click.exceptions.Abort()
     # every answer is known and checked: from here on things are written
     timezone = timezone_of_province(answers.kecamatan.kode[:2])
-    settings = answers.settings(Path("data"), timezone)
+    settings = answers.settings(answers.storage or Path("data"), timezone)
     invitations = _write_database(ctx, settings, answers)
     for path, private in ((config_path, False), (env_path, True)):
         if path.exists():

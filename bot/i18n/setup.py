@@ -8,7 +8,10 @@ SETUP_TEXTS: dict[str, tuple[str, str]] = {
         "Welcome to Ngobras Klambi. Answer a few questions; press Enter to take the answer in [brackets].",
     ),
     "setup.ask_database": ("Basis data", "Database"),
-    "setup.bad_database": ("Basis data tidak dikenali: {reason}.", "Database not understood: {reason}."),
+    "setup.bad_database": (
+        "Basis data tidak dikenali: tulis sqlite:///klambi.db atau postgresql://pengguna@host/nama.",
+        "Database not understood: write sqlite:///klambi.db or postgresql://user@host/name.",
+    ),
     "setup.ask_kecamatan": ("Nama atau kode kecamatan", "Name or code of the kecamatan"),
     "setup.need_kecamatan": (
         "Kecamatan belum disebut: beri --kecamatan NAMA atau KODE (mis. --kecamatan 35.08.17).",
@@ -73,7 +76,19 @@ SETUP_TEXTS: dict[str, tuple[str, str]] = {
         "WhatsApp belum lengkap: beri --whatsapp-{option} (lihat klambi setup --help).",
         "WhatsApp is incomplete: pass --whatsapp-{option} (see klambi setup --help).",
     ),
-    "setup.whatsapp_bad_value": ("WhatsApp {key}: {reason}.", "WhatsApp {key}: {reason}."),
+    "setup.whatsapp_bad.phone_number_id": (
+        "WhatsApp phone number ID: hanya angka (seperti yang ditampilkan WhatsApp Manager).",
+        "WhatsApp phone number ID: digits only (as WhatsApp Manager shows it).",
+    ),
+    "setup.whatsapp_bad.waba_id": (
+        "WhatsApp Business Account ID: hanya angka (seperti yang ditampilkan WhatsApp Manager).",
+        "WhatsApp Business Account ID: digits only (as WhatsApp Manager shows it).",
+    ),
+    "setup.whatsapp_bad.business_number": (
+        "Nomor WhatsApp kantor: angka internasional tanpa + (mis. 6281234567890).",
+        "The office's WhatsApp number: international digits without + (e.g. 6281234567890).",
+    ),
+    "setup.whatsapp_bad": ("WhatsApp {key}: nilai tidak dikenali.", "WhatsApp {key}: value not understood."),
     "setup.whatsapp_unreachable": (
         "Graph API WhatsApp tidak terjangkau untuk memeriksa nomor ({reason}): periksa jaringan.",
         "WhatsApp's Graph API could not be reached to check the number ({reason}): check the network.",
@@ -106,7 +121,10 @@ SETUP_TEXTS: dict[str, tuple[str, str]] = {
         "Alamat HTTPS publik untuk webhook dan dasbor (kosongkan bila belum ada)",
         "Public HTTPS address for webhooks and the dashboard (leave empty when there is none yet)",
     ),
-    "setup.bad_public_url": ("Alamat publik: {reason}.", "Public address: {reason}."),
+    "setup.bad_public_url": (
+        "Alamat publik harus diawali https:// dan nama host, tanpa ? atau # (mis. https://klambi.contoh.go.id).",
+        "The public address must start with https:// and a host, without ? or # (e.g. https://klambi.example.go.id).",
+    ),
     "setup.bad_url": (
         "{option}: harus diawali http:// atau https:// dan nama host.",
         "{option}: must start with http:// or https:// and a host.",
