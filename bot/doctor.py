@@ -71,8 +71,9 @@ class _Checks:
     def skip(self, check: str, key: str, **values: object) -> Check:
         return self._add(Check(check, True, True, self._t(key, **values), None))
 
-    def fail(self, check: str, key: str, fix: str, fix_values: dict[str, object] | None = None,
-             **values: object) -> Check:  # fmt: skip
+    def fail(
+        self, check: str, key: str, fix: str, fix_values: dict[str, object] | None = None, **values: object
+    ) -> Check:
         return self._add(Check(check, False, False, self._t(key, **values), self._t(fix, **(fix_values or {}))))
 
     def _add(self, check: Check) -> Check:
@@ -98,14 +99,21 @@ def config_check(settings: Settings, path: Path | None, language: Language) -> C
     """Valid once loaded; then what a running bot needs besides: a channel, WhatsApp's keys, the webhook secret."""
     where = str(path) if path else t("doctor.config.defaults", language)
     if settings.telegram.token is None and not settings.whatsapp.configured:
-        return Check("config", False, False, t("doctor.config.no_channel", language),
-                     t("doctor.config.no_channel_fix", language))  # fmt: skip
+        return Check(
+            "config", False, False, t("doctor.config.no_channel", language), t("doctor.config.no_channel_fix", language)
+        )
     if missing := settings.whatsapp.missing():
-        return Check("config", False, False, t("doctor.config.missing", language, key=missing),
-                     t("doctor.config.missing_fix", language, env=missing.upper()))  # fmt: skip
+        return Check(
+            "config",
+            False,
+            False,
+            t("doctor.config.missing", language, key=missing),
+            t("doctor.config.missing_fix", language, env=missing.upper()),
+        )
     if settings.telegram.token and settings.telegram.mode == "webhook" and settings.telegram.webhook_secret is None:
-        return Check("config", False, False, t("doctor.config.no_secret", language),
-                     t("doctor.config.no_secret_fix", language))  # fmt: skip
+        return Check(
+            "config", False, False, t("doctor.config.no_secret", language), t("doctor.config.no_secret_fix", language)
+        )
     return Check("config", True, False, t("doctor.config.ok", language, path=where), None)
 
 
@@ -151,15 +159,16 @@ async def _database(checks: _Checks) -> None:
         return
     try:
         revision = await current_revision(checks.app.engine)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect is the finding
+    except Exception as exc:
         checks.fail("database", "doctor.database.down", "doctor.database.down_fix", reason=_reason(exc))
         return
     head = _head()
     if revision != head:
         checks.fail("database", "doctor.database.old", "doctor.database.old_fix", revision=revision or "-", head=head)
         return
-    checks.ok("database", "doctor.database.ok", kind="PostgreSQL" if kind == "postgresql" else "SQLite",
-              revision=revision)  # fmt: skip
+    checks.ok(
+        "database", "doctor.database.ok", kind="PostgreSQL" if kind == "postgresql" else "SQLite", revision=revision
+    )
 
 
 def _database_ok(checks: _Checks) -> bool:
@@ -189,7 +198,7 @@ async def _telegram(checks: _Checks, http: ClientSession) -> None:
     host = _host(telegram.base_url)
     try:
         status, body = await _bot_api(http, checks.settings, "getMe")
-    except (ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, ClientError, OSError) as exc:
         checks.fail("telegram_token", "doctor.unreachable", "doctor.unreachable_fix", host=host, reason=_reason(exc))
         checks.skip("telegram_webhook", "doctor.skip.token_failed")
         return
@@ -200,7 +209,7 @@ async def _telegram(checks: _Checks, http: ClientSession) -> None:
     checks.ok("telegram_token", "doctor.telegram.ok", username=body["result"].get("username", "?"))
     try:
         status, body = await _bot_api(http, checks.settings, "getWebhookInfo")
-    except (ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, ClientError, OSError) as exc:
         checks.fail("telegram_webhook", "doctor.unreachable", "doctor.unreachable_fix", host=host, reason=_reason(exc))
         return
     info = body.get("result") or {}
@@ -217,8 +226,13 @@ async def _telegram(checks: _Checks, http: ClientSession) -> None:
     elif expected is not None and url != expected:
         checks.fail("telegram_webhook", "doctor.webhook.mismatch", "doctor.webhook.fix", url=url, expected=expected)
     elif info.get("last_error_message"):
-        checks.fail("telegram_webhook", "doctor.webhook.error", "doctor.webhook.error_fix", url=url,
-                    error=str(info["last_error_message"])[:200])  # fmt: skip
+        checks.fail(
+            "telegram_webhook",
+            "doctor.webhook.error",
+            "doctor.webhook.error_fix",
+            url=url,
+            error=str(info["last_error_message"])[:200],
+        )
     else:
         checks.ok("telegram_webhook", "doctor.webhook.ok", url=url)
 
@@ -242,9 +256,14 @@ async def _whatsapp(checks: _Checks, http: ClientSession) -> None:
         async with http.get(f"{whatsapp.graph_url}/{whatsapp.phone_number_id}", headers=headers) as response:
             status = response.status
             body = await response.json(content_type=None)
-    except (ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
-        checks.fail("whatsapp_number", "doctor.unreachable", "doctor.unreachable_fix", host=_host(whatsapp.graph_url),
-                    reason=_reason(exc))  # fmt: skip
+    except (TimeoutError, ClientError, OSError, ValueError) as exc:
+        checks.fail(
+            "whatsapp_number",
+            "doctor.unreachable",
+            "doctor.unreachable_fix",
+            host=_host(whatsapp.graph_url),
+            reason=_reason(exc),
+        )
         body, status = None, 0
     if status != 200 or not isinstance(body, dict):
         if status:
@@ -256,8 +275,13 @@ async def _whatsapp(checks: _Checks, http: ClientSession) -> None:
         return
     number = body.get("display_phone_number", "?")
     if whatsapp.business_number and _digits(number) and _digits(number) != whatsapp.business_number:
-        checks.fail("whatsapp_number", "doctor.whatsapp.other_number", "doctor.whatsapp.other_number_fix",
-                    number=number, configured=whatsapp.business_number)  # fmt: skip
+        checks.fail(
+            "whatsapp_number",
+            "doctor.whatsapp.other_number",
+            "doctor.whatsapp.other_number_fix",
+            number=number,
+            configured=whatsapp.business_number,
+        )
     else:
         checks.ok("whatsapp_number", "doctor.whatsapp.ok", number=number, name=body.get("verified_name", "?"))
     await _whatsapp_webhook(checks, http, headers)
@@ -275,28 +299,39 @@ async def _whatsapp_webhook(checks: _Checks, http: ClientSession, headers: dict[
     url = settings.web.public_url + whatsapp.webhook_path
     assert whatsapp.verify_token is not None
     challenge = "klambi-doctor"
-    query = {"hub.mode": "subscribe", "hub.verify_token": whatsapp.verify_token.get_secret_value(),
-             "hub.challenge": challenge}  # fmt: skip
+    query = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": whatsapp.verify_token.get_secret_value(),
+        "hub.challenge": challenge,
+    }
     try:
         async with http.get(url, params=query) as response:
             status, answer = response.status, await response.text()
-    except (ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, ClientError, OSError) as exc:
         status, answer = 0, _reason(exc)
     if status != 200 or answer != challenge:
-        checks.fail("whatsapp_webhook", "doctor.wa_webhook.refused", "doctor.wa_webhook.refused_fix", url=url,
-                    status=status or answer)  # fmt: skip
+        checks.fail(
+            "whatsapp_webhook",
+            "doctor.wa_webhook.refused",
+            "doctor.wa_webhook.refused_fix",
+            url=url,
+            status=status or answer,
+        )
         return
     subscription = checks._t("doctor.wa_webhook.not_checked")
     if whatsapp.waba_id:
         try:
-            async with http.get(f"{whatsapp.graph_url}/{whatsapp.waba_id}/subscribed_apps", headers=headers) as response:
+            async with http.get(
+                f"{whatsapp.graph_url}/{whatsapp.waba_id}/subscribed_apps", headers=headers
+            ) as response:
                 body = await response.json(content_type=None) if response.status == 200 else None
-        except (ClientError, asyncio.TimeoutError, OSError, ValueError):
+        except (TimeoutError, ClientError, OSError, ValueError):
             body = None
         if isinstance(body, dict) and isinstance(body.get("data"), list):
             if not body["data"]:
-                checks.fail("whatsapp_webhook", "doctor.wa_webhook.no_subscription",
-                            "doctor.wa_webhook.no_subscription_fix")  # fmt: skip
+                checks.fail(
+                    "whatsapp_webhook", "doctor.wa_webhook.no_subscription", "doctor.wa_webhook.no_subscription_fix"
+                )
                 return
             subscription = checks._t("doctor.wa_webhook.subscribed")
     checks.ok("whatsapp_webhook", "doctor.wa_webhook.ok", url=url, subscription=subscription)
@@ -312,8 +347,12 @@ async def _templates(checks: _Checks) -> None:
     try:
         registered = await TemplateRegistry(checks.settings.whatsapp, checks.app.clock).list()
     except InputError as problem:  # its text never holds the token
-        checks.fail("whatsapp_templates", "doctor.templates.failed", "doctor.templates.not_approved_fix",
-                    reason=t(problem.key, checks.language, **problem.values))  # fmt: skip
+        checks.fail(
+            "whatsapp_templates",
+            "doctor.templates.failed",
+            "doctor.templates.not_approved_fix",
+            reason=t(problem.key, checks.language, **problem.values),
+        )
         return
     waiting = [
         f"{tpl.name} ({registered.get((tpl.name, tpl.language), '-')})"
@@ -321,8 +360,12 @@ async def _templates(checks: _Checks) -> None:
         if registered.get((tpl.name, tpl.language)) != "APPROVED"
     ]
     if waiting:
-        checks.fail("whatsapp_templates", "doctor.templates.not_approved", "doctor.templates.not_approved_fix",
-                    names=", ".join(waiting))  # fmt: skip
+        checks.fail(
+            "whatsapp_templates",
+            "doctor.templates.not_approved",
+            "doctor.templates.not_approved_fix",
+            names=", ".join(waiting),
+        )
     else:
         checks.ok("whatsapp_templates", "doctor.templates.ok", count=len(TEMPLATES))
 
@@ -343,7 +386,7 @@ async def _web(checks: _Checks, http: ClientSession) -> None:
     try:
         async with http.get(url) as response:
             status = response.status
-    except (ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, ClientError, OSError) as exc:
         checks.fail("web", "doctor.web.down", "doctor.web.down_fix", url=url, reason=_reason(exc))
         return
     if status != 200:
@@ -361,8 +404,9 @@ def ntp_synchronised() -> bool | None:
     if tool is None:
         return None
     try:
-        done = subprocess.run([tool, "show", "-p", "NTPSynchronized", "--value"], capture_output=True, text=True,
-                              timeout=10, check=False)  # fmt: skip
+        done = subprocess.run(
+            [tool, "show", "-p", "NTPSynchronized", "--value"], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     answer = done.stdout.strip().lower()
@@ -414,12 +458,24 @@ def _storage(checks: _Checks) -> None:
             pass
         free = shutil.disk_usage(path).free
     except OSError as exc:
-        checks.fail("storage", "doctor.storage.unwritable", "doctor.storage.unwritable_fix", fix_values, path=path,
-                    reason=_reason(exc))  # fmt: skip
+        checks.fail(
+            "storage",
+            "doctor.storage.unwritable",
+            "doctor.storage.unwritable_fix",
+            fix_values,
+            path=path,
+            reason=_reason(exc),
+        )
         return
     if free < MIN_FREE_BYTES:
-        checks.fail("storage", "doctor.storage.full", "doctor.storage.full_fix", path=path, free=_size(free),
-                    limit=_size(MIN_FREE_BYTES))  # fmt: skip
+        checks.fail(
+            "storage",
+            "doctor.storage.full",
+            "doctor.storage.full_fix",
+            path=path,
+            free=_size(free),
+            limit=_size(MIN_FREE_BYTES),
+        )
         return
     checks.ok("storage", "doctor.storage.ok", path=path, free=_size(free))
 
@@ -452,7 +508,7 @@ async def _reminders(checks: _Checks) -> None:
     """Open documents (nothing handed in) of a desa whose sekdes or pendamping can be reached, with a reminder date
     (agreed date + an offset) in the next 7 days: then something must be planned in the outbox for that week."""
     from bot.services.contacts import has_reachable_contact
-    from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, RoleAssignment, Role, Submission
+    from models.tables import Desa, Obligation, OutboxMessage, OutboxStatus, Person, Role, RoleAssignment, Submission
 
     if not checks.settings.reminders.enabled:
         checks.skip("reminders", "doctor.skip.reminders_off")
@@ -468,22 +524,33 @@ async def _reminders(checks: _Checks) -> None:
         reached = (
             select(RoleAssignment.scope_code)
             .join(Person, Person.id == RoleAssignment.person_id)
-            .where(RoleAssignment.role.in_([Role.SEKDES, Role.PENDAMPING]), RoleAssignment.revoked_at.is_(None),
-                   has_reachable_contact())  # fmt: skip
+            .where(
+                RoleAssignment.role.in_([Role.SEKDES, Role.PENDAMPING]),
+                RoleAssignment.revoked_at.is_(None),
+                has_reachable_contact(),
+            )
         )
         agreed = (
             await session.scalars(
                 select(Obligation.agreed_date)
                 .join(Desa, Desa.kode == Obligation.desa_kode)
-                .where(Obligation.agreed_date.between(earliest, latest), Obligation.desa_kode.in_(reached),
-                       ~select(Submission.id).where(Submission.obligation_id == Obligation.id).exists())  # fmt: skip
+                .where(
+                    Obligation.agreed_date.between(earliest, latest),
+                    Obligation.desa_kode.in_(reached),
+                    ~select(Submission.id).where(Submission.obligation_id == Obligation.id).exists(),
+                )
             )
         ).all()
         due = sum(1 for day in agreed if any(today <= day + timedelta(days=o) < today + WEEK for o in offsets))
         planned = await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(
-                and_(OutboxMessage.status == OutboxStatus.PLANNED, OutboxMessage.send_at >= now - timedelta(days=1),
-                     OutboxMessage.send_at < now + WEEK)  # fmt: skip
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                and_(
+                    OutboxMessage.status == OutboxStatus.PLANNED,
+                    OutboxMessage.send_at >= now - timedelta(days=1),
+                    OutboxMessage.send_at < now + WEEK,
+                )
             )
         )
     if due and not planned:
@@ -510,8 +577,12 @@ async def _reachable(checks: _Checks) -> None:
         lost = (
             await session.scalars(
                 select(Person.name)
-                .where(Person.id.in_(holding), Person.forgotten_at.is_(None), ~has_reachable_contact(),
-                       select(Contact.id).where(Contact.person_id == Person.id).exists())  # fmt: skip
+                .where(
+                    Person.id.in_(holding),
+                    Person.forgotten_at.is_(None),
+                    ~has_reachable_contact(),
+                    select(Contact.id).where(Contact.person_id == Person.id).exists(),
+                )
                 .order_by(Person.name)
             )
         ).all()
@@ -543,8 +614,11 @@ async def notify_admins(app: App, results: list[Check], language: Language) -> i
             await session.execute(
                 select(Person, RoleAssignment)
                 .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-                .where(RoleAssignment.role == Role.ADMIN, RoleAssignment.revoked_at.is_(None),
-                       Person.forgotten_at.is_(None))  # fmt: skip
+                .where(
+                    RoleAssignment.role == Role.ADMIN,
+                    RoleAssignment.revoked_at.is_(None),
+                    Person.forgotten_at.is_(None),
+                )
                 .order_by(Person.id)
             )
         ).all()
@@ -559,12 +633,18 @@ async def notify_admins(app: App, results: list[Check], language: Language) -> i
             for check in failed:
                 label = t(f"doctor.check.{check.check}", language)
                 message = OutMessage.of(t("doctor.notice", language, label=label, detail=check.detail, fix=check.fix))
-                queued += await queue_notice(session, kecamatan_kode=kode, person=person, role=Role.ADMIN.value,
-                                             key=f"doctor:{check.check}", message=message, now=now)  # fmt: skip
+                queued += await queue_notice(
+                    session,
+                    kecamatan_kode=kode,
+                    person=person,
+                    role=Role.ADMIN.value,
+                    key=f"doctor:{check.check}",
+                    message=message,
+                    now=now,
+                )
     return queued
 
 
 async def health(app: App, config_path: Path | None, language: Language) -> list[Check]:
     """Every check for a running application whose settings are loaded (the dashboard)."""
     return await run_checks(app, config_check(app.settings, config_path, language), language)
-

@@ -54,7 +54,8 @@ def _size(size: int) -> str:
 
 @command("backup")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path),
-              help="Folder baru, atau berkas .tar.gz, untuk cadangannya (bawaan: berkas baru di [backup] path).")  # fmt: skip
+              help="Folder baru, atau berkas .tar.gz, untuk cadangannya (bawaan: berkas baru di "
+                   "[backup] path).")  # fmt: skip
 @pass_context
 def backup(ctx: Context, output: Path | None) -> None:
     """Cadangkan basis data (SQLite: online backup; PostgreSQL: pg_dump) beserta semua berkas yang tersimpan."""

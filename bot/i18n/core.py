@@ -1012,8 +1012,16 @@ def _merge_catalogs() -> None:
     from bot.i18n.web import WEB_TEXTS
     from bot.i18n.whatsapp import WHATSAPP_TEXTS
 
-    for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS, WHATSAPP_TEXTS, TEMPLATE_TEXTS, WEB_TEXTS,
-                  DOCTOR_TEXTS):
+    for texts in (
+        DESK_TEXTS,
+        REPORT_TEXTS,
+        FORUM_TEXTS,
+        OPS_TEXTS,
+        WHATSAPP_TEXTS,
+        TEMPLATE_TEXTS,
+        WEB_TEXTS,
+        DOCTOR_TEXTS,
+    ):
         clash = CATALOG.keys() & texts.keys()
         assert not clash, f"text keys defined twice: {sorted(clash)}"
         CATALOG.update(texts)
