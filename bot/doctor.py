@@ -58,8 +58,9 @@ class Check:
 class _Checks:
     """The checks of one run, in one language."""
 
-    def __init__(self, app: App, language: Language) -> None:
+    def __init__(self, app: App, language: Language, web_url: str | None = None) -> None:
         self.app, self.settings, self.language = app, app.settings, language
+        self.web_url = web_url or web_base(app.settings)
         self.results: list[Check] = []
 
     def _t(self, key: str, **values: object) -> str:
@@ -121,9 +122,10 @@ def config_failed(reason: str, language: Language) -> Check:
     return Check("config", False, False, reason, t("doctor.config.bad_fix", language))
 
 
-async def run_checks(app: App, config: Check, language: Language) -> list[Check]:
-    """Every check after the configuration's, in the order `klambi doctor` prints them."""
-    checks = _Checks(app, language)
+async def run_checks(app: App, config: Check, language: Language, web_url: str | None = None) -> list[Check]:
+    """Every check after the configuration's, in the order `klambi doctor` prints them. `web_url`: where this
+    application answers when the caller knows better than the settings (a web application on port 0)."""
+    checks = _Checks(app, language, web_url)
     checks.results.append(config)
     async with ClientSession(timeout=ClientTimeout(total=HTTP_TIMEOUT)) as http:
         await _database(checks)
@@ -382,7 +384,7 @@ def web_base(settings: Settings) -> str:
 
 
 async def _web(checks: _Checks, http: ClientSession) -> None:
-    url = web_base(checks.settings) + HEALTH_PATH
+    url = checks.web_url + HEALTH_PATH
     try:
         async with http.get(url) as response:
             status = response.status
@@ -645,6 +647,6 @@ async def notify_admins(app: App, results: list[Check], language: Language) -> i
     return queued
 
 
-async def health(app: App, config_path: Path | None, language: Language) -> list[Check]:
+async def health(app: App, config_path: Path | None, language: Language, web_url: str | None = None) -> list[Check]:
     """Every check for a running application whose settings are loaded (the dashboard)."""
-    return await run_checks(app, config_check(app.settings, config_path, language), language)
+    return await run_checks(app, config_check(app.settings, config_path, language), language, web_url)
