@@ -10,6 +10,7 @@ part of the Bot API's path).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import tempfile
@@ -454,11 +455,18 @@ def _storage(checks: _Checks) -> None:
     path = checks.settings.storage.path
     fix_values = {"path": path}
     try:
-        if not path.is_dir():
+        if not path.exists():  # made at the first file (bot.storage): its nearest folder must let it be made
+            parent = next(p for p in path.absolute().parents if p.exists())
+            if not (parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)):
+                raise PermissionError(0, f"{parent}: " + ("tidak bisa ditulis" if checks.language == "id" else
+                                                          "not writable"))  # fmt: skip
+            free = shutil.disk_usage(parent).free
+        elif not path.is_dir():
             raise NotADirectoryError(0, "bukan folder" if checks.language == "id" else "not a folder")
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".klambi-doctor-"):
-            pass
-        free = shutil.disk_usage(path).free
+        else:
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".klambi-doctor-"):
+                pass
+            free = shutil.disk_usage(path).free
     except OSError as exc:
         checks.fail(
             "storage",
