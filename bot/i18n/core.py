@@ -1004,7 +1004,6 @@ CATALOG: dict[str, tuple[str, str]] = {
 def _merge_catalogs() -> None:
     """The texts of the desk, reports, forum and operations live in their own modules, merged into one catalog."""
     from bot.i18n.desk import DESK_TEXTS
-    from bot.i18n.doctor import DOCTOR_TEXTS
     from bot.i18n.forum import FORUM_TEXTS
     from bot.i18n.ops import OPS_TEXTS
     from bot.i18n.reports import REPORT_TEXTS
@@ -1012,16 +1011,7 @@ def _merge_catalogs() -> None:
     from bot.i18n.web import WEB_TEXTS
     from bot.i18n.whatsapp import WHATSAPP_TEXTS
 
-    for texts in (
-        DESK_TEXTS,
-        REPORT_TEXTS,
-        FORUM_TEXTS,
-        OPS_TEXTS,
-        WHATSAPP_TEXTS,
-        TEMPLATE_TEXTS,
-        WEB_TEXTS,
-        DOCTOR_TEXTS,
-    ):
+    for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS, WHATSAPP_TEXTS, TEMPLATE_TEXTS, WEB_TEXTS):
         clash = CATALOG.keys() & texts.keys()
         assert not clash, f"text keys defined twice: {sorted(clash)}"
         CATALOG.update(texts)
