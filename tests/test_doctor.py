@@ -302,6 +302,17 @@ def test_a_whatsapp_webhook_with_the_wrong_verify_token(live, klambi, monkeypatc
     assert "verify-token-meta-does-not-have" not in result.out
 
 
+def test_no_app_subscribed_to_the_whatsapp_business_account(live, klambi):
+    assert "aplikasi berlangganan WABA" in _line(klambi("doctor").out, "Webhook WhatsApp")
+    live.graph.subscribed_apps = []
+    _assert_fails(klambi("doctor"), "Webhook WhatsApp", "tidak ada aplikasi", "messages")
+
+
+def test_a_wrong_option_is_a_cli_error_in_one_line(klambi):
+    result = klambi("doctor", "--format", "xml")
+    assert result.code == 2 and result.out == "" and result.err.count("\n") == 1, result
+
+
 def test_a_whatsapp_template_not_approved(live, klambi):
     name = next(iter(live.graph.templates))[0]
     live.call(_set_status(live, name, "REJECTED"))

@@ -194,7 +194,7 @@ def test_the_go_live_commands_run_against_the_sandbox(tmp_path):
 
 
 def _stand_in_setup(klambi: str, state: Path, telegram: BotApiSandbox, env: dict[str, str]) -> None:
-    """What `klambi setup --kecamatan "jatiroto, lumajang" --telegram-token … --yes` writes, per issue 20's fixed interface."""
+    """What `klambi setup --kecamatan "jatiroto, lumajang" --telegram-token … --yes` writes (issue 20's interface)."""
     (state / "config.toml").write_text(
         f'[telegram]\nbase_url = "{telegram.base_url}"\nbase_file_url = "{telegram.base_file_url}"\n'
     )
