@@ -241,6 +241,13 @@ class StorageSettings(_Section):
     max_file_mb: int = Field(default=20, ge=1, le=2000)
 
 
+class BackupSettings(_Section):
+    """Where `klambi backup` writes when no `--output` is given, and where `klambi doctor` looks for the latest."""
+
+    path: Path = Path("backups")
+    max_age_days: int = Field(default=2, ge=1, le=365)  # doctor: an older latest backup fails the check
+
+
 class RemindersSettings(_Section):
     enabled: bool = True
     offsets: list[int] = Field(default_factory=lambda: [-30, -14, -7, -3, -1, 0, 1, 3, 7])
@@ -285,6 +292,7 @@ class Settings(BaseSettings):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
     _deprecations: list[str] = PrivateAttr(default_factory=list)
