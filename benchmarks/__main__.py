@@ -4,6 +4,7 @@
     python -m benchmarks run --size national --database postgresql \
         --url postgresql://postgres@127.0.0.1:55433/postgres -o results-postgresql.json
     python -m benchmarks render results-sqlite.json results-postgresql.json -o docs/performance.md
+    python -m benchmarks newcomer -o docs/performance-results/newcomer.json
 """
 
 from __future__ import annotations
@@ -207,6 +208,16 @@ def _machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d"),
     }
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="e.g. docs/performance-results/newcomer.json")
+@click.option("--keep", is_flag=True, help="Keep the temporary clone (its path is printed).")
+def newcomer(output: Path | None, keep: bool) -> None:
+    """A newcomer's path timed: clone, install, `klambi setup --yes`, `klambi run`, a secretary's /kirim."""
+    from benchmarks.newcomer import main as measure
+
+    measure(output, keep)
 
 
 @main.command()

@@ -266,6 +266,8 @@ def _met(value: Any, goal: float, comparison: str) -> str:
 
 
 def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
+    newcomers = [r for r in results if r.get("benchmark") == "newcomer"]  # `python -m benchmarks newcomer`
+    results = [r for r in results if r not in newcomers]
     by_db: dict[str, dict[str, Any]] = {}
     for r in results:  # the first results file of each database fills the main tables
         by_db.setdefault(r["database"], r)
@@ -307,6 +309,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
     lines += _whatsapp(results, names)
     lines += _dashboard(results, names)
     lines += _heavy(results, names)
+    lines += _newcomer(newcomers)
     lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
     for db in databases:
         lines += [f"{names[db]}:", ""]
@@ -325,7 +328,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         )
         for r in results
         if r not in by_db.values()
-    )
+    ) + "".join(" results-newcomer.json" for _ in newcomers)
     lines.append(
         f"    python -m benchmarks render results-sqlite.json results-postgresql.json{extra} -o docs/performance.md"
     )
@@ -463,4 +466,34 @@ def _heavy(results: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
         "",
     ]
     lines += _runs_table(runs, names, [], HEAVY_ROWS)[3:]  # no goal of its own: the figures
+    return lines
+
+
+def _newcomer(runs: list[dict[str, Any]]) -> list[str]:
+    """A newcomer's path from a fresh clone to the first receipt (issue 20), each run's steps."""
+    lines = []
+    for run in runs:
+        goal = run.get("goal", {})
+        lines += [
+            "",
+            "## From a fresh clone to the first receipt (issue 20)",
+            "",
+            f"`python -m benchmarks newcomer` on {run.get('date')} (commit {run.get('commit')}): a fresh clone, the",
+            "README's install, `klambi setup --yes` and `klambi invite` against a Telegram sandbox, `klambi run`, and",
+            "the sandbox playing the secretary through a whole `/kirim` until the receipt. Machine seconds per step;",
+            "what a person types (in the terminal or the chat) is counted, not timed.",
+            "",
+            "| step | machine time | typed |",
+            "| --- | --- | --- |",
+        ]
+        for step in run.get("steps", []):
+            typed = "; ".join(f"`{t}`" if not t.startswith("(") else t for t in step.get("typed", []))
+            lines.append(f"| {step['step']} | {_fmt(step.get('seconds'), ' s')} | {typed} |")
+        seconds, typed = run.get("machine_seconds"), run.get("typed")
+        lines += [
+            "",
+            f"Total: {_fmt(seconds, ' s')} of machine time (goal ≤ {_fmt(goal.get('seconds', 300) / 60)} minutes: "
+            f"{_met(seconds, goal.get('seconds', 300), '<=')}) and {typed} steps typed, {run.get('typed_terminal')} of "
+            f"them in the terminal (goal ≤ {goal.get('typed', 15)}: {_met(typed, goal.get('typed', 15), '<=')}).",
+        ]
     return lines

@@ -20,7 +20,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy.engine import URL, make_url
@@ -31,6 +31,28 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 CHUNK = 1024 * 1024
 ARCHIVE_SUFFIXES = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar"}  # a file people expect
+
+
+BACKUP_NAME = re.compile(r"klambi-backup-(\d{8}T\d{6}Z)\.tar\.gz")
+
+
+def backup_name(now: datetime) -> str:
+    """The name of a backup written into `[backup] path`: its UTC moment, so the newest sorts last."""
+    return f"klambi-backup-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
+
+
+def latest_backup(folder: Path) -> tuple[Path, datetime] | None:
+    """The newest backup `klambi backup` wrote into `folder` (by the moment in its name), or None."""
+    if not folder.is_dir():
+        return None
+    found = []
+    for entry in folder.iterdir():
+        if (match := BACKUP_NAME.fullmatch(entry.name)) and entry.is_file():
+            found.append((datetime.strptime(match[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), entry))
+    if not found:
+        return None
+    moment, path = max(found)
+    return path, moment
 
 
 @dataclass(frozen=True)

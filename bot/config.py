@@ -1,6 +1,7 @@
 """Configuration, validated once at start.
 
-Where it comes from, strongest first: the environment (`KLAMBI_<SECTION>__<KEY>`), then the TOML file
+Where it comes from, strongest first: the environment (`KLAMBI_<SECTION>__<KEY>`), then the environment file
+(`klambi.env` beside the TOML file, or `$KLAMBI_ENV_FILE`: `bot.envfile`), then the TOML file
 (`--config PATH`, else `$KLAMBI_CONFIG`, else `./config.toml` if present), then the defaults below. With nothing
 configured the database is `klambi.db` and uploads go under `./data/`, both in the working directory.
 """
@@ -25,7 +26,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from pydantic_settings.sources.utils import parse_env_vars
+
+from bot.envfile import EnvFileError, env_file_path, parse_env_file
 
 DEFAULT_CONFIG_FILE = Path("config.toml")
 ENV_CONFIG_FILE = "KLAMBI_CONFIG"
@@ -231,6 +241,13 @@ class StorageSettings(_Section):
     max_file_mb: int = Field(default=20, ge=1, le=2000)
 
 
+class BackupSettings(_Section):
+    """Where `klambi backup` writes when no `--output` is given, and where `klambi doctor` looks for the latest."""
+
+    path: Path = Path("backups")
+    max_age_days: int = Field(default=2, ge=1, le=365)  # doctor: an older latest backup fails the check
+
+
 class RemindersSettings(_Section):
     enabled: bool = True
     offsets: list[int] = Field(default_factory=lambda: [-30, -14, -7, -3, -1, 0, 1, 3, 7])
@@ -275,6 +292,7 @@ class Settings(BaseSettings):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
     _deprecations: list[str] = PrivateAttr(default_factory=list)
@@ -317,10 +335,26 @@ def config_file(explicit: Path | None = None) -> Path | None:
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
 
 
+class _EnvFileSource(EnvSettingsSource):
+    """The environment file's variables, read like the process environment's (prefix, nested delimiter)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], values: dict[str, str]) -> None:
+        self._file_values = values
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self):  # type: ignore[override]
+        return parse_env_vars(self._file_values, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
 def load_settings(explicit: Path | None = None) -> Settings:
     path = config_file(explicit)
     if path is not None and not path.is_file():
         raise ConfigError(f"config file {path} not found")
+    env_path, _ = env_file_path(path)
+    try:
+        file_values = parse_env_file(env_path) if env_path is not None else {}
+    except EnvFileError as exc:
+        raise ConfigError(str(exc)) from None
 
     class _FromFile(Settings):
         @classmethod
@@ -333,6 +367,8 @@ def load_settings(explicit: Path | None = None) -> Settings:
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
             sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if file_values:
+                sources.append(_EnvFileSource(settings_cls, file_values))
             if path is not None:
                 sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
             return tuple(sources)

@@ -85,3 +85,26 @@ def areas_under(prefix: str) -> list[Area]:
         code = parent_of(code)
     inside = [a for k, a in areas.items() if k == prefix or k.startswith(prefix + ".")]
     return ancestors + inside
+
+
+def fold_name(text: str) -> str:
+    """A name as people type it, for comparing: lower case, runs of anything but letters and digits one space."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def find_kecamatan(text: str) -> list[Area]:
+    """Kecamatan of the reference data matching `text`: a code; or a name, optionally followed by a comma and a
+    kabupaten's name ("jatiroto, lumajang"). An exact name beats names that merely contain it."""
+    text = text.strip()
+    areas = reference_areas()
+    if level_of(text) is Level.KECAMATAN:
+        return [areas[text]] if text in areas else []
+    name, _, where = text.partition(",")
+    name, where = fold_name(name), fold_name(where)
+    if not name:
+        return []
+    kecamatan = [a for a in areas.values() if a.level is Level.KECAMATAN]
+    if where:
+        kecamatan = [a for a in kecamatan if where in fold_name(areas[parent_of(a.kode) or ""].nama)]
+    exact = [a for a in kecamatan if fold_name(a.nama) == name]
+    return exact or [a for a in kecamatan if name in fold_name(a.nama)]

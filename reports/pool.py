@@ -28,15 +28,21 @@ from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.chat.messages import OutMessage, Recipe
 from bot.i18n import t
 
-if TYPE_CHECKING:
-    from handlers.common import Outcome
-
 log = logging.getLogger("klambi.reports.pool")
+
+
+class Outcome(Protocol):
+    """What `settle` needs of the chat core's outcome (`handlers.common.Outcome`; reports never import the chat)."""
+
+    answers: list[OutMessage]
+    later: list[Later]
+
+
 CACHE_FILES = 64  # files kept
 CACHE_BYTES = 64 * 2**20  # and bytes kept; a file larger than a quarter of it is sent, not kept
 TASKS_PER_WORKER = 100  # a worker is replaced after this many files (matplotlib's caches grow)

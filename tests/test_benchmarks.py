@@ -188,3 +188,19 @@ def measure_names() -> tuple[str, ...]:
     from benchmarks.__main__ import MEASUREMENTS
 
     return MEASUREMENTS
+
+
+def test_the_page_shows_a_newcomer_s_path_beside_the_main_run_and_judges_its_goals():
+    from benchmarks.report import render_markdown
+
+    national = {"size": "national", "database": "sqlite", "measurements": {"dispatch": {"http_429": 0}}}
+    newcomer = {
+        "benchmark": "newcomer", "date": "2026-12-03", "commit": "abc1234", "machine_seconds": 312.5, "typed": 13,
+        "typed_terminal": 6, "goal": {"seconds": 300, "typed": 15},
+        "steps": [{"step": "install", "seconds": 300.0, "typed": ["pip install -e ."], "where": "terminal"},
+                  {"step": "/kirim", "seconds": 12.5, "typed": ["/kirim", "(tap Kirim)"], "where": "chat"}],
+    }  # fmt: skip
+    page = render_markdown([national, newcomer])
+    assert "| install | 300 s | `pip install -e .` |" in page and "| /kirim | 12.50 s | `/kirim`; (tap Kirim) |" in page
+    assert "goal ≤ 5.00 minutes: **missed**" in page and "goal ≤ 15: met" in page
+    assert "results-newcomer.json" in page and "first receipt" not in render_markdown([national])

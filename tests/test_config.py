@@ -33,6 +33,7 @@ def test_the_example_file_is_valid_and_holds_the_defaults():
         "whatsapp",
         "bot",
         "storage",
+        "backup",
         "reminders",
         "reports",
     }

@@ -157,6 +157,10 @@ def test_a_name_of_several_kecamatan_lists_them(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err.strip()
     assert "\n" not in err
     assert "Jatiroto (33.12.15, Kabupaten Wonogiri); Jatiroto (35.08.17, Kabupaten Lumajang)" in err
+    assert main(["try", "--kecamatan", "tidak ada"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "klambi: Kecamatan 'tidak ada' tidak ada di data rujukan; beri nama atau kode, mis. --kecamatan 35.08.17."
+    )
 
 
 def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(tmp_path: Path):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from bot.cli import (
     demo,
     desk,
+    doctor,
     forum,
     history,
     holidays,
@@ -24,6 +25,7 @@ from bot.cli import (
     reminders,
     reports,
     serve,
+    setup,
     targets,
     trial,
     villages,
@@ -86,6 +88,7 @@ for _command in (
     history.history,
     serve.run,
     serve.invite,
+    setup.setup,
     holidays.holidays,
     demo.demo,
     trial.try_,
@@ -97,6 +100,7 @@ for _command in (
     reports.report,
     whatsapp.whatsapp,
     web.web,
+    doctor.doctor,
 ):
     cli.add_command(_command)
 
@@ -111,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     ERROR_LANGUAGE[0] = language
     speak_click(language)  # click parses (and may answer --help) before any command reads the configuration
     try:
-        cli.main(args=argv, prog_name="klambi", standalone_mode=False)
-        return 0
+        result = cli.main(args=argv, prog_name="klambi", standalone_mode=False)
+        # click returns (not raises) the status of a command's `click.exceptions.Exit` when not standalone
+        return result if type(result) is int else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bot.app import App
-from bot.backup import database_is_empty, make_backup, restore_backup
+from bot.backup import backup_name, database_is_empty, make_backup, restore_backup
 from bot.cli.common import (
     Context,
     command,
@@ -53,14 +53,20 @@ def _size(size: int) -> str:
 
 
 @command("backup")
-@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
-              help="Folder baru, atau berkas .tar.gz, untuk cadangannya.")  # fmt: skip
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="Folder baru, atau berkas .tar.gz, untuk cadangannya (bawaan: berkas baru di "
+                   "[backup] path).")  # fmt: skip
 @pass_context
-def backup(ctx: Context, output: Path) -> None:
+def backup(ctx: Context, output: Path | None) -> None:
     """Cadangkan basis data (SQLite: online backup; PostgreSQL: pg_dump) beserta semua berkas yang tersimpan."""
 
     async def revision(app: App) -> str | None:
         return await current_revision(app.engine)
+
+    if output is None:
+        folder = ctx.settings.backup.path
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        output = folder / backup_name(ctx.clock.now())
 
     summary = make_backup(
         ctx.settings.database.url, ctx.settings.storage.path, ctx.run(revision), ctx.clock.now(), output

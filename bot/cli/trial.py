@@ -23,9 +23,9 @@ def try_(ctx: Context, port: int, kecamatan: str) -> None:
     Basis data dan berkas dibuat baru di folder sementara lalu dihapus saat berhenti; klambi.db dan basis data yang
     dikonfigurasi tidak disentuh. Hentikan dengan Ctrl-C.
     """
-    from bot.sandbox.trial import find_kecamatan, trying
+    from bot.sandbox.trial import choose_kecamatan, trying
 
-    find_kecamatan(kecamatan)  # a wrong name fails before anything starts
+    choose_kecamatan(kecamatan)  # a wrong name fails before anything starts
     settings, language = ctx.settings, ctx.language
 
     async def main() -> None:

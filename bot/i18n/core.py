@@ -882,8 +882,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No kecamatan {query!r} in the reference data; give a name or a code, e.g. --kecamatan 35.08.17.",
     ),
     "try.several_kecamatan": (
-        "Ada beberapa kecamatan bernama {query!r}: {choices}. Pilih dengan kodenya, mis. --kecamatan 35.08.17.",
-        "Several kecamatan are named {query!r}: {choices}. Choose one by its code, e.g. --kecamatan 35.08.17.",
+        "Ada beberapa kecamatan yang cocok dengan {query!r}: {choices}. Pilih dengan kodenya, mis. --kecamatan "
+        "35.08.17, atau tambahkan kabupatennya, mis. --kecamatan 'jatiroto, lumajang'.",
+        "Several kecamatan match {query!r}: {choices}. Choose one by its code, e.g. --kecamatan 35.08.17, or add its "
+        "kabupaten, e.g. --kecamatan 'jatiroto, lumajang'.",
     ),
     "try.no_desa": (
         "Kecamatan {kecamatan} tidak punya desa untuk dicoba.",
@@ -1033,11 +1035,13 @@ def _merge_catalogs() -> None:
     from bot.i18n.forum import FORUM_TEXTS
     from bot.i18n.ops import OPS_TEXTS
     from bot.i18n.reports import REPORT_TEXTS
+    from bot.i18n.setup import SETUP_TEXTS
     from bot.i18n.templates import TEMPLATE_TEXTS
     from bot.i18n.web import WEB_TEXTS
     from bot.i18n.whatsapp import WHATSAPP_TEXTS
 
-    for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS, WHATSAPP_TEXTS, TEMPLATE_TEXTS, WEB_TEXTS):
+    for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS, WHATSAPP_TEXTS, TEMPLATE_TEXTS, WEB_TEXTS,
+                  SETUP_TEXTS):  # fmt: skip
         clash = CATALOG.keys() & texts.keys()
         assert not clash, f"text keys defined twice: {sorted(clash)}"
         CATALOG.update(texts)

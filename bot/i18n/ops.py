@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n.doctor import DOCTOR_TEXTS
+
 OPS_TEXTS: dict[str, tuple[str, str]] = {
     "cli.backup.done": (
         "Cadangan {database} dibuat di {path}: basis data dan {files} berkas ({size}).",
@@ -62,3 +64,7 @@ OPS_TEXTS: dict[str, tuple[str, str]] = {
         'trail stay, under "{label}".',
     ),
 }
+
+# `klambi doctor`'s texts (bot/i18n/doctor.py) join the catalog with the operator's commands
+assert not OPS_TEXTS.keys() & DOCTOR_TEXTS.keys()
+OPS_TEXTS.update(DOCTOR_TEXTS)

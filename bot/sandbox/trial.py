@@ -47,7 +47,7 @@ from bot.sandbox.demo import (
 )
 from bot.sandbox.telegram import BotApiSandbox, SandboxMessage, SandboxUser
 from bot.sandbox.whatsapp import GraphMessage, GraphSandbox, WaPerson
-from bot.wilayah import Level, reference_areas
+from bot.wilayah import Level, find_kecamatan, parent_of, reference_areas
 from models.tables import Role
 from scheduler.jobs import Jobs
 
@@ -55,25 +55,23 @@ log = logging.getLogger("klambi.try")
 DEFAULT_KECAMATAN = "35.08.17"  # Jatiroto, Lumajang: the demo's kecamatan
 DEFAULT_PORT = 8090
 SWEEP_SECONDS = 5.0  # real seconds between the background reminder rounds (as `klambi run`'s job would)
+CHOICES_SHOWN = 8  # kecamatan listed when a name matches several
 STEPS = {"hari": timedelta(days=1), "minggu": timedelta(weeks=1)}
 
 
-def find_kecamatan(query: str) -> tuple[str, str, str]:
-    """(kode, nama, kabupaten) of the kecamatan a code or a name names; InputError when none or several match."""
-    areas = reference_areas()
-    wanted = query.strip()
-    if wanted in areas and areas[wanted].level == Level.KECAMATAN:
-        found = [areas[wanted]]
-    else:
-        name = " ".join(wanted.lower().removeprefix("kecamatan ").split())
-        found = [a for a in areas.values() if a.level == Level.KECAMATAN and a.nama.lower() == name]
+def choose_kecamatan(query: str) -> tuple[str, str, str]:
+    """(kode, nama, kabupaten) of the one kecamatan `query` names (a code, a name, "name, kabupaten": the finder of
+    `klambi setup`); InputError when none or several match, the latter listing them."""
+    found = find_kecamatan(query)
     if not found:
         raise InputError("try.no_kecamatan", query=query[:60])
+    areas = reference_areas()
+    kabupaten = {a.kode: areas[parent_of(a.kode) or ""].nama for a in found}
     if len(found) > 1:
-        choices = "; ".join(f"{a.nama} ({a.kode}, {areas[a.kode.rsplit('.', 1)[0]].nama})" for a in found)
-        raise InputError("try.several_kecamatan", query=query[:60], choices=choices)
-    area = found[0]
-    return area.kode, area.nama, areas[area.kode.rsplit(".", 1)[0]].nama
+        shown = "; ".join(f"{a.nama} ({a.kode}, {kabupaten[a.kode]})" for a in found[:CHOICES_SHOWN])
+        more = f"; … {len(found) - CHOICES_SHOWN} lagi" if len(found) > CHOICES_SHOWN else ""
+        raise InputError("try.several_kecamatan", query=query[:60], choices=shown + more)
+    return found[0].kode, found[0].nama, kabupaten[found[0].kode]
 
 
 @dataclass
@@ -414,7 +412,7 @@ async def trying(settings: Settings, kecamatan: str = DEFAULT_KECAMATAN, port: i
                  folder: Path | None = None) -> AsyncIterator[tuple[Trial, str]]:  # fmt: skip
     """Serve the page, build the world in a temporary folder, start the sandboxes and the bot; yield the trial and
     the page's URL; on leaving stop everything and remove the folder."""
-    place = find_kecamatan(kecamatan)
+    place = choose_kecamatan(kecamatan)
     async with serving(port) as (page, bound):
         with tempfile.TemporaryDirectory(prefix="klambi-try-", dir=folder) as temporary:
             async with _world(settings, place, Path(temporary)) as trial:

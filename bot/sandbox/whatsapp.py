@@ -20,6 +20,7 @@ right `Authorization: Bearer` header, 404 for a template that does not exist):
   (131047), unknown or blocked people (131026), throughput (130429) and the pair rate (131056);
 - `POST /{version}/{phone_number_id}/media` (multipart upload), `GET /{version}/{media_id}` (its short-lived url),
   `GET <url>` (the bytes, Bearer too), `DELETE /{version}/{media_id}`;
+- `GET /{version}/{waba_id}/subscribed_apps` (`subscribed_apps`: one app unless a script empties it);
 - `GET` and `POST /{version}/{waba_id}/message_templates` with Meta's rules for a template's definition; templates
   wait in review (PENDING) until `set_template_status` (or `auto_approve`).
 
@@ -578,6 +579,8 @@ class GraphSandbox:
         self.rate_per_second, self.pair_limit, self.pair_seconds = rate_per_second, pair_limit, pair_seconds
         self.webhook_url: str | None = None  # where people's webhooks go: the bot's route
         self.auto_statuses = False  # True: a "delivered" status webhook follows every accepted message
+        # the apps subscribed to the WABA's webhooks (GET /{waba_id}/subscribed_apps); [] as before Meta's step
+        self.subscribed_apps: list[JSON] = [{"whatsapp_business_api_data": {"id": "1", "name": "Ngobras Klambi"}}]
         self.sent: list[GraphMessage] = []
         self.read_marks: list[str] = []  # wamids the bot marked as read
         self.typing: list[str] = []  # wamids the bot marked as read with a typing indicator
@@ -610,6 +613,7 @@ class GraphSandbox:
         app.router.add_post("/{version}/{node}/messages", self._messages)
         app.router.add_post("/{version}/{node}/media", self._upload)
         app.router.add_get("/{version}/{node}/message_templates", self._list_templates)
+        app.router.add_get("/{version}/{node}/subscribed_apps", self._subscribed_apps)
         app.router.add_post("/{version}/{node}/message_templates", self._create_template)
         app.router.add_get("/{version}/{node}", self._get_node)
         app.router.add_delete("/{version}/{node}", self._delete_media)
@@ -1269,6 +1273,14 @@ class GraphSandbox:
         return web.Response(body=data, headers={"Content-Type": media.mime_type})
 
     # --- templates -------------------------------------------------------------------------------------------------
+
+    async def _subscribed_apps(self, request: web.Request) -> web.Response:
+        try:
+            self._authorize(request)
+            self._node(request, self.waba_id)
+            return web.json_response({"data": self.subscribed_apps})
+        except GraphError as error:
+            return error.response()
 
     async def _list_templates(self, request: web.Request) -> web.Response:
         try:

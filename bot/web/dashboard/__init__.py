@@ -4,13 +4,14 @@ one web application, for people signed in with a one-use link. docs/architecture
 - `common`: the session, templates, headers and refusals every page shares;
 - `signin`: the link's page and its "Masuk" button, "Keluar", `/dasbor` itself;
 - `kecamatan`: the kecamatan page (matrix, indicator, chart, downloads), the kabupaten and national rankings;
-- `desa`: one desa's obligations, versions, files, reminders and open questions.
+- `desa`: one desa's obligations, versions, files, reminders and open questions;
+- `health`: `/dasbor/kesehatan`, the checks of `klambi doctor`, for admins.
 """
 
 from __future__ import annotations
 
 from bot.app import App
-from bot.web.dashboard import desa, kecamatan, signin
+from bot.web.dashboard import desa, health, kecamatan, signin
 from bot.web.dashboard.common import Dashboard, Routes
 from bot.web.server import WebApp
 
@@ -22,4 +23,5 @@ def mount_dashboard(webapp: WebApp, app: App) -> Dashboard:
     signin.mount(routes)
     kecamatan.mount(routes)
     desa.mount(routes)
+    health.mount(routes)
     return dashboard
