@@ -14,7 +14,8 @@ are the real ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -442,6 +443,16 @@ async def run_demo(settings: Settings, say: Callable[[str], object]) -> Kecamata
     """A fresh demo database and file store each run, the sandbox on a free loopback port, the season played."""
     for leftover in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
         leftover.unlink(missing_ok=True)
+    async with sandboxed(settings, Path(DEMO_DATABASE), Path(DEMO_FILES)) as (app, sandbox, graph, clock):
+        return await play_season(app, sandbox, graph, clock, say)
+
+
+@contextlib.asynccontextmanager
+async def sandboxed(
+    settings: Settings, database: Path, files: Path
+) -> AsyncIterator[tuple[App, BotApiSandbox, Any, ManualClock]]:
+    """Both sandboxes on free loopback ports, sharing a clock that starts at `DEMO_START`, and an app on them with its
+    own SQLite file and file store (`klambi demo`, `klambi try`: never the configured ones)."""
     clock = ManualClock(DEMO_START)
     transcript: list[str] = []
     async with (
@@ -449,14 +460,14 @@ async def run_demo(settings: Settings, say: Callable[[str], object]) -> Kecamata
                       transcript=transcript) as sandbox,
         demo_graph(clock, transcript) as graph,
     ):  # fmt: skip
-        demo_settings = with_sandboxes(settings, sandbox, graph).model_copy(
+        sandboxed_settings = with_sandboxes(settings, sandbox, graph).model_copy(
             update={
-                "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{DEMO_DATABASE}"}),
-                "storage": settings.storage.model_copy(update={"path": DEMO_FILES}),
+                "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{database}"}),
+                "storage": settings.storage.model_copy(update={"path": files}),
             }
         )
-        app = App.create(demo_settings, clock)
+        app = App.create(sandboxed_settings, clock)
         try:
-            return await play_season(app, sandbox, graph, clock, say)
+            yield app, sandbox, graph, clock
         finally:
             await app.close()

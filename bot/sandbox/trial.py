@@ -37,13 +37,11 @@ from bot.config import Settings
 from bot.errors import InputError
 from bot.i18n import fmt_date
 from bot.sandbox.demo import (
-    DEMO_START,
     DEMO_TOKEN,
     Season,
     WhatsAppUser,
-    demo_graph,
     prepare_area,
-    with_sandboxes,
+    sandboxed,
 )
 from bot.sandbox.telegram import BotApiSandbox, SandboxMessage, SandboxUser
 from bot.sandbox.whatsapp import GraphMessage, GraphSandbox, WaPerson
@@ -430,50 +428,34 @@ async def trying(settings: Settings, kecamatan: str = DEFAULT_KECAMATAN, port: i
 @contextlib.asynccontextmanager
 async def _world(settings: Settings, place: tuple[str, str, str], folder: Path) -> AsyncIterator[Trial]:
     kode = place[0]
-    clock = ManualClock(DEMO_START)
-    transcript: list[str] = []
-    async with (
-        BotApiSandbox(token=DEMO_TOKEN, bot_username="ngobras_klambi_bot", now=clock.now,
-                      transcript=transcript) as sandbox,
-        demo_graph(clock, transcript) as graph,
-    ):  # fmt: skip
-        trial_settings = with_sandboxes(settings, sandbox, graph).model_copy(
-            update={
-                "database": settings.database.model_copy(update={"url": f"sqlite+aiosqlite:///{folder / 'try.db'}"}),
-                "storage": settings.storage.model_copy(update={"path": folder / "files"}),
-            }
-        )
-        app = App.create(trial_settings, clock)
-        try:
-            await prepare_area(app, kode, clock.now())
-            desa = [a for k, a in reference_areas().items() if k.startswith(kode + ".") and
-                    a.level in (Level.DESA, Level.DESA_ADAT)]  # fmt: skip
-            if not desa:
-                raise InputError("try.no_desa", kecamatan=place[1])
-            first = min(desa, key=lambda a: a.kode)
-            season = Season(app, sandbox, graph, clock, lambda _: None)
-            async with running(app, telegram_token=DEMO_TOKEN, jobs=False, settle=0.3) as runtime:
-                season.runtime = runtime
-                assert runtime.whatsapp is not None
-                graph.webhook_url = runtime.whatsapp.webhook.url
-                await season.templates()
-                sekdes = await season.join_whatsapp("6281330000101", "Siti", f"Sekdes {first.nama}", Role.SEKDES,
-                                                     first.kode)  # fmt: skip
-                staf = await season.join(201, "Rina", "Kasi Pemerintahan", Role.STAF, kode)
-                camat = await season.join(301, "Kutum", "Camat", Role.CAMAT, kode)
-                trial = Trial(app, runtime, sandbox, graph, clock, season, place)
-                said = f"[WA] {sekdes.person.label} > "  # what she wrote to join (Graph keeps only the bot's side)
-                joined = [line.removeprefix(said) for line in graph.transcript() if line.startswith(said)]
-                for phone in (
-                    Phone("sekdes", f"Sekdes {first.nama}", "Siti", "whatsapp", whatsapp=_person(sekdes)),
-                    Phone("staf", "Kasi Pemerintahan", "Rina", "telegram", telegram=staf),
-                    Phone("camat", f"Camat {place[1]}", "Kutum", "telegram", telegram=camat),
-                ):
-                    trial.phones[phone.key] = phone
-                trial.phones["sekdes"].mine = [Mine(0, text, clock.now()) for text in joined]
-                yield trial
-        finally:
-            await app.close()
+    async with sandboxed(settings, folder / "try.db", folder / "files") as (app, sandbox, graph, clock):
+        await prepare_area(app, kode, clock.now())
+        desa = [a for k, a in reference_areas().items() if k.startswith(kode + ".") and
+                a.level in (Level.DESA, Level.DESA_ADAT)]  # fmt: skip
+        if not desa:
+            raise InputError("try.no_desa", kecamatan=place[1])
+        first = min(desa, key=lambda a: a.kode)
+        season = Season(app, sandbox, graph, clock, lambda _: None)
+        async with running(app, telegram_token=DEMO_TOKEN, jobs=False, settle=0.3) as runtime:
+            season.runtime = runtime
+            assert runtime.whatsapp is not None
+            graph.webhook_url = runtime.whatsapp.webhook.url
+            await season.templates()
+            sekdes = await season.join_whatsapp("6281330000101", "Siti", f"Sekdes {first.nama}", Role.SEKDES,
+                                                 first.kode)  # fmt: skip
+            staf = await season.join(201, "Rina", "Kasi Pemerintahan", Role.STAF, kode)
+            camat = await season.join(301, "Kutum", "Camat", Role.CAMAT, kode)
+            trial = Trial(app, runtime, sandbox, graph, clock, season, place)
+            said = f"[WA] {sekdes.person.label} > "  # what she wrote to join (Graph keeps only the bot's side)
+            joined = [line.removeprefix(said) for line in graph.transcript() if line.startswith(said)]
+            for phone in (
+                Phone("sekdes", f"Sekdes {first.nama}", "Siti", "whatsapp", whatsapp=_person(sekdes)),
+                Phone("staf", "Kasi Pemerintahan", "Rina", "telegram", telegram=staf),
+                Phone("camat", f"Camat {place[1]}", "Kutum", "telegram", telegram=camat),
+            ):
+                trial.phones[phone.key] = phone
+            trial.phones["sekdes"].mine = [Mine(0, text, clock.now()) for text in joined]
+            yield trial
 
 
 def _person(user: WhatsAppUser) -> WaPerson:
