@@ -341,7 +341,7 @@ async def _whatsapp_webhook(checks: _Checks, http: ClientSession, headers: dict[
 
 
 async def _templates(checks: _Checks) -> None:
-    from bot.channels.whatsapp.templates import TEMPLATES, TemplateRegistry
+    from bot.channels.whatsapp.templates import APPROVED, TEMPLATES, TemplateRegistry
     from bot.errors import InputError
 
     if not checks.settings.whatsapp.waba_id:
@@ -360,7 +360,7 @@ async def _templates(checks: _Checks) -> None:
     waiting = [
         f"{tpl.name} ({registered.get((tpl.name, tpl.language), '-')})"
         for tpl in TEMPLATES
-        if registered.get((tpl.name, tpl.language)) != "APPROVED"
+        if registered.get((tpl.name, tpl.language)) != APPROVED
     ]
     if waiting:
         checks.fail(
