@@ -15,6 +15,7 @@ from bot.db import make_engine, reap_closes, session_factory
 from bot.storage import FileStore
 
 if TYPE_CHECKING:
+    from bot.services.reading import Reader
     from reports.pool import Builds
 
 
@@ -26,6 +27,7 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     files: FileStore
     _builds: Any = field(default=None, init=False, repr=False, compare=False)
+    _reader: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> App:
@@ -45,6 +47,15 @@ class App:
 
             self._builds = Builds(self.settings.reports.workers)
         return self._builds
+
+    @property
+    def reader(self) -> Reader:
+        """Documents sent in the chat, read off the event loop (`bot.services.reading`)."""
+        if self._reader is None:
+            from bot.services.reading import Reader
+
+            self._reader = Reader(self.settings.reading)
+        return self._reader
 
     async def close(self) -> None:
         if self._builds is not None:

@@ -283,6 +283,19 @@ class ReportsSettings(_Section):
     workers: int = Field(default=1, ge=0, le=32)
 
 
+class ReadingSettings(_Section):
+    """The bot reads a document sent in /kirim (bot/reading) and proposes its nomor and tanggal penetapan."""
+
+    enabled: bool = True
+    # Scans and photos by OCR, when Tesseract with its Indonesian data is installed (README); false: text layers only.
+    ocr: bool = True
+    # How long one reading may take: a document with a text layer, and one that needs OCR (scans, photos).
+    seconds: float = Field(default=20, ge=1, le=300)
+    ocr_seconds: float = Field(default=90, ge=5, le=900)
+    # Documents read at once by this process (each in a child process of its own; OCR takes a whole CPU).
+    workers: int = Field(default=1, ge=1, le=16)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KLAMBI_", env_nested_delimiter="__", extra="ignore")
 
@@ -295,6 +308,7 @@ class Settings(BaseSettings):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     reminders: RemindersSettings = Field(default_factory=RemindersSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
+    reading: ReadingSettings = Field(default_factory=ReadingSettings)
     _deprecations: list[str] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")

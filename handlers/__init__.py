@@ -50,6 +50,7 @@ async def batal(current: Turn) -> None:
 TEXT_STEPS: dict[tuple[str, str], Callable[[Turn, str], Awaitable[None]]] = {
     ("kirim", "date"): submission.date_text,
     ("kirim", "nomor"): submission.nomor_text,
+    ("kirim", "read"): submission.read_typed,
     ("tolak", "reason"): verification.reason_text,
     ("tenggat", "date"): desk.tenggat_date,
     ("catat", "penetapan"): lambda c, text: desk.catat_date(c, "penetapan", parse_chat_date(text)),
@@ -229,6 +230,9 @@ ROUTES: dict[type[actions.Action], Callable[[Turn, Any], Awaitable[None]]] = {
     actions.KirimDate: lambda c, a: submission.date_button(c, a.days_back),
     actions.KirimSkipNomor: lambda c, a: submission.nomor_text(c, None),
     actions.KirimSend: lambda c, a: submission.confirm(c),
+    actions.KirimReadRight: lambda c, a: submission.read_right(c),
+    actions.KirimReadChange: lambda c, a: submission.read_change(c),
+    actions.KirimUseRead: lambda c, a: submission.use_read(c),
     actions.Accept: lambda c, a: verification.accept(c, a.submission_id),
     actions.Reject: lambda c, a: verification.reject(c, a.submission_id),
     actions.PerpanjangDesa: at_step("perpanjang", "desa", lambda c, a: deadlines.choose_desa(c, a.desa_kode)),
@@ -331,10 +335,13 @@ def route(incoming: Incoming) -> Handler | None:
 
 
 async def dispatch(core: Conversations, incoming: Incoming, channel: ChannelFacts) -> Outcome:
-    """Handle what a person did, on any channel. Files are fetched first, outside the transaction
-    (`submission.receive_files`)."""
+    """Handle what a person did, on any channel. Files are fetched (and a document read) first, outside the
+    transaction (`submission.receive_files`); so are the photos of the pages read when Lanjut is pressed
+    (`submission.pages_done`)."""
     if incoming.files and incoming.group is None:
         return await submission.receive_files(core, incoming, channel)
+    if incoming.group is None and isinstance(actions.decode_or_none(incoming.choice), actions.KirimPagesDone):
+        return await submission.pages_done(core, incoming, channel)  # the photos are read first
     handler = route(incoming)
     if handler is None:
         return Outcome()

@@ -2,6 +2,12 @@
 
 Every step is saved in the person's draft, so a restart (or a weak connection that delivers the next message an hour
 later) continues where they were. The file is downloaded at once and stored by content hash.
+
+The bot reads the document (docs/domain.md, "Reading a document"): a PDF or DOCX as it arrives, photos of pages when
+Lanjut is pressed, both before the step's transaction and off the event loop (`app.reader`). It proposes what it read
+("Saya membaca: … Benar?"), warns when the file seems to be another document, year or desa than the one chosen, or
+says another date or nomor than the one typed, and lets the secretary choose; what she confirms or types is what
+counts. Staf see in the alert what was read and where it differs.
 """
 
 from __future__ import annotations
@@ -21,16 +27,20 @@ from bot.chat.actions import (
     KirimDate,
     KirimObligation,
     KirimPagesDone,
+    KirimReadChange,
+    KirimReadRight,
     KirimSend,
     KirimSkipNomor,
+    KirimUseRead,
     Reject,
 )
 from bot.chat.messages import Incoming, IncomingFile, OutFile
 from bot.clock import today
 from bot.errors import InputError
-from bot.i18n import fmt_date, fmt_datetime
+from bot.i18n import doc_label, fmt_date, fmt_datetime
 from bot.parsing import limit_text, parse_chat_date
-from bot.services.drafts import clear_draft, get_draft, save_draft, step_of_sender
+from bot.reading import DOCUMENTS, Reading, normalise_nomor
+from bot.services.drafts import clear_draft, draft_of_sender, get_draft, save_draft, step_of_sender
 from bot.services.people import people_with_role_covering
 from bot.services.submissions import (
     NOMOR_LIMIT,
@@ -40,6 +50,7 @@ from bot.services.submissions import (
     submit_from_chat,
 )
 from bot.storage import sniff_mime_type
+from bot.wilayah import fold_name
 from handlers.common import Buttons, ChannelFacts, Conversations, Outcome, Turn
 from models.tables import Role
 
@@ -115,17 +126,20 @@ async def receive_files(core: Conversations, incoming: Incoming, channel: Channe
     """
     app = core.app
     async with app.sessions() as session:
-        expected = await step_of_sender(session, incoming.sender) in FILE_STEPS
-    if not expected:
+        step = await step_of_sender(session, incoming.sender)
+    if step not in FILE_STEPS:
         return await core.handle(incoming, channel, _file_not_expected)
     try:
         stored = [await download_attachment(app, incoming.channel, f) for f in incoming.files]
     except InputError as problem:
         return await core.handle(incoming, channel, _refuse(problem))
+    reading = None
+    if step == (FLOW, "file") and len(stored) == 1 and stored[0]["mime_type"] in SINGLE_FILE_TYPES:
+        reading = await read_stored(app, stored)  # a whole document: read now, outside the transaction
 
     async def received(current: Turn) -> None:
         for one in stored:
-            await _file_received(current, one)
+            await _file_received(current, one, reading)
 
     return await core.handle(incoming, channel, received)
 
@@ -142,7 +156,30 @@ def _refuse(problem: InputError):
     return refuse
 
 
-async def _file_received(current: Turn, stored: dict) -> None:
+async def read_stored(app: App, files: list[dict]) -> Reading | None:
+    """What the stored files say, as the pages of one document; None when nothing could be read."""
+    return await app.reader.read([app.files.path_of(f["stored_path"]) for f in files])
+
+
+async def pages_done(core: Conversations, incoming: Incoming, channel: ChannelFacts) -> Outcome:
+    """'Lanjut' after the photos of the pages: they are read (OCR) first, outside the transaction, as a file is
+    fetched; the step itself checks the draft again."""
+    async with core.app.sessions() as session:
+        found = await draft_of_sender(session, incoming.sender)
+    reading = None
+    if found is not None and found[:2] == (FLOW, "more") and found[2].get("files"):
+        reading = await read_stored(core.app, found[2]["files"])
+
+    async def pages_read(current: Turn) -> None:
+        await next_step(current, reading)
+
+    return await core.handle(incoming, channel, pages_read)
+
+
+APP_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
+
+
+async def _file_received(current: Turn, stored: dict, reading: Reading | None = None) -> None:
     person = current.require_person()
     draft = await get_draft(current.session, person.id)
     if draft is not None and (draft.flow, draft.step) == ("catat", "files"):
@@ -163,14 +200,14 @@ async def _file_received(current: Turn, stored: dict) -> None:
     data = {**draft.data, "files": files}
     now = current.app.clock.now()
     if stored["mime_type"] in SINGLE_FILE_TYPES and len(files) == 1:
-        await save_draft(current.session, current.person.id, FLOW, "date", data, now)
-        _ask_date(current)
+        await _propose(current, data, reading)
         return
     await save_draft(current.session, current.person.id, FLOW, "more", data, now)
-    current.reply(
-        current.t("kirim.file_received", count=len(files)),
-        [[(current.t("button.next"), KirimPagesDone()), (current.t("button.cancel"), Cancel())]],
-    )
+    text = current.t("kirim.file_received", count=len(files))
+    if len(files) == 1 and stored.get("kind") == "photo":  # the app shrank it: a scan reads better as a document
+        app = APP_NAMES.get(current.channel.name, current.t("kirim.photo_app"))
+        text = f"{text}\n\n{current.t('kirim.photo_hint', app=app)}"
+    current.reply(text, [[(current.t("button.next"), KirimPagesDone()), (current.t("button.cancel"), Cancel())]])
 
 
 def add_file(files: list[dict], stored: dict) -> list[dict]:
@@ -213,20 +250,151 @@ async def download_attachment(app: App, channel: str, attachment: IncomingFile) 
     }
 
 
-def _ask_date(current: Turn) -> None:
+def _ask_date(current: Turn, before: list[str] | None = None) -> None:
     current.reply(
-        current.t("kirim.ask_date"),
+        "\n\n".join([*(before or []), current.t("kirim.ask_date")]),
         [[(current.t("button.today"), KirimDate(0)), (current.t("button.yesterday"), KirimDate(1))],
          [(current.t("button.cancel"), Cancel())]],
     )  # fmt: skip
 
 
-async def next_step(current: Turn) -> None:
-    """'Lanjut' after the pages."""
+async def next_step(current: Turn, reading: Reading | None = None) -> None:
+    """'Lanjut' after the pages (read by `pages_done` before this transaction)."""
     draft = await _draft_at(current, "more")
-    await save_draft(current.session, draft.person_id, FLOW, "date", draft.data, current.app.clock.now())
     current.mark_pressed(current.t("chat.files_chosen", count=len(draft.data.get("files", []))))
+    await _propose(current, draft.data, reading)
+
+
+# --- what the file says ---------------------------------------------------------------------------------------------
+
+
+async def _propose(current: Turn, data: dict, reading: Reading | None) -> None:
+    """After the file(s): propose the date and nomor read from them (Benar / Ubah), with a warning first when the file
+    seems to be another document, year or desa; without a date read, ask for it as before."""
+    assert current.person is not None
+    obligation = await obligation_glance(current.session, data["obligation_id"])
+    assert obligation is not None
+    data = {**data, "read": reading.as_json() if reading is not None else None}
+    warnings = _other_document(current, obligation, reading)
+    penetapan = _readable_date(reading, today(current.app.clock, ZoneInfo(obligation.timezone)))
+    now = current.app.clock.now()
+    if reading is None or penetapan is None:
+        await save_draft(current.session, current.person.id, FLOW, "date", data, now)
+        _ask_date(current, warnings)
+        return
+    await save_draft(current.session, current.person.id, FLOW, "read", data, now)
+    what = _read_words(current, obligation.document_code, reading.nomor, penetapan)
+    current.reply(
+        "\n\n".join([*warnings, current.t("kirim.read_proposal", what=what)]),
+        [[(current.t("button.read_right"), KirimReadRight()), (current.t("button.read_change"), KirimReadChange())],
+         [(current.t("button.cancel"), Cancel())]],
+    )  # fmt: skip
+
+
+def _readable_date(reading: Reading | None, today_there: date) -> date | None:
+    """The date read, when it can be the tanggal penetapan: not in the future."""
+    if reading is None or reading.tanggal_penetapan is None or reading.tanggal_penetapan > today_there:
+        return None
+    return reading.tanggal_penetapan
+
+
+def _read_words(current: Turn, document_code: str, nomor: str | None, penetapan: date | None) -> str:
+    """The words of a proposal: Perdes Nomor 5 Tahun 2024, ditetapkan 27 September 2024 (a report: laporan …)."""
+    parts = []
+    if nomor:
+        number, _, year = nomor.partition("/")
+        perdes = document_code != "LPPDES" and number.isdigit() and year.isdigit()
+        parts.append(current.t("kirim.read_perdes", number=number, year=year) if perdes
+                     else current.t("kirim.read_nomor", nomor=nomor))  # fmt: skip
+    if penetapan is not None:
+        key = "kirim.read_dated" if document_code == "LPPDES" else "kirim.read_established"
+        parts.append(current.t(key, date=fmt_date(penetapan, current.lang)))
+    return ", ".join(parts)
+
+
+def _document_words(document: str | None, tahun_anggaran: int | None, current: Turn) -> str:
+    label = doc_label(document) if document else current.t("kirim.read_some_document")
+    return f"{label} TA {tahun_anggaran}" if tahun_anggaran else label
+
+
+def _other_document(current: Turn, obligation, reading: Reading | None) -> list[str]:
+    """Warnings when the file seems to be another document or year than chosen, or of another desa."""
+    if reading is None or obligation.document_code not in DOCUMENTS:
+        return []
+    warnings = []
+    other_document = reading.document is not None and reading.document != obligation.document_code
+    other_year = reading.tahun_anggaran is not None and reading.tahun_anggaran != obligation.tahun_anggaran
+    if other_document or other_year:
+        found = _document_words(reading.document, reading.tahun_anggaran, current)
+        chosen = _document_words(obligation.document_code, obligation.tahun_anggaran, current)
+        warnings.append(current.t("kirim.read_other_document", found=found, chosen=chosen))
+    if reading.desa_nama and fold_name(reading.desa_nama) != fold_name(obligation.desa_nama):
+        warnings.append(current.t("kirim.read_other_desa", found=reading.desa_nama, chosen=obligation.desa_nama))
+    return warnings
+
+
+def _same_nomor(typed: str | None, read: str) -> bool:
+    return typed is not None and (normalise_nomor(typed) or fold_name(typed)) == read
+
+
+def _typed_differs(current: Turn, data: dict, reading: Reading | None) -> list[str]:
+    """Where what the secretary gave differs from what the file says."""
+    if reading is None:
+        return []
+    lines = []
+    typed_date = date.fromisoformat(data["penetapan"])
+    if reading.tanggal_penetapan is not None and reading.tanggal_penetapan != typed_date:
+        lines.append(current.t("kirim.read_differs_date", typed=fmt_date(typed_date, current.lang),
+                               read=fmt_date(reading.tanggal_penetapan, current.lang)))  # fmt: skip
+    if reading.nomor is not None and not _same_nomor(data.get("nomor"), reading.nomor):
+        lines.append(current.t("kirim.read_differs_nomor", typed=data.get("nomor") or "—", read=reading.nomor))
+    return lines
+
+
+def _reading_of(data: dict) -> Reading | None:
+    return Reading.from_json(data["read"]) if data.get("read") else None
+
+
+async def read_right(current: Turn) -> None:
+    """Benar: the date and nomor read are the ones given."""
+    draft = await _draft_at(current, "read")
+    reading = _reading_of(draft.data)
+    penetapan = _readable_date(reading, await obligation_today(current, draft.data["obligation_id"]))
+    if reading is None or penetapan is None:
+        raise InputError("chat.stale_button")
+    current.mark_pressed(f"➡️ {current.t('button.read_right')}")
+    await _summarise(current, {**draft.data, "penetapan": penetapan.isoformat(), "nomor": reading.nomor})
+
+
+async def read_change(current: Turn) -> None:
+    """Ubah: the secretary types the date and the nomor herself."""
+    draft = await _draft_at(current, "read")
+    await save_draft(current.session, draft.person_id, FLOW, "date", draft.data, current.app.clock.now())
+    current.mark_pressed(f"➡️ {current.t('button.read_change')}")
     _ask_date(current)
+
+
+async def read_typed(current: Turn, text: str) -> None:
+    """A date typed instead of pressing Benar or Ubah: it is the date given (as after Ubah)."""
+    draft = await _draft_at(current, "read")
+    await save_draft(current.session, draft.person_id, FLOW, "date", draft.data, current.app.clock.now())
+    await date_text(current, text)
+
+
+async def use_read(current: Turn) -> None:
+    """At the summary: take the date and nomor the file says instead of what was typed."""
+    draft = await _draft_at(current, "confirm")
+    reading = _reading_of(draft.data)
+    if reading is None:
+        raise InputError("chat.stale_button")
+    data = dict(draft.data)
+    penetapan = _readable_date(reading, await obligation_today(current, data["obligation_id"]))
+    if penetapan is not None:
+        data["penetapan"] = penetapan.isoformat()
+    if reading.nomor is not None:
+        data["nomor"] = reading.nomor
+    current.mark_pressed(f"➡️ {current.t('button.use_read')}")
+    await _summarise(current, data)
 
 
 async def date_button(current: Turn, days_back: int) -> None:
@@ -258,12 +426,17 @@ async def _set_date(current: Turn, data: dict, chosen: date) -> None:
 async def nomor_text(current: Turn, text: str | None) -> None:
     draft = await _draft_at(current, "nomor")
     nomor = limit_text("Nomor", text, NOMOR_LIMIT) if text else None
-    data = {**draft.data, "nomor": nomor}
-    await save_draft(current.session, draft.person_id, FLOW, "confirm", data, current.app.clock.now())
-    obligation = await obligation_glance(current.session, data["obligation_id"])
-    assert obligation is not None
     if text is None:
         current.mark_pressed("➡️ —")
+    await _summarise(current, {**draft.data, "nomor": nomor})
+
+
+async def _summarise(current: Turn, data: dict) -> None:
+    """The summary before Kirim, with what the file says where it differs (and the choice to take the file's)."""
+    assert current.person is not None
+    await save_draft(current.session, current.person.id, FLOW, "confirm", data, current.app.clock.now())
+    obligation = await obligation_glance(current.session, data["obligation_id"])
+    assert obligation is not None
     summary = current.t(
         "kirim.summary",
         doc=obligation.document_code,
@@ -271,9 +444,16 @@ async def nomor_text(current: Turn, text: str | None) -> None:
         desa=obligation.desa_nama,
         files=len(data["files"]),
         penetapan=fmt_date(date.fromisoformat(data["penetapan"]), current.lang),
-        nomor=nomor or "—",
+        nomor=data.get("nomor") or "—",
     )
-    current.reply(summary, [[(current.t("button.send"), KirimSend()), (current.t("button.cancel"), Cancel())]])
+    reading = _reading_of(data)
+    differs = _typed_differs(current, data, reading)
+    warnings = _other_document(current, obligation, reading)
+    row = [(current.t("button.send"), KirimSend())]
+    if differs:
+        row.append((current.t("button.use_read"), KirimUseRead()))
+        differs.append(current.t("kirim.read_which"))
+    current.reply("\n\n".join([*warnings, summary, *differs]), [row, [(current.t("button.cancel"), Cancel())]])
 
 
 async def confirm(current: Turn) -> None:
@@ -289,7 +469,7 @@ async def confirm(current: Turn) -> None:
     await clear_draft(current.session, current.person.id)
     current.mark_pressed(current.t("kirim.sent"))
     current.reply(_receipt_text(current, receipt))
-    await _alert_staf(current, receipt, data["files"])
+    await _alert_staf(current, receipt, data["files"], _reading_of(data))
 
 
 def _receipt_text(current: Turn, receipt: Receipt) -> str:
@@ -309,13 +489,14 @@ def _receipt_text(current: Turn, receipt: Receipt) -> str:
     )
 
 
-async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict]) -> None:
-    """Every staf of the kecamatan gets the files and the Terima / Tolak buttons."""
+async def _alert_staf(current: Turn, receipt: Receipt, files: list[dict], reading: Reading | None) -> None:
+    """Every staf of the kecamatan gets the files and the Terima / Tolak buttons, and what the file says."""
     staf = await people_with_role_covering(current.session, {Role.STAF}, receipt.desa_kode)
     assert current.person is not None
     text = alert_text(current, receipt.document_code, receipt.tahun_anggaran, receipt.desa_nama, receipt.version,
                       current.person.name, receipt.received_at, receipt.zone, receipt.tanggal_penetapan, receipt.nomor,
                       len(files), receipt.on_time)  # fmt: skip
+    text = "\n".join([text, *_read_for_staf(current, receipt, reading)])
     buttons = verdict_buttons(current, receipt.submission_id)
     for person in staf:
         current.tell(person, text, buttons, [OutFile.stored(f) for f in files], about=f"alert:{receipt.submission_id}",
@@ -328,6 +509,41 @@ def alert_text(current: Turn, doc, ta, desa, version, sender, received, zone, pe
         received=fmt_datetime(received, current.lang), zone=zone, penetapan=fmt_date(penetapan, current.lang),
         nomor=nomor or "—", files=files, verdict=current.t("receipt.on_time" if on_time else "receipt.late"),
     )  # fmt: skip
+
+
+def _read_for_staf(current: Turn, receipt: Receipt, reading: Reading | None) -> list[str]:
+    """Terbaca dari berkas: … and, where it differs from what the sender gave, what she gave."""
+    if reading is None:
+        return []
+    parts = []
+    if reading.document is not None or reading.tahun_anggaran is not None:
+        parts.append(_document_words(reading.document, reading.tahun_anggaran, current))
+    if reading.nomor is not None:
+        parts.append(current.t("kirim.read_nomor", nomor=reading.nomor))
+    if reading.tanggal_penetapan is not None:
+        key = "kirim.read_dated" if receipt.document_code == "LPPDES" else "kirim.read_established"
+        parts.append(current.t(key, date=fmt_date(reading.tanggal_penetapan, current.lang)))
+    if reading.desa_nama is not None:
+        parts.append(f"Desa {reading.desa_nama}")
+    if not parts:
+        return []
+    differs = []
+    if reading.tanggal_penetapan is not None and reading.tanggal_penetapan != receipt.tanggal_penetapan:
+        differs.append(current.t("verif.read_differs_date", typed=fmt_date(receipt.tanggal_penetapan, current.lang)))
+    if reading.nomor is not None and not _same_nomor(receipt.nomor, reading.nomor):
+        differs.append(current.t("verif.read_differs_nomor", typed=receipt.nomor or "—"))
+    if receipt.document_code in DOCUMENTS and (
+        (reading.document is not None and reading.document != receipt.document_code)
+        or (reading.tahun_anggaran is not None and reading.tahun_anggaran != receipt.tahun_anggaran)
+    ):
+        chosen = _document_words(receipt.document_code, receipt.tahun_anggaran, current)
+        differs.append(current.t("verif.read_differs_document", chosen=chosen))
+    if reading.desa_nama is not None and fold_name(reading.desa_nama) != fold_name(receipt.desa_nama):
+        differs.append(current.t("verif.read_differs_desa", chosen=receipt.desa_nama))
+    lines = [current.t("verif.read", what=" · ".join(parts))]
+    if differs:
+        lines.append(current.t("verif.read_differs", what="; ".join(differs)))
+    return lines
 
 
 def verdict_buttons(current: Turn, submission_id: int) -> Buttons:

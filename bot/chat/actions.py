@@ -152,6 +152,21 @@ class KirimSend(Action):
     pass
 
 
+@action("k", "ok")
+class KirimReadRight(Action):
+    """Benar: what the bot read from the file is the tanggal penetapan and the nomor."""
+
+
+@action("k", "edit")
+class KirimReadChange(Action):
+    """Ubah: the secretary types them herself."""
+
+
+@action("k", "use")
+class KirimUseRead(Action):
+    """At the summary, take what the file says instead of what was typed."""
+
+
 # verification
 @action("v", "a")
 class Accept(Action):

@@ -237,6 +237,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "button.yesterday": ("Kemarin", "Yesterday"),
     "button.skip": ("Lewati", "Skip"),
     "button.next": ("Lanjut ➡️", "Next ➡️"),
+    "button.read_right": ("✅ Benar", "✅ Right"),
+    "button.read_change": ("✏️ Ubah", "✏️ Change"),
+    "button.use_read": ("📄 Pakai isi berkas", "📄 Use the file's"),
     "button.send": ("✅ Kirim", "✅ Send"),
     "button.accept": ("✅ Terima", "✅ Accept"),
     "button.reject": ("❌ Tolak", "❌ Reject"),
@@ -452,6 +455,42 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kirim.sent": ("✔ Terkirim.", "✔ Sent."),
     "kirim.expect_file": ("Silakan kirim berkasnya dulu (PDF, DOCX, atau foto).", "Please send the file first."),
     "kirim.expect_buttons": ("Tekan Kirim atau Batal di atas.", "Press Send or Cancel above."),
+    # what the bot read from the file (bot/reading): it proposes, warns and lets the secretary choose
+    "kirim.read_proposal": ("Saya membaca: {what}. Benar?", "I read: {what}. Is that right?"),
+    "kirim.read_perdes": ("Perdes Nomor {number} Tahun {year}", "Perdes Number {number} of {year}"),
+    "kirim.read_nomor": ("Nomor {nomor}", "Number {nomor}"),
+    "kirim.read_established": ("ditetapkan {date}", "established {date}"),
+    "kirim.read_dated": ("laporan bertanggal {date}", "a report dated {date}"),
+    "kirim.read_other_document": (
+        "⚠️ Berkas ini tampaknya {found}, padahal yang Anda pilih {chosen}. Mohon periksa lagi: bila berkasnya keliru, "
+        "tekan Batal lalu kirim berkas yang benar.",
+        "⚠️ This file looks like {found}, but you chose {chosen}. Please check: if it is the wrong file, press Cancel "
+        "and send the right one.",
+    ),
+    "kirim.read_other_desa": (
+        "⚠️ Berkas ini menyebut Desa {found}, bukan Desa {chosen}.",
+        "⚠️ This file names Desa {found}, not Desa {chosen}.",
+    ),
+    "kirim.read_differs_date": (
+        "⚠️ Tanggal penetapan yang Anda isi ({typed}) berbeda dengan yang tertulis di berkas ({read}).",
+        "⚠️ The date you gave ({typed}) differs from the one written in the file ({read}).",
+    ),
+    "kirim.read_differs_nomor": (
+        "⚠️ Nomor yang Anda isi ({typed}) berbeda dengan yang tertulis di berkas ({read}).",
+        "⚠️ The number you gave ({typed}) differs from the one written in the file ({read}).",
+    ),
+    "kirim.read_which": (
+        "Yang dicatat adalah isian Anda. Bila berkasnya yang benar, tekan \"Pakai isi berkas\".",
+        "What you gave is what is recorded. If the file is right, press \"Use the file's\".",
+    ),
+    "kirim.photo_hint": (
+        "Tips: {app} memperkecil foto sehingga tulisannya sulit dibaca. Bila ada hasil pindaian (scan) atau PDF-nya, "
+        "kirim sebagai Dokumen (📎 → Dokumen), bukan sebagai Foto.",
+        "Tip: {app} shrinks photos, which makes them hard to read. If you have a scan or the PDF, send it as a "
+        "Document (📎 → Document), not as a Photo.",
+    ),
+    "kirim.photo_app": ("Aplikasi chat", "The chat app"),
+    "kirim.read_some_document": ("dokumen", "a document"),
     "error.future_date_chat": (
         "Tanggal itu belum terjadi. Tulis tanggal penetapan yang sebenarnya.",
         "That date has not come yet. Give the real date it was established.",
@@ -478,6 +517,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "📥 New document: {doc} FY {ta} · Desa {desa} · version {version}\nFrom {sender} · received {received} {zone}\n"
         "Established {penetapan} · Number {nomor} · {files} files\n{verdict}",
     ),
+    "verif.read": ("🔎 Terbaca dari berkas: {what}", "🔎 Read from the file: {what}"),
+    "verif.read_differs": ("⚠️ Berbeda dengan isian pengirim: {what}", "⚠️ Differs from what the sender gave: {what}"),
+    "verif.read_differs_date": ("tanggal penetapan diisi {typed}", "date given as {typed}"),
+    "verif.read_differs_nomor": ("nomor diisi {typed}", "number given as {typed}"),
+    "verif.read_differs_document": ("dipilih {chosen}", "chosen as {chosen}"),
+    "verif.read_differs_desa": ("untuk Desa {chosen}", "for Desa {chosen}"),
     "verif.accepted_by": ("✅ Diterima oleh {name}.", "✅ Accepted by {name}."),
     "verif.rejected_by": ("❌ Ditolak oleh {name}: {reason}", "❌ Rejected by {name}: {reason}"),
     "verif.already": (

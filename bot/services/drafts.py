@@ -60,6 +60,14 @@ async def step_of_sender(session: AsyncSession, sender: Sender) -> tuple[str, st
     return (row[0], row[1]) if row is not None else None
 
 
+async def draft_of_sender(session: AsyncSession, sender: Sender) -> tuple[str, str, dict[str, Any]] | None:
+    """(flow, step, data) of the person behind this account, without a lock: what a step needs before its
+    transaction (the pages to read when the secretary presses Lanjut)."""
+    query = _STEP_OF_SENDER.add_columns(Draft.data)
+    row = (await session.execute(query, {"channel": sender.channel, "user_id": sender.user_id})).first()
+    return (row[0], row[1], dict(row[2] or {})) if row is not None else None
+
+
 async def save_draft(
     session: AsyncSession, person_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
 ) -> Draft:
