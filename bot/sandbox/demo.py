@@ -4,12 +4,13 @@ The real bot (what `klambi run` starts with Telegram and WhatsApp configured: `b
 loopback HTTP to `bot.sandbox.telegram` and `bot.sandbox.whatsapp`, which play the people: the Kasi Pemerintahan,
 the camat, the secretary of Rojopolo and a pendamping on Telegram, the secretaries of Sukosari and Kaliboto Lor on
 WhatsApp, and their forum group (an announcement, a problem and a question answered, an arisan with its invitation,
-reminders and notulen). A reminder to a WhatsApp secretary who has been quiet for days goes as its approved template;
-a meeting invitation after weeks of silence is announced by a template and opened with "baca". Each transcript line
-says its app ([TG] or [WA]). The injected clock walks from September 2024 to the LKjIP's signing day, 15 January
-2025. Documents of the other desa arrived on
-paper and are recorded the way `klambi record` records them. The dates are illustrative; the flows and the figures
-are the real ones.
+reminders and notulen). The bot reads each Perdes sent as a PDF and proposes its nomor and date; it catches a date
+typed otherwise than the file says, and a file of another document than the one chosen. A reminder to a WhatsApp
+secretary who has been quiet for days goes as its approved template; a meeting invitation after weeks of silence is
+announced by a template and opened with "baca". Each transcript line says its app ([TG] or [WA]). The injected clock
+walks from September 2024 to the LKjIP's signing day, 15 January 2025. Documents of the other desa arrived on paper
+and are recorded the way `klambi record` records them. The dates are illustrative; the flows and the figures are the
+real ones.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from bot.clock import ManualClock
 from bot.config import Settings, WhatsAppSettings
 from bot.db import upgrade
 from bot.i18n import fmt_date
+from bot.parsing import parse_chat_date
+from bot.sandbox.perdes import perdes_pdf
 from bot.sandbox.telegram import BotApiSandbox, SandboxChat, SandboxUser
 from bot.sandbox.whatsapp import GraphSandbox, WaPerson
 from bot.services.audit import Actor
@@ -184,30 +187,58 @@ class Season:
             )
 
     async def send(
-        self, sekdes: SandboxUser | WhatsAppUser, desa: str, doc: str, ta: int, penetapan: str, pages: int = 0
+        self,
+        sekdes: SandboxUser | WhatsAppUser,
+        desa: str,
+        doc: str,
+        ta: int,
+        penetapan: str,
+        pages: int = 0,
+        *,
+        typed: str | None = None,
+        take_the_file: bool = False,
     ) -> None:
-        """A secretary's whole /kirim: a PDF, or `pages` photos."""
+        """A secretary's whole /kirim. A Perdes PDF established on `penetapan`: the bot reads it and proposes its
+        nomor and date, and she confirms; or she types `typed` instead, is told it differs from the file, and keeps
+        hers or takes the file's. Or `pages` photos, whose date she types."""
         await sekdes.send_text("/kirim")
         await sekdes.expect("Dokumen mana")
         await sekdes.press(f"k:o:{await self.obligation(desa, doc, ta)}")
         await sekdes.expect("Kirim berkas")
+        nomor = sum(map(ord, desa)) % 20 + 1
         if pages:
             for page in range(pages):
                 await sekdes.send_photo(PHOTO + bytes([page]))
                 await sekdes.expect(f"({page + 1} berkas)")
             await sekdes.press("k:next")
+            await sekdes.expect("Tanggal penetapan")
+            await sekdes.send_text(penetapan)
+            await sekdes.expect("Nomor dokumennya")
+            await sekdes.send_text(f"{nomor} Tahun {ta - 1}")
         else:
-            await sekdes.send_document(
-                PDF + doc.encode() + desa.encode(), f"Perdes {doc} {desa}.pdf", "application/pdf"
-            )
-        await sekdes.expect("Tanggal penetapan")
-        await sekdes.send_text(penetapan)
-        await sekdes.expect("Nomor dokumennya")
-        await sekdes.send_text(f"{sum(map(ord, desa)) % 20 + 1} Tahun {ta - 1}")
+            await sekdes.send_document(self.perdes(desa, doc, ta, penetapan), f"Perdes {doc} {desa}.pdf",
+                                       "application/pdf")  # fmt: skip
+            await sekdes.expect("Saya membaca", timeout=30)
+            if typed is None:
+                await sekdes.press("k:ok")
+            else:
+                await sekdes.press("k:edit")
+                await sekdes.expect("Tanggal penetapan")
+                await sekdes.send_text(typed)
+                await sekdes.expect("Nomor dokumennya")
+                await sekdes.send_text(f"{nomor} Tahun {ta - 1}")
+                await sekdes.expect("berbeda dengan yang tertulis di berkas")
+                if take_the_file:
+                    await sekdes.press("k:use")
         await sekdes.expect("Periksa dulu")
         await sekdes.press("k:send")
         await sekdes.expect("Tanda terima")
         await self.idle()
+
+    def perdes(self, desa: str, doc: str, ta: int, penetapan: str) -> bytes:
+        """The Perdes as her word processor exported it, established on `penetapan`."""
+        day = fmt_date(parse_chat_date(penetapan), self.app.language)
+        return perdes_pdf(desa, doc, ta, sum(map(ord, desa)) % 20 + 1, ta - 1, day)
 
 
 async def prepare_area(app: App, kecamatan: str, now: datetime) -> None:
@@ -330,7 +361,9 @@ async def play_season(
         await sweep_now()
 
         await season.day(datetime(2024, 10, 4, 10, 5, tzinfo=WIB))
-        await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "3 Okt 2024")
+        # the Perdes says 2 October; Agus types the 3rd from memory, is told, and takes the file's date
+        await season.send(kaliboto, "Kaliboto Lor", "RKPDES", 2025, "2 Okt 2024", typed="3 Okt 2024",
+                          take_the_file=True)  # fmt: skip
         await staf.press("✅ Terima")
         await kaliboto.expect("Tercatat terlambat")
         await staf.send_text("/kendala")
@@ -374,6 +407,14 @@ async def play_season(
         await sweep_now()
 
         await season.day(datetime(2024, 12, 20, 9, 0, tzinfo=WIB))
+        await rojopolo.send_text("/kirim")  # Siti attaches last September's RKPDes by mistake: the bot says so
+        await rojopolo.press(f"k:o:{await season.obligation('Rojopolo', 'APBDES', 2025)}")
+        await rojopolo.expect("Kirim berkas")
+        await rojopolo.send_document(season.perdes("Rojopolo", "RKPDES", 2025, "10/09/2024"),
+                                     "Perdes Rojopolo.pdf", "application/pdf")  # fmt: skip
+        await rojopolo.expect("tampaknya RKPDes TA 2025, padahal yang Anda pilih APBDes TA 2025", timeout=30)
+        await rojopolo.press("batal")
+        await season.idle()
         await season.send(rojopolo, "Rojopolo", "APBDES", 2025, "18/12/2024")
         await staf.press("✅ Terima")
         for desa in ("Banyuputih Kidul", "Kaliboto Kidul", "Kaliboto Lor", "Sukosari", "Jatiroto"):
