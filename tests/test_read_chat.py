@@ -77,7 +77,7 @@ async def test_another_document_and_another_date_are_said_before_the_receipt(wa_
     summary = await sekdes.expect(head("kirim.summary"))
     assert "tampaknya APBDes TA 2025" in summary.text
     assert "(25 September 2024) berbeda dengan yang tertulis di berkas (20 September 2024)" in summary.text
-    assert words("kirim.read_differs_nomor") not in summary.text  # "9 Tahun 2024" is 9/2024
+    assert "Nomor yang Anda isi" not in summary.text  # "9 Tahun 2024" is 9/2024
     await sekdes.press(t("button.send"))
     await sekdes.expect(head("receipt.text"))
 
