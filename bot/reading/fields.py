@@ -1,0 +1,469 @@
+"""The parser: from the text of a village document's pages to a `Reading` (docs/domain.md "Reading a document").
+
+Pure: no files, no clock. The patterns follow the rules of the domain page, not any one template: keywords tolerate
+the confusions OCR makes (0/O, 1/l/I, 5/S, rn/m, a space inside a word), dates come in words or digits, and a field
+with two different candidates of the same strength is left empty (a wrong value proposed confidently is worse than
+none).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from bot.reading import FIELDS, Reading
+
+YEARS = (2000, 2100)
+EVIDENCE_LIMIT = 160
+SOURCE_FACTOR = {"text": 1.0, "mixed": 0.95, "ocr": 0.9}
+
+# --- keywords that survive OCR ------------------------------------------------------------------------------------
+
+_CONFUSED = {"o": "[o0]", "i": "[il1|]", "l": "[l1i|]", "s": "[s5]", "m": "(?:m|rn)", "b": "[b8]", "g": "[g9]"}
+
+
+def _kw(word: str) -> str:
+    """A keyword as a pattern: letters OCR confuses, a stray space between letters, words apart by any space."""
+    parts = []
+    for token in word.split():
+        parts.append(r"\s?".join(_CONFUSED.get(c, re.escape(c)) for c in token))
+    return r"\b" + r"\s+".join(parts) + r"\b"
+
+
+NOMOR = _kw("nomor") + r"|\bno\."
+TAHUN = _kw("tahun")
+TENTANG = _kw("tentang")
+MENIMBANG = _kw("menimbang")
+DITETAPKAN = _kw("ditetapkan")
+DIUNDANGKAN = _kw("diundangkan")
+TANGGAL = r"(?:" + _kw("tanggal") + r"|\btgl\b\.?)"
+DESA = _kw("desa")
+
+# --- dates --------------------------------------------------------------------------------------------------------
+
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("januari", "jan"),
+    2: ("februari", "pebruari", "feb", "peb"),
+    3: ("maret", "mar"),
+    4: ("april", "apr"),
+    5: ("mei",),
+    6: ("juni", "jun"),
+    7: ("juli", "jul"),
+    8: ("agustus", "agust", "agus", "agt", "ags", "agu"),
+    9: ("september", "sept", "sep"),
+    10: ("oktober", "okt", "oct"),
+    11: ("november", "nopember", "nov", "nop"),
+    12: ("desember", "des", "dec"),
+}
+
+
+def _month_pattern(name: str) -> str:
+    return r"\s?".join(_CONFUSED.get(c, re.escape(c)) if c in "oilsm" else re.escape(c) for c in name)
+
+
+_MONTH_NAMES = sorted(((name, number) for number, names in _MONTHS.items() for name in names), key=lambda x: -len(x[0]))
+MONTH = "|".join(f"(?P<m{i}>{_month_pattern(name)})" for i, (name, _) in enumerate(_MONTH_NAMES))
+_DAY = r"(?P<day>\d\s?\d|\d)"
+_YEAR = r"(?P<year>\d\s?\d\s?\d\s?\d)"
+DATE_WORDS = rf"(?<!\d){_DAY}\s*-?\s*(?:{MONTH})\b\.?\s*,?-?\s*{_YEAR}(?!\d)"
+DATE_DIGITS = (
+    r"(?<![\d/.-])(?P<nday>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<nmonth>\d{1,2})\s?(?P=sep)\s?(?P<nyear>\d{4})(?![\d/])"
+)
+DATE = rf"(?:{DATE_WORDS}|{DATE_DIGITS})"
+_DATE_RE = re.compile(DATE, re.I)
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    """The date a DATE match stands for; None for an impossible one (31 September, year 2300)."""
+    groups = match.groupdict()
+    try:
+        if groups.get("nday"):
+            day, month, year = int(groups["nday"]), int(groups["nmonth"]), int(groups["nyear"])
+        else:
+            day = int(groups["day"].replace(" ", ""))
+            year = int(groups["year"].replace(" ", ""))
+            month = next(
+                _MONTH_NAMES[int(k[1:])][1] for k, v in groups.items() if k[0] == "m" and k[1:].isdigit() and v
+            )
+        if not YEARS[0] <= year <= YEARS[1]:
+            return None
+        return date(year, month, day)
+    except (ValueError, StopIteration, TypeError):
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """The first date written in `text` ("27 September 2024", "27-09-2024", "27 SEPTERNBER 2024"), if any."""
+    match = _DATE_RE.search(unicodedata.normalize("NFKC", text))
+    return _date_of(match) if match else None
+
+
+# --- normalising ------------------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """NFKC; words hyphenated across lines joined; every run of whitespace (line breaks too) one space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _evidence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1].rstrip() + "…"
+
+
+_NOMOR_RE = re.compile(
+    rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)(?P<y>\d{{4}})\s*\.?\s*$", re.I
+)
+
+
+def normalise_nomor(text: str) -> str | None:
+    """A Perdes nomor as the project writes it: "NOMOR : 05 TAHUN 2024", "5/2024", "05 / 2024" -> "5/2024"; None
+    when `text` is not such a nomor (a letter's number "140/25/35.08.17.2001/2024", an implausible year)."""
+    match = _NOMOR_RE.match(normalise(text))
+    if not match:
+        return None
+    number, year = int(match["n"]), int(match["y"])
+    if number == 0 or not YEARS[0] <= year <= YEARS[1]:
+        return None
+    return f"{number}/{year}"
+
+
+# --- the parts of a document ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: object
+    strength: float
+    evidence: str
+    at: int = 0
+
+
+def _pick(candidates: list[_Found]) -> _Found | None:
+    """The strongest candidate; None when two of the same (strongest) strength disagree."""
+    if not candidates:
+        return None
+    best = max(c.strength for c in candidates)
+    values = {c.value for c in candidates if c.strength == best}
+    if len(values) != 1:
+        return None
+    return next(c for c in candidates if c.strength == best)
+
+
+_NAME_STOP = {
+    "kecamatan", "kec", "kabupaten", "kab", "kota", "provinsi", "nomor", "no", "tahun", "tentang", "menimbang",
+    "mengingat", "ttd", "dengan", "pada", "selaku", "yang", "dan", "di", "dalam", "untuk", "tanggal", "tgl", "nama",
+    "periode", "anggaran", "memutuskan", "menetapkan", "kepala", "sekretaris", "desa", "perihal", "lampiran",
+    "kepada", "yth", "akhir", "rahmat", "tuhan", "bab", "pasal", "laporan", "tertanggal", "ini", "itu",
+}  # fmt: skip
+_NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-][^\W\d_])*")
+
+
+def _name(text: str) -> str | None:
+    """A desa's name at the start of `text` ("KRATON KECAMATAN ..." -> "Kraton", "Sukosari Lor, 3 ..." -> "Sukosari
+    Lor"): at most three words in the same case, up to a word that is not a name or a punctuation mark."""
+    words: list[str] = []
+    for token in text.split(" ")[:4]:
+        if not token:
+            continue
+        word = token.rstrip(",.;:|")
+        ends = word != token
+        if not _NAME_WORD.fullmatch(word) or word.lower() in _NAME_STOP or not word[0].isupper():
+            break
+        if words and word.isupper() != words[0].isupper():
+            break
+        words.append(word)
+        if ends or len(words) == 3:
+            break
+    if not words or (len(words) == 1 and len(words[0]) < 3):
+        return None
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+_HEAD_RE = re.compile(
+    rf"(?:\bperaturan\s+(?:{DESA})|\b(?:peraturan|keputusan)\s+kepala\s+(?:{DESA}))"
+    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
+    rf"(?P<y>\d{{4}})(?![\d/.]\d)",
+    re.I,
+)
+_BARE_NOMOR_RE = re.compile(
+    rf"(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:{TAHUN})\s*[:.]?\s*(?P<y>\d{{4}})(?![\d/.]\d)", re.I
+)
+_CITED = re.compile(
+    r"(?:undang|pemerintah|menteri|daerah|bupati|walikota|gubernur|presiden|lembaran|berita|qanun|perda|kabupaten"
+    r"|keputusan|permendagri|permendes|pmk|peraturan)\W*$",
+    re.I,
+)
+_TENTANG_RE = re.compile(TENTANG, re.I)
+_MENIMBANG_RE = re.compile(MENIMBANG, re.I)
+_TITLE_END = re.compile(
+    rf"{MENIMBANG}|\bdengan\s+rahmat\b|{_kw('kepala desa')}|\bbab\s+[i1l]\b|\bkata\s+pengantar\b|\bdaftar\s+isi\b"
+    r"|\bbahwa\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _Head:
+    nomor: _Found | None
+    title: str
+    title_at: int
+    desa: str | None
+
+
+def _head(text: str) -> _Head | None:
+    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>", the last such head before
+    the first "Menimbang" (a cover letter that names the Perdes comes before; Mengingat's citations after)."""
+    first_menimbang = _MENIMBANG_RE.search(text)
+    limit = first_menimbang.start() if first_menimbang else len(text)
+    heads = [m for m in _HEAD_RE.finditer(text, 0, len(text)) if m.start() < limit]
+    strength = 0.95
+    if not heads:
+        strength = 0.7
+        heads = [
+            m
+            for m in _BARE_NOMOR_RE.finditer(text)
+            if m.start() < limit
+            and not _CITED.search(text[max(0, m.start() - 40) : m.start()])
+            and _TENTANG_RE.search(text, m.end(), m.end() + 40)
+        ]
+        if not heads:
+            return None
+    match = heads[-1] if first_menimbang else heads[0]
+    number, year = int(match["n"]), int(match["y"])
+    tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
+    if not tentang:
+        strength -= 0.15
+    nomor = None
+    if number > 0 and YEARS[0] <= year <= YEARS[1]:
+        nomor = _Found(f"{number}/{year}", strength, match.group(0), match.start())
+    title, title_at = "", match.end()
+    if tentang:
+        end = _TITLE_END.search(text, tentang.end(), tentang.end() + 300)
+        title_at = tentang.start()
+        title = text[tentang.start() : end.start() if end else tentang.end() + 200]
+    between = match.groupdict().get("between")
+    desa = _name(between.strip()) if between else None
+    return _Head(nomor, title, title_at, desa)
+
+
+# --- which document, which TA -----------------------------------------------------------------------------------
+
+_PERUBAHAN = re.compile(
+    rf"{_kw('perubahan')}\s+(?:atas\s+)?(?:{_kw('anggaran pendapatan dan belanja')}|\bapb)|\bp\s?-\s?apb|\bpapbdes",
+    re.I,
+)
+_NOT_THE_DOCUMENT = re.compile(
+    r"\bpenjabaran\b|\brealisasi\b|\bpertanggung\s?jawaban\b|\brancangan\b|\bperubahan\b|\bevaluasi\b", re.I
+)
+_DOCUMENT_PATTERNS = {
+    "RKPDES": re.compile(rf"{_kw('rencana kerja pemerintah')}(?:an)?\s+(?:{DESA})|\brkp\s?-?\s?des(?:a)?\b", re.I),
+    "APBDES": re.compile(rf"{_kw('anggaran pendapatan dan belanja')}\s+(?:{DESA})|\bapb\s?-?\s?des(?:a)?\b", re.I),
+    "LPPDES": re.compile(rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?des(?:a)?\b", re.I),
+}
+_TA_RE = re.compile(
+    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d)|\bta\.?\s*(?P<t>\d{{4}})(?!\d)",
+    re.I,
+)
+
+
+def _classify(title: str) -> tuple[str | None, int | None, re.Match[str] | None, bool]:
+    """(document, tahun anggaran, the match of the document's name, whether the title names another document
+    (the Perubahan APBDes, a realisation report) so that nothing should be proposed)."""
+    hits = [(m.start(), code, m) for code, pattern in _DOCUMENT_PATTERNS.items() if (m := pattern.search(title))]
+    if _PERUBAHAN.search(title):
+        return None, None, None, True
+    if not hits:
+        return None, None, None, False
+    start, code, match = min(hits, key=lambda h: h[0])
+    before = title[:start]
+    if _NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)):
+        return None, None, None, True
+    ta_match = _TA_RE.search(title, match.end(), match.end() + 120)
+    year = None
+    if ta_match:
+        year = int((ta_match["y"] or ta_match["t"]).replace(" ", ""))
+        if not YEARS[0] <= year <= YEARS[1]:
+            year = None
+    return code, year, match, False
+
+
+_COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
+
+
+def _is_cover(page: str) -> bool:
+    return all(p.search(page) for p in _COVER_MARKS)
+
+
+# --- the tanggal penetapan --------------------------------------------------------------------------------------
+
+_PLACE = rf"(?:(?!{DITETAPKAN}|{DIUNDANGKAN})[^\d]){{0,60}}?"
+_DITETAPKAN_RE = re.compile(
+    rf"(?P<phrase>{DITETAPKAN}\s*(?:\bdi\b)?\s*[:|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
+    rf"(?:{TANGGAL})?\s*[:|]?\s*{DATE})",
+    re.I,
+)
+_TANGGAL_PENETAPAN_RE = re.compile(
+    rf"(?P<phrase>(?:{TANGGAL})\s+(?:{_kw('penetapan')}|{DITETAPKAN})\s*[:|]?\s*{DATE})", re.I
+)
+_SIGNATURE_RE = re.compile(
+    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*{DATE})\s*(?P<after>.{{0,80}})", re.I
+)
+_SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
+
+
+def _dates(pages: list[str], document: str | None) -> list[_Found]:
+    found: list[_Found] = []
+    for index, page in enumerate(pages):
+        for match in _DITETAPKAN_RE.finditer(page):
+            if (day := _date_of(match)) is not None:
+                found.append(_Found(day, 0.95, match["phrase"], index))
+        for match in _TANGGAL_PENETAPAN_RE.finditer(page):
+            if (day := _date_of(match)) is not None:
+                found.append(_Found(day, 0.9, match["phrase"], index))
+    if found:
+        strongest = max(f.strength for f in found)
+        # a restatement (lampiran, a second signature block) of the same date is no disagreement
+        if len({f.value for f in found if f.strength == strongest}) > 1:
+            return [f for f in found if f.strength == strongest]
+        return found
+    if document != "LPPDES":
+        return found
+    # a report: the date of its signature, "<place>, 15 Maret 2025" above "KEPALA DESA ...", not a cover letter's
+    signatures: list[_Found] = []
+    for index, page in enumerate(pages):
+        if _is_cover(page):
+            continue
+        for match in _SIGNATURE_RE.finditer(page):
+            if not _SIGNED_BY.match(match["after"].lstrip()) and not _SIGNED_BY.search(match["after"][:40]):
+                continue
+            if (day := _date_of(match)) is not None:
+                signatures.append(_Found(day, 0.85, match["phrase"], index))
+    if signatures:
+        last_page = max(s.at for s in signatures)
+        return [s for s in signatures if s.at == last_page]
+    return []
+
+
+# --- desa -------------------------------------------------------------------------------------------------------
+
+_DESA_SOURCES = (
+    (re.compile(rf"\bperaturan\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 3),
+    (re.compile(rf"\bpemerintah\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),
+    (re.compile(rf"{_kw('kepala desa')}\s+(?P<rest>.{{0,60}})", re.I), 1),
+    (re.compile(rf"{DITETAPKAN}\s+di\s*:?\s*(?P<rest>.{{0,60}})", re.I), 1),
+)
+
+
+def _desa(pages: list[str]) -> _Found | None:
+    votes: dict[str, float] = {}
+    evidence: dict[str, str] = {}
+    for page in pages:
+        for pattern, weight in _DESA_SOURCES:
+            for match in pattern.finditer(page):
+                name = _name(match["rest"])
+                if name is None:
+                    continue
+                votes[name] = votes.get(name, 0) + weight
+                evidence.setdefault(name, match.group(0)[: match.start("rest") - match.start() + len(name) + 1])
+    if not votes:
+        return None
+    names = sorted(votes, key=lambda n: -votes[n])
+    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) gives a longer name that starts the same
+    shortest = min(names, key=len)
+    if all(n.split()[: len(shortest.split())] == shortest.split() for n in names):
+        total = sum(votes.values())
+        strength = 0.95 if votes[shortest] >= 2 or len(names) == 1 else 0.75
+        if len(names) > 1 and votes[shortest] < total / 2:
+            return None
+        return _Found(shortest, strength, evidence[shortest])
+    top, second = names[0], names[1]
+    if votes[top] >= 2 * votes[second] + 2:
+        return _Found(top, 0.7, evidence[top])
+    return None
+
+
+# --- the reader ---------------------------------------------------------------------------------------------------
+
+
+def read_document(pages: list[str], source: str = "text") -> Reading:
+    """What the pages say: which document, TA, nomor, tanggal penetapan, desa; None where unsure."""
+    texts = [normalise(p) for p in pages]
+    factor = SOURCE_FACTOR.get(source, 0.9)
+    confidence: dict[str, float] = dict.fromkeys(FIELDS, 0.0)
+    evidence: dict[str, str] = {}
+    values: dict[str, object] = {}
+
+    def keep(name: str, found: _Found | None) -> None:
+        if found is None or found.value is None:
+            return
+        values[name] = found.value
+        confidence[name] = round(min(1.0, found.strength * factor), 2)
+        evidence[name] = _evidence(found.evidence)
+
+    # the head is on the first pages after any cover letter: read the pages as one text, marking none
+    whole = " \n ".join(texts)
+    head = _head(whole)
+    document = None
+    if head is not None:
+        keep("nomor", head.nomor)
+        if head.title:
+            code, year, match, other = _classify(head.title)
+            if other:
+                document = "other"
+            elif code:
+                document = code
+                keep("document", _Found(code, 0.95, head.title))
+                if year is not None:
+                    keep("tahun_anggaran", _Found(year, 0.95, head.title))
+    if document is None:
+        for strength, titles in ((0.85, _page_tops(texts)), (0.7, _perihal(texts))):
+            for title in titles:
+                code, year, match, other = _classify(title)
+                if other:
+                    document = "other"
+                    break
+                if code and match is not None:
+                    document = code
+                    keep("document", _Found(code, strength, title))
+                    if year is not None:
+                        keep("tahun_anggaran", _Found(year, strength, title))
+                    break
+            if document is not None:
+                break
+    found_document = values.get("document")
+    keep("tanggal_penetapan", _pick(_dates(texts, found_document if isinstance(found_document, str) else None)))
+    desa = _desa(texts)
+    if head is not None and head.desa and desa is not None and desa.value != head.desa:
+        desa = None
+    keep("desa_nama", desa)
+    return Reading(
+        document=values.get("document"),  # type: ignore[arg-type]
+        tahun_anggaran=values.get("tahun_anggaran"),  # type: ignore[arg-type]
+        nomor=values.get("nomor"),  # type: ignore[arg-type]
+        tanggal_penetapan=values.get("tanggal_penetapan"),  # type: ignore[arg-type]
+        desa_nama=values.get("desa_nama"),  # type: ignore[arg-type]
+        source=source,
+        confidence=confidence,
+        evidence=evidence,
+        pages=len(pages),
+    )
+
+
+def _page_tops(texts: list[str]) -> list[str]:
+    """The first words of each page that is not a cover letter: where a report's title stands."""
+    tops = []
+    for text in texts:
+        if not text or _is_cover(text):
+            continue
+        end = _TITLE_END.search(text, 0, 400)
+        tops.append(text[: end.start() if end and end.start() > 20 else 400])
+    return tops
+
+
+def _perihal(texts: list[str]) -> list[str]:
+    return [text[m.end() : m.end() + 200] for text in texts if (m := re.search(r"\bperihal\s*:?", text, re.I))]
