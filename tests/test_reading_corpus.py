@@ -158,3 +158,34 @@ def test_the_photo_files_are_jpeg_pages_in_order(ocr_corpus):
     for sample in photos:
         assert [Path(f).suffix for f in sample.files] == [".jpg"] * len(sample.files)
         assert [int(Path(f).stem.rsplit("-", 1)[1]) for f in sample.files] == list(range(1, len(sample.files) + 1))
+
+
+def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals():
+    from benchmarks.report import render_markdown
+
+    def figures(documents: int, precision: float, recall: float) -> dict:
+        return {
+            "documents": documents, "pages": documents * 2, "fields_truth": documents * 5, "fields_proposed": 40,
+            "fields_correct": 39, "precision": precision, "recall": recall, "seconds": 3.0, "pages_per_second": 12.5,
+        }  # fmt: skip
+
+    reading = {
+        "benchmark": "reading", "date": "2026-12-03", "commit": "abc1234", "documents": 46, "build_seconds": 40.0,
+        "ocr": {"available": True, "tesseract": "5.3.0"},
+        "kinds": {"pdf": figures(16, 0.99, 0.97), "docx": figures(12, 1.0, 0.96), "scan": figures(10, 0.9, 0.7)},
+        "groups": {
+            "text": figures(28, 0.99, 0.96) | {"goal": {"precision": 0.98, "recall": 0.95}},
+            "scans and photos": figures(18, 0.9, 0.7) | {"goal": {"precision": 0.95, "recall": 0.80}},
+        },
+        "wrong": [{"sample": "scan-03-lppdes-wonokerto", "field": "nomor", "read": "3/2024", "truth": None}],
+        "missed_by_field": {"nomor": 2},
+        "isolated": [{"isolated_seconds": 1.5, "in_process_seconds": 0.5, "same_fields": True}],
+    }  # fmt: skip
+    page = render_markdown([reading])
+    section = page[page.index("## Reading documents (issue 21)") :]
+    assert "| text PDF | 16 |" in section and "| phone photo | not read" in section
+    assert "text: precision 0.990 (goal ≥ 0.98: met)" in section
+    assert "scans and photos: precision 0.900 (goal ≥ 0.95: **missed**)" in section
+    assert "| scan-03-lppdes-wonokerto | nomor | 3/2024 | None |" in section
+    assert "1.00 s more per document" in section and "results-reading.json" in page
+    assert "Reading documents" not in render_markdown([])
