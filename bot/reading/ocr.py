@@ -1,24 +1,330 @@
-"""Placeholder until helper OCR's module merges: no OCR, so scans and photos are simply not read."""
+"""OCR of scans and phone photos: Tesseract 5 with its Indonesian data (`ind`), through pytesseract.
+
+Only Pillow and numpy prepare the image (no OpenCV). The steps, each a small function, in order:
+
+1. `upright`: a page lying on its side (90/180/270) is turned, by Tesseract's OSD when it is confident, else by
+   reading a strip of the page in the four rotations and keeping the one that reads most like words.
+2. `flatten`: uneven light and shadows are divided out by a heavily blurred background estimate.
+3. `deskew`: the text lines are straightened by a projection-profile search over ±10° on a small binary copy.
+4. `upscale`: small text (a page under ~250 dpi) is enlarged before Tesseract, which reads best at 300 dpi.
+5. `binarise`: Otsu's threshold, computed with numpy.
+
+PDF pages are rasterised by pypdfium2 without its form environment (`init_forms` is never called), so no JavaScript
+in a PDF ever runs. docs/DECISIONS.md "Issue 21: OCR" says why each choice.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+import shutil
+import struct
+import subprocess
+import threading
+import time
+import warnings
 from pathlib import Path
-from typing import Any
 
-from bot.reading import Limits
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps
+
+from bot.reading import Limits, Unreadable
+
+LANG = "ind"
+OEM = 1  # the LSTM engine only: the `ind` data of Debian's tesseract-ocr-ind is the "fast" LSTM model
+PSM = 3  # automatic page segmentation: a Perdes page has a centred title, paragraphs and a signature block
+PDF_DPI = 300
+TARGET_WIDTH = 2400  # pixels across an A4 page at ~290 dpi: narrower pages are enlarged before OCR
+MAX_UPSCALE = 2.0
+DESKEW_RANGE = 10.0  # degrees either way
+OSD_MIN_CONFIDENCE = 2.0  # Tesseract's orientation confidence below which the four rotations are tried instead
+
+_available: bool | None = None
+_available_lock = threading.Lock()
 
 
 def available() -> bool:
-    return False
+    """True when the tesseract binary is on PATH with the Indonesian data; asked once, never raises."""
+    global _available
+    with _available_lock:
+        if _available is None:
+            _available = _probe()
+        return _available
 
 
-def open_image(path: Path, limits: Limits) -> Any:
-    raise NotImplementedError("OCR is not part of this build yet")
+def _probe() -> bool:
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return False
+    try:
+        listing = subprocess.run(
+            [binary, "--list-langs"], capture_output=True, text=True, timeout=10, env=_tesseract_env(), check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    languages = {line.strip() for line in (listing.stdout + listing.stderr).splitlines()}
+    return LANG in languages
 
 
-def image_text(image: Any, limits: Limits) -> str:
-    raise NotImplementedError("OCR is not part of this build yet")
+def _tesseract_env() -> dict[str, str]:
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-def pdf_page_image(path: Path, index: int, limits: Limits) -> Any:
-    raise NotImplementedError("OCR is not part of this build yet")
+# --- opening images and PDF pages ---------------------------------------------------------------------------------
+
+
+def open_image(path: Path, limits: Limits) -> Image.Image:
+    """A JPEG/PNG (any format Pillow reads) as a greyscale image, EXIF orientation applied, at most
+    `limits.max_pixels`. A decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                if opened.width * opened.height > limits.max_pixels:
+                    raise Unreadable("reading.too_big_image")
+                opened.load()
+                image = ImageOps.exif_transpose(opened) or opened
+                image = image.convert("L")
+    except Unreadable:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise Unreadable("reading.too_big_image") from None
+    except (OSError, ValueError, SyntaxError, EOFError, TypeError, IndexError, KeyError, struct.error):
+        raise Unreadable("reading.damaged") from None
+    return _within(image, limits.max_pixels)
+
+
+def _within(image: Image.Image, max_pixels: int) -> Image.Image:
+    pixels = image.width * image.height
+    if pixels <= max_pixels:
+        return image
+    factor = math.sqrt(max_pixels / pixels)
+    size = (max(1, int(image.width * factor)), max(1, int(image.height * factor)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def pdf_page_image(path: Path, index: int, limits: Limits) -> Image.Image:
+    """Page `index` (0-based) of a PDF rasterised by pypdfium2 at 300 dpi, or less so that it stays under
+    `limits.max_pixels` whatever its MediaBox says; greyscale. No form environment: no JavaScript runs."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError:
+        raise Unreadable("reading.damaged") from None
+    try:
+        if not 0 <= index < len(document):
+            raise Unreadable("reading.damaged")
+        page = document[index]
+        try:
+            width, height = page.get_size()
+            if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
+                raise Unreadable("reading.damaged")
+            scale = PDF_DPI / 72
+            if width * height * scale * scale > limits.max_pixels:
+                scale = math.sqrt(limits.max_pixels / (width * height)) * 0.999
+            bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+            image = bitmap.to_pil().convert("L")
+        finally:
+            page.close()
+    except pdfium.PdfiumError:
+        raise Unreadable("reading.damaged") from None
+    finally:
+        document.close()
+    return _within(image, limits.max_pixels)
+
+
+# --- preparing a page ---------------------------------------------------------------------------------------------
+
+
+def _small(image: Image.Image, longest: int) -> tuple[Image.Image, float]:
+    factor = min(1.0, longest / max(image.size))
+    if factor >= 1.0:
+        return image, 1.0
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.BOX), factor
+
+
+def flatten(image: Image.Image) -> Image.Image:
+    """Divide out uneven light: the background is the page with its text removed (a max filter on a small copy,
+    so dark strokes vanish) and heavily blurred; page / background brings paper to white everywhere."""
+    small, _ = _small(image, 400)
+    background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(radius=3))
+    background = background.resize(image.size, Image.Resampling.BILINEAR)
+    page = np.asarray(image, dtype=np.float32)
+    light = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
+    flat = np.clip(page / light * 255.0, 0, 255).astype(np.uint8)
+    return Image.fromarray(flat, mode="L")
+
+
+def otsu_threshold(grey: np.ndarray) -> int:
+    histogram = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    total = histogram.sum()
+    if total == 0:
+        return 128
+    levels = np.arange(256, dtype=np.float64)
+    weight_dark = np.cumsum(histogram)
+    weight_light = total - weight_dark
+    mean_dark_sum = np.cumsum(histogram * levels)
+    grand = mean_dark_sum[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_dark = mean_dark_sum / weight_dark
+        mean_light = (grand - mean_dark_sum) / weight_light
+        between = weight_dark * weight_light * (mean_dark - mean_light) ** 2
+    between = np.nan_to_num(between)
+    return int(np.argmax(between))
+
+
+def binarise(image: Image.Image) -> Image.Image:
+    """Black text on white by Otsu's threshold (after `flatten` the light is even, so one threshold serves)."""
+    grey = np.asarray(image, dtype=np.uint8)
+    threshold = otsu_threshold(grey)
+    return Image.fromarray(np.where(grey > threshold, 255, 0).astype(np.uint8), mode="L")
+
+
+def skew_angle(image: Image.Image) -> float:
+    """The angle (degrees, counter-clockwise positive as PIL rotates) that makes the text lines horizontal: the
+    rotation whose row sums of ink vary most, searched coarsely then finely on a small binary copy."""
+    small, _ = _small(image, 900)
+    ink = Image.fromarray((np.asarray(binarise(small)) == 0).astype(np.uint8) * 255, mode="L")
+    if not np.asarray(ink).any():
+        return 0.0
+
+    def score(angle: float) -> float:
+        turned = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False), dtype=np.float32)
+        rows = turned.sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    best = max(np.arange(-DESKEW_RANGE, DESKEW_RANGE + 0.01, 1.0), key=score)
+    fine = max(np.arange(best - 1.0, best + 1.01, 0.1), key=score)
+    return round(float(fine), 1)
+
+
+def deskew(image: Image.Image) -> Image.Image:
+    angle = skew_angle(image)
+    if abs(angle) < 0.15:
+        return image
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def upscale(image: Image.Image, max_pixels: int) -> Image.Image:
+    """Enlarge a page narrower than TARGET_WIDTH (a 200 dpi scan, a small photo), never past max_pixels."""
+    factor = min(MAX_UPSCALE, TARGET_WIDTH / image.width)
+    factor = min(factor, math.sqrt(max_pixels / (image.width * image.height)))
+    if factor <= 1.1:
+        return image
+    size = (round(image.width * factor), round(image.height * factor))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+# --- Tesseract -----------------------------------------------------------------------------------------------------
+
+MIN_CALL_SECONDS = 0.3  # a Tesseract call given less time than this is not started
+
+
+def _tesseract(function_name: str, image: Image.Image, seconds: float, **options: object) -> object | None:
+    """One pytesseract call with a timeout (pytesseract kills the process when it runs out); None when there is no
+    time left, the call timed out, or Tesseract failed. pytesseract's timeout 0 means "none", hence the floor."""
+    import pytesseract
+
+    if seconds < MIN_CALL_SECONDS:
+        return None
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one thread per Tesseract: other readings and the bot share the CPUs
+    try:
+        return getattr(pytesseract, function_name)(image, timeout=seconds, **options)
+    except (pytesseract.TesseractError, RuntimeError, OSError, ValueError):
+        return None
+
+
+# --- orientation --------------------------------------------------------------------------------------------------
+
+
+def osd_rotation(image: Image.Image, seconds: float) -> int | None:
+    """Tesseract's orientation detection: the clockwise degrees to turn the page, or None when unsure or failed."""
+    small, _ = _small(image, 1600)
+    found = _tesseract("image_to_osd", small, seconds, config="--psm 0 -c min_characters_to_try=20", output_type="dict")
+    if not isinstance(found, dict) or float(found.get("orientation_conf", 0.0)) < OSD_MIN_CONFIDENCE:
+        return None
+    return int(found.get("rotate", 0)) % 360
+
+
+def _words_score(image: Image.Image, seconds: float) -> float:
+    data = _tesseract("image_to_data", image, seconds, lang=LANG, config=f"--oem {OEM} --psm 6", output_type="dict")
+    if not isinstance(data, dict):
+        return 0.0
+    score = 0.0
+    for word, confidence in zip(data.get("text", []), data.get("conf", []), strict=False):
+        letters = sum(character.isalpha() for character in word)
+        if letters >= 3 and letters >= 0.7 * len(word) and float(confidence) > 50:
+            score += float(confidence) / 100 * letters
+    return score
+
+
+def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The bounding box of the dark marks on a page (None for a blank page), from a small binary copy."""
+    small, factor = _small(image, 600)
+    ink = np.asarray(binarise(small)) == 0
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return None
+    margin = 4
+    left, top = max(0, columns[0] - margin), max(0, rows[0] - margin)
+    right, bottom = min(small.width, columns[-1] + margin + 1), min(small.height, rows[-1] + margin + 1)
+    return (int(left / factor), int(top / factor), int(right / factor), int(bottom / factor))
+
+
+def guess_rotation(image: Image.Image, seconds: float) -> int:
+    """Read the inked part of the page turned 0/90/180/270° and keep the turn that reads most like words (a turn
+    must read clearly better than upright to be chosen)."""
+    box = ink_box(image)
+    if box is None:
+        return 0
+    small, _ = _small(image.crop(box), 1400)
+    scores = {turn: _words_score(small.rotate(-turn, expand=True), seconds / 4) for turn in (0, 90, 180, 270)}
+    best = max(scores, key=lambda turn: scores[turn])
+    return best if scores[best] > scores[0] * 1.2 else 0
+
+
+def upright(image: Image.Image, deadline: float) -> Image.Image:
+    """Turn a page lying on its side: OSD first (a third of the time left), the four rotations when OSD is unsure."""
+    rotation = osd_rotation(image, (deadline - time.monotonic()) / 3)
+    if rotation is None:
+        rotation = guess_rotation(image, (deadline - time.monotonic()) / 2)
+    if rotation == 0:
+        return image
+    return image.rotate(-rotation, expand=True)
+
+
+# --- OCR ----------------------------------------------------------------------------------------------------------
+
+
+def prepare(image: Image.Image, limits: Limits, deadline: float) -> Image.Image:
+    """The page made ready for Tesseract: even light, upright, straight, large enough, black on white. Turning it
+    upright may use Tesseract until `deadline` (time.monotonic()); the rest is numpy and Pillow, well under a
+    second for a 300 dpi page."""
+    page = _within(image.convert("L"), limits.max_pixels)
+    page = flatten(page)
+    page = upright(page, deadline)
+    page = deskew(page)
+    page = upscale(page, limits.max_pixels)
+    return binarise(page)
+
+
+def image_text(image: Image.Image, limits: Limits, *, seconds: float | None = None) -> str:
+    """The text Tesseract reads on one page after `prepare`, or "" when the time runs out or Tesseract fails.
+
+    `seconds` is this page's share of the reading's OCR time (the caller splits limits.ocr_seconds across the pages
+    it reads); by default the whole of limits.ocr_seconds. Orientation may use up to a third of it."""
+    budget = limits.ocr_seconds if seconds is None else seconds
+    if budget < MIN_CALL_SECONDS:
+        return ""
+    start = time.monotonic()
+    try:
+        page = prepare(image, limits, start + budget / 3)
+    except (OSError, ValueError, MemoryError):
+        return ""
+    text = _tesseract(
+        "image_to_string", page, start + budget - time.monotonic(), lang=LANG, config=f"--oem {OEM} --psm {PSM}"
+    )
+    return text if isinstance(text, str) else ""
