@@ -240,6 +240,16 @@ KEGIATAN = (
     "Pengadaan lampu penerangan jalan", "Bantuan Langsung Tunai Dana Desa", "Penyertaan modal BUM Desa",
     "Pemeliharaan kantor desa", "Penanganan stunting", "Operasional BPD",
 )  # fmt: skip
+LAPORAN = (
+    "Pada tahun anggaran {TA} Pemerintah Desa {Desa} telah melaksanakan urusan pemerintahan, pembangunan, pembinaan "
+    "kemasyarakatan dan pemberdayaan masyarakat sesuai RKP Desa.",
+    "Jumlah perangkat desa sebanyak {DUSUN} kepala dusun, sekretaris desa, dan kepala urusan yang seluruhnya aktif.",
+    "Kegiatan pembangunan fisik dilaksanakan secara swakelola oleh Tim Pelaksana Kegiatan dengan melibatkan warga.",
+    "Kendala yang dihadapi antara lain keterlambatan pencairan dana tahap kedua dan cuaca pada musim hujan.",
+    "Pelayanan administrasi kependudukan dilaksanakan setiap hari kerja di kantor desa.",
+    "Badan Permusyawaratan Desa telah melaksanakan fungsi pengawasan melalui rapat evaluasi setiap triwulan.",
+)
+SECTIONS = ("A. Urusan Pemerintahan", "B. Pembangunan Desa", "C. Pembinaan Kemasyarakatan", "D. Pemberdayaan")
 TYPOS = (("dan", "dna"), ("desa", "dsea"), ("kegiatan", "kegiaatan"), ("pelaksanaan", "pelaksanan"), ("yang", "yg"))
 
 
@@ -288,9 +298,13 @@ def _body(spec: Spec, units: int) -> list[Line]:
             lines.append(Line("row", cells=["", "JUMLAH", "", _rupiah(total)]))
             lines.append(Line("gap"))
         for _ in range(rand.randint(2, 3)):
-            lines.append(Line("centre", f"Pasal {pasal}"))
+            if spec.document == "LPPDES":  # a report: sections of prose, not Pasal
+                lines.append(Line("para", SECTIONS[(pasal - 1) % len(SECTIONS)]))
+                text = " ".join(rand.sample(LAPORAN, rand.randint(1, 3))).format_map(values)
+            else:
+                lines.append(Line("centre", f"Pasal {pasal}"))
+                text = " ".join(rand.sample(PASAL, rand.randint(1, 3))).format_map(values)
             pasal += 1
-            text = " ".join(rand.sample(PASAL, rand.randint(1, 3))).format_map(values)
             lines.append(Line("para", _typo(text, rand)))
     if spec.document != "LPPDES":
         lines += [
