@@ -36,6 +36,7 @@ def test_the_example_file_is_valid_and_holds_the_defaults():
         "backup",
         "reminders",
         "reports",
+        "reading",
     }
 
 
