@@ -135,6 +135,7 @@ async def run_checks(app: App, config: Check, language: Language, web_url: str |
         await _web(checks, http)
     await _clock(checks)
     _storage(checks)
+    _reading(checks)
     _backup(checks)
     await _reminders(checks)
     await _reachable(checks)
@@ -449,6 +450,23 @@ def _size(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}".replace(".", ",")
     return f"{size} B"
+
+
+def _reading(checks: _Checks) -> None:
+    """Whether documents are read, and scans and photos too. Without Tesseract the bot works as before (only text is
+    read): said, never a failure."""
+    settings = checks.settings.reading
+    if not settings.enabled:
+        checks.skip("reading", "doctor.reading.off")
+    elif not settings.ocr:
+        checks.skip("reading", "doctor.reading.text_only")
+    else:
+        from bot.reading import ocr
+
+        if ocr.available():
+            checks.ok("reading", "doctor.reading.ok")
+        else:
+            checks.skip("reading", "doctor.reading.no_tesseract")
 
 
 def _storage(checks: _Checks) -> None:

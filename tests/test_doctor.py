@@ -22,6 +22,7 @@ from bot.channels.whatsapp.webhook import WhatsAppWebhook
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import make_engine
+from bot.reading import ocr
 from bot.sandbox.telegram import BotApiSandbox
 from bot.sandbox.whatsapp import GraphSandbox
 from bot.web.server import WebApp
@@ -198,18 +199,31 @@ def test_json_lists_every_check_for_a_monitor(live, klambi):
         "web",
         "clock",
         "storage",
+        "reading",
         "backup",
         "reminders",
         "reachable",
     ]
     assert all(set(c) == {"check", "ok", "skipped", "detail", "fix"} for c in checks)
-    assert all(c["ok"] and not c["skipped"] and c["fix"] is None for c in checks)
+    assert all(c["ok"] and c["fix"] is None for c in checks)
+    assert [c["check"] for c in checks if c["skipped"]] == ([] if ocr.available() else ["reading"])
     live.telegram.token = "999:OTHER"  # the token klambi has is no longer the bot's
     failed = klambi("doctor", "--format", "json")
     assert failed.code == 1
     by_name = {c["check"]: c for c in json.loads(failed.out)}
     assert not by_name["telegram_token"]["ok"] and "@BotFather" in by_name["telegram_token"]["fix"]
     assert by_name["telegram_webhook"]["skipped"]
+
+
+def test_reading_says_whether_scans_are_read_and_never_fails(live, klambi, tmp_path, monkeypatch):
+    """Tesseract missing is said (scans are not read, how to add it), never a failure: the bot works without it."""
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    result = klambi("doctor", "--format", "json")
+    reading = {c["check"]: c for c in json.loads(result.out)}["reading"]
+    assert reading["ok"] and reading["skipped"] and "tesseract-ocr-ind" in reading["detail"]
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    reading = {c["check"]: c for c in json.loads(klambi("doctor", "--format", "json").out)}["reading"]
+    assert reading["ok"] and not reading["skipped"] and "pindaian dan foto" in reading["detail"]
 
 
 def test_a_configuration_that_does_not_load_fails_the_first_check(live, klambi, tmp_path):

@@ -153,6 +153,7 @@ needs_ocr = pytest.mark.skipif(
 
 
 @needs_ocr
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # OCR is the same on either database
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_photos_of_the_pages_are_read_when_lanjut_is_pressed(wa_world, channel):
     sekdes = await join(wa_world, channel, 502, "Siti", Role.SEKDES, ROJOPOLO)

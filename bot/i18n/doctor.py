@@ -14,6 +14,7 @@ DOCTOR_TEXTS: dict[str, tuple[str, str]] = {
     "doctor.check.web": ("Alamat web", "Web address"),
     "doctor.check.clock": ("Zona waktu dan jam", "Time zone and clock"),
     "doctor.check.storage": ("Penyimpanan", "Storage"),
+    "doctor.check.reading": ("Membaca dokumen", "Reading documents"),
     "doctor.check.backup": ("Cadangan", "Backup"),
     "doctor.check.reminders": ("Pengingat minggu ini", "Reminders this week"),
     "doctor.check.reachable": ("Orang yang bisa dihubungi", "People who can be reached"),
@@ -196,6 +197,21 @@ DOCTOR_TEXTS: dict[str, tuple[str, str]] = {
         "turn clock synchronisation on: `sudo timedatectl set-ntp true`",
     ),
     # storage
+    "doctor.reading.ok": (
+        "teks PDF/DOCX, pindaian dan foto (Tesseract dengan data bahasa Indonesia)",
+        "PDF/DOCX text, scans and photos (Tesseract with its Indonesian data)",
+    ),
+    "doctor.reading.off": ("dimatikan ([reading] enabled = false)", "turned off ([reading] enabled = false)"),
+    "doctor.reading.text_only": (
+        "hanya teks PDF/DOCX ([reading] ocr = false)",
+        "PDF/DOCX text only ([reading] ocr = false)",
+    ),
+    "doctor.reading.no_tesseract": (
+        "hanya teks PDF/DOCX: Tesseract dengan data bahasa Indonesia tidak terpasang, pindaian dan foto tidak dibaca "
+        "(sudo apt install tesseract-ocr tesseract-ocr-ind)",
+        "PDF/DOCX text only: Tesseract with its Indonesian data is not installed, scans and photos are not read "
+        "(sudo apt install tesseract-ocr tesseract-ocr-ind)",
+    ),
     "doctor.storage.ok": ("{path} bisa ditulis, {free} kosong", "{path} is writable, {free} free"),
     "doctor.storage.unwritable": ("{path} tidak bisa ditulis: {reason}", "{path} is not writable: {reason}"),
     "doctor.storage.unwritable_fix": (
