@@ -272,13 +272,17 @@ async def _propose(current: Turn, data: dict, reading: Reading | None) -> None:
     """After the file(s): propose the date and nomor read from them (Benar / Ubah), with a warning first when the file
     seems to be another document, year or desa; without a date read, ask for it as before."""
     assert current.person is not None
+    now = current.app.clock.now()
+    if reading is None:  # nothing read (reading off, or the file said nothing): the date is asked, as before
+        await save_draft(current.session, current.person.id, FLOW, "date", {**data, "read": None}, now)
+        _ask_date(current)
+        return
     obligation = await obligation_glance(current.session, data["obligation_id"])
     assert obligation is not None
-    data = {**data, "read": reading.as_json() if reading is not None else None}
+    data = {**data, "read": reading.as_json()}
     warnings = _other_document(current, obligation, reading)
     penetapan = _readable_date(reading, today(current.app.clock, ZoneInfo(obligation.timezone)))
-    now = current.app.clock.now()
-    if reading is None or penetapan is None:
+    if penetapan is None:
         await save_draft(current.session, current.person.id, FLOW, "date", data, now)
         _ask_date(current, warnings)
         return

@@ -480,8 +480,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "⚠️ The number you gave ({typed}) differs from the one written in the file ({read}).",
     ),
     "kirim.read_which": (
-        "Yang dicatat adalah isian Anda. Bila berkasnya yang benar, tekan \"Pakai isi berkas\".",
-        "What you gave is what is recorded. If the file is right, press \"Use the file's\".",
+        'Yang dicatat adalah isian Anda. Bila berkasnya yang benar, tekan "Pakai isi berkas".',
+        'What you gave is what is recorded. If the file is right, press "Use the file\'s".',
     ),
     "kirim.photo_hint": (
         "Tips: {app} memperkecil foto sehingga tulisannya sulit dibaca. Bila ada hasil pindaian (scan) atau PDF-nya, "

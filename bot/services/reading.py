@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from bot.config import ReadingSettings
-from bot.reading import Limits, Reading, Unreadable, read_isolated
+from bot.reading import FIELDS, Limits, Reading, Unreadable, read_isolated
 
 log = logging.getLogger("klambi.reading")
 
@@ -28,7 +28,8 @@ class Reader:
         return Limits(seconds=self.settings.seconds, ocr_seconds=self.settings.ocr_seconds, ocr=self.settings.ocr)
 
     async def read(self, paths: list[Path]) -> Reading | None:
-        """What the files say, as the pages of one document in order; None when reading is off or failed."""
+        """What the files say, as the pages of one document in order; None when reading is off, failed or found
+        nothing."""
         if not self.settings.enabled or not paths:
             return None
         if self._slots is None:
@@ -42,7 +43,7 @@ class Reader:
             except Exception:  # reading only helps: whatever went wrong, the conversation goes on
                 log.warning("reading a document failed", exc_info=True)
                 return None
+        found = [name for name in FIELDS if reading.found(name)]
         log.info("read a document of %d page(s) by %s: %s", reading.pages, reading.source,
-                 ", ".join(name for name, value in reading.as_json().items() if value is not None
-                           and name not in ("source", "confidence", "evidence")) or "nothing")  # fmt: skip
-        return reading
+                 ", ".join(found) or "nothing")  # fmt: skip
+        return reading if found else None
