@@ -173,9 +173,10 @@ def test_a_peraturan_kepala_desa_gives_its_nomor() -> None:
         ("APB DESA TAHUN ANGGARAN 2025", "APBDES", 2025),
         ("Anggaran Pendapatan dan Belanja Desa Tahun Anggaran 2025", "APBDES", 2025),
         ("APBDes TA 2025", "APBDES", 2025),
-        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, None),
-        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, None),
-        ("P-APBDes TAHUN ANGGARAN 2025", None, None),
+        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("P-APBDes TAHUN ANGGARAN 2025", None, 2025),
+        ("PENJABARAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
         ("RENCANA PEMBANGUNAN JANGKA MENENGAH DESA TAHUN 2020-2026", None, None),
         ("ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 1925", "APBDES", None),
     ],
@@ -598,3 +599,24 @@ def test_a_child_that_dies_is_too_heavy(tmp_path, monkeypatch) -> None:
     with pytest.raises(Unreadable) as refused:
         read_isolated([path])
     assert refused.value.key == "reading.too_heavy"
+
+
+def test_a_report_citing_its_perdes_apbdes_is_the_report_without_a_nomor() -> None:
+    pages = lppdes(ta=2024, desa="Kraton", tanggal="16 Januari 2025")
+    pages[0] = "PEMERINTAH KABUPATEN LUMAJANG\nKEPALA DESA KRATON\nJalan Raya No. 1\n" + pages[0]
+    pages[1] += ("Dasar hukum: Peraturan Desa Kraton Nomor 3 Tahun 2024 tentang Anggaran Pendapatan dan Belanja Desa "
+                 "Tahun Anggaran 2024.")  # fmt: skip
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.nomor) == ("LPPDES", 2024, None)
+    assert reading.tanggal_penetapan == date(2025, 1, 16)
+
+
+def test_ocr_letter_confusions_in_keywords() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN", "AKHIR TAHLIN ANGGARAN").replace("PEMERINTAHAN", "PEMERlNTAHAN")
+    reading = read_document(pages, "ocr")
+    assert (reading.document, reading.tahun_anggaran) == ("LPPDES", 2024)
+    head = perdes(nomor_line="Nornor : 5 Tahun 2024")
+    head[-1] = head[-1].replace("Ditetapkan", "Dltetapkan")
+    reading = read_document(head, "ocr")
+    assert (reading.nomor, reading.tanggal_penetapan) == ("5/2024", date(2024, 9, 27))

@@ -21,7 +21,18 @@ SOURCE_FACTOR = {"text": 1.0, "mixed": 0.95, "ocr": 0.9}
 
 # --- keywords that survive OCR ------------------------------------------------------------------------------------
 
-_CONFUSED = {"o": "[o0]", "i": "[il1|]", "l": "[l1i|]", "s": "[s5]", "m": "(?:m|rn)", "b": "[b8]", "g": "[g9]"}
+_CONFUSED = {
+    "o": "[o0]",
+    "i": "[il1|]",
+    "l": "[l1i|]",
+    "s": "[s5]",
+    "m": "(?:m|rn)",
+    "b": "[b8]",
+    "g": "[g9]",
+    "e": "[ec]",
+    "u": "(?:u|li|ii)",
+    "h": "(?:h|li)",
+}
 
 
 def _kw(word: str) -> str:
@@ -211,7 +222,7 @@ _TITLE_END = re.compile(
 class _Head:
     nomor: _Found | None
     title: str
-    title_at: int
+    at: int
     desa: str | None
 
 
@@ -241,14 +252,13 @@ def _head(text: str) -> _Head | None:
     nomor = None
     if number > 0 and YEARS[0] <= year <= YEARS[1]:
         nomor = _Found(f"{number}/{year}", strength, match.group(0), match.start())
-    title, title_at = "", match.end()
+    title = ""
     if tentang:
         end = _TITLE_END.search(text, tentang.end(), tentang.end() + 300)
-        title_at = tentang.start()
         title = text[tentang.start() : end.start() if end else tentang.end() + 200]
     between = match.groupdict().get("between")
     desa = _name(between.strip()) if between else None
-    return _Head(nomor, title, title_at, desa)
+    return _Head(nomor, title, match.start(), desa)
 
 
 # --- which document, which TA -----------------------------------------------------------------------------------
@@ -271,25 +281,28 @@ _TA_RE = re.compile(
 )
 
 
-def _classify(title: str) -> tuple[str | None, int | None, re.Match[str] | None, bool]:
-    """(document, tahun anggaran, the match of the document's name, whether the title names another document
-    (the Perubahan APBDes, a realisation report) so that nothing should be proposed)."""
+def _classify(title: str) -> tuple[str | None, int | None, bool]:
+    """(document, tahun anggaran, whether the title names another document built on one of the three — the
+    Perubahan APBDes, the Penjabaran, a realisation report — so that no document should be proposed)."""
     hits = [(m.start(), code, m) for code, pattern in _DOCUMENT_PATTERNS.items() if (m := pattern.search(title))]
-    if _PERUBAHAN.search(title):
-        return None, None, None, True
-    if not hits:
-        return None, None, None, False
-    start, code, match = min(hits, key=lambda h: h[0])
-    before = title[:start]
-    if _NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)):
-        return None, None, None, True
-    ta_match = _TA_RE.search(title, match.end(), match.end() + 120)
+    perubahan = _PERUBAHAN.search(title)
+    if not hits and not perubahan:
+        return None, None, False
+    if perubahan:
+        other, after = True, perubahan.end()
+        code = None
+    else:
+        start, code, match = min(hits, key=lambda h: h[0])
+        before = title[:start]
+        other = bool(_NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)))
+        after = match.end()
+    ta_match = _TA_RE.search(title, after, after + 120)
     year = None
     if ta_match:
         year = int((ta_match["y"] or ta_match["t"]).replace(" ", ""))
         if not YEARS[0] <= year <= YEARS[1]:
             year = None
-    return code, year, match, False
+    return (None if other else code), year, other
 
 
 _COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
@@ -405,36 +418,30 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
         confidence[name] = round(min(1.0, found.strength * factor), 2)
         evidence[name] = _evidence(found.evidence)
 
-    # the head is on the first pages after any cover letter: read the pages as one text, marking none
+    # the pages as one text: the head may follow a cover letter on the same page or the next
     whole = " \n ".join(texts)
+    starts = [sum(len(text) + 3 for text in texts[:index]) for index in range(len(texts))]
     head = _head(whole)
-    document = None
+    top = _first_title(texts, starts)
+    if head is not None and top is not None and top[3] < head.at:
+        head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
+    titles: list[tuple[float, str]] = []
     if head is not None:
         keep("nomor", head.nomor)
         if head.title:
-            code, year, match, other = _classify(head.title)
-            if other:
-                document = "other"
-            elif code:
-                document = code
-                keep("document", _Found(code, 0.95, head.title))
-                if year is not None:
-                    keep("tahun_anggaran", _Found(year, 0.95, head.title))
-    if document is None:
-        for strength, titles in ((0.85, _page_tops(texts)), (0.7, _perihal(texts))):
-            for title in titles:
-                code, year, match, other = _classify(title)
-                if other:
-                    document = "other"
-                    break
-                if code and match is not None:
-                    document = code
-                    keep("document", _Found(code, strength, title))
-                    if year is not None:
-                        keep("tahun_anggaran", _Found(year, strength, title))
-                    break
-            if document is not None:
-                break
+            titles.append((0.95, head.title))
+    if top is not None:
+        titles.append((0.85, top[0]))
+    titles += [(0.7, text) for text in _perihal(texts)]
+    for strength, title in titles:
+        code, year, other = _classify(title)
+        if code is None and not other:
+            continue
+        if code is not None:
+            keep("document", _Found(code, strength, title))
+        if year is not None:
+            keep("tahun_anggaran", _Found(year, strength, title))
+        break
     found_document = values.get("document")
     keep("tanggal_penetapan", _pick(_dates(texts, found_document if isinstance(found_document, str) else None)))
     desa = _desa(texts)
@@ -454,16 +461,29 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     )
 
 
-def _page_tops(texts: list[str]) -> list[str]:
-    """The first words of each page that is not a cover letter: where a report's title stands."""
-    tops = []
-    for text in texts:
+_TOP_END = re.compile(
+    rf"{MENIMBANG}|\bdengan\s+rahmat\b|\bbab\s+[i1l]\b|\bpasal\s+\d|\bkata\s+pengantar\b|\bdaftar\s+isi\b|\bbahwa\b",
+    re.I,
+)
+
+
+def _first_title(texts: list[str], starts: list[int]) -> tuple[str, str | None, int | None, int] | None:
+    """The first page top (of a page that is not a cover letter) that names a document: (its text, document, TA,
+    where the name stands in the joined text). Where a report's title stands, above its first chapter."""
+    for text, start in zip(texts, starts, strict=True):
         if not text or _is_cover(text):
             continue
-        end = _TITLE_END.search(text, 0, 400)
-        tops.append(text[: end.start() if end and end.start() > 20 else 400])
-    return tops
+        end = _TOP_END.search(text, 0, 600)
+        top = text[: end.start() if end else 600]
+        code, year, other = _classify(top)
+        if code is None and not other:
+            continue
+        hits = [m.start() for p in (*_DOCUMENT_PATTERNS.values(), _PERUBAHAN) if (m := p.search(top))]
+        return top, code, year, start + min(hits)
+    return None
 
 
 def _perihal(texts: list[str]) -> list[str]:
-    return [text[m.end() : m.end() + 200] for text in texts if (m := re.search(r"\bperihal\s*:?", text, re.I))]
+    """What a cover letter says it brings ("Perihal : Penyampaian Perdes ...", "Hal : Laporan ...")."""
+    found = (re.search(r"\b(?:perihal|hal)\s*:", text, re.I) for text in texts)
+    return [text[m.end() : m.end() + 200] for text, m in zip(texts, found, strict=True) if m]
