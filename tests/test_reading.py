@@ -620,3 +620,16 @@ def test_ocr_letter_confusions_in_keywords() -> None:
     head[-1] = head[-1].replace("Ditetapkan", "Dltetapkan")
     reading = read_document(head, "ocr")
     assert (reading.nomor, reading.tanggal_penetapan) == ("5/2024", date(2024, 9, 27))
+
+
+def test_the_head_at_a_page_top_counts_when_ocr_lost_the_menimbang_label() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR : 05 TAHUN 2023")
+    pages[1] = pages[1].replace("Menimbang :", "").replace("Pasal 1", "Pasal 1 Tim menimbang usulan warga.")
+    reading = read_document(pages, "ocr")
+    assert reading.nomor == "5/2023"  # not the RPJM Desa's 2/2020 cited before the later "menimbang"
+
+
+def test_a_cover_letter_and_the_perdes_on_one_page_still_give_the_perdes_nomor() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR 7 TAHUN 2024", n="7")
+    reading = read_document(["\n".join(pages)])
+    assert (reading.nomor, reading.document, reading.tanggal_penetapan) == ("7/2024", "RKPDES", date(2024, 9, 27))

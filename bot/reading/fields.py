@@ -226,25 +226,34 @@ class _Head:
     desa: str | None
 
 
-def _head(text: str) -> _Head | None:
-    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>", the last such head before
-    the first "Menimbang" (a cover letter that names the Perdes comes before; Mengingat's citations after)."""
+HEAD_TOP = 500  # a Perdes's head stands at the top of its page, under at most a letterhead
+
+
+def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
+    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>". The first one in the top
+    `HEAD_TOP` characters of a page that is not a cover letter (`tops`: where those tops start and end in `text`);
+    else the last one before the first "Menimbang" (a cover letter that names the Perdes comes before, Mengingat's
+    citations after), or the first when there is no "Menimbang"."""
     first_menimbang = _MENIMBANG_RE.search(text)
     limit = first_menimbang.start() if first_menimbang else len(text)
-    heads = [m for m in _HEAD_RE.finditer(text, 0, len(text)) if m.start() < limit]
+    found = list(_HEAD_RE.finditer(text))
     strength = 0.95
-    if not heads:
+    if not found:
         strength = 0.7
-        heads = [
+        found = [
             m
             for m in _BARE_NOMOR_RE.finditer(text)
-            if m.start() < limit
-            and not _CITED.search(text[max(0, m.start() - 40) : m.start()])
+            if not _CITED.search(text[max(0, m.start() - 40) : m.start()])
             and _TENTANG_RE.search(text, m.end(), m.end() + 40)
         ]
-        if not heads:
-            return None
-    match = heads[-1] if first_menimbang else heads[0]
+    on_top = [m for m in found if any(start <= m.start() < end for start, end in tops)]
+    before = [m for m in found if m.start() < limit]
+    if on_top:
+        match = on_top[0]
+    elif before:
+        match = before[-1] if first_menimbang else before[0]
+    else:
+        return None
     number, year = int(match["n"]), int(match["y"])
     tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
     if not tentang:
@@ -421,7 +430,8 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     # the pages as one text: the head may follow a cover letter on the same page or the next
     whole = " \n ".join(texts)
     starts = [sum(len(text) + 3 for text in texts[:index]) for index in range(len(texts))]
-    head = _head(whole)
+    tops = [(start, start + HEAD_TOP) for start, text in zip(starts, texts, strict=True) if not _is_cover(text)]
+    head = _head(whole, tops)
     top = _first_title(texts, starts)
     if head is not None and top is not None and top[3] < head.at:
         head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
