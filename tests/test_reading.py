@@ -633,3 +633,29 @@ def test_a_cover_letter_and_the_perdes_on_one_page_still_give_the_perdes_nomor()
     pages = perdes(cover=True, nomor_line="NOMOR 7 TAHUN 2024", n="7")
     reading = read_document(["\n".join(pages)])
     assert (reading.nomor, reading.document, reading.tanggal_penetapan) == ("7/2024", "RKPDES", date(2024, 9, 27))
+
+
+def test_a_reason_from_ocr_names_the_file_and_has_its_text(tmp_path, monkeypatch) -> None:
+    from PIL import Image
+
+    from bot.reading import ocr
+
+    path = tmp_path / "besar.png"
+    Image.new("L", (20, 20), 255).save(path)
+
+    def refuse(path: Path, limits: Limits) -> None:
+        raise Unreadable("reading.too_big_image")
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "open_image", refuse)
+    with pytest.raises(Unreadable) as refused:
+        page_texts([path], Limits())
+    assert refused.value.params == {"name": "besar.png"}
+    assert t(refused.value.key, "id", **refused.value.params).startswith("besar.png: gambar terlalu besar")
+
+
+def test_the_cli_says_an_unknown_reason_as_a_damaged_file() -> None:
+    from bot.cli.reading import _say
+
+    assert _say(Unreadable("reading.made_up", name="x.pdf"), "id") == t("reading.damaged", "id", name="x.pdf")
+    assert _say(Unreadable("reading.too_slow", seconds=20), "en") == "The file could not be read within 20 seconds."

@@ -26,7 +26,7 @@ def read(files: tuple[Path, ...], output: str) -> None:
     try:
         reading = read_isolated(list(files))
     except Unreadable as problem:
-        click.echo(f"klambi: {t(problem.key, language, **_values(problem))}", err=True)
+        click.echo(f"klambi: {_say(problem, language)}", err=True)
         raise click.exceptions.Exit(2) from None
     if output == "json":
         echo_json(reading.as_json())
@@ -35,11 +35,13 @@ def read(files: tuple[Path, ...], output: str) -> None:
         click.echo(line)
 
 
-def _values(problem: Unreadable) -> dict[str, object]:
-    values = dict(problem.params)
-    values.setdefault("name", "")
-    values.setdefault("seconds", "")
-    return values
+def _say(problem: Unreadable, language: Language) -> str:
+    """The reason in one line; a reason this version has no text for is said as a damaged file."""
+    values: dict[str, object] = {"name": "", "seconds": "", "limit": "", "pages": "", **problem.params}
+    try:
+        return t(problem.key, language, **values)
+    except (KeyError, IndexError, ValueError):
+        return t("reading.damaged", language, **values)
 
 
 def lines(reading: Reading, language: Language) -> list[str]:
