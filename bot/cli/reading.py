@@ -17,8 +17,11 @@ from bot.reading import FIELDS, Reading, Unreadable, read_isolated
 
 
 @command("read")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument(
+    "files", nargs=-1, required=True, metavar="BERKAS...", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Teks untuk dibaca orang, atau JSON (setiap kunci selalu ada).")  # fmt: skip
 def read(files: tuple[Path, ...], output: str) -> None:
     """Baca nomor, tanggal penetapan, jenis dokumen, tahun anggaran dan nama desa dari berkas (PDF, DOCX, JPEG, PNG).
     Beberapa berkas = halaman-halaman satu dokumen, berurutan. Status keluar 2 bila berkas tidak bisa dibaca."""
