@@ -659,3 +659,18 @@ def test_the_cli_says_an_unknown_reason_as_a_damaged_file() -> None:
 
     assert _say(Unreadable("reading.made_up", name="x.pdf"), "id") == t("reading.damaged", "id", name="x.pdf")
     assert _say(Unreadable("reading.too_slow", seconds=20), "en") == "The file could not be read within 20 seconds."
+
+
+def test_desa_names_that_start_alike_give_the_one_most_sources_give() -> None:
+    pages = perdes(desa="Sukosari Lor")
+    pages[-1] = pages[-1].replace("Ditetapkan di Sukosari Lor", "Ditetapkan di Sukosari")
+    pages[-1] = pages[-1].replace("KEPALA DESA SUKOSARI LOR,\nttd\nH. SUPRAPTO", "KEPALA DESA SUKOSARI LOR H. SUPRAPTO")
+    assert read_document(pages).desa_nama == "Sukosari Lor"
+    signed = perdes()
+    signed[-1] = signed[-1].replace("KEPALA DESA KRATON,\nttd\n", "KEPALA DESA KRATON SUPRAPTO\n")
+    assert read_document(signed).desa_nama == "Kraton"
+
+
+def test_a_year_with_the_letter_o_after_a_month_name() -> None:
+    assert parse_date("27 September 2O24") == date(2024, 9, 27)
+    assert parse_date("27 September 2OXX") is None

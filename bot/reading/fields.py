@@ -77,7 +77,8 @@ def _month_pattern(name: str) -> str:
 _MONTH_NAMES = sorted(((name, number) for number, names in _MONTHS.items() for name in names), key=lambda x: -len(x[0]))
 MONTH = "|".join(f"(?P<m{i}>{_month_pattern(name)})" for i, (name, _) in enumerate(_MONTH_NAMES))
 _DAY = r"(?P<day>\d\s?\d|\d)"
-_YEAR = r"(?P<year>\d\s?\d\s?\d\s?\d)"
+_YEAR = r"(?P<year>2\s?[0Oo]\s?[\dOoIl]\s?[\dOoIl])"  # after a month's name, "2O24" can only be 2024
+_DIGITS = str.maketrans("OoIl", "0011", " ")
 DATE_WORDS = rf"(?<!\d){_DAY}\s*-?\s*(?:{MONTH})\b\.?\s*,?-?\s*{_YEAR}(?!\d)"
 DATE_DIGITS = (
     r"(?<![\d/.-])(?P<nday>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<nmonth>\d{1,2})\s?(?P=sep)\s?(?P<nyear>\d{4})(?![\d/])"
@@ -94,7 +95,7 @@ def _date_of(match: re.Match[str]) -> date | None:
             day, month, year = int(groups["nday"]), int(groups["nmonth"]), int(groups["nyear"])
         else:
             day = int(groups["day"].replace(" ", ""))
-            year = int(groups["year"].replace(" ", ""))
+            year = int(groups["year"].translate(_DIGITS))
             month = next(
                 _MONTH_NAMES[int(k[1:])][1] for k, v in groups.items() if k[0] == "m" and k[1:].isdigit() and v
             )
@@ -183,7 +184,7 @@ def _name(text: str) -> str | None:
             continue
         word = token.rstrip(",.;:|")
         ends = word != token
-        if not _NAME_WORD.fullmatch(word) or word.lower() in _NAME_STOP or not word[0].isupper():
+        if not _NAME_WORD.fullmatch(word) or len(word) < 2 or word.lower() in _NAME_STOP or not word[0].isupper():
             break
         if words and word.isupper() != words[0].isupper():
             break
@@ -395,14 +396,15 @@ def _desa(pages: list[str]) -> _Found | None:
     if not votes:
         return None
     names = sorted(votes, key=lambda n: -votes[n])
-    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) gives a longer name that starts the same
+    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) or "Ditetapkan di Sukosari" (for Sukosari Lor)
+    # give names that start alike: the one most sources give, when it has at least half of the votes
     shortest = min(names, key=len)
     if all(n.split()[: len(shortest.split())] == shortest.split() for n in names):
-        total = sum(votes.values())
-        strength = 0.95 if votes[shortest] >= 2 or len(names) == 1 else 0.75
-        if len(names) > 1 and votes[shortest] < total / 2:
+        best = max(names, key=lambda n: (votes[n], -len(n)))
+        if len(names) > 1 and votes[best] < sum(votes.values()) / 2:
             return None
-        return _Found(shortest, strength, evidence[shortest])
+        strength = 0.95 if votes[best] >= 2 or len(names) == 1 else 0.75
+        return _Found(best, strength, evidence[best])
     top, second = names[0], names[1]
     if votes[top] >= 2 * votes[second] + 2:
         return _Found(top, 0.7, evidence[top])
