@@ -674,3 +674,20 @@ def test_desa_names_that_start_alike_give_the_one_most_sources_give() -> None:
 def test_a_year_with_the_letter_o_after_a_month_name() -> None:
     assert parse_date("27 September 2O24") == date(2024, 9, 27)
     assert parse_date("27 September 2OXX") is None
+
+
+def test_a_report_citing_when_its_perdes_was_established_keeps_its_own_date() -> None:
+    pages = lppdes(tanggal="15 Maret 2025")
+    pages[1] += "APB Desa tahun 2024 ditetapkan pada tanggal 20 Desember 2023 dan dilaksanakan sepanjang tahun."
+    assert read_document(pages).tanggal_penetapan == date(2025, 3, 15)
+
+
+def test_ditetapkan_in_a_sentence_is_no_tanggal_and_without_a_place_is_weaker() -> None:
+    pages = perdes()
+    pages[1] += "Rancangan ini ditetapkan pada tanggal 1 September 2024 oleh musyawarah desa."
+    assert read_document(pages).tanggal_penetapan == date(2024, 9, 27)
+    pages[-1] = pages[-1].split("Ditetapkan")[0]
+    assert read_document(pages).tanggal_penetapan is None
+    pages[-1] += "Ditetapkan pada tanggal 27 September 2024\nKEPALA DESA KRATON"
+    weak = read_document(pages)
+    assert weak.tanggal_penetapan == date(2024, 9, 27) and weak.confidence["tanggal_penetapan"] < 0.85

@@ -339,37 +339,45 @@ _SIGNATURE_RE = re.compile(
 _SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
 
 
+_AT_PLACE = re.compile(rf"{DITETAPKAN}\s*[:|]?\s*d[il1]\b", re.I)
+
+
 def _dates(pages: list[str], document: str | None) -> list[_Found]:
+    """Candidate dates: "Ditetapkan di <place> pada tanggal" (0.95; without a place 0.8, never in a sentence),
+    "Tanggal penetapan" (0.9); for a report its signature's date (0.85) comes first, since a report's prose may cite
+    when its Perdes were established."""
     found: list[_Found] = []
     for index, page in enumerate(pages):
         for match in _DITETAPKAN_RE.finditer(page):
+            at_place = bool(_AT_PLACE.match(match["phrase"]))
+            if not at_place and match["phrase"][0].islower():
+                continue  # "… yang ditetapkan pada tanggal …" in a sentence: another decision's date
             if (day := _date_of(match)) is not None:
-                found.append(_Found(day, 0.95, match["phrase"], index))
+                found.append(_Found(day, 0.95 if at_place else 0.8, match["phrase"], index))
         for match in _TANGGAL_PENETAPAN_RE.finditer(page):
             if (day := _date_of(match)) is not None:
                 found.append(_Found(day, 0.9, match["phrase"], index))
-    if found:
-        strongest = max(f.strength for f in found)
-        # a restatement (lampiran, a second signature block) of the same date is no disagreement
-        if len({f.value for f in found if f.strength == strongest}) > 1:
-            return [f for f in found if f.strength == strongest]
-        return found
-    if document != "LPPDES":
-        return found
-    # a report: the date of its signature, "<place>, 15 Maret 2025" above "KEPALA DESA ...", not a cover letter's
+    if document == "LPPDES" and (signatures := _signatures(pages)):
+        return signatures
+    return found
+
+
+def _signatures(pages: list[str]) -> list[_Found]:
+    """A report's date: "<place>, 15 Maret 2025" above "KEPALA DESA ..." on the last page that has one and is not a
+    cover letter."""
     signatures: list[_Found] = []
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
         for match in _SIGNATURE_RE.finditer(page):
-            if not _SIGNED_BY.match(match["after"].lstrip()) and not _SIGNED_BY.search(match["after"][:40]):
+            if not _SIGNED_BY.search(match["after"][:40]):
                 continue
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
-    if signatures:
-        last_page = max(s.at for s in signatures)
-        return [s for s in signatures if s.at == last_page]
-    return []
+    if not signatures:
+        return []
+    last_page = max(s.at for s in signatures)
+    return [s for s in signatures if s.at == last_page]
 
 
 # --- desa -------------------------------------------------------------------------------------------------------
