@@ -691,3 +691,12 @@ def test_ditetapkan_in_a_sentence_is_no_tanggal_and_without_a_place_is_weaker() 
     pages[-1] += "Ditetapkan pada tanggal 27 September 2024\nKEPALA DESA KRATON"
     weak = read_document(pages)
     assert weak.tanggal_penetapan == date(2024, 9, 27) and weak.confidence["tanggal_penetapan"] < 0.85
+
+
+def test_a_noisy_cover_letter_naming_the_document_does_not_hide_the_perdes_head() -> None:
+    pages = perdes(cover=True, title="ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025")
+    pages[0] = pages[0].replace("Kepada Yth.", "Kepa da Yth.").replace(" Nomor 5 Tahun 2024", " tentang APB Desa 2025")
+    reading = read_document(pages, "ocr")
+    assert (reading.nomor, reading.document, reading.tahun_anggaran) == ("5/2024", "APBDES", 2025)
+    pages[0] = pages[0].replace("Kepa da Yth.", "Kpd")  # not seen as a cover letter: its Perihal is no report title
+    assert read_document(pages, "ocr").nomor == "5/2024"

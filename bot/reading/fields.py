@@ -315,7 +315,11 @@ def _classify(title: str) -> tuple[str | None, int | None, bool]:
     return (None if other else code), year, other
 
 
-_COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
+_COVER_MARKS = (
+    re.compile(rf"{_kw('kepada')}|\byth\b|\byang\s+terhormat\b", re.I),
+    re.compile(rf"{_kw('perihal')}|\bhal\s*:", re.I),
+)
+_REPORT = re.compile(_kw("laporan"), re.I)
 
 
 def _is_cover(page: str) -> bool:
@@ -443,7 +447,7 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     tops = [(start, start + HEAD_TOP) for start, text in zip(starts, texts, strict=True) if not _is_cover(text)]
     head = _head(whole, tops)
     top = _first_title(texts, starts)
-    if head is not None and top is not None and top[3] < head.at:
+    if head is not None and top is not None and top[3] < head.at and (top[1] == "LPPDES" or _REPORT.search(top[0])):
         head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
     titles: list[tuple[float, str]] = []
     if head is not None:
