@@ -700,3 +700,16 @@ def test_a_noisy_cover_letter_naming_the_document_does_not_hide_the_perdes_head(
     assert (reading.nomor, reading.document, reading.tahun_anggaran) == ("5/2024", "APBDES", 2025)
     pages[0] = pages[0].replace("Kepa da Yth.", "Kpd")  # not seen as a cover letter: its Perihal is no report title
     assert read_document(pages, "ocr").nomor == "5/2024"
+
+
+def test_a_nomor_with_the_letter_o_for_a_leading_zero() -> None:
+    assert normalise_nomor("NOMOR : O5 TAHUN 2O24") == "5/2024"
+    assert read_document(perdes(nomor_line="NOMOR : O5 TAHUN 2024"), "ocr").nomor == "5/2024"
+    assert normalise_nomor("NOMOR : OO TAHUN 2024") is None
+
+
+def test_the_lppdes_at_the_end_of_a_term_is_not_the_yearly_lppdes() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN 2024", "AKHIR MASA JABATAN TAHUN 2019-2025")
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.tanggal_penetapan) == (None, None, None)

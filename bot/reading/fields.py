@@ -127,9 +127,9 @@ def _evidence(text: str) -> str:
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1].rstrip() + "…"
 
 
-_NOMOR_RE = re.compile(
-    rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)(?P<y>\d{{4}})\s*\.?\s*$", re.I
-)
+_N = r"(?P<n>(?:\d|[Oo](?=\d)){1,4})"  # "O5" is 05 read by OCR
+_Y = r"(?P<y>[12][\dOo]{3})"
+_NOMOR_RE = re.compile(rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*){_Y}\s*\.?\s*$", re.I)
 
 
 def normalise_nomor(text: str) -> str | None:
@@ -138,7 +138,7 @@ def normalise_nomor(text: str) -> str | None:
     match = _NOMOR_RE.match(normalise(text))
     if not match:
         return None
-    number, year = int(match["n"]), int(match["y"])
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     if number == 0 or not YEARS[0] <= year <= YEARS[1]:
         return None
     return f"{number}/{year}"
@@ -198,13 +198,11 @@ def _name(text: str) -> str | None:
 
 _HEAD_RE = re.compile(
     rf"(?:\bperaturan\s+(?:{DESA})|\b(?:peraturan|keputusan)\s+kepala\s+(?:{DESA}))"
-    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
-    rf"(?P<y>\d{{4}})(?![\d/.]\d)",
+    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
+    rf"{_Y}(?![\d/.]\d)",
     re.I,
 )
-_BARE_NOMOR_RE = re.compile(
-    rf"(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:{TAHUN})\s*[:.]?\s*(?P<y>\d{{4}})(?![\d/.]\d)", re.I
-)
+_BARE_NOMOR_RE = re.compile(rf"(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:{TAHUN})\s*[:.]?\s*{_Y}(?![\d/.]\d)", re.I)
 _CITED = re.compile(
     r"(?:undang|pemerintah|menteri|daerah|bupati|walikota|gubernur|presiden|lembaran|berita|qanun|perda|kabupaten"
     r"|keputusan|permendagri|permendes|pmk|peraturan)\W*$",
@@ -255,7 +253,7 @@ def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
         match = before[-1] if first_menimbang else before[0]
     else:
         return None
-    number, year = int(match["n"]), int(match["y"])
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
     if not tentang:
         strength -= 0.15
@@ -285,8 +283,10 @@ _DOCUMENT_PATTERNS = {
     "APBDES": re.compile(rf"{_kw('anggaran pendapatan dan belanja')}\s+(?:{DESA})|\bapb\s?-?\s?des(?:a)?\b", re.I),
     "LPPDES": re.compile(rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?des(?:a)?\b", re.I),
 }
+_END_OF_TERM = re.compile(r"\bmasa\s+jabatan\b|\bamj\b", re.I)  # the LPPDes at the end of a term is another report
 _TA_RE = re.compile(
-    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d)|\bta\.?\s*(?P<t>\d{{4}})(?!\d)",
+    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d|\s?[-–/]\s?\d)"
+    rf"|\bta\.?\s*(?P<t>\d{{4}})(?!\d|\s?[-–/]\s?\d)",  # not a period such as 2020-2026
     re.I,
 )
 
@@ -304,7 +304,11 @@ def _classify(title: str) -> tuple[str | None, int | None, bool]:
     else:
         start, code, match = min(hits, key=lambda h: h[0])
         before = title[:start]
-        other = bool(_NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)))
+        other = bool(
+            _NOT_THE_DOCUMENT.search(before)
+            or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I))
+            or (code == "LPPDES" and _END_OF_TERM.search(title, match.end(), match.end() + 80))
+        )
         after = match.end()
     ta_match = _TA_RE.search(title, after, after + 120)
     year = None
