@@ -713,3 +713,31 @@ def test_the_lppdes_at_the_end_of_a_term_is_not_the_yearly_lppdes() -> None:
     pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN 2024", "AKHIR MASA JABATAN TAHUN 2019-2025")
     reading = read_document(pages)
     assert (reading.document, reading.tahun_anggaran, reading.tanggal_penetapan) == (None, None, None)
+
+
+def test_the_text_output_says_when_scans_were_not_read(monkeypatch) -> None:
+    from bot.cli.reading import lines
+    from bot.reading import ocr
+
+    scan = Reading(source="ocr", pages=2, confidence=dict.fromkeys(FIELDS, 0.0))
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    said = lines(scan, "id")
+    assert said[-1] == t("reading.no_ocr", "id") and said.count("Nomor: tidak terbaca") == 1
+    assert "Dibaca dari pindaian/foto (OCR), 2 halaman." in said
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    assert t("reading.no_ocr", "id") not in lines(scan, "id")
+    assert t("reading.no_ocr", "id") not in lines(Reading(source="text", pages=1), "id")
+
+
+def test_a_docx_header_is_read_at_the_top_of_the_first_page(tmp_path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "PEMERINTAH DESA KRATON"
+    document.sections[0].footer.paragraphs[0].text = "Halaman kaki"
+    document.add_paragraph("PERATURAN DESA KRATON NOMOR 5 TAHUN 2024")
+    path = tmp_path / "kop.docx"
+    document.save(str(path))
+    texts, source = page_texts([path], Limits())
+    assert texts[0].startswith("PEMERINTAH DESA KRATON\n") and texts[-1].rstrip().endswith("Halaman kaki")
+    assert source == "text"
