@@ -741,3 +741,15 @@ def test_a_docx_header_is_read_at_the_top_of_the_first_page(tmp_path) -> None:
     texts, source = page_texts([path], Limits())
     assert texts[0].startswith("PEMERINTAH DESA KRATON\n") and texts[-1].rstrip().endswith("Halaman kaki")
     assert source == "text"
+
+
+def test_ditetapkan_at_the_end_of_a_page_and_its_date_on_the_next() -> None:
+    pages = perdes()
+    foot = pages.pop()
+    pages += [
+        "Pasal 3\nPeraturan Desa ini mulai berlaku.\nDitetapkan di Kraton",
+        foot.split("Ditetapkan di Kraton\n")[1],
+    ]
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2024, 9, 27)
+    assert reading.evidence["tanggal_penetapan"] == "Ditetapkan di Kraton pada tanggal 27 September 2024"
