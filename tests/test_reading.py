@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from bot.i18n import t
@@ -753,3 +755,53 @@ def test_ditetapkan_at_the_end_of_a_page_and_its_date_on_the_next() -> None:
     reading = read_document(pages)
     assert reading.tanggal_penetapan == date(2024, 9, 27)
     assert reading.evidence["tanggal_penetapan"] == "Ditetapkan di Kraton pada tanggal 27 September 2024"
+
+
+WORDS = st.sampled_from(
+    [
+        "PERATURAN DESA",
+        "KRATON",
+        "NOMOR",
+        "N0MOR",
+        ":",
+        "05",
+        "TAHUN",
+        "2024",
+        "2O24",
+        "TENTANG",
+        "Ditetapkan di",
+        "pada tanggal",
+        "27",
+        "September",
+        "31",
+        "-",
+        "/",
+        "Menimbang",
+        "KEPALA DESA",
+        "APB DESA",
+        "RKP Desa",
+        "LPPDes",
+        "PERUBAHAN",
+        "Kepada Yth.",
+        "Perihal",
+        ",",
+        "\n",
+        "Lor",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40).map(" ".join), max_size=4))
+def test_any_text_gives_a_reading_whose_values_are_plausible(pages: list[str]) -> None:
+    reading = read_document(pages, "ocr")
+    data = reading.as_json()
+    assert set(data) == {*FIELDS, "source", "confidence", "evidence"} and reading.pages == len(pages)
+    assert data["document"] in (None, "RKPDES", "APBDES", "LPPDES")
+    assert reading.tahun_anggaran is None or 2000 <= reading.tahun_anggaran <= 2100
+    assert reading.nomor is None or normalise_nomor(reading.nomor) == reading.nomor
+    assert reading.tanggal_penetapan is None or 2000 <= reading.tanggal_penetapan.year <= 2100
+    for name in FIELDS:  # a value has evidence and a confidence; no value has neither
+        assert (data[name] is None) == (name not in data["evidence"]) == (data["confidence"][name] == 0)
+        assert 0 <= data["confidence"][name] <= 1
+    assert all(len(text) <= 160 for text in data["evidence"].values())
