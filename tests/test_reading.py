@@ -805,3 +805,25 @@ def test_any_text_gives_a_reading_whose_values_are_plausible(pages: list[str]) -
         assert (data[name] is None) == (name not in data["evidence"]) == (data["confidence"][name] == 0)
         assert 0 <= data["confidence"][name] <= 1
     assert all(len(text) <= 160 for text in data["evidence"].values())
+
+
+def test_klambi_read_needs_no_configuration_and_opens_no_database(tmp_path, capsys, monkeypatch) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes())
+    here = tmp_path / "kosong"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    (tmp_path / "rusak.toml").write_text("[bot\nlanguage = ")
+    code, out, err = _klambi_with(
+        capsys, "--config", str(tmp_path / "rusak.toml"), "read", str(path), "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["nomor"] == "5/2024" and err == ""
+    assert list(here.iterdir()) == []  # no database file, nothing written
+
+
+def _klambi_with(capsys, *args: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
