@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from bot.i18n import t
@@ -173,9 +175,10 @@ def test_a_peraturan_kepala_desa_gives_its_nomor() -> None:
         ("APB DESA TAHUN ANGGARAN 2025", "APBDES", 2025),
         ("Anggaran Pendapatan dan Belanja Desa Tahun Anggaran 2025", "APBDES", 2025),
         ("APBDes TA 2025", "APBDES", 2025),
-        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, None),
-        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, None),
-        ("P-APBDes TAHUN ANGGARAN 2025", None, None),
+        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("P-APBDes TAHUN ANGGARAN 2025", None, 2025),
+        ("PENJABARAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
         ("RENCANA PEMBANGUNAN JANGKA MENENGAH DESA TAHUN 2020-2026", None, None),
         ("ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 1925", "APBDES", None),
     ],
@@ -598,3 +601,229 @@ def test_a_child_that_dies_is_too_heavy(tmp_path, monkeypatch) -> None:
     with pytest.raises(Unreadable) as refused:
         read_isolated([path])
     assert refused.value.key == "reading.too_heavy"
+
+
+def test_a_report_citing_its_perdes_apbdes_is_the_report_without_a_nomor() -> None:
+    pages = lppdes(ta=2024, desa="Kraton", tanggal="16 Januari 2025")
+    pages[0] = "PEMERINTAH KABUPATEN LUMAJANG\nKEPALA DESA KRATON\nJalan Raya No. 1\n" + pages[0]
+    pages[1] += ("Dasar hukum: Peraturan Desa Kraton Nomor 3 Tahun 2024 tentang Anggaran Pendapatan dan Belanja Desa "
+                 "Tahun Anggaran 2024.")  # fmt: skip
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.nomor) == ("LPPDES", 2024, None)
+    assert reading.tanggal_penetapan == date(2025, 1, 16)
+
+
+def test_ocr_letter_confusions_in_keywords() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN", "AKHIR TAHLIN ANGGARAN").replace("PEMERINTAHAN", "PEMERlNTAHAN")
+    reading = read_document(pages, "ocr")
+    assert (reading.document, reading.tahun_anggaran) == ("LPPDES", 2024)
+    head = perdes(nomor_line="Nornor : 5 Tahun 2024")
+    head[-1] = head[-1].replace("Ditetapkan", "Dltetapkan")
+    reading = read_document(head, "ocr")
+    assert (reading.nomor, reading.tanggal_penetapan) == ("5/2024", date(2024, 9, 27))
+
+
+def test_the_head_at_a_page_top_counts_when_ocr_lost_the_menimbang_label() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR : 05 TAHUN 2023")
+    pages[1] = pages[1].replace("Menimbang :", "").replace("Pasal 1", "Pasal 1 Tim menimbang usulan warga.")
+    reading = read_document(pages, "ocr")
+    assert reading.nomor == "5/2023"  # not the RPJM Desa's 2/2020 cited before the later "menimbang"
+
+
+def test_a_cover_letter_and_the_perdes_on_one_page_still_give_the_perdes_nomor() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR 7 TAHUN 2024", n="7")
+    reading = read_document(["\n".join(pages)])
+    assert (reading.nomor, reading.document, reading.tanggal_penetapan) == ("7/2024", "RKPDES", date(2024, 9, 27))
+
+
+def test_a_reason_from_ocr_names_the_file_and_has_its_text(tmp_path, monkeypatch) -> None:
+    from PIL import Image
+
+    from bot.reading import ocr
+
+    path = tmp_path / "besar.png"
+    Image.new("L", (20, 20), 255).save(path)
+
+    def refuse(path: Path, limits: Limits) -> None:
+        raise Unreadable("reading.too_big_image")
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "open_image", refuse)
+    with pytest.raises(Unreadable) as refused:
+        page_texts([path], Limits())
+    assert refused.value.params == {"name": "besar.png"}
+    assert t(refused.value.key, "id", **refused.value.params).startswith("besar.png: gambar terlalu besar")
+
+
+def test_the_cli_says_an_unknown_reason_as_a_damaged_file() -> None:
+    from bot.cli.reading import _say
+
+    assert _say(Unreadable("reading.made_up", name="x.pdf"), "id") == t("reading.damaged", "id", name="x.pdf")
+    assert _say(Unreadable("reading.too_slow", seconds=20), "en") == "The file could not be read within 20 seconds."
+
+
+def test_desa_names_that_start_alike_give_the_one_most_sources_give() -> None:
+    pages = perdes(desa="Sukosari Lor")
+    pages[-1] = pages[-1].replace("Ditetapkan di Sukosari Lor", "Ditetapkan di Sukosari")
+    pages[-1] = pages[-1].replace("KEPALA DESA SUKOSARI LOR,\nttd\nH. SUPRAPTO", "KEPALA DESA SUKOSARI LOR H. SUPRAPTO")
+    assert read_document(pages).desa_nama == "Sukosari Lor"
+    signed = perdes()
+    signed[-1] = signed[-1].replace("KEPALA DESA KRATON,\nttd\n", "KEPALA DESA KRATON SUPRAPTO\n")
+    assert read_document(signed).desa_nama == "Kraton"
+
+
+def test_a_year_with_the_letter_o_after_a_month_name() -> None:
+    assert parse_date("27 September 2O24") == date(2024, 9, 27)
+    assert parse_date("27 September 2OXX") is None
+
+
+def test_a_report_citing_when_its_perdes_was_established_keeps_its_own_date() -> None:
+    pages = lppdes(tanggal="15 Maret 2025")
+    pages[1] += "APB Desa tahun 2024 ditetapkan pada tanggal 20 Desember 2023 dan dilaksanakan sepanjang tahun."
+    assert read_document(pages).tanggal_penetapan == date(2025, 3, 15)
+
+
+def test_ditetapkan_in_a_sentence_is_no_tanggal_and_without_a_place_is_weaker() -> None:
+    pages = perdes()
+    pages[1] += "Rancangan ini ditetapkan pada tanggal 1 September 2024 oleh musyawarah desa."
+    assert read_document(pages).tanggal_penetapan == date(2024, 9, 27)
+    pages[-1] = pages[-1].split("Ditetapkan")[0]
+    assert read_document(pages).tanggal_penetapan is None
+    pages[-1] += "Ditetapkan pada tanggal 27 September 2024\nKEPALA DESA KRATON"
+    weak = read_document(pages)
+    assert weak.tanggal_penetapan == date(2024, 9, 27) and weak.confidence["tanggal_penetapan"] < 0.85
+
+
+def test_a_noisy_cover_letter_naming_the_document_does_not_hide_the_perdes_head() -> None:
+    pages = perdes(cover=True, title="ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025")
+    pages[0] = pages[0].replace("Kepada Yth.", "Kepa da Yth.").replace(" Nomor 5 Tahun 2024", " tentang APB Desa 2025")
+    reading = read_document(pages, "ocr")
+    assert (reading.nomor, reading.document, reading.tahun_anggaran) == ("5/2024", "APBDES", 2025)
+    pages[0] = pages[0].replace("Kepa da Yth.", "Kpd")  # not seen as a cover letter: its Perihal is no report title
+    assert read_document(pages, "ocr").nomor == "5/2024"
+
+
+def test_a_nomor_with_the_letter_o_for_a_leading_zero() -> None:
+    assert normalise_nomor("NOMOR : O5 TAHUN 2O24") == "5/2024"
+    assert read_document(perdes(nomor_line="NOMOR : O5 TAHUN 2024"), "ocr").nomor == "5/2024"
+    assert normalise_nomor("NOMOR : OO TAHUN 2024") is None
+
+
+def test_the_lppdes_at_the_end_of_a_term_is_not_the_yearly_lppdes() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN 2024", "AKHIR MASA JABATAN TAHUN 2019-2025")
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.tanggal_penetapan) == (None, None, None)
+
+
+def test_the_text_output_says_when_scans_were_not_read(monkeypatch) -> None:
+    from bot.cli.reading import lines
+    from bot.reading import ocr
+
+    scan = Reading(source="ocr", pages=2, confidence=dict.fromkeys(FIELDS, 0.0))
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    said = lines(scan, "id")
+    assert said[-1] == t("reading.no_ocr", "id") and said.count("Nomor: tidak terbaca") == 1
+    assert "Dibaca dari pindaian/foto (OCR), 2 halaman." in said
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    assert t("reading.no_ocr", "id") not in lines(scan, "id")
+    assert t("reading.no_ocr", "id") not in lines(Reading(source="text", pages=1), "id")
+
+
+def test_a_docx_header_is_read_at_the_top_of_the_first_page(tmp_path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "PEMERINTAH DESA KRATON"
+    document.sections[0].footer.paragraphs[0].text = "Halaman kaki"
+    document.add_paragraph("PERATURAN DESA KRATON NOMOR 5 TAHUN 2024")
+    path = tmp_path / "kop.docx"
+    document.save(str(path))
+    texts, source = page_texts([path], Limits())
+    assert texts[0].startswith("PEMERINTAH DESA KRATON\n") and texts[-1].rstrip().endswith("Halaman kaki")
+    assert source == "text"
+
+
+def test_ditetapkan_at_the_end_of_a_page_and_its_date_on_the_next() -> None:
+    pages = perdes()
+    foot = pages.pop()
+    pages += [
+        "Pasal 3\nPeraturan Desa ini mulai berlaku.\nDitetapkan di Kraton",
+        foot.split("Ditetapkan di Kraton\n")[1],
+    ]
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2024, 9, 27)
+    assert reading.evidence["tanggal_penetapan"] == "Ditetapkan di Kraton pada tanggal 27 September 2024"
+
+
+WORDS = st.sampled_from(
+    [
+        "PERATURAN DESA",
+        "KRATON",
+        "NOMOR",
+        "N0MOR",
+        ":",
+        "05",
+        "TAHUN",
+        "2024",
+        "2O24",
+        "TENTANG",
+        "Ditetapkan di",
+        "pada tanggal",
+        "27",
+        "September",
+        "31",
+        "-",
+        "/",
+        "Menimbang",
+        "KEPALA DESA",
+        "APB DESA",
+        "RKP Desa",
+        "LPPDes",
+        "PERUBAHAN",
+        "Kepada Yth.",
+        "Perihal",
+        ",",
+        "\n",
+        "Lor",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40).map(" ".join), max_size=4))
+def test_any_text_gives_a_reading_whose_values_are_plausible(pages: list[str]) -> None:
+    reading = read_document(pages, "ocr")
+    data = reading.as_json()
+    assert set(data) == {*FIELDS, "source", "confidence", "evidence"} and reading.pages == len(pages)
+    assert data["document"] in (None, "RKPDES", "APBDES", "LPPDES")
+    assert reading.tahun_anggaran is None or 2000 <= reading.tahun_anggaran <= 2100
+    assert reading.nomor is None or normalise_nomor(reading.nomor) == reading.nomor
+    assert reading.tanggal_penetapan is None or 2000 <= reading.tanggal_penetapan.year <= 2100
+    for name in FIELDS:  # a value has evidence and a confidence; no value has neither
+        assert (data[name] is None) == (name not in data["evidence"]) == (data["confidence"][name] == 0)
+        assert 0 <= data["confidence"][name] <= 1
+    assert all(len(text) <= 160 for text in data["evidence"].values())
+
+
+def test_klambi_read_needs_no_configuration_and_opens_no_database(tmp_path, capsys, monkeypatch) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes())
+    here = tmp_path / "kosong"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    (tmp_path / "rusak.toml").write_text("[bot\nlanguage = ")
+    code, out, err = _klambi_with(
+        capsys, "--config", str(tmp_path / "rusak.toml"), "read", str(path), "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["nomor"] == "5/2024" and err == ""
+    assert list(here.iterdir()) == []  # no database file, nothing written
+
+
+def _klambi_with(capsys, *args: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
