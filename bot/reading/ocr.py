@@ -34,7 +34,8 @@ LANG = "ind"
 OEM = 1  # the LSTM engine only: the `ind` data of Debian's tesseract-ocr-ind is the "fast" LSTM model
 PSM = 3  # automatic page segmentation: a Perdes page has a centred title, paragraphs and a signature block
 PDF_DPI = 300
-TARGET_WIDTH = 2400  # pixels across an A4 page at ~290 dpi: narrower pages are enlarged before OCR
+WIDE_ENOUGH = 1600  # pixels across: a 200 dpi A4 scan (1654) or more is read as it is
+TARGET_WIDTH = 2400  # narrower pages (a phone photo sent on: 1200-1600) are enlarged to this before OCR
 MAX_UPSCALE = 2.0
 DESKEW_RANGE = 10.0  # degrees either way
 OSD_MIN_CONFIDENCE = 2.0  # Tesseract's orientation confidence below which the four rotations are tried instead
@@ -213,7 +214,10 @@ def deskew(image: Image.Image) -> Image.Image:
 
 
 def upscale(image: Image.Image, max_pixels: int) -> Image.Image:
-    """Enlarge a page narrower than TARGET_WIDTH (a 200 dpi scan, a small photo), never past max_pixels."""
+    """Enlarge a page narrower than WIDE_ENOUGH (a photo sent on by a chat app) to TARGET_WIDTH, at most
+    MAX_UPSCALE times and never past max_pixels; a 200 dpi scan read better as it was (docs/DECISIONS.md)."""
+    if image.width >= WIDE_ENOUGH:
+        return image
     factor = min(MAX_UPSCALE, TARGET_WIDTH / image.width)
     factor = min(factor, math.sqrt(max_pixels / (image.width * image.height)))
     if factor <= 1.1:
