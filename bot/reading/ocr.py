@@ -2,11 +2,11 @@
 
 Only Pillow and numpy prepare the image (no OpenCV). The steps, each a small function, in order:
 
-1. `upright`: a page lying on its side (90/180/270) is turned, by Tesseract's OSD when it is confident, else by
-   reading a strip of the page in the four rotations and keeping the one that reads most like words.
-2. `flatten`: uneven light and shadows are divided out by a heavily blurred background estimate.
-3. `deskew`: the text lines are straightened by a projection-profile search over ±10° on a small binary copy.
-4. `upscale`: small text (a page under ~250 dpi) is enlarged before Tesseract, which reads best at 300 dpi.
+1. `flatten`: uneven light and shadows are divided out by a blurred estimate of the paper without its text.
+2. `upright`: a page lying on its side (90/180/270) is turned, by Tesseract's OSD when it is confident, else by
+   reading the inked part of the page in the four rotations and keeping the one that reads most like words.
+3. `upscale`: a page narrower than a 200 dpi scan (a photo sent on by a chat app) is enlarged.
+4. `deskew`: the text lines are straightened by a projection-profile search over ±10° on a small binary copy.
 5. `binarise`: Otsu's threshold, computed with numpy.
 
 PDF pages are rasterised by pypdfium2 without its form environment (`init_forms` is never called), so no JavaScript
@@ -308,14 +308,14 @@ def upright(image: Image.Image, deadline: float) -> Image.Image:
 
 
 def prepare(image: Image.Image, limits: Limits, deadline: float) -> Image.Image:
-    """The page made ready for Tesseract: even light, upright, straight, large enough, black on white. Turning it
+    """The page made ready for Tesseract: even light, upright, large enough, straight, black on white. Turning it
     upright may use Tesseract until `deadline` (time.monotonic()); the rest is numpy and Pillow, well under a
     second for a 300 dpi page."""
     page = _within(image.convert("L"), limits.max_pixels)
     page = flatten(page)
     page = upright(page, deadline)
+    page = upscale(page, limits.max_pixels)  # before deskew, whose expanded canvas would make a photo look wider
     page = deskew(page)
-    page = upscale(page, limits.max_pixels)
     return binarise(page)
 
 
