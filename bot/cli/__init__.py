@@ -21,6 +21,7 @@ from bot.cli import (
     indicator,
     ops,
     people,
+    reading,
     records,
     reminders,
     reports,
@@ -101,6 +102,7 @@ for _command in (
     whatsapp.whatsapp,
     web.web,
     doctor.doctor,
+    reading.read,
 ):
     cli.add_command(_command)
 

@@ -1034,6 +1034,7 @@ def _merge_catalogs() -> None:
     from bot.i18n.desk import DESK_TEXTS
     from bot.i18n.forum import FORUM_TEXTS
     from bot.i18n.ops import OPS_TEXTS
+    from bot.i18n.reading import READING_TEXTS
     from bot.i18n.reports import REPORT_TEXTS
     from bot.i18n.setup import SETUP_TEXTS
     from bot.i18n.templates import TEMPLATE_TEXTS
@@ -1041,7 +1042,7 @@ def _merge_catalogs() -> None:
     from bot.i18n.whatsapp import WHATSAPP_TEXTS
 
     for texts in (DESK_TEXTS, REPORT_TEXTS, FORUM_TEXTS, OPS_TEXTS, WHATSAPP_TEXTS, TEMPLATE_TEXTS, WEB_TEXTS,
-                  SETUP_TEXTS):  # fmt: skip
+                  SETUP_TEXTS, READING_TEXTS):  # fmt: skip
         clash = CATALOG.keys() & texts.keys()
         assert not clash, f"text keys defined twice: {sorted(clash)}"
         CATALOG.update(texts)

@@ -13,8 +13,17 @@ The contract every part of the project relies on (docs/domain.md "Reading a docu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 DOCUMENTS = ("RKPDES", "APBDES", "LPPDES")
@@ -90,3 +99,106 @@ class Limits:
     ocr_seconds: float = 90.0
     memory_bytes: int = 2**30
     ocr: bool = True
+
+
+# --- reading files ------------------------------------------------------------------------------------------------
+
+OUTPUT_LIMIT = 4 * 2**20  # what a child may print: a reading is a few kilobytes
+
+
+def read_files(paths: list[Path], limits: Limits | None = None) -> Reading:
+    """Read the files (the pages of one document, in order) in this process: text layer first, OCR for scans."""
+    from bot.reading.extract import page_texts
+
+    pages, source = page_texts([Path(p) for p in paths], limits or Limits())
+    return read_document(pages, source)
+
+
+def read_isolated(paths: list[Path], limits: Limits | None = None) -> Reading:
+    """`read_files` in a child process (`bot.reading.child`) with its memory and CPU limited, killed (with whatever
+    it started) when it overruns `limits.seconds` (plus `limits.ocr_seconds` once it says OCR started). A file that
+    cannot be read, a crash or a kill is an `Unreadable`; this process never runs the document's code."""
+    limits = limits or Limits()
+    request = json.dumps({"paths": [str(Path(p).resolve()) for p in paths], "limits": asdict(limits)})
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.reading.child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,  # its own process group: a kill takes Tesseract with it
+    )
+    try:
+        return _answer(process, request, limits)
+    finally:
+        _kill(process)
+
+
+def _answer(process: subprocess.Popen[bytes], request: str, limits: Limits) -> Reading:
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(request.encode())
+        process.stdin.close()
+    except OSError:
+        pass  # it died already: said below
+    deadline = time.monotonic() + limits.seconds
+    extended = False
+    output = b""
+    stream = process.stdout.fileno()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise Unreadable("reading.too_slow", seconds=round(limits.seconds))
+        ready, _, _ = select.select([stream], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(stream, 65536)
+        if not chunk:
+            break
+        output += chunk
+        if len(output) > OUTPUT_LIMIT:
+            raise Unreadable("reading.too_heavy")
+        if not extended and output.startswith(b"ocr\n"):
+            extended = True
+            deadline += limits.ocr_seconds
+    try:
+        process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        raise Unreadable("reading.too_slow", seconds=round(limits.seconds)) from None
+    lines = [line for line in output.split(b"\n") if line.strip() and line.strip() != b"ocr"]
+    try:
+        answer = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise Unreadable("reading.too_heavy")  # killed by its memory or CPU limit, or crashed
+    if "error" in answer:
+        raise Unreadable(str(answer["error"]), **dict(answer.get("params") or {}))
+    return Reading.from_json(answer["reading"])
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+from bot.reading.fields import normalise_nomor, read_document  # noqa: E402 - after Reading, which fields imports
+
+__all__ = [
+    "DOCUMENTS",
+    "FIELDS",
+    "SOURCES",
+    "Limits",
+    "Reading",
+    "Unreadable",
+    "normalise_nomor",
+    "read_document",
+    "read_files",
+    "read_isolated",
+]

@@ -21,7 +21,18 @@ SOURCE_FACTOR = {"text": 1.0, "mixed": 0.95, "ocr": 0.9}
 
 # --- keywords that survive OCR ------------------------------------------------------------------------------------
 
-_CONFUSED = {"o": "[o0]", "i": "[il1|]", "l": "[l1i|]", "s": "[s5]", "m": "(?:m|rn)", "b": "[b8]", "g": "[g9]"}
+_CONFUSED = {
+    "o": "[o0]",
+    "i": "[il1|]",
+    "l": "[l1i|]",
+    "s": "[s5]",
+    "m": "(?:m|rn)",
+    "b": "[b8]",
+    "g": "[g9]",
+    "e": "[ec]",
+    "u": "(?:u|li|ii)",
+    "h": "(?:h|li)",
+}
 
 
 def _kw(word: str) -> str:
@@ -66,7 +77,8 @@ def _month_pattern(name: str) -> str:
 _MONTH_NAMES = sorted(((name, number) for number, names in _MONTHS.items() for name in names), key=lambda x: -len(x[0]))
 MONTH = "|".join(f"(?P<m{i}>{_month_pattern(name)})" for i, (name, _) in enumerate(_MONTH_NAMES))
 _DAY = r"(?P<day>\d\s?\d|\d)"
-_YEAR = r"(?P<year>\d\s?\d\s?\d\s?\d)"
+_YEAR = r"(?P<year>2\s?[0Oo]\s?[\dOoIl]\s?[\dOoIl])"  # after a month's name, "2O24" can only be 2024
+_DIGITS = str.maketrans("OoIl", "0011", " ")
 DATE_WORDS = rf"(?<!\d){_DAY}\s*-?\s*(?:{MONTH})\b\.?\s*,?-?\s*{_YEAR}(?!\d)"
 DATE_DIGITS = (
     r"(?<![\d/.-])(?P<nday>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<nmonth>\d{1,2})\s?(?P=sep)\s?(?P<nyear>\d{4})(?![\d/])"
@@ -83,7 +95,7 @@ def _date_of(match: re.Match[str]) -> date | None:
             day, month, year = int(groups["nday"]), int(groups["nmonth"]), int(groups["nyear"])
         else:
             day = int(groups["day"].replace(" ", ""))
-            year = int(groups["year"].replace(" ", ""))
+            year = int(groups["year"].translate(_DIGITS))
             month = next(
                 _MONTH_NAMES[int(k[1:])][1] for k, v in groups.items() if k[0] == "m" and k[1:].isdigit() and v
             )
@@ -115,9 +127,9 @@ def _evidence(text: str) -> str:
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1].rstrip() + "…"
 
 
-_NOMOR_RE = re.compile(
-    rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)(?P<y>\d{{4}})\s*\.?\s*$", re.I
-)
+_N = r"(?P<n>(?:\d|[Oo](?=\d)){1,4})"  # "O5" is 05 read by OCR
+_Y = r"(?P<y>[12][\dOo]{3})"
+_NOMOR_RE = re.compile(rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*){_Y}\s*\.?\s*$", re.I)
 
 
 def normalise_nomor(text: str) -> str | None:
@@ -126,7 +138,7 @@ def normalise_nomor(text: str) -> str | None:
     match = _NOMOR_RE.match(normalise(text))
     if not match:
         return None
-    number, year = int(match["n"]), int(match["y"])
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     if number == 0 or not YEARS[0] <= year <= YEARS[1]:
         return None
     return f"{number}/{year}"
@@ -172,7 +184,7 @@ def _name(text: str) -> str | None:
             continue
         word = token.rstrip(",.;:|")
         ends = word != token
-        if not _NAME_WORD.fullmatch(word) or word.lower() in _NAME_STOP or not word[0].isupper():
+        if not _NAME_WORD.fullmatch(word) or len(word) < 2 or word.lower() in _NAME_STOP or not word[0].isupper():
             break
         if words and word.isupper() != words[0].isupper():
             break
@@ -186,13 +198,11 @@ def _name(text: str) -> str | None:
 
 _HEAD_RE = re.compile(
     rf"(?:\bperaturan\s+(?:{DESA})|\b(?:peraturan|keputusan)\s+kepala\s+(?:{DESA}))"
-    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
-    rf"(?P<y>\d{{4}})(?![\d/.]\d)",
+    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
+    rf"{_Y}(?![\d/.]\d)",
     re.I,
 )
-_BARE_NOMOR_RE = re.compile(
-    rf"(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:{TAHUN})\s*[:.]?\s*(?P<y>\d{{4}})(?![\d/.]\d)", re.I
-)
+_BARE_NOMOR_RE = re.compile(rf"(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:{TAHUN})\s*[:.]?\s*{_Y}(?![\d/.]\d)", re.I)
 _CITED = re.compile(
     r"(?:undang|pemerintah|menteri|daerah|bupati|walikota|gubernur|presiden|lembaran|berita|qanun|perda|kabupaten"
     r"|keputusan|permendagri|permendes|pmk|peraturan)\W*$",
@@ -211,44 +221,52 @@ _TITLE_END = re.compile(
 class _Head:
     nomor: _Found | None
     title: str
-    title_at: int
+    at: int
     desa: str | None
 
 
-def _head(text: str) -> _Head | None:
-    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>", the last such head before
-    the first "Menimbang" (a cover letter that names the Perdes comes before; Mengingat's citations after)."""
+HEAD_TOP = 500  # a Perdes's head stands at the top of its page, under at most a letterhead
+
+
+def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
+    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>". The first one in the top
+    `HEAD_TOP` characters of a page that is not a cover letter (`tops`: where those tops start and end in `text`);
+    else the last one before the first "Menimbang" (a cover letter that names the Perdes comes before, Mengingat's
+    citations after), or the first when there is no "Menimbang"."""
     first_menimbang = _MENIMBANG_RE.search(text)
     limit = first_menimbang.start() if first_menimbang else len(text)
-    heads = [m for m in _HEAD_RE.finditer(text, 0, len(text)) if m.start() < limit]
+    found = list(_HEAD_RE.finditer(text))
     strength = 0.95
-    if not heads:
+    if not found:
         strength = 0.7
-        heads = [
+        found = [
             m
             for m in _BARE_NOMOR_RE.finditer(text)
-            if m.start() < limit
-            and not _CITED.search(text[max(0, m.start() - 40) : m.start()])
+            if not _CITED.search(text[max(0, m.start() - 40) : m.start()])
             and _TENTANG_RE.search(text, m.end(), m.end() + 40)
         ]
-        if not heads:
-            return None
-    match = heads[-1] if first_menimbang else heads[0]
-    number, year = int(match["n"]), int(match["y"])
+    on_top = [m for m in found if any(start <= m.start() < end for start, end in tops)]
+    before = [m for m in found if m.start() < limit]
+    if on_top:
+        match = on_top[0]
+    elif before:
+        match = before[-1] if first_menimbang else before[0]
+    else:
+        return None
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
     if not tentang:
         strength -= 0.15
     nomor = None
     if number > 0 and YEARS[0] <= year <= YEARS[1]:
         nomor = _Found(f"{number}/{year}", strength, match.group(0), match.start())
-    title, title_at = "", match.end()
+    title = ""
     if tentang:
         end = _TITLE_END.search(text, tentang.end(), tentang.end() + 300)
-        title_at = tentang.start()
         title = text[tentang.start() : end.start() if end else tentang.end() + 200]
     between = match.groupdict().get("between")
     desa = _name(between.strip()) if between else None
-    return _Head(nomor, title, title_at, desa)
+    return _Head(nomor, title, match.start(), desa)
 
 
 # --- which document, which TA -----------------------------------------------------------------------------------
@@ -265,34 +283,47 @@ _DOCUMENT_PATTERNS = {
     "APBDES": re.compile(rf"{_kw('anggaran pendapatan dan belanja')}\s+(?:{DESA})|\bapb\s?-?\s?des(?:a)?\b", re.I),
     "LPPDES": re.compile(rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?des(?:a)?\b", re.I),
 }
+_END_OF_TERM = re.compile(r"\bmasa\s+jabatan\b|\bamj\b", re.I)  # the LPPDes at the end of a term is another report
 _TA_RE = re.compile(
-    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d)|\bta\.?\s*(?P<t>\d{{4}})(?!\d)",
+    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d|\s?[-–/]\s?\d)"
+    rf"|\bta\.?\s*(?P<t>\d{{4}})(?!\d|\s?[-–/]\s?\d)",  # not a period such as 2020-2026
     re.I,
 )
 
 
-def _classify(title: str) -> tuple[str | None, int | None, re.Match[str] | None, bool]:
-    """(document, tahun anggaran, the match of the document's name, whether the title names another document
-    (the Perubahan APBDes, a realisation report) so that nothing should be proposed)."""
+def _classify(title: str) -> tuple[str | None, int | None, bool]:
+    """(document, tahun anggaran, whether the title names another document built on one of the three — the
+    Perubahan APBDes, the Penjabaran, a realisation report — so that no document should be proposed)."""
     hits = [(m.start(), code, m) for code, pattern in _DOCUMENT_PATTERNS.items() if (m := pattern.search(title))]
-    if _PERUBAHAN.search(title):
-        return None, None, None, True
-    if not hits:
-        return None, None, None, False
-    start, code, match = min(hits, key=lambda h: h[0])
-    before = title[:start]
-    if _NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)):
-        return None, None, None, True
-    ta_match = _TA_RE.search(title, match.end(), match.end() + 120)
+    perubahan = _PERUBAHAN.search(title)
+    if not hits and not perubahan:
+        return None, None, False
+    if perubahan:
+        other, after = True, perubahan.end()
+        code = None
+    else:
+        start, code, match = min(hits, key=lambda h: h[0])
+        before = title[:start]
+        other = bool(
+            _NOT_THE_DOCUMENT.search(before)
+            or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I))
+            or (code == "LPPDES" and _END_OF_TERM.search(title, match.end(), match.end() + 80))
+        )
+        after = match.end()
+    ta_match = _TA_RE.search(title, after, after + 120)
     year = None
     if ta_match:
         year = int((ta_match["y"] or ta_match["t"]).replace(" ", ""))
         if not YEARS[0] <= year <= YEARS[1]:
             year = None
-    return code, year, match, False
+    return (None if other else code), year, other
 
 
-_COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
+_COVER_MARKS = (
+    re.compile(rf"{_kw('kepada')}|\byth\b|\byang\s+terhormat\b", re.I),
+    re.compile(rf"{_kw('perihal')}|\bhal\s*:", re.I),
+)
+_REPORT = re.compile(_kw("laporan"), re.I)
 
 
 def _is_cover(page: str) -> bool:
@@ -316,37 +347,49 @@ _SIGNATURE_RE = re.compile(
 _SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
 
 
+_AT_PLACE = re.compile(rf"{DITETAPKAN}\s*[:|]?\s*d[il1]\b", re.I)
+
+
 def _dates(pages: list[str], document: str | None) -> list[_Found]:
+    """Candidate dates: "Ditetapkan di <place> pada tanggal" (0.95; without a place 0.8, never in a sentence),
+    "Tanggal penetapan" (0.9); for a report its signature's date (0.85) comes first, since a report's prose may cite
+    when its Perdes were established."""
     found: list[_Found] = []
     for index, page in enumerate(pages):
-        for match in _DITETAPKAN_RE.finditer(page):
+        # "Ditetapkan di Kraton" may end a page and "pada tanggal …" begin the next
+        following = pages[index + 1][:200] if index + 1 < len(pages) else ""
+        for match in _DITETAPKAN_RE.finditer(f"{page} {following}"):
+            if match.start() >= len(page):
+                break
+            at_place = bool(_AT_PLACE.match(match["phrase"]))
+            if not at_place and match["phrase"][0].islower():
+                continue  # "… yang ditetapkan pada tanggal …" in a sentence: another decision's date
             if (day := _date_of(match)) is not None:
-                found.append(_Found(day, 0.95, match["phrase"], index))
+                found.append(_Found(day, 0.95 if at_place else 0.8, match["phrase"], index))
         for match in _TANGGAL_PENETAPAN_RE.finditer(page):
             if (day := _date_of(match)) is not None:
                 found.append(_Found(day, 0.9, match["phrase"], index))
-    if found:
-        strongest = max(f.strength for f in found)
-        # a restatement (lampiran, a second signature block) of the same date is no disagreement
-        if len({f.value for f in found if f.strength == strongest}) > 1:
-            return [f for f in found if f.strength == strongest]
-        return found
-    if document != "LPPDES":
-        return found
-    # a report: the date of its signature, "<place>, 15 Maret 2025" above "KEPALA DESA ...", not a cover letter's
+    if document == "LPPDES" and (signatures := _signatures(pages)):
+        return signatures
+    return found
+
+
+def _signatures(pages: list[str]) -> list[_Found]:
+    """A report's date: "<place>, 15 Maret 2025" above "KEPALA DESA ..." on the last page that has one and is not a
+    cover letter."""
     signatures: list[_Found] = []
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
         for match in _SIGNATURE_RE.finditer(page):
-            if not _SIGNED_BY.match(match["after"].lstrip()) and not _SIGNED_BY.search(match["after"][:40]):
+            if not _SIGNED_BY.search(match["after"][:40]):
                 continue
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
-    if signatures:
-        last_page = max(s.at for s in signatures)
-        return [s for s in signatures if s.at == last_page]
-    return []
+    if not signatures:
+        return []
+    last_page = max(s.at for s in signatures)
+    return [s for s in signatures if s.at == last_page]
 
 
 # --- desa -------------------------------------------------------------------------------------------------------
@@ -373,14 +416,15 @@ def _desa(pages: list[str]) -> _Found | None:
     if not votes:
         return None
     names = sorted(votes, key=lambda n: -votes[n])
-    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) gives a longer name that starts the same
+    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) or "Ditetapkan di Sukosari" (for Sukosari Lor)
+    # give names that start alike: the one most sources give, when it has at least half of the votes
     shortest = min(names, key=len)
     if all(n.split()[: len(shortest.split())] == shortest.split() for n in names):
-        total = sum(votes.values())
-        strength = 0.95 if votes[shortest] >= 2 or len(names) == 1 else 0.75
-        if len(names) > 1 and votes[shortest] < total / 2:
+        best = max(names, key=lambda n: (votes[n], -len(n)))
+        if len(names) > 1 and votes[best] < sum(votes.values()) / 2:
             return None
-        return _Found(shortest, strength, evidence[shortest])
+        strength = 0.95 if votes[best] >= 2 or len(names) == 1 else 0.75
+        return _Found(best, strength, evidence[best])
     top, second = names[0], names[1]
     if votes[top] >= 2 * votes[second] + 2:
         return _Found(top, 0.7, evidence[top])
@@ -405,36 +449,31 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
         confidence[name] = round(min(1.0, found.strength * factor), 2)
         evidence[name] = _evidence(found.evidence)
 
-    # the head is on the first pages after any cover letter: read the pages as one text, marking none
+    # the pages as one text: the head may follow a cover letter on the same page or the next
     whole = " \n ".join(texts)
-    head = _head(whole)
-    document = None
+    starts = [sum(len(text) + 3 for text in texts[:index]) for index in range(len(texts))]
+    tops = [(start, start + HEAD_TOP) for start, text in zip(starts, texts, strict=True) if not _is_cover(text)]
+    head = _head(whole, tops)
+    top = _first_title(texts, starts)
+    if head is not None and top is not None and top[3] < head.at and (top[1] == "LPPDES" or _REPORT.search(top[0])):
+        head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
+    titles: list[tuple[float, str]] = []
     if head is not None:
         keep("nomor", head.nomor)
         if head.title:
-            code, year, match, other = _classify(head.title)
-            if other:
-                document = "other"
-            elif code:
-                document = code
-                keep("document", _Found(code, 0.95, head.title))
-                if year is not None:
-                    keep("tahun_anggaran", _Found(year, 0.95, head.title))
-    if document is None:
-        for strength, titles in ((0.85, _page_tops(texts)), (0.7, _perihal(texts))):
-            for title in titles:
-                code, year, match, other = _classify(title)
-                if other:
-                    document = "other"
-                    break
-                if code and match is not None:
-                    document = code
-                    keep("document", _Found(code, strength, title))
-                    if year is not None:
-                        keep("tahun_anggaran", _Found(year, strength, title))
-                    break
-            if document is not None:
-                break
+            titles.append((0.95, head.title))
+    if top is not None:
+        titles.append((0.85, top[0]))
+    titles += [(0.7, text) for text in _perihal(texts)]
+    for strength, title in titles:
+        code, year, other = _classify(title)
+        if code is None and not other:
+            continue
+        if code is not None:
+            keep("document", _Found(code, strength, title))
+        if year is not None:
+            keep("tahun_anggaran", _Found(year, strength, title))
+        break
     found_document = values.get("document")
     keep("tanggal_penetapan", _pick(_dates(texts, found_document if isinstance(found_document, str) else None)))
     desa = _desa(texts)
@@ -454,16 +493,29 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     )
 
 
-def _page_tops(texts: list[str]) -> list[str]:
-    """The first words of each page that is not a cover letter: where a report's title stands."""
-    tops = []
-    for text in texts:
+_TOP_END = re.compile(
+    rf"{MENIMBANG}|\bdengan\s+rahmat\b|\bbab\s+[i1l]\b|\bpasal\s+\d|\bkata\s+pengantar\b|\bdaftar\s+isi\b|\bbahwa\b",
+    re.I,
+)
+
+
+def _first_title(texts: list[str], starts: list[int]) -> tuple[str, str | None, int | None, int] | None:
+    """The first page top (of a page that is not a cover letter) that names a document: (its text, document, TA,
+    where the name stands in the joined text). Where a report's title stands, above its first chapter."""
+    for text, start in zip(texts, starts, strict=True):
         if not text or _is_cover(text):
             continue
-        end = _TITLE_END.search(text, 0, 400)
-        tops.append(text[: end.start() if end and end.start() > 20 else 400])
-    return tops
+        end = _TOP_END.search(text, 0, 600)
+        top = text[: end.start() if end else 600]
+        code, year, other = _classify(top)
+        if code is None and not other:
+            continue
+        hits = [m.start() for p in (*_DOCUMENT_PATTERNS.values(), _PERUBAHAN) if (m := p.search(top))]
+        return top, code, year, start + min(hits)
+    return None
 
 
 def _perihal(texts: list[str]) -> list[str]:
-    return [text[m.end() : m.end() + 200] for text in texts if (m := re.search(r"\bperihal\s*:?", text, re.I))]
+    """What a cover letter says it brings ("Perihal : Penyampaian Perdes ...", "Hal : Laporan ...")."""
+    found = (re.search(r"\b(?:perihal|hal)\s*:", text, re.I) for text in texts)
+    return [text[m.end() : m.end() + 200] for text, m in zip(texts, found, strict=True) if m]
