@@ -555,7 +555,10 @@ def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int
     rand = spec.rand
     name = f"{kind}-{index:02d}-{spec.document.lower()}-{spec.desa[0].lower().replace(' ', '-')}"
     short = kind == "photo"
-    units = rand.randint(0, 1) if short else rand.randint(0, 4 if kind in ("pdf", "docx") else 2)
+    if short:  # a photographed Perdes: two or three pages
+        units = rand.randint(0, 1)
+    else:  # 1 to 6 pages
+        units = rand.choice((0, 1, 2, 3, 4, 6, 9)) if kind in ("pdf", "docx") else rand.randint(0, 2)
     lines = _layout(spec, units)
     notes = list(spec.notes)
     if kind == "docx":
