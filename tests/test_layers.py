@@ -83,3 +83,14 @@ def test_no_sql_in_the_conversations() -> None:
 def test_the_web_application_knows_no_channel() -> None:
     """Channels add their routes to the one web application; it never reaches for them."""
     assert _offenders(("bot/web/",), ("handlers", "bot.channels", "bot.cli", "telegram")) == {}
+
+
+def test_the_reader_imports_nothing_of_the_project_outside_bot_reading() -> None:
+    """bot/reading runs in a child process started for every document: it stays small, and a hostile file meets no
+    database, configuration or channel there."""
+    offenders = {
+        path: [n for n in names if not (n == "bot.reading" or n.startswith("bot.reading."))]
+        for path, names in _offenders(("bot/reading/",), LAYERS).items()
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+    assert any(path.startswith("bot/reading/") for path in MODULES)  # the rule looks at something

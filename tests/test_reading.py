@@ -3,11 +3,19 @@ then files through `klambi read`, then hostile files that must be refused within
 
 from __future__ import annotations
 
+import json
+import random
+import sys
+import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 
-from bot.reading import FIELDS, Reading
+from bot.i18n import t
+from bot.reading import FIELDS, Limits, Reading, Unreadable, read_files, read_isolated
+from bot.reading.extract import page_texts
 from bot.reading.fields import normalise, normalise_nomor, parse_date, read_document
 
 # --- pieces of real documents, put together by the tests -----------------------------------------------------------
@@ -165,9 +173,10 @@ def test_a_peraturan_kepala_desa_gives_its_nomor() -> None:
         ("APB DESA TAHUN ANGGARAN 2025", "APBDES", 2025),
         ("Anggaran Pendapatan dan Belanja Desa Tahun Anggaran 2025", "APBDES", 2025),
         ("APBDes TA 2025", "APBDES", 2025),
-        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, None),
-        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, None),
-        ("P-APBDes TAHUN ANGGARAN 2025", None, None),
+        ("PERUBAHAN ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("PERUBAHAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
+        ("P-APBDes TAHUN ANGGARAN 2025", None, 2025),
+        ("PENJABARAN APB DESA TAHUN ANGGARAN 2025", None, 2025),
         ("RENCANA PEMBANGUNAN JANGKA MENENGAH DESA TAHUN 2020-2026", None, None),
         ("ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 1925", "APBDES", None),
     ],
@@ -342,3 +351,326 @@ def test_parse_date_rejects_impossible_dates() -> None:
     assert parse_date("29 Februari 2024") == date(2024, 2, 29)
     assert parse_date("29 Februari 2023") is None
     assert parse_date("tanpa tanggal") is None
+
+
+# --- files through `klambi read` ------------------------------------------------------------------------------------
+
+
+def _pdf(path: Path, pages: list[str], font: str = "Helvetica") -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font(font, size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def _docx(path: Path, pages: list[str], table: list[tuple[str, str]] | None = None) -> Path:
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for index, text in enumerate(pages):
+        for line in text.splitlines():
+            document.add_paragraph(line)
+        if index < len(pages) - 1:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    if table:
+        grid = document.add_table(rows=len(table), cols=2)
+        for row, (left, right) in zip(grid.rows, table, strict=True):
+            row.cells[0].text, row.cells[1].text = left, right
+    document.save(str(path))
+    return path
+
+
+def _klambi(capsys, *args: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    capsys.readouterr()
+    code = main(["read", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _json(capsys, *paths: Path) -> dict:
+    code, out, err = _klambi(capsys, *map(str, paths), "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_klambi_read_a_text_pdf_as_json_and_as_indonesian_text(tmp_path, capsys) -> None:
+    path = _pdf(
+        tmp_path / "perdes.pdf", perdes(cover=True, title="ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025")
+    )
+    data = _json(capsys, path)
+    assert set(data) == {*FIELDS, "source", "confidence", "evidence"}
+    assert {k: data[k] for k in FIELDS} == {"document": "APBDES", "tahun_anggaran": 2025, "nomor": "5/2024",
+                                            "tanggal_penetapan": "2024-09-27", "desa_nama": "Kraton"}  # fmt: skip
+    assert data["source"] == "text" and all(data["confidence"][k] >= 0.9 for k in FIELDS)
+    code, out, err = _klambi(capsys, str(path))
+    assert code == 0 and err == ""
+    assert "Dokumen: APBDes (95%)" in out and "Nomor: 5/2024" in out
+    assert "Tanggal penetapan: 27 September 2024 (95%) — «Ditetapkan di Kraton pada tanggal 27 September 2024»" in out
+    assert "4 halaman" in out
+
+
+def test_several_files_are_the_pages_of_one_document(tmp_path, capsys) -> None:
+    pages = lppdes(ta=2024, desa="Kedungrejo", tanggal="20 Februari 2025")
+    first = _pdf(tmp_path / "hal1.pdf", pages[:2])
+    last = _pdf(tmp_path / "hal2.pdf", pages[2:], font="Times")
+    data = _json(capsys, first, last)
+    assert (data["document"], data["tahun_anggaran"], data["tanggal_penetapan"], data["nomor"]) == (
+        "LPPDES", 2024, "2025-02-20", None)  # fmt: skip
+    assert data["desa_nama"] == "Kedungrejo"
+    assert "nomor" not in data["evidence"] and data["confidence"]["nomor"] == 0
+
+
+def test_a_docx_with_page_breaks_and_a_table(tmp_path, capsys) -> None:
+    pages = perdes(title="RKP DESA TAHUN 2026", nomor_line="NOMOR : 08 TAHUN 2025", desa="Sukosari Lor")
+    pages[-1] = pages[-1].split("Ditetapkan")[0]
+    path = _docx(tmp_path / "perdes.docx", pages, table=[("Ditetapkan di", "Sukosari Lor"), ("Tanggal", "29-09-2025")])
+    data = _json(capsys, path)
+    assert {k: data[k] for k in FIELDS} == {"document": "RKPDES", "tahun_anggaran": 2026, "nomor": "8/2025",
+                                            "tanggal_penetapan": "2025-09-29", "desa_nama": "Sukosari Lor"}  # fmt: skip
+    assert data["evidence"]["tanggal_penetapan"] == "Ditetapkan di | Sukosari Lor | Tanggal | 29-09-2025"
+    texts, source = page_texts([path], Limits())
+    assert source == "text" and len(texts) == len(pages)  # the page breaks split it
+
+
+def test_a_file_with_every_field_missing_still_exits_0(tmp_path, capsys) -> None:
+    path = _pdf(tmp_path / "undangan.pdf", ["Undangan rapat RT 03 hari Sabtu."])
+    data = _json(capsys, path)
+    assert all(data[k] is None for k in FIELDS) and data["evidence"] == {}
+    code, out, _ = _klambi(capsys, str(path))
+    assert code == 0 and out.count("tidak terbaca") == len(FIELDS)
+
+
+def test_an_image_without_ocr_is_one_empty_page_read_from_a_scan(tmp_path, capsys) -> None:
+    from PIL import Image
+
+    path = tmp_path / "foto.jpg"
+    Image.new("RGB", (60, 80), "white").save(path)
+    texts, source = page_texts([path], Limits(ocr=False))
+    assert (texts, source) == ([""], "ocr")
+    reading = read_files([path], Limits(ocr=False))
+    assert reading.source == "ocr" and reading.pages == 1 and all(reading.as_json()[k] is None for k in FIELDS)
+    code, out, _ = _klambi(capsys, str(path), "--format", "json")
+    assert code == 0 and json.loads(out)["source"] == "ocr"
+
+
+def test_a_scanned_pdf_page_without_ocr_gives_source_ocr_and_mixed_with_text(tmp_path) -> None:
+    blank = tmp_path / "scan.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(blank)
+    text = _pdf(tmp_path / "teks.pdf", perdes()[:1])
+    assert page_texts([blank], Limits(ocr=False)) == ([""], "ocr")
+    texts, source = page_texts([text, blank], Limits(ocr=False))
+    assert source == "mixed" and len(texts) == 2 and "PERATURAN DESA" in texts[0]
+
+
+def test_only_the_first_and_last_pages_are_read_and_characters_are_capped(tmp_path) -> None:
+    path = _pdf(tmp_path / "panjang.pdf", [f"Halaman {i}" for i in range(1, 13)])
+    texts, _ = page_texts([path], Limits(pages_head=3, pages_tail=2))
+    assert [t.strip() for t in texts] == ["Halaman 1", "Halaman 2", "Halaman 3", "Halaman 11", "Halaman 12"]
+    texts, _ = page_texts([path], Limits(max_chars=15))
+    assert sum(len(t) for t in texts) <= 15
+
+
+# --- hostile files ------------------------------------------------------------------------------------------------
+
+
+def _refused(capsys, path: Path, key: str, **values: object) -> None:
+    code, out, err = _klambi(capsys, str(path))
+    assert code == 2 and out == ""
+    assert err.strip() == f"klambi: {t(key, 'id', **{'name': path.name, **values})}"
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def _raw_pdf(page_extra: bytes) -> bytes:
+    """A small, valid PDF whose page dictionary carries `page_extra`."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R " + page_extra + b" >>",
+        b"<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (Halo dunia) Tj ET\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_an_encrypted_pdf_is_refused_but_one_with_an_empty_password_is_read(tmp_path, capsys) -> None:
+    plain = _pdf(tmp_path / "perdes.pdf", perdes())
+    for password, name in (("rahasia", "terkunci.pdf"), ("", "hanya-cetak.pdf")):
+        writer = PdfWriter(clone_from=str(plain))
+        writer.encrypt(password, owner_password="pemilik", algorithm="RC4-128")
+        writer.write(tmp_path / name)
+    _refused(capsys, tmp_path / "terkunci.pdf", "reading.encrypted")
+    assert _json(capsys, tmp_path / "hanya-cetak.pdf")["nomor"] == "5/2024"
+
+
+def test_truncated_random_and_renamed_files_are_refused_in_one_line(tmp_path, capsys) -> None:
+    whole = _pdf(tmp_path / "perdes.pdf", perdes()).read_bytes()
+    (tmp_path / "terpotong.pdf").write_bytes(whole[: len(whole) // 2])
+    _refused(capsys, tmp_path / "terpotong.pdf", "reading.damaged")
+    (tmp_path / "acak.pdf").write_bytes(random.Random(21).randbytes(5000))
+    _refused(capsys, tmp_path / "acak.pdf", "reading.not_a_document")
+    (tmp_path / "halaman.docx").write_bytes(b"<html><script>alert(1)</script></html>")
+    _refused(capsys, tmp_path / "halaman.docx", "reading.not_a_document")
+    with zipfile.ZipFile(tmp_path / "tabel.docx", "w") as archive:  # a zip, but no Word document inside
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    _refused(capsys, tmp_path / "tabel.docx", "reading.not_a_document")
+    (tmp_path / "kosong.pdf").write_bytes(b"")
+    _refused(capsys, tmp_path / "kosong.pdf", "reading.not_a_document")
+
+
+def test_a_pdf_of_2500_pages_is_refused_by_its_count(tmp_path, capsys) -> None:
+    writer = PdfWriter()
+    for _ in range(2500):
+        writer.add_blank_page(100, 100)
+    writer.write(tmp_path / "tebal.pdf")
+    _refused(capsys, tmp_path / "tebal.pdf", "reading.too_many_pages", pages=2500, limit=2000)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes())
+    with pytest.raises(Unreadable) as refused:
+        read_files([path], Limits(max_bytes=100))
+    assert refused.value.key == "reading.too_big"
+
+
+def test_deeply_nested_objects_never_take_the_reader_down(tmp_path, capsys) -> None:
+    (tmp_path / "larik.pdf").write_bytes(_raw_pdf(b"/Foo " + b"[" * 100_000 + b"]" * 100_000))
+    _refused(capsys, tmp_path / "larik.pdf", "reading.damaged")
+    (tmp_path / "kamus.pdf").write_bytes(_raw_pdf(b"/Foo " + b"<< /A " * 50_000 + b">> " * 50_000))
+    code, _, err = _klambi(capsys, str(tmp_path / "kamus.pdf"))  # pypdf gives up on the key and reads the page
+    assert code in (0, 2) and "Traceback" not in err and len(err.strip().splitlines()) <= 1
+    with pytest.raises(Unreadable):  # in this process too: a RecursionError becomes a reason, not a crash
+        read_files([tmp_path / "larik.pdf"])
+
+
+def test_a_docx_zip_bomb_is_refused(tmp_path, capsys) -> None:
+    path = tmp_path / "bom.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b" " * 2**20
+            for _ in range(80):  # 80 MiB of spaces pack into well under 1 MiB
+                member.write(chunk)
+    assert path.stat().st_size < 2**20
+    _refused(capsys, path, "reading.unpacked_too_big")
+
+
+def test_a_docx_with_a_doctype_and_entities_is_refused(tmp_path, capsys) -> None:
+    path = _docx(tmp_path / "entitas.docx", ["PERATURAN DESA KRATON NOMOR 5 TAHUN 2024"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')  # fmt: skip
+    parts["word/document.xml"] = laughs + parts["word/document.xml"].split(b"?>", 1)[1].replace(b"KRATON", b"&c;")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    _refused(capsys, path, "reading.damaged")
+
+
+def test_a_child_over_its_time_is_killed_and_said_too_slow_never_a_hang(tmp_path) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes() * 10)
+    with pytest.raises(Unreadable) as refused:
+        read_isolated([path], Limits(seconds=0.01))
+    assert refused.value.key == "reading.too_slow"
+    assert read_isolated([path]).nomor == "5/2024"  # the same file within its time
+
+
+def test_a_child_that_dies_is_too_heavy(tmp_path, monkeypatch) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes())
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, says nothing
+    with pytest.raises(Unreadable) as refused:
+        read_isolated([path])
+    assert refused.value.key == "reading.too_heavy"
+
+
+def test_a_report_citing_its_perdes_apbdes_is_the_report_without_a_nomor() -> None:
+    pages = lppdes(ta=2024, desa="Kraton", tanggal="16 Januari 2025")
+    pages[0] = "PEMERINTAH KABUPATEN LUMAJANG\nKEPALA DESA KRATON\nJalan Raya No. 1\n" + pages[0]
+    pages[1] += ("Dasar hukum: Peraturan Desa Kraton Nomor 3 Tahun 2024 tentang Anggaran Pendapatan dan Belanja Desa "
+                 "Tahun Anggaran 2024.")  # fmt: skip
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.nomor) == ("LPPDES", 2024, None)
+    assert reading.tanggal_penetapan == date(2025, 1, 16)
+
+
+def test_ocr_letter_confusions_in_keywords() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN", "AKHIR TAHLIN ANGGARAN").replace("PEMERINTAHAN", "PEMERlNTAHAN")
+    reading = read_document(pages, "ocr")
+    assert (reading.document, reading.tahun_anggaran) == ("LPPDES", 2024)
+    head = perdes(nomor_line="Nornor : 5 Tahun 2024")
+    head[-1] = head[-1].replace("Ditetapkan", "Dltetapkan")
+    reading = read_document(head, "ocr")
+    assert (reading.nomor, reading.tanggal_penetapan) == ("5/2024", date(2024, 9, 27))
+
+
+def test_the_head_at_a_page_top_counts_when_ocr_lost_the_menimbang_label() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR : 05 TAHUN 2023")
+    pages[1] = pages[1].replace("Menimbang :", "").replace("Pasal 1", "Pasal 1 Tim menimbang usulan warga.")
+    reading = read_document(pages, "ocr")
+    assert reading.nomor == "5/2023"  # not the RPJM Desa's 2/2020 cited before the later "menimbang"
+
+
+def test_a_cover_letter_and_the_perdes_on_one_page_still_give_the_perdes_nomor() -> None:
+    pages = perdes(cover=True, nomor_line="NOMOR 7 TAHUN 2024", n="7")
+    reading = read_document(["\n".join(pages)])
+    assert (reading.nomor, reading.document, reading.tanggal_penetapan) == ("7/2024", "RKPDES", date(2024, 9, 27))
+
+
+def test_a_reason_from_ocr_names_the_file_and_has_its_text(tmp_path, monkeypatch) -> None:
+    from PIL import Image
+
+    from bot.reading import ocr
+
+    path = tmp_path / "besar.png"
+    Image.new("L", (20, 20), 255).save(path)
+
+    def refuse(path: Path, limits: Limits) -> None:
+        raise Unreadable("reading.too_big_image")
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "open_image", refuse)
+    with pytest.raises(Unreadable) as refused:
+        page_texts([path], Limits())
+    assert refused.value.params == {"name": "besar.png"}
+    assert t(refused.value.key, "id", **refused.value.params).startswith("besar.png: gambar terlalu besar")
+
+
+def test_the_cli_says_an_unknown_reason_as_a_damaged_file() -> None:
+    from bot.cli.reading import _say
+
+    assert _say(Unreadable("reading.made_up", name="x.pdf"), "id") == t("reading.damaged", "id", name="x.pdf")
+    assert _say(Unreadable("reading.too_slow", seconds=20), "en") == "The file could not be read within 20 seconds."
+
+
+def test_desa_names_that_start_alike_give_the_one_most_sources_give() -> None:
+    pages = perdes(desa="Sukosari Lor")
+    pages[-1] = pages[-1].replace("Ditetapkan di Sukosari Lor", "Ditetapkan di Sukosari")
+    pages[-1] = pages[-1].replace("KEPALA DESA SUKOSARI LOR,\nttd\nH. SUPRAPTO", "KEPALA DESA SUKOSARI LOR H. SUPRAPTO")
+    assert read_document(pages).desa_nama == "Sukosari Lor"
+    signed = perdes()
+    signed[-1] = signed[-1].replace("KEPALA DESA KRATON,\nttd\n", "KEPALA DESA KRATON SUPRAPTO\n")
+    assert read_document(signed).desa_nama == "Kraton"
+
+
+def test_a_year_with_the_letter_o_after_a_month_name() -> None:
+    assert parse_date("27 September 2O24") == date(2024, 9, 27)
+    assert parse_date("27 September 2OXX") is None

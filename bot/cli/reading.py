@@ -17,8 +17,11 @@ from bot.reading import FIELDS, Reading, Unreadable, read_isolated
 
 
 @command("read")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument(
+    "files", nargs=-1, required=True, metavar="BERKAS...", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Teks untuk dibaca orang, atau JSON (setiap kunci selalu ada).")  # fmt: skip
 def read(files: tuple[Path, ...], output: str) -> None:
     """Baca nomor, tanggal penetapan, jenis dokumen, tahun anggaran dan nama desa dari berkas (PDF, DOCX, JPEG, PNG).
     Beberapa berkas = halaman-halaman satu dokumen, berurutan. Status keluar 2 bila berkas tidak bisa dibaca."""
@@ -26,7 +29,7 @@ def read(files: tuple[Path, ...], output: str) -> None:
     try:
         reading = read_isolated(list(files))
     except Unreadable as problem:
-        click.echo(f"klambi: {t(problem.key, language, **_values(problem))}", err=True)
+        click.echo(f"klambi: {_say(problem, language)}", err=True)
         raise click.exceptions.Exit(2) from None
     if output == "json":
         echo_json(reading.as_json())
@@ -35,11 +38,13 @@ def read(files: tuple[Path, ...], output: str) -> None:
         click.echo(line)
 
 
-def _values(problem: Unreadable) -> dict[str, object]:
-    values = dict(problem.params)
-    values.setdefault("name", "")
-    values.setdefault("seconds", "")
-    return values
+def _say(problem: Unreadable, language: Language) -> str:
+    """The reason in one line; a reason this version has no text for is said as a damaged file."""
+    values: dict[str, object] = {"name": "", "seconds": "", "limit": "", "pages": "", **problem.params}
+    try:
+        return t(problem.key, language, **values)
+    except (KeyError, IndexError, ValueError):
+        return t("reading.damaged", language, **values)
 
 
 def lines(reading: Reading, language: Language) -> list[str]:

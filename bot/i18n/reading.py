@@ -32,6 +32,10 @@ READING_TEXTS: dict[str, tuple[str, str]] = {
         "{name}: isi berkas DOCX terlalu besar setelah dibuka; simpan ulang sebagai PDF.",
         "{name}: the DOCX unpacks to too much; save it again as PDF.",
     ),
+    "reading.too_big_image": (
+        "{name}: gambar terlalu besar untuk dibaca; kirim foto dengan resolusi lebih kecil.",
+        "{name}: the image is too large to read; send a photo of a lower resolution.",
+    ),
     "reading.too_slow": (
         "Berkas tidak selesai dibaca dalam {seconds} detik.",
         "The file could not be read within {seconds} seconds.",

@@ -37,6 +37,8 @@ def _set(which: int, value: int) -> None:
 
 
 def work(request: dict[str, Any]) -> dict[str, Any]:
+    import pypdf  # noqa: F401 - imported before the limits, so that a tight memory limit bites the file, not an import
+
     from bot.reading.extract import page_texts
     from bot.reading.fields import read_document
 

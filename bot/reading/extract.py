@@ -72,18 +72,12 @@ def page_texts(paths: list[Path], limits: Limits, on_ocr: Callable[[], None] | N
         kinds.append(kind)
 
     for path in paths:
-        kind = kind_of(path, limits)
-        if kind == PDF:
-            for text, needs_ocr, index in _pdf_pages(path, limits, budget):
-                if needs_ocr:
-                    add(ocr_text(lambda path=path, index=index: _ocr().pdf_page_image(path, index, limits)), "ocr")
-                else:
-                    add(text, "text")
-        elif kind == DOCX:
-            for text in _docx_pages(path, limits):
-                add(text, "text")
-        else:
-            add(ocr_text(lambda path=path: _ocr().open_image(path, limits)), "ocr")
+        try:
+            _read_one(path, limits, add, ocr_text, budget)
+        except Unreadable as problem:
+            if "name" in problem.params:
+                raise
+            raise Unreadable(problem.key, **{**problem.params, "name": path.name}) from None  # which file, always
     if not kinds or all(k == "text" for k in kinds):
         source = "text"
     elif all(k == "ocr" for k in kinds):
@@ -91,6 +85,32 @@ def page_texts(paths: list[Path], limits: Limits, on_ocr: Callable[[], None] | N
     else:
         source = "mixed"
     return pages, source
+
+
+def _read_one(
+    path: Path,
+    limits: Limits,
+    add: Callable[[str, str], None],
+    ocr_text: Callable[[Callable[[], object]], str],
+    budget: list[int],
+) -> None:
+    """One file's pages, each given to `add` with "text" or "ocr"."""
+    kind = kind_of(path, limits)
+    if kind == PDF:
+        for text, needs_ocr, index in _pdf_pages(path, limits, budget):
+            if not needs_ocr:
+                add(text, "text")
+                continue
+            seen = ocr_text(lambda index=index: _ocr().pdf_page_image(path, index, limits))
+            if len(seen.strip()) > len(text.strip()):
+                add(seen, "ocr")
+            else:  # a page with a few words and no scan on it (or no OCR here): its words, and "ocr" if none
+                add(text, "text" if any(c.isalnum() for c in text) else "ocr")
+    elif kind == DOCX:
+        for text in _docx_pages(path, limits):
+            add(text, "text")
+    else:
+        add(ocr_text(lambda: _ocr().open_image(path, limits)), "ocr")
 
 
 def _ocr():  # the module, imported when first needed
@@ -120,7 +140,9 @@ def _pdf_pages(path: Path, limits: Limits, budget: list[int]):  # yields (text, 
         raise
     except FileNotDecryptedError:
         raise Unreadable("reading.encrypted", name=path.name) from None
-    except (RecursionError, MemoryError):
+    except MemoryError:
+        raise  # too heavy, not damaged: the child says so
+    except RecursionError:
         raise Unreadable("reading.damaged", name=path.name) from None
     except Exception:  # pypdf has many ways of saying a file is broken; all mean the same here
         log.debug("pdf unreadable", exc_info=True)
@@ -138,7 +160,9 @@ def _pdf_pages(path: Path, limits: Limits, budget: list[int]):  # yields (text, 
             text = reader.pages[index].extract_text() or ""
         except FileNotDecryptedError:
             raise Unreadable("reading.encrypted", name=path.name) from None
-        except (RecursionError, MemoryError):
+        except MemoryError:
+            raise
+        except RecursionError:
             raise Unreadable("reading.damaged", name=path.name) from None
         except Exception:  # one broken page: read as a page without text (OCR may still see it)
             log.debug("pdf page unreadable", exc_info=True)

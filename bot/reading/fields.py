@@ -21,7 +21,18 @@ SOURCE_FACTOR = {"text": 1.0, "mixed": 0.95, "ocr": 0.9}
 
 # --- keywords that survive OCR ------------------------------------------------------------------------------------
 
-_CONFUSED = {"o": "[o0]", "i": "[il1|]", "l": "[l1i|]", "s": "[s5]", "m": "(?:m|rn)", "b": "[b8]", "g": "[g9]"}
+_CONFUSED = {
+    "o": "[o0]",
+    "i": "[il1|]",
+    "l": "[l1i|]",
+    "s": "[s5]",
+    "m": "(?:m|rn)",
+    "b": "[b8]",
+    "g": "[g9]",
+    "e": "[ec]",
+    "u": "(?:u|li|ii)",
+    "h": "(?:h|li)",
+}
 
 
 def _kw(word: str) -> str:
@@ -66,7 +77,8 @@ def _month_pattern(name: str) -> str:
 _MONTH_NAMES = sorted(((name, number) for number, names in _MONTHS.items() for name in names), key=lambda x: -len(x[0]))
 MONTH = "|".join(f"(?P<m{i}>{_month_pattern(name)})" for i, (name, _) in enumerate(_MONTH_NAMES))
 _DAY = r"(?P<day>\d\s?\d|\d)"
-_YEAR = r"(?P<year>\d\s?\d\s?\d\s?\d)"
+_YEAR = r"(?P<year>2\s?[0Oo]\s?[\dOoIl]\s?[\dOoIl])"  # after a month's name, "2O24" can only be 2024
+_DIGITS = str.maketrans("OoIl", "0011", " ")
 DATE_WORDS = rf"(?<!\d){_DAY}\s*-?\s*(?:{MONTH})\b\.?\s*,?-?\s*{_YEAR}(?!\d)"
 DATE_DIGITS = (
     r"(?<![\d/.-])(?P<nday>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<nmonth>\d{1,2})\s?(?P=sep)\s?(?P<nyear>\d{4})(?![\d/])"
@@ -83,7 +95,7 @@ def _date_of(match: re.Match[str]) -> date | None:
             day, month, year = int(groups["nday"]), int(groups["nmonth"]), int(groups["nyear"])
         else:
             day = int(groups["day"].replace(" ", ""))
-            year = int(groups["year"].replace(" ", ""))
+            year = int(groups["year"].translate(_DIGITS))
             month = next(
                 _MONTH_NAMES[int(k[1:])][1] for k, v in groups.items() if k[0] == "m" and k[1:].isdigit() and v
             )
@@ -172,7 +184,7 @@ def _name(text: str) -> str | None:
             continue
         word = token.rstrip(",.;:|")
         ends = word != token
-        if not _NAME_WORD.fullmatch(word) or word.lower() in _NAME_STOP or not word[0].isupper():
+        if not _NAME_WORD.fullmatch(word) or len(word) < 2 or word.lower() in _NAME_STOP or not word[0].isupper():
             break
         if words and word.isupper() != words[0].isupper():
             break
@@ -211,29 +223,38 @@ _TITLE_END = re.compile(
 class _Head:
     nomor: _Found | None
     title: str
-    title_at: int
+    at: int
     desa: str | None
 
 
-def _head(text: str) -> _Head | None:
-    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>", the last such head before
-    the first "Menimbang" (a cover letter that names the Perdes comes before; Mengingat's citations after)."""
+HEAD_TOP = 500  # a Perdes's head stands at the top of its page, under at most a letterhead
+
+
+def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
+    """The document's own head: "PERATURAN DESA <name> NOMOR n TAHUN y TENTANG <title>". The first one in the top
+    `HEAD_TOP` characters of a page that is not a cover letter (`tops`: where those tops start and end in `text`);
+    else the last one before the first "Menimbang" (a cover letter that names the Perdes comes before, Mengingat's
+    citations after), or the first when there is no "Menimbang"."""
     first_menimbang = _MENIMBANG_RE.search(text)
     limit = first_menimbang.start() if first_menimbang else len(text)
-    heads = [m for m in _HEAD_RE.finditer(text, 0, len(text)) if m.start() < limit]
+    found = list(_HEAD_RE.finditer(text))
     strength = 0.95
-    if not heads:
+    if not found:
         strength = 0.7
-        heads = [
+        found = [
             m
             for m in _BARE_NOMOR_RE.finditer(text)
-            if m.start() < limit
-            and not _CITED.search(text[max(0, m.start() - 40) : m.start()])
+            if not _CITED.search(text[max(0, m.start() - 40) : m.start()])
             and _TENTANG_RE.search(text, m.end(), m.end() + 40)
         ]
-        if not heads:
-            return None
-    match = heads[-1] if first_menimbang else heads[0]
+    on_top = [m for m in found if any(start <= m.start() < end for start, end in tops)]
+    before = [m for m in found if m.start() < limit]
+    if on_top:
+        match = on_top[0]
+    elif before:
+        match = before[-1] if first_menimbang else before[0]
+    else:
+        return None
     number, year = int(match["n"]), int(match["y"])
     tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
     if not tentang:
@@ -241,14 +262,13 @@ def _head(text: str) -> _Head | None:
     nomor = None
     if number > 0 and YEARS[0] <= year <= YEARS[1]:
         nomor = _Found(f"{number}/{year}", strength, match.group(0), match.start())
-    title, title_at = "", match.end()
+    title = ""
     if tentang:
         end = _TITLE_END.search(text, tentang.end(), tentang.end() + 300)
-        title_at = tentang.start()
         title = text[tentang.start() : end.start() if end else tentang.end() + 200]
     between = match.groupdict().get("between")
     desa = _name(between.strip()) if between else None
-    return _Head(nomor, title, title_at, desa)
+    return _Head(nomor, title, match.start(), desa)
 
 
 # --- which document, which TA -----------------------------------------------------------------------------------
@@ -271,25 +291,28 @@ _TA_RE = re.compile(
 )
 
 
-def _classify(title: str) -> tuple[str | None, int | None, re.Match[str] | None, bool]:
-    """(document, tahun anggaran, the match of the document's name, whether the title names another document
-    (the Perubahan APBDes, a realisation report) so that nothing should be proposed)."""
+def _classify(title: str) -> tuple[str | None, int | None, bool]:
+    """(document, tahun anggaran, whether the title names another document built on one of the three — the
+    Perubahan APBDes, the Penjabaran, a realisation report — so that no document should be proposed)."""
     hits = [(m.start(), code, m) for code, pattern in _DOCUMENT_PATTERNS.items() if (m := pattern.search(title))]
-    if _PERUBAHAN.search(title):
-        return None, None, None, True
-    if not hits:
-        return None, None, None, False
-    start, code, match = min(hits, key=lambda h: h[0])
-    before = title[:start]
-    if _NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)):
-        return None, None, None, True
-    ta_match = _TA_RE.search(title, match.end(), match.end() + 120)
+    perubahan = _PERUBAHAN.search(title)
+    if not hits and not perubahan:
+        return None, None, False
+    if perubahan:
+        other, after = True, perubahan.end()
+        code = None
+    else:
+        start, code, match = min(hits, key=lambda h: h[0])
+        before = title[:start]
+        other = bool(_NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)))
+        after = match.end()
+    ta_match = _TA_RE.search(title, after, after + 120)
     year = None
     if ta_match:
         year = int((ta_match["y"] or ta_match["t"]).replace(" ", ""))
         if not YEARS[0] <= year <= YEARS[1]:
             year = None
-    return code, year, match, False
+    return (None if other else code), year, other
 
 
 _COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
@@ -373,14 +396,15 @@ def _desa(pages: list[str]) -> _Found | None:
     if not votes:
         return None
     names = sorted(votes, key=lambda n: -votes[n])
-    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) gives a longer name that starts the same
+    # "KEPALA DESA KRATON SUPRAPTO" (a signature without a line break) or "Ditetapkan di Sukosari" (for Sukosari Lor)
+    # give names that start alike: the one most sources give, when it has at least half of the votes
     shortest = min(names, key=len)
     if all(n.split()[: len(shortest.split())] == shortest.split() for n in names):
-        total = sum(votes.values())
-        strength = 0.95 if votes[shortest] >= 2 or len(names) == 1 else 0.75
-        if len(names) > 1 and votes[shortest] < total / 2:
+        best = max(names, key=lambda n: (votes[n], -len(n)))
+        if len(names) > 1 and votes[best] < sum(votes.values()) / 2:
             return None
-        return _Found(shortest, strength, evidence[shortest])
+        strength = 0.95 if votes[best] >= 2 or len(names) == 1 else 0.75
+        return _Found(best, strength, evidence[best])
     top, second = names[0], names[1]
     if votes[top] >= 2 * votes[second] + 2:
         return _Found(top, 0.7, evidence[top])
@@ -405,36 +429,31 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
         confidence[name] = round(min(1.0, found.strength * factor), 2)
         evidence[name] = _evidence(found.evidence)
 
-    # the head is on the first pages after any cover letter: read the pages as one text, marking none
+    # the pages as one text: the head may follow a cover letter on the same page or the next
     whole = " \n ".join(texts)
-    head = _head(whole)
-    document = None
+    starts = [sum(len(text) + 3 for text in texts[:index]) for index in range(len(texts))]
+    tops = [(start, start + HEAD_TOP) for start, text in zip(starts, texts, strict=True) if not _is_cover(text)]
+    head = _head(whole, tops)
+    top = _first_title(texts, starts)
+    if head is not None and top is not None and top[3] < head.at:
+        head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
+    titles: list[tuple[float, str]] = []
     if head is not None:
         keep("nomor", head.nomor)
         if head.title:
-            code, year, match, other = _classify(head.title)
-            if other:
-                document = "other"
-            elif code:
-                document = code
-                keep("document", _Found(code, 0.95, head.title))
-                if year is not None:
-                    keep("tahun_anggaran", _Found(year, 0.95, head.title))
-    if document is None:
-        for strength, titles in ((0.85, _page_tops(texts)), (0.7, _perihal(texts))):
-            for title in titles:
-                code, year, match, other = _classify(title)
-                if other:
-                    document = "other"
-                    break
-                if code and match is not None:
-                    document = code
-                    keep("document", _Found(code, strength, title))
-                    if year is not None:
-                        keep("tahun_anggaran", _Found(year, strength, title))
-                    break
-            if document is not None:
-                break
+            titles.append((0.95, head.title))
+    if top is not None:
+        titles.append((0.85, top[0]))
+    titles += [(0.7, text) for text in _perihal(texts)]
+    for strength, title in titles:
+        code, year, other = _classify(title)
+        if code is None and not other:
+            continue
+        if code is not None:
+            keep("document", _Found(code, strength, title))
+        if year is not None:
+            keep("tahun_anggaran", _Found(year, strength, title))
+        break
     found_document = values.get("document")
     keep("tanggal_penetapan", _pick(_dates(texts, found_document if isinstance(found_document, str) else None)))
     desa = _desa(texts)
@@ -454,16 +473,29 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     )
 
 
-def _page_tops(texts: list[str]) -> list[str]:
-    """The first words of each page that is not a cover letter: where a report's title stands."""
-    tops = []
-    for text in texts:
+_TOP_END = re.compile(
+    rf"{MENIMBANG}|\bdengan\s+rahmat\b|\bbab\s+[i1l]\b|\bpasal\s+\d|\bkata\s+pengantar\b|\bdaftar\s+isi\b|\bbahwa\b",
+    re.I,
+)
+
+
+def _first_title(texts: list[str], starts: list[int]) -> tuple[str, str | None, int | None, int] | None:
+    """The first page top (of a page that is not a cover letter) that names a document: (its text, document, TA,
+    where the name stands in the joined text). Where a report's title stands, above its first chapter."""
+    for text, start in zip(texts, starts, strict=True):
         if not text or _is_cover(text):
             continue
-        end = _TITLE_END.search(text, 0, 400)
-        tops.append(text[: end.start() if end and end.start() > 20 else 400])
-    return tops
+        end = _TOP_END.search(text, 0, 600)
+        top = text[: end.start() if end else 600]
+        code, year, other = _classify(top)
+        if code is None and not other:
+            continue
+        hits = [m.start() for p in (*_DOCUMENT_PATTERNS.values(), _PERUBAHAN) if (m := p.search(top))]
+        return top, code, year, start + min(hits)
+    return None
 
 
 def _perihal(texts: list[str]) -> list[str]:
-    return [text[m.end() : m.end() + 200] for text in texts if (m := re.search(r"\bperihal\s*:?", text, re.I))]
+    """What a cover letter says it brings ("Perihal : Penyampaian Perdes ...", "Hal : Laporan ...")."""
+    found = (re.search(r"\b(?:perihal|hal)\s*:", text, re.I) for text in texts)
+    return [text[m.end() : m.end() + 200] for text, m in zip(texts, found, strict=True) if m]
