@@ -13,6 +13,7 @@ import os
 import resource
 import struct
 import zlib
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ from fpdf import FPDF
 from PIL import Image, ImageFilter
 
 from bot.reading import Limits, Unreadable, ocr
+from bot.reading.fields import read_document
+from tests.corpus import degrade
 
 REQUIRE_OCR = os.environ.get("KLAMBI_TEST_REQUIRE_OCR") == "1"
 LIMITS = Limits()
@@ -144,23 +147,41 @@ def folded(text: str) -> str:
 
 
 def test_a_clean_200_dpi_scan_of_the_first_page_gives_the_nomor_and_the_title(perdes: Path, tesseract: None) -> None:
-    text = folded(ocr.image_text(scan(render(perdes, 0, 200), seed=1), LIMITS))
-    assert "NOMOR 5 TAHUN 2024" in text
-    assert "RENCANA KERJA PEMERINTAH DESA" in text
+    text = ocr.image_text(scan(render(perdes, 0, 200), seed=1), LIMITS)
+    reading = read_document([text], "ocr")
+    assert (reading.nomor, reading.document, reading.tahun_anggaran) == ("5/2024", "RKPDES", 2025)
+    assert "RENCANA KERJA PEMERINTAH DESA" in folded(text)
 
 
 def test_a_phone_photo_with_skew_shadow_and_jpeg_gives_the_date_line(perdes: Path, tesseract: None) -> None:
     image = photo(render(perdes, 1, 150), seed=2, skew=4.0, quality=60)
-    text = folded(ocr.image_text(image, LIMITS))
-    assert "DITETAPKAN DI KRATON" in text
-    assert "27 SEPTEMBER 2024" in text
+    text = ocr.image_text(image, LIMITS)
+    assert read_document([text], "ocr").tanggal_penetapan == date(2024, 9, 27)  # not the Diundangkan date
+    assert "DITETAPKAN DI KRATON" in folded(text)
 
 
 @pytest.mark.parametrize("turn", [90, 180])
 def test_a_page_lying_on_its_side_is_turned_and_read(perdes: Path, tesseract: None, turn: int) -> None:
     image = scan(render(perdes, 0, 200), seed=3).rotate(turn, expand=True)
-    text = folded(ocr.image_text(image, LIMITS))
-    assert "NOMOR 5 TAHUN 2024" in text
+    assert read_document([ocr.image_text(image, LIMITS)], "ocr").nomor == "5/2024"
+
+
+def test_the_corpus_scan_and_photo_of_a_perdes_are_read_whole(perdes: Path, tesseract: None) -> None:
+    """The corpus's own degradations (tests/corpus/degrade.py): a scan of the first page and a phone photo of the
+    last, read as one document."""
+    first = degrade.scan(degrade.render_pdf_page(perdes, 0, dpi=200), seed=11)
+    last = degrade.photo(degrade.render_pdf_page(perdes, 1, dpi=200), seed=12)
+    reading = read_document([ocr.image_text(first, LIMITS), ocr.image_text(last, LIMITS)], "ocr")
+    assert reading.as_json() | {"confidence": {}, "evidence": {}} == {
+        "document": "RKPDES",
+        "tahun_anggaran": 2025,
+        "nomor": "5/2024",
+        "tanggal_penetapan": "2024-09-27",
+        "desa_nama": "Kraton",
+        "source": "ocr",
+        "confidence": {},
+        "evidence": {},
+    }
 
 
 def test_the_four_rotations_are_tried_when_osd_is_not_sure(perdes: Path, tesseract: None) -> None:
