@@ -674,3 +674,70 @@ def test_desa_names_that_start_alike_give_the_one_most_sources_give() -> None:
 def test_a_year_with_the_letter_o_after_a_month_name() -> None:
     assert parse_date("27 September 2O24") == date(2024, 9, 27)
     assert parse_date("27 September 2OXX") is None
+
+
+def test_a_report_citing_when_its_perdes_was_established_keeps_its_own_date() -> None:
+    pages = lppdes(tanggal="15 Maret 2025")
+    pages[1] += "APB Desa tahun 2024 ditetapkan pada tanggal 20 Desember 2023 dan dilaksanakan sepanjang tahun."
+    assert read_document(pages).tanggal_penetapan == date(2025, 3, 15)
+
+
+def test_ditetapkan_in_a_sentence_is_no_tanggal_and_without_a_place_is_weaker() -> None:
+    pages = perdes()
+    pages[1] += "Rancangan ini ditetapkan pada tanggal 1 September 2024 oleh musyawarah desa."
+    assert read_document(pages).tanggal_penetapan == date(2024, 9, 27)
+    pages[-1] = pages[-1].split("Ditetapkan")[0]
+    assert read_document(pages).tanggal_penetapan is None
+    pages[-1] += "Ditetapkan pada tanggal 27 September 2024\nKEPALA DESA KRATON"
+    weak = read_document(pages)
+    assert weak.tanggal_penetapan == date(2024, 9, 27) and weak.confidence["tanggal_penetapan"] < 0.85
+
+
+def test_a_noisy_cover_letter_naming_the_document_does_not_hide_the_perdes_head() -> None:
+    pages = perdes(cover=True, title="ANGGARAN PENDAPATAN DAN BELANJA DESA TAHUN ANGGARAN 2025")
+    pages[0] = pages[0].replace("Kepada Yth.", "Kepa da Yth.").replace(" Nomor 5 Tahun 2024", " tentang APB Desa 2025")
+    reading = read_document(pages, "ocr")
+    assert (reading.nomor, reading.document, reading.tahun_anggaran) == ("5/2024", "APBDES", 2025)
+    pages[0] = pages[0].replace("Kepa da Yth.", "Kpd")  # not seen as a cover letter: its Perihal is no report title
+    assert read_document(pages, "ocr").nomor == "5/2024"
+
+
+def test_a_nomor_with_the_letter_o_for_a_leading_zero() -> None:
+    assert normalise_nomor("NOMOR : O5 TAHUN 2O24") == "5/2024"
+    assert read_document(perdes(nomor_line="NOMOR : O5 TAHUN 2024"), "ocr").nomor == "5/2024"
+    assert normalise_nomor("NOMOR : OO TAHUN 2024") is None
+
+
+def test_the_lppdes_at_the_end_of_a_term_is_not_the_yearly_lppdes() -> None:
+    pages = lppdes()
+    pages[0] = pages[0].replace("AKHIR TAHUN ANGGARAN 2024", "AKHIR MASA JABATAN TAHUN 2019-2025")
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.tanggal_penetapan) == (None, None, None)
+
+
+def test_the_text_output_says_when_scans_were_not_read(monkeypatch) -> None:
+    from bot.cli.reading import lines
+    from bot.reading import ocr
+
+    scan = Reading(source="ocr", pages=2, confidence=dict.fromkeys(FIELDS, 0.0))
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    said = lines(scan, "id")
+    assert said[-1] == t("reading.no_ocr", "id") and said.count("Nomor: tidak terbaca") == 1
+    assert "Dibaca dari pindaian/foto (OCR), 2 halaman." in said
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    assert t("reading.no_ocr", "id") not in lines(scan, "id")
+    assert t("reading.no_ocr", "id") not in lines(Reading(source="text", pages=1), "id")
+
+
+def test_a_docx_header_is_read_at_the_top_of_the_first_page(tmp_path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "PEMERINTAH DESA KRATON"
+    document.sections[0].footer.paragraphs[0].text = "Halaman kaki"
+    document.add_paragraph("PERATURAN DESA KRATON NOMOR 5 TAHUN 2024")
+    path = tmp_path / "kop.docx"
+    document.save(str(path))
+    texts, source = page_texts([path], Limits())
+    assert texts[0].startswith("PEMERINTAH DESA KRATON\n") and texts[-1].rstrip().endswith("Halaman kaki")
+    assert source == "text"

@@ -127,9 +127,9 @@ def _evidence(text: str) -> str:
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1].rstrip() + "…"
 
 
-_NOMOR_RE = re.compile(
-    rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)(?P<y>\d{{4}})\s*\.?\s*$", re.I
-)
+_N = r"(?P<n>(?:\d|[Oo](?=\d)){1,4})"  # "O5" is 05 read by OCR
+_Y = r"(?P<y>[12][\dOo]{3})"
+_NOMOR_RE = re.compile(rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*){_Y}\s*\.?\s*$", re.I)
 
 
 def normalise_nomor(text: str) -> str | None:
@@ -138,7 +138,7 @@ def normalise_nomor(text: str) -> str | None:
     match = _NOMOR_RE.match(normalise(text))
     if not match:
         return None
-    number, year = int(match["n"]), int(match["y"])
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     if number == 0 or not YEARS[0] <= year <= YEARS[1]:
         return None
     return f"{number}/{year}"
@@ -198,13 +198,11 @@ def _name(text: str) -> str | None:
 
 _HEAD_RE = re.compile(
     rf"(?:\bperaturan\s+(?:{DESA})|\b(?:peraturan|keputusan)\s+kepala\s+(?:{DESA}))"
-    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
-    rf"(?P<y>\d{{4}})(?![\d/.]\d)",
+    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
+    rf"{_Y}(?![\d/.]\d)",
     re.I,
 )
-_BARE_NOMOR_RE = re.compile(
-    rf"(?:{NOMOR})\s*[:.]?\s*(?P<n>\d{{1,4}})\s*(?:{TAHUN})\s*[:.]?\s*(?P<y>\d{{4}})(?![\d/.]\d)", re.I
-)
+_BARE_NOMOR_RE = re.compile(rf"(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:{TAHUN})\s*[:.]?\s*{_Y}(?![\d/.]\d)", re.I)
 _CITED = re.compile(
     r"(?:undang|pemerintah|menteri|daerah|bupati|walikota|gubernur|presiden|lembaran|berita|qanun|perda|kabupaten"
     r"|keputusan|permendagri|permendes|pmk|peraturan)\W*$",
@@ -255,7 +253,7 @@ def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
         match = before[-1] if first_menimbang else before[0]
     else:
         return None
-    number, year = int(match["n"]), int(match["y"])
+    number, year = int(match["n"].translate(_DIGITS)), int(match["y"].translate(_DIGITS))
     tentang = _TENTANG_RE.search(text, match.end(), match.end() + 200)
     if not tentang:
         strength -= 0.15
@@ -285,8 +283,10 @@ _DOCUMENT_PATTERNS = {
     "APBDES": re.compile(rf"{_kw('anggaran pendapatan dan belanja')}\s+(?:{DESA})|\bapb\s?-?\s?des(?:a)?\b", re.I),
     "LPPDES": re.compile(rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?des(?:a)?\b", re.I),
 }
+_END_OF_TERM = re.compile(r"\bmasa\s+jabatan\b|\bamj\b", re.I)  # the LPPDes at the end of a term is another report
 _TA_RE = re.compile(
-    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d)|\bta\.?\s*(?P<t>\d{{4}})(?!\d)",
+    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d|\s?[-–/]\s?\d)"
+    rf"|\bta\.?\s*(?P<t>\d{{4}})(?!\d|\s?[-–/]\s?\d)",  # not a period such as 2020-2026
     re.I,
 )
 
@@ -304,7 +304,11 @@ def _classify(title: str) -> tuple[str | None, int | None, bool]:
     else:
         start, code, match = min(hits, key=lambda h: h[0])
         before = title[:start]
-        other = bool(_NOT_THE_DOCUMENT.search(before) or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I)))
+        other = bool(
+            _NOT_THE_DOCUMENT.search(before)
+            or (code != "LPPDES" and re.search(r"\blaporan\b", before, re.I))
+            or (code == "LPPDES" and _END_OF_TERM.search(title, match.end(), match.end() + 80))
+        )
         after = match.end()
     ta_match = _TA_RE.search(title, after, after + 120)
     year = None
@@ -315,7 +319,11 @@ def _classify(title: str) -> tuple[str | None, int | None, bool]:
     return (None if other else code), year, other
 
 
-_COVER_MARKS = (re.compile(r"\bkepada\s*(?:yth|yang\s+terhormat)", re.I), re.compile(r"\bperihal\b|\bhal\s*:", re.I))
+_COVER_MARKS = (
+    re.compile(rf"{_kw('kepada')}|\byth\b|\byang\s+terhormat\b", re.I),
+    re.compile(rf"{_kw('perihal')}|\bhal\s*:", re.I),
+)
+_REPORT = re.compile(_kw("laporan"), re.I)
 
 
 def _is_cover(page: str) -> bool:
@@ -339,37 +347,45 @@ _SIGNATURE_RE = re.compile(
 _SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
 
 
+_AT_PLACE = re.compile(rf"{DITETAPKAN}\s*[:|]?\s*d[il1]\b", re.I)
+
+
 def _dates(pages: list[str], document: str | None) -> list[_Found]:
+    """Candidate dates: "Ditetapkan di <place> pada tanggal" (0.95; without a place 0.8, never in a sentence),
+    "Tanggal penetapan" (0.9); for a report its signature's date (0.85) comes first, since a report's prose may cite
+    when its Perdes were established."""
     found: list[_Found] = []
     for index, page in enumerate(pages):
         for match in _DITETAPKAN_RE.finditer(page):
+            at_place = bool(_AT_PLACE.match(match["phrase"]))
+            if not at_place and match["phrase"][0].islower():
+                continue  # "… yang ditetapkan pada tanggal …" in a sentence: another decision's date
             if (day := _date_of(match)) is not None:
-                found.append(_Found(day, 0.95, match["phrase"], index))
+                found.append(_Found(day, 0.95 if at_place else 0.8, match["phrase"], index))
         for match in _TANGGAL_PENETAPAN_RE.finditer(page):
             if (day := _date_of(match)) is not None:
                 found.append(_Found(day, 0.9, match["phrase"], index))
-    if found:
-        strongest = max(f.strength for f in found)
-        # a restatement (lampiran, a second signature block) of the same date is no disagreement
-        if len({f.value for f in found if f.strength == strongest}) > 1:
-            return [f for f in found if f.strength == strongest]
-        return found
-    if document != "LPPDES":
-        return found
-    # a report: the date of its signature, "<place>, 15 Maret 2025" above "KEPALA DESA ...", not a cover letter's
+    if document == "LPPDES" and (signatures := _signatures(pages)):
+        return signatures
+    return found
+
+
+def _signatures(pages: list[str]) -> list[_Found]:
+    """A report's date: "<place>, 15 Maret 2025" above "KEPALA DESA ..." on the last page that has one and is not a
+    cover letter."""
     signatures: list[_Found] = []
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
         for match in _SIGNATURE_RE.finditer(page):
-            if not _SIGNED_BY.match(match["after"].lstrip()) and not _SIGNED_BY.search(match["after"][:40]):
+            if not _SIGNED_BY.search(match["after"][:40]):
                 continue
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
-    if signatures:
-        last_page = max(s.at for s in signatures)
-        return [s for s in signatures if s.at == last_page]
-    return []
+    if not signatures:
+        return []
+    last_page = max(s.at for s in signatures)
+    return [s for s in signatures if s.at == last_page]
 
 
 # --- desa -------------------------------------------------------------------------------------------------------
@@ -435,7 +451,7 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
     tops = [(start, start + HEAD_TOP) for start, text in zip(starts, texts, strict=True) if not _is_cover(text)]
     head = _head(whole, tops)
     top = _first_title(texts, starts)
-    if head is not None and top is not None and top[3] < head.at:
+    if head is not None and top is not None and top[3] < head.at and (top[1] == "LPPDES" or _REPORT.search(top[0])):
         head = None  # a report's title comes first: the Perdes "head" after it is one the report cites
     titles: list[tuple[float, str]] = []
     if head is not None:
