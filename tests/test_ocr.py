@@ -262,6 +262,14 @@ def test_random_bytes_are_unreadable(tmp_path: Path, content: bytes) -> None:
     assert refused.value.key == "reading.damaged"
 
 
+def test_postscript_is_never_handed_to_ghostscript(tmp_path: Path) -> None:
+    path = tmp_path / "page.jpg"
+    path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nshowpage\n")
+    with pytest.raises(Unreadable) as refused:
+        ocr.open_image(path, LIMITS)
+    assert refused.value.key == "reading.damaged"
+
+
 def test_a_truncated_jpeg_is_unreadable(tmp_path: Path, perdes: Path) -> None:
     buffer = io.BytesIO()
     render(perdes, 0, 100).save(buffer, "JPEG")

@@ -39,6 +39,9 @@ MAX_UPSCALE = 2.0
 DESKEW_RANGE = 10.0  # degrees either way
 OSD_MIN_CONFIDENCE = 2.0  # Tesseract's orientation confidence below which the four rotations are tried instead
 
+# What a scanner or a phone writes. Not EPS/PS (Pillow would run Ghostscript on it), nor the rarer formats.
+IMAGE_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP")  # "JPEG" also opens a phone's multi-picture JPEG (MPO)
+
 _available: bool | None = None
 _available_lock = threading.Lock()
 
@@ -74,13 +77,14 @@ def _tesseract_env() -> dict[str, str]:
 
 
 def open_image(path: Path, limits: Limits) -> Image.Image:
-    """A JPEG/PNG (any format Pillow reads) as a greyscale image, EXIF orientation applied, at most
+    """A JPEG, PNG, TIFF, WebP or BMP (IMAGE_FORMATS) as a greyscale image, EXIF orientation applied, at most
     `limits.max_pixels`. A decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    Image.init()  # registers every plugin, so that `formats` can name TIFF and WEBP
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as opened:
+            with Image.open(path, formats=IMAGE_FORMATS) as opened:
                 if opened.width * opened.height > limits.max_pixels:
                     raise Unreadable("reading.too_big_image")
                 opened.load()
