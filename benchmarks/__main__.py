@@ -5,6 +5,7 @@
         --url postgresql://postgres@127.0.0.1:55433/postgres -o results-postgresql.json
     python -m benchmarks render results-sqlite.json results-postgresql.json -o docs/performance.md
     python -m benchmarks newcomer -o docs/performance-results/newcomer.json
+    python -m benchmarks reading -o docs/performance-results/reading.json
 """
 
 from __future__ import annotations
@@ -218,6 +219,16 @@ def newcomer(output: Path | None, keep: bool) -> None:
     from benchmarks.newcomer import main as measure
 
     measure(output, keep)
+
+
+@main.command()
+@click.option("--quick", is_flag=True, help="A small corpus (16 documents) instead of the whole one.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="e.g. docs/performance-results/reading.json")
+def reading(quick: bool, output: Path | None) -> None:
+    """Reading documents: precision, recall and pages per second of the reader on the generated corpus."""
+    from benchmarks.reading import main as measure
+
+    measure(output, quick)
 
 
 @main.command()

@@ -267,7 +267,8 @@ def _met(value: Any, goal: float, comparison: str) -> str:
 
 def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
     newcomers = [r for r in results if r.get("benchmark") == "newcomer"]  # `python -m benchmarks newcomer`
-    results = [r for r in results if r not in newcomers]
+    readings = [r for r in results if r.get("benchmark") == "reading"]  # `python -m benchmarks reading`
+    results = [r for r in results if r not in newcomers and r not in readings]
     by_db: dict[str, dict[str, Any]] = {}
     for r in results:  # the first results file of each database fills the main tables
         by_db.setdefault(r["database"], r)
@@ -310,6 +311,7 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
     lines += _dashboard(results, names)
     lines += _heavy(results, names)
     lines += _newcomer(newcomers)
+    lines += _reading(readings)
     lines += ["", "## Commands", "", "Each measurement alone, on a deployment generated before (`--reuse`):", ""]
     for db in databases:
         lines += [f"{names[db]}:", ""]
@@ -317,18 +319,22 @@ def render_markdown(results: list[dict[str, Any]], notes: str = "") -> str:
         for measurement in sorted(by_db[db].get("measurements", {})):
             lines.append(f"    {_command(by_db[db], measurement)}")
         lines.append("")
-    extra = "".join(
-        " "
-        + (
-            _dashboard_file(r)
-            if "dashboard" in r.get("measurements", {})
-            else f"results-heavy-{r['size']}-{r['database']}.json"
-            if "heavy" in r.get("measurements", {})
-            else f"results-whatsapp-{r['database']}.json"
+    extra = (
+        "".join(
+            " "
+            + (
+                _dashboard_file(r)
+                if "dashboard" in r.get("measurements", {})
+                else f"results-heavy-{r['size']}-{r['database']}.json"
+                if "heavy" in r.get("measurements", {})
+                else f"results-whatsapp-{r['database']}.json"
+            )
+            for r in results
+            if r not in by_db.values()
         )
-        for r in results
-        if r not in by_db.values()
-    ) + "".join(" results-newcomer.json" for _ in newcomers)
+        + "".join(" results-newcomer.json" for _ in newcomers)
+        + "".join(" results-reading.json" for _ in readings)
+    )
     lines.append(
         f"    python -m benchmarks render results-sqlite.json results-postgresql.json{extra} -o docs/performance.md"
     )
@@ -496,4 +502,105 @@ def _newcomer(runs: list[dict[str, Any]]) -> list[str]:
             f"{_met(seconds, goal.get('seconds', 300), '<=')}) and {typed} steps typed, {run.get('typed_terminal')} of "
             f"them in the terminal (goal ≤ {goal.get('typed', 15)}: {_met(typed, goal.get('typed', 15), '<=')}).",
         ]
+    return lines
+
+
+READING_KINDS = (("pdf", "text PDF"), ("docx", "DOCX"), ("scan", "scan, 200 dpi"), ("photo", "phone photo"))
+WRONG_SHOWN = 40
+
+
+def _reading_table(run: dict[str, Any]) -> list[str]:
+    def row(label: str, figures: dict[str, Any] | None) -> str:
+        if not figures:
+            return f"| {label} | not read (no OCR) | | | | | | | |"
+        return (
+            f"| {label} | {figures['documents']} | {figures['pages']} | {figures['fields_truth']} | "
+            f"{figures['fields_proposed']} | {figures['fields_correct']} | {figures['precision']:.3f} | "
+            f"{figures['recall']:.3f} | {_fmt(figures.get('pages_per_second'))} |"
+        )
+
+    lines = [
+        "| source | documents | pages | fields (truth) | proposed | correct | precision | recall | pages/s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    kinds = run.get("kinds", {})
+    for kind, label in READING_KINDS:
+        lines.append(row(label, kinds.get(kind)))
+    goals = []
+    for group, figures in (run.get("groups") or {}).items():
+        lines.append(row(f"**{group}**", figures))
+        if figures:
+            goal = figures["goal"]
+            goals.append(
+                f"{group}: precision {figures['precision']:.3f} (goal ≥ {goal['precision']}: "
+                f"{_met(figures['precision'], goal['precision'], '>=')}), recall {figures['recall']:.3f} "
+                f"(goal ≥ {goal['recall']}: {_met(figures['recall'], goal['recall'], '>=')})"
+            )
+        else:
+            goals.append(f"{group}: not measured (Tesseract not installed)")
+    lines += ["", "Goals: " + "; ".join(goals) + "."]
+    missed = run.get("missed_by_field") or {}
+    if missed:
+        lines += [
+            "",
+            "Fields left null although the page says them: "
+            + ", ".join(f"{field} {count}" for field, count in missed.items())
+            + ".",
+        ]
+    wrong = run.get("wrong") or []
+    lines += ["", f"Fields read wrong: {len(wrong)}" + (":" if wrong else ".")]
+    if wrong:
+        lines += ["", "| sample | field | read | truth |", "| --- | --- | --- | --- |"]
+        for w in wrong[:WRONG_SHOWN]:
+            lines.append(f"| {w['sample']} | {w['field']} | {w['read']} | {w['truth']} |")
+        if len(wrong) > WRONG_SHOWN:
+            lines.append(f"| … {len(wrong) - WRONG_SHOWN} more in the results file | | | |")
+    if run.get("unreadable"):
+        lines += ["", "Unreadable: " + ", ".join(f"{u['sample']} ({u['key']})" for u in run["unreadable"])]
+    return lines
+
+
+def _reading(runs: list[dict[str, Any]]) -> list[str]:
+    """The reader on the generated corpus (issue 21): precision and recall per source, the fields it got wrong; the
+    same on the held-out corpus."""
+    lines: list[str] = []
+    for run in runs:
+        ocr = run.get("ocr") or {}
+        tesseract = f"Tesseract {ocr.get('tesseract')} with `ind`" if ocr.get("available") else "no Tesseract"
+        built = _fmt(run.get("build_seconds"), " s")
+        lines += [
+            "",
+            "## Reading documents (issue 21)",
+            "",
+            f"`python -m benchmarks reading` on {run.get('date')} (commit {run.get('commit')}), {tesseract}: "
+            f"{run.get('documents')} documents generated by tests/corpus (built in {built}),",
+            "each read in-process by `read_files`; a field proposed (not null) is correct when it equals the truth,",
+            "precision = correct / proposed, recall = correct / fields whose truth is not null. Pages per second",
+            "count the document's pages over the reading's wall time.",
+            "",
+        ]
+        lines += _reading_table(run)
+        isolated = run.get("isolated") or []
+        if isolated:
+            child = sum(i["isolated_seconds"] for i in isolated)
+            own = sum(i["in_process_seconds"] for i in isolated)
+            same = sum(bool(i["same_fields"]) for i in isolated)
+            lines += [
+                "",
+                f"In a child process (`read_isolated`, what the chat and `klambi read` use): {len(isolated)} of the "
+                f"documents took {_fmt(round(child, 2), ' s')} against {_fmt(round(own, 2), ' s')} in-process "
+                f"({_fmt(round((child - own) / len(isolated), 2), ' s')} more per document); same fields for "
+                f"{same} of {len(isolated)}.",
+            ]
+        holdout = run.get("holdout")
+        if holdout:
+            lines += [
+                "",
+                f"### Held-out layouts: {holdout.get('documents')} documents, seed {holdout.get('seed')}",
+                "",
+                "Laid out with tests/corpus/templates/holdout/ (other titles, closings and nomor forms, written after",
+                "the reader was tuned on the main corpus): how the reader does on wordings it has not met.",
+                "",
+            ]
+            lines += _reading_table(holdout)
     return lines
