@@ -157,10 +157,12 @@ def flatten(image: Image.Image) -> Image.Image:
     small, _ = _small(image, 400)
     background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(radius=3))
     background = background.resize(image.size, Image.Resampling.BILINEAR)
-    page = np.asarray(image, dtype=np.float32)
+    page = np.asarray(image, dtype=np.float32) * 255.0  # in place from here: a 40-megapixel page is 160 MB a copy
     light = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
-    flat = np.clip(page / light * 255.0, 0, 255).astype(np.uint8)
-    return Image.fromarray(flat, mode="L")
+    np.divide(page, light, out=page)
+    del light
+    np.clip(page, 0, 255, out=page)
+    return Image.fromarray(page.astype(np.uint8), mode="L")
 
 
 def otsu_threshold(grey: np.ndarray) -> int:
@@ -183,9 +185,8 @@ def otsu_threshold(grey: np.ndarray) -> int:
 
 def binarise(image: Image.Image) -> Image.Image:
     """Black text on white by Otsu's threshold (after `flatten` the light is even, so one threshold serves)."""
-    grey = np.asarray(image, dtype=np.uint8)
-    threshold = otsu_threshold(grey)
-    return Image.fromarray(np.where(grey > threshold, 255, 0).astype(np.uint8), mode="L")
+    threshold = otsu_threshold(np.asarray(image, dtype=np.uint8))
+    return image.point([0] * (threshold + 1) + [255] * (255 - threshold))  # a lookup table: no copy in numpy
 
 
 def skew_angle(image: Image.Image) -> float:
