@@ -40,6 +40,8 @@ MAX_UPSCALE = 2.0
 DESKEW_RANGE = 10.0  # degrees either way
 OSD_MIN_CONFIDENCE = 2.0  # Tesseract's orientation confidence below which the four rotations are tried instead
 
+JPEG_REDUCIBLE = 16  # a JPEG of up to 16 x max_pixels is decoded at 1/4 scale; anything larger is refused
+
 # What a scanner or a phone writes. Not EPS/PS (Pillow would run Ghostscript on it), nor the rarer formats.
 IMAGE_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP")  # "JPEG" also opens a phone's multi-picture JPEG (MPO)
 
@@ -79,15 +81,16 @@ def _tesseract_env() -> dict[str, str]:
 
 def open_image(path: Path, limits: Limits) -> Image.Image:
     """A JPEG, PNG, TIFF, WebP or BMP (IMAGE_FORMATS) as a greyscale image, EXIF orientation applied, at most
-    `limits.max_pixels`. A decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    `limits.max_pixels`. A JPEG up to JPEG_REDUCIBLE times larger (a 50-megapixel phone photo) is decoded at 1/2 or
+    1/4 of its size (JPEG's own scaled decoding: the full size is never allocated); any other image over the limit,
+    a decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels * JPEG_REDUCIBLE  # Pillow refuses more from the header alone
     Image.init()  # registers every plugin, so that `formats` can name TIFF and WEBP
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=IMAGE_FORMATS) as opened:
-                if opened.width * opened.height > limits.max_pixels:
-                    raise Unreadable("reading.too_big_image")
+                _reduce_or_refuse(opened, limits.max_pixels)
                 opened.load()
                 image = ImageOps.exif_transpose(opened) or opened
                 image = image.convert("L")
@@ -98,6 +101,21 @@ def open_image(path: Path, limits: Limits) -> Image.Image:
     except (OSError, ValueError, SyntaxError, EOFError, TypeError, IndexError, KeyError, struct.error):
         raise Unreadable("reading.damaged") from None
     return _within(image, limits.max_pixels)
+
+
+def _reduce_or_refuse(opened: Image.Image, max_pixels: int) -> None:
+    """Before decoding: a JPEG over max_pixels is set to decode at 1/2 or 1/4 scale; anything else over is refused."""
+    width, height = opened.size
+    if width * height <= max_pixels:
+        return
+    if opened.format == "JPEG":
+        for reduction in (2, 4):
+            if width * height <= max_pixels * reduction * reduction:
+                opened.draft("L", (math.ceil(width / reduction), math.ceil(height / reduction)))
+                break
+        if opened.size[0] * opened.size[1] <= max_pixels:
+            return
+    raise Unreadable("reading.too_big_image")
 
 
 def _within(image: Image.Image, max_pixels: int) -> Image.Image:
