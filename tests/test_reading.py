@@ -827,3 +827,34 @@ def _klambi_with(capsys, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def test_the_ocr_time_is_shared_by_the_pages_and_the_pages_read_are_kept(monkeypatch, tmp_path):
+    """A long scan whose OCR time runs out keeps the pages read and leaves the rest empty, so the child answers
+    before its deadline kills it (each page used to be given the whole of ocr_seconds)."""
+    from bot.reading import extract, ocr
+
+    now = [1000.0]
+    given: list[float] = []
+
+    def tesseract(image, limits, *, seconds=None):  # each page takes 4 s of the clock
+        given.append(seconds)
+        if seconds is None or seconds < 1:
+            return ""
+        now[0] += 4
+        return f"halaman {len(given)}"
+
+    monkeypatch.setattr(extract.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "open_image", lambda path, limits: object())
+    monkeypatch.setattr(ocr, "image_text", tesseract)
+    paths = []
+    for number in range(5):
+        paths.append(tmp_path / f"{number}.png")
+        paths[-1].write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    pages, source = extract.page_texts(paths, Limits(ocr_seconds=12))
+    assert (pages, source) == (["halaman 1", "halaman 2", "halaman 3", "", ""], "ocr")
+    assert given[:3] == [10, 6, 2] and all(g < 1 for g in given[3:])  # 12 s less the margin, shared in turn
+    given.clear()
+    extract.page_texts(paths[:1], Limits(ocr_seconds=90))
+    assert given == [extract.PAGE_SECONDS]  # no page takes the whole budget

@@ -11,6 +11,7 @@ import random
 import time
 from pathlib import Path
 
+import numpy
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
@@ -87,6 +88,16 @@ def test_the_corpus_is_the_same_for_the_same_seed(tmp_path):
     assert [s.truth for s in first] != [s.truth for s in other]
 
 
+def test_the_held_out_corpus_uses_its_own_layouts(tmp_path):
+    import zipfile
+
+    held = build(tmp_path, kinds=("docx",), seed=2121, counts={"docx": 8}, holdout=True)
+    assert {"RKPDES", "APBDES", "LPPDES", None} <= {s.truth["document"] for s in held}
+    texts = [zipfile.ZipFile(s.files[0]).read("word/document.xml").decode() for s in held]
+    only_held_out = ("DITETAPKAN DI", "Dibuat di", "LPPD AKHIR", "KEPADA BUPATI", "PERUBAHAN ATAS", "APB DESA TAHUN")
+    assert sum(any(phrase in text for phrase in only_held_out) for text in texts) >= len(held) // 2
+
+
 def test_scans_and_photos_are_deterministic_and_degraded():
     page = Image.new("RGB", (800, 1100), "white")
     draw = ImageDraw.Draw(page)
@@ -96,7 +107,7 @@ def test_scans_and_photos_are_deterministic_and_degraded():
     assert scan.tobytes() == degrade.scan(page, 5).tobytes()
     assert scan.tobytes() != degrade.scan(page, 6).tobytes()
     assert scan.mode == "L" and scan.size == page.size
-    assert sorted(scan.getdata())[len(scan.getdata()) // 2] < 250  # grey paper: not even the median is white
+    assert numpy.median(numpy.asarray(scan)) < 250  # grey paper: not even the median pixel is white
     photos = [degrade.photo(page, seed) for seed in range(12)]
     assert photos[3].tobytes() == degrade.photo(page, 3).tobytes()
     assert any(p.width > p.height for p in photos)  # some pages lie on their side
@@ -188,6 +199,7 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
         "wrong": [{"sample": "scan-03-lppdes-wonokerto", "field": "nomor", "read": "3/2024", "truth": None}],
         "missed_by_field": {"nomor": 2},
         "isolated": [{"isolated_seconds": 1.5, "in_process_seconds": 0.5, "same_fields": True}],
+        "holdout": {"seed": 2121, "documents": 20, "kinds": {"pdf": figures(12, 0.94, 0.9)}, "groups": {}},
     }  # fmt: skip
     page = render_markdown([reading])
     section = page[page.index("## Reading documents (issue 21)") :]
@@ -196,4 +208,6 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
     assert "scans and photos: precision 0.900 (goal ≥ 0.95: **missed**)" in section
     assert "| scan-03-lppdes-wonokerto | nomor | 3/2024 | None |" in section
     assert "1.00 s more per document" in section and "results-reading.json" in page
+    assert "### Held-out layouts: 20 documents, seed 2121" in section
+    assert "| text PDF | 12 | 24 | 60 | 40 | 39 | 0.940 | 0.900 |" in section
     assert "Reading documents" not in render_markdown([])

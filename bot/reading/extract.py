@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -46,24 +47,31 @@ def kind_of(path: Path, limits: Limits) -> str:
     raise Unreadable("reading.not_a_document", name=path.name)
 
 
+OCR_MARGIN = 2.0  # seconds of the OCR time kept for answering the parent
+PAGE_SECONDS = 30.0  # one page's OCR at most (a page takes 1–4 s here)
+
+
 def page_texts(paths: list[Path], limits: Limits, on_ocr: Callable[[], None] | None = None) -> tuple[list[str], str]:
     """The texts of the pages of `paths` (one document, in order) and where they came from: "text", "ocr" (every
     page needed OCR, whether or not it could be done) or "mixed". `on_ocr` is called once before the first OCR."""
     pages: list[str] = []
     kinds: list[str] = []  # "text" or "ocr" per page
     budget = [limits.max_chars]
-    started = [False]
+    ocr_deadline: list[float] = []  # set when the first OCR starts: the parent then allows ocr_seconds more
 
     def ocr_text(make_image: Callable[[], object]) -> str:
         from bot.reading import ocr  # lazily: Pillow and Tesseract only for scans
 
         if not (limits.ocr and ocr.available()):
             return ""
-        if not started[0]:
-            started[0] = True
+        if not ocr_deadline:
+            ocr_deadline.append(time.monotonic() + limits.ocr_seconds - OCR_MARGIN)
             if on_ocr is not None:
                 on_ocr()
-        return ocr.image_text(make_image(), limits)
+        # Each page within what is left of the OCR time, none over PAGE_SECONDS: a long scan whose time runs out
+        # keeps the pages read (the child answers before the parent's deadline kills it), the rest are empty.
+        left = ocr_deadline[0] - time.monotonic()
+        return ocr.image_text(make_image(), limits, seconds=min(left, PAGE_SECONDS))
 
     def add(text: str, kind: str) -> None:
         text = text[: max(0, budget[0])]

@@ -117,7 +117,11 @@ def _date_text(day: date, rand: random.Random, style: str | None = None) -> str:
     return f"{day.day} {month} {day.year}"
 
 
-def _nomor_text(nomor: int, year: int, rand: random.Random) -> str:
+def _nomor_text(nomor: int, year: int, rand: random.Random, holdout: bool = False) -> str:
+    if holdout:
+        return rand.choice(
+            (f"NO. {nomor} TAHUN {year}", f"NOMOR : {nomor:03d} TAHUN {year}", f"Nomor: {nomor} Tahun {year}")
+        )
     return rand.choice(
         (
             f"NOMOR {nomor} TAHUN {year}",
@@ -143,7 +147,7 @@ def _spec(document: str, desa: tuple[str, str, str, str], rand: random.Random) -
     return Spec(document, desa, ta, nomor, tanggal.year if nomor is not None else None, tanggal, rand)
 
 
-def _values(spec: Spec) -> dict[str, str]:
+def _values(spec: Spec, holdout: bool = False) -> dict[str, str]:
     rand = spec.rand
     desa, kecamatan, kabupaten, kode = spec.desa
     cover = spec.tanggal + timedelta(days=rand.randint(2, 12))
@@ -179,7 +183,7 @@ def _values(spec: Spec) -> dict[str, str]:
         "DUSUN": str(rand.randint(2, 6)),
     }
     if spec.nomor is not None:
-        values["NOMOR_JUDUL"] = _nomor_text(spec.nomor, spec.nomor_tahun or spec.tanggal.year, rand)
+        values["NOMOR_JUDUL"] = _nomor_text(spec.nomor, spec.nomor_tahun or spec.tanggal.year, rand, holdout)
         values["TAHUN_NOMOR"] = str(spec.nomor_tahun)
         values["LEMBARAN"] = str(spec.nomor)
     values["PERIHAL"] = PERIHAL[spec.document].format(TA=spec.ta)
@@ -189,8 +193,9 @@ def _values(spec: Spec) -> dict[str, str]:
 # ---- templates -----------------------------------------------------------------------------------------------------
 
 
-def _template(part: str, rand: random.Random) -> str:
-    choices = sorted(TEMPLATES.glob(f"{part}_*.txt"))
+def _pick_template(part: str, rand: random.Random, holdout: bool = False) -> str:
+    choices = sorted((TEMPLATES / "holdout").glob(f"{part}_*.txt")) if holdout else []
+    choices = choices or sorted(TEMPLATES.glob(f"{part}_*.txt"))
     if not choices:
         raise FileNotFoundError(f"no template {part}_*.txt in {TEMPLATES}")
     return rand.choice(choices).read_text(encoding="utf-8")
@@ -316,10 +321,14 @@ def _body(spec: Spec, units: int) -> list[Line]:
     return lines
 
 
-def _layout(spec: Spec, units: int) -> list[Line]:
-    """The whole document as lines, in reading order."""
+def _layout(spec: Spec, units: int, holdout: bool = False) -> list[Line]:
+    """The whole document as lines, in reading order (`holdout`: the held-out templates wherever a part has some)."""
     rand = spec.rand
-    spec.values = _values(spec)
+
+    def _template(part: str, rand: random.Random) -> str:
+        return _pick_template(part, rand, holdout)
+
+    spec.values = _values(spec, holdout)
     values = spec.values
     family = "lppdes" if spec.document == "LPPDES" else "perdes"
     lines: list[Line] = []
@@ -524,8 +533,11 @@ def build(
     kinds: Sequence[str] = KINDS,
     seed: int = 21,
     counts: Mapping[str, int] | None = None,
+    holdout: bool = False,
 ) -> list[Sample]:
-    """Write the corpus into `folder` and return its samples (`counts` overrides how many of each kind)."""
+    """Write the corpus into `folder` and return its samples (`counts` overrides how many of each kind). `holdout`
+    lays the documents out with the templates of templates/holdout/ wherever a part has some (wordings written after
+    the reader was tuned, to see how it does on layouts it has not met; use another seed too)."""
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / "_sources"
     work.mkdir(exist_ok=True)
@@ -539,7 +551,7 @@ def build(
             document = DOCUMENT_ORDER[(index + kind_number) % len(DOCUMENT_ORDER)]
             desa = DESA[(index * 2 + kind_number) % len(DESA)]
             spec = _spec(document, desa, rand)
-            samples.append(_make(kind, index, spec, folder, work, seed))
+            samples.append(_make(kind, index, spec, folder, work, seed, holdout))
     (folder / "truth.json").write_text(
         json.dumps(
             [{"name": s.name, "kind": s.kind, "files": [f.name for f in s.files], "truth": s.truth} for s in samples],
@@ -549,14 +561,17 @@ def build(
     return samples
 
 
-def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int) -> Sample:
+def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int, holdout: bool = False) -> Sample:
     from tests.corpus import degrade
 
     rand = spec.rand
     name = f"{kind}-{index:02d}-{spec.document.lower()}-{spec.desa[0].lower().replace(' ', '-')}"
     short = kind == "photo"
-    units = rand.randint(0, 1) if short else rand.randint(0, 4 if kind in ("pdf", "docx") else 2)
-    lines = _layout(spec, units)
+    if short:  # a photographed Perdes: two or three pages
+        units = rand.randint(0, 1)
+    else:  # 1 to 6 pages
+        units = rand.choice((0, 1, 2, 3, 4, 6, 9)) if kind in ("pdf", "docx") else rand.randint(0, 2)
+    lines = _layout(spec, units, holdout)
     notes = list(spec.notes)
     if kind == "docx":
         if rand.random() < 0.5:
@@ -599,8 +614,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--holdout", action="store_true", help="the held-out templates (templates/holdout/)")
     args = parser.parse_args(argv)
-    samples = build(args.folder, kinds=tuple(args.kinds.split(",")), seed=args.seed)
+    samples = build(args.folder, kinds=tuple(args.kinds.split(",")), seed=args.seed, holdout=args.holdout)
     for sample in samples:
         print(f"{sample.name:48} {sample.pages}p {json.dumps(sample.truth)} {'; '.join(sample.notes)}")
     return 0
