@@ -212,3 +212,19 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
     assert "### Held-out layouts: 20 documents, seed 2121" in section
     assert "| text PDF | 12 | 24 | 60 | 40 | 39 | 0.940 | 0.900 |" in section
     assert "Reading documents" not in render_markdown([])
+
+
+def test_the_reading_benchmark_runs_quick_without_ocr_and_renders(monkeypatch):
+    from benchmarks.reading import measure
+    from benchmarks.report import render_markdown
+    from bot.reading import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    result = measure(quick=True)
+    assert result["ocr"] == {"available": False, "tesseract": None}
+    assert set(result["kinds"]) == {"pdf", "docx"} and result["groups"]["scans and photos"] is None
+    text = result["groups"]["text"]
+    assert text["documents"] == result["documents"] and text["fields_truth"] > 0
+    assert 0.0 <= text["precision"] <= 1.0 and 0.0 <= text["recall"] <= 1.0
+    assert result["holdout"]["documents"] > 0 and result["isolated"]
+    assert "scans and photos: not measured (Tesseract not installed)" in render_markdown([result])
