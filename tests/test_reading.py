@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from bot.i18n import t
@@ -741,3 +743,87 @@ def test_a_docx_header_is_read_at_the_top_of_the_first_page(tmp_path) -> None:
     texts, source = page_texts([path], Limits())
     assert texts[0].startswith("PEMERINTAH DESA KRATON\n") and texts[-1].rstrip().endswith("Halaman kaki")
     assert source == "text"
+
+
+def test_ditetapkan_at_the_end_of_a_page_and_its_date_on_the_next() -> None:
+    pages = perdes()
+    foot = pages.pop()
+    pages += [
+        "Pasal 3\nPeraturan Desa ini mulai berlaku.\nDitetapkan di Kraton",
+        foot.split("Ditetapkan di Kraton\n")[1],
+    ]
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2024, 9, 27)
+    assert reading.evidence["tanggal_penetapan"] == "Ditetapkan di Kraton pada tanggal 27 September 2024"
+
+
+WORDS = st.sampled_from(
+    [
+        "PERATURAN DESA",
+        "KRATON",
+        "NOMOR",
+        "N0MOR",
+        ":",
+        "05",
+        "TAHUN",
+        "2024",
+        "2O24",
+        "TENTANG",
+        "Ditetapkan di",
+        "pada tanggal",
+        "27",
+        "September",
+        "31",
+        "-",
+        "/",
+        "Menimbang",
+        "KEPALA DESA",
+        "APB DESA",
+        "RKP Desa",
+        "LPPDes",
+        "PERUBAHAN",
+        "Kepada Yth.",
+        "Perihal",
+        ",",
+        "\n",
+        "Lor",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=40).map(" ".join), max_size=4))
+def test_any_text_gives_a_reading_whose_values_are_plausible(pages: list[str]) -> None:
+    reading = read_document(pages, "ocr")
+    data = reading.as_json()
+    assert set(data) == {*FIELDS, "source", "confidence", "evidence"} and reading.pages == len(pages)
+    assert data["document"] in (None, "RKPDES", "APBDES", "LPPDES")
+    assert reading.tahun_anggaran is None or 2000 <= reading.tahun_anggaran <= 2100
+    assert reading.nomor is None or normalise_nomor(reading.nomor) == reading.nomor
+    assert reading.tanggal_penetapan is None or 2000 <= reading.tanggal_penetapan.year <= 2100
+    for name in FIELDS:  # a value has evidence and a confidence; no value has neither
+        assert (data[name] is None) == (name not in data["evidence"]) == (data["confidence"][name] == 0)
+        assert 0 <= data["confidence"][name] <= 1
+    assert all(len(text) <= 160 for text in data["evidence"].values())
+
+
+def test_klambi_read_needs_no_configuration_and_opens_no_database(tmp_path, capsys, monkeypatch) -> None:
+    path = _pdf(tmp_path / "perdes.pdf", perdes())
+    here = tmp_path / "kosong"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    (tmp_path / "rusak.toml").write_text("[bot\nlanguage = ")
+    code, out, err = _klambi_with(
+        capsys, "--config", str(tmp_path / "rusak.toml"), "read", str(path), "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["nomor"] == "5/2024" and err == ""
+    assert list(here.iterdir()) == []  # no database file, nothing written
+
+
+def _klambi_with(capsys, *args: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -356,7 +356,11 @@ def _dates(pages: list[str], document: str | None) -> list[_Found]:
     when its Perdes were established."""
     found: list[_Found] = []
     for index, page in enumerate(pages):
-        for match in _DITETAPKAN_RE.finditer(page):
+        # "Ditetapkan di Kraton" may end a page and "pada tanggal …" begin the next
+        following = pages[index + 1][:200] if index + 1 < len(pages) else ""
+        for match in _DITETAPKAN_RE.finditer(f"{page} {following}"):
+            if match.start() >= len(page):
+                break
             at_place = bool(_AT_PLACE.match(match["phrase"]))
             if not at_place and match["phrase"][0].islower():
                 continue  # "… yang ditetapkan pada tanggal …" in a sentence: another decision's date
