@@ -253,6 +253,16 @@ def test_an_image_just_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
     assert refused.value.key == "reading.too_big_image"
 
 
+def test_a_jpeg_over_the_pixel_limit_is_decoded_smaller_and_one_far_over_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "fifty-megapixels.jpg"
+    Image.new("RGB", (3000, 2000), (230, 225, 210)).save(path, quality=80)
+    opened = ocr.open_image(path, Limits(max_pixels=2_000_000))  # 6 M over 2 M: decoded at half size
+    assert (opened.size, opened.mode) == ((1500, 1000), "L")
+    with pytest.raises(Unreadable) as refused:
+        ocr.open_image(path, Limits(max_pixels=300_000))  # 20 times over: a bomb, not a photo
+    assert refused.value.key == "reading.too_big_image"
+
+
 @pytest.mark.parametrize("content", [os.urandom(5000), b"\x89PNG\r\n\x1a\n" + os.urandom(300), b""])
 def test_random_bytes_are_unreadable(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "photo.jpg"

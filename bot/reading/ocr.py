@@ -2,11 +2,11 @@
 
 Only Pillow and numpy prepare the image (no OpenCV). The steps, each a small function, in order:
 
-1. `upright`: a page lying on its side (90/180/270) is turned, by Tesseract's OSD when it is confident, else by
-   reading a strip of the page in the four rotations and keeping the one that reads most like words.
-2. `flatten`: uneven light and shadows are divided out by a heavily blurred background estimate.
-3. `deskew`: the text lines are straightened by a projection-profile search over ±10° on a small binary copy.
-4. `upscale`: small text (a page under ~250 dpi) is enlarged before Tesseract, which reads best at 300 dpi.
+1. `flatten`: uneven light and shadows are divided out by a blurred estimate of the paper without its text.
+2. `upright`: a page lying on its side (90/180/270) is turned, by Tesseract's OSD when it is confident, else by
+   reading the inked part of the page in the four rotations and keeping the one that reads most like words.
+3. `upscale`: a page narrower than a 200 dpi scan (a photo sent on by a chat app) is enlarged.
+4. `deskew`: the text lines are straightened by a projection-profile search over ±10° on a small binary copy.
 5. `binarise`: Otsu's threshold, computed with numpy.
 
 PDF pages are rasterised by pypdfium2 without its form environment (`init_forms` is never called), so no JavaScript
@@ -34,10 +34,13 @@ LANG = "ind"
 OEM = 1  # the LSTM engine only: the `ind` data of Debian's tesseract-ocr-ind is the "fast" LSTM model
 PSM = 3  # automatic page segmentation: a Perdes page has a centred title, paragraphs and a signature block
 PDF_DPI = 300
-TARGET_WIDTH = 2400  # pixels across an A4 page at ~290 dpi: narrower pages are enlarged before OCR
+WIDE_ENOUGH = 1600  # pixels across: a 200 dpi A4 scan (1654) or more is read as it is
+TARGET_WIDTH = 2400  # narrower pages (a phone photo sent on: 1200-1600) are enlarged to this before OCR
 MAX_UPSCALE = 2.0
 DESKEW_RANGE = 10.0  # degrees either way
 OSD_MIN_CONFIDENCE = 2.0  # Tesseract's orientation confidence below which the four rotations are tried instead
+
+JPEG_REDUCIBLE = 16  # a JPEG of up to 16 x max_pixels is decoded at 1/4 scale; anything larger is refused
 
 # What a scanner or a phone writes. Not EPS/PS (Pillow would run Ghostscript on it), nor the rarer formats.
 IMAGE_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP")  # "JPEG" also opens a phone's multi-picture JPEG (MPO)
@@ -78,15 +81,16 @@ def _tesseract_env() -> dict[str, str]:
 
 def open_image(path: Path, limits: Limits) -> Image.Image:
     """A JPEG, PNG, TIFF, WebP or BMP (IMAGE_FORMATS) as a greyscale image, EXIF orientation applied, at most
-    `limits.max_pixels`. A decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    `limits.max_pixels`. A JPEG up to JPEG_REDUCIBLE times larger (a 50-megapixel phone photo) is decoded at 1/2 or
+    1/4 of its size (JPEG's own scaled decoding: the full size is never allocated); any other image over the limit,
+    a decompression bomb or a damaged file raises `Unreadable` before any large allocation."""
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels * JPEG_REDUCIBLE  # Pillow refuses more from the header alone
     Image.init()  # registers every plugin, so that `formats` can name TIFF and WEBP
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=IMAGE_FORMATS) as opened:
-                if opened.width * opened.height > limits.max_pixels:
-                    raise Unreadable("reading.too_big_image")
+                _reduce_or_refuse(opened, limits.max_pixels)
                 opened.load()
                 image = ImageOps.exif_transpose(opened) or opened
                 image = image.convert("L")
@@ -97,6 +101,21 @@ def open_image(path: Path, limits: Limits) -> Image.Image:
     except (OSError, ValueError, SyntaxError, EOFError, TypeError, IndexError, KeyError, struct.error):
         raise Unreadable("reading.damaged") from None
     return _within(image, limits.max_pixels)
+
+
+def _reduce_or_refuse(opened: Image.Image, max_pixels: int) -> None:
+    """Before decoding: a JPEG over max_pixels is set to decode at 1/2 or 1/4 scale; anything else over is refused."""
+    width, height = opened.size
+    if width * height <= max_pixels:
+        return
+    if opened.format == "JPEG":
+        for reduction in (2, 4):
+            if width * height <= max_pixels * reduction * reduction:
+                opened.draft("L", (math.ceil(width / reduction), math.ceil(height / reduction)))
+                break
+        if opened.size[0] * opened.size[1] <= max_pixels:
+            return
+    raise Unreadable("reading.too_big_image")
 
 
 def _within(image: Image.Image, max_pixels: int) -> Image.Image:
@@ -156,10 +175,12 @@ def flatten(image: Image.Image) -> Image.Image:
     small, _ = _small(image, 400)
     background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(radius=3))
     background = background.resize(image.size, Image.Resampling.BILINEAR)
-    page = np.asarray(image, dtype=np.float32)
+    page = np.asarray(image, dtype=np.float32) * 255.0  # in place from here: a 40-megapixel page is 160 MB a copy
     light = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
-    flat = np.clip(page / light * 255.0, 0, 255).astype(np.uint8)
-    return Image.fromarray(flat, mode="L")
+    np.divide(page, light, out=page)
+    del light
+    np.clip(page, 0, 255, out=page)
+    return Image.fromarray(page.astype(np.uint8), mode="L")
 
 
 def otsu_threshold(grey: np.ndarray) -> int:
@@ -182,9 +203,8 @@ def otsu_threshold(grey: np.ndarray) -> int:
 
 def binarise(image: Image.Image) -> Image.Image:
     """Black text on white by Otsu's threshold (after `flatten` the light is even, so one threshold serves)."""
-    grey = np.asarray(image, dtype=np.uint8)
-    threshold = otsu_threshold(grey)
-    return Image.fromarray(np.where(grey > threshold, 255, 0).astype(np.uint8), mode="L")
+    threshold = otsu_threshold(np.asarray(image, dtype=np.uint8))
+    return image.point([0] * (threshold + 1) + [255] * (255 - threshold))  # a lookup table: no copy in numpy
 
 
 def skew_angle(image: Image.Image) -> float:
@@ -213,7 +233,10 @@ def deskew(image: Image.Image) -> Image.Image:
 
 
 def upscale(image: Image.Image, max_pixels: int) -> Image.Image:
-    """Enlarge a page narrower than TARGET_WIDTH (a 200 dpi scan, a small photo), never past max_pixels."""
+    """Enlarge a page narrower than WIDE_ENOUGH (a photo sent on by a chat app) to TARGET_WIDTH, at most
+    MAX_UPSCALE times and never past max_pixels; a 200 dpi scan read better as it was (docs/DECISIONS.md)."""
+    if image.width >= WIDE_ENOUGH:
+        return image
     factor = min(MAX_UPSCALE, TARGET_WIDTH / image.width)
     factor = min(factor, math.sqrt(max_pixels / (image.width * image.height)))
     if factor <= 1.1:
@@ -304,14 +327,14 @@ def upright(image: Image.Image, deadline: float) -> Image.Image:
 
 
 def prepare(image: Image.Image, limits: Limits, deadline: float) -> Image.Image:
-    """The page made ready for Tesseract: even light, upright, straight, large enough, black on white. Turning it
+    """The page made ready for Tesseract: even light, upright, large enough, straight, black on white. Turning it
     upright may use Tesseract until `deadline` (time.monotonic()); the rest is numpy and Pillow, well under a
     second for a 300 dpi page."""
     page = _within(image.convert("L"), limits.max_pixels)
     page = flatten(page)
     page = upright(page, deadline)
+    page = upscale(page, limits.max_pixels)  # before deskew, whose expanded canvas would make a photo look wider
     page = deskew(page)
-    page = upscale(page, limits.max_pixels)
     return binarise(page)
 
 
