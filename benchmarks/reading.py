@@ -37,7 +37,10 @@ QUICK_HOLDOUT = {"pdf": 4, "docx": 3, "scan": 1, "photo": 1}
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True)
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True)
+    except OSError:  # no git: a copy of the source without its history
+        return "unknown"
     return done.stdout.strip() or "unknown"
 
 

@@ -582,15 +582,22 @@ def _reading(runs: list[dict[str, Any]]) -> list[str]:
         lines += _reading_table(run)
         isolated = run.get("isolated") or []
         if isolated:
-            child = sum(i["isolated_seconds"] for i in isolated)
-            own = sum(i["in_process_seconds"] for i in isolated)
+            parts = []
+            for label, kinds in (("text", ("pdf", "docx")), ("scans and photos", ("scan", "photo"))):
+                chosen = [i for i in isolated if i.get("kind") in kinds]
+                if chosen:
+                    child = sum(i["isolated_seconds"] for i in chosen) / len(chosen)
+                    own = sum(i["in_process_seconds"] for i in chosen) / len(chosen)
+                    parts.append(
+                        f"{label}, {len(chosen)} documents: {child:.2f} s each in the child against {own:.2f} s "
+                        "in-process"
+                    )
             same = sum(bool(i["same_fields"]) for i in isolated)
             lines += [
                 "",
-                f"In a child process (`read_isolated`, what the chat and `klambi read` use): {len(isolated)} of the "
-                f"documents took {_fmt(round(child, 2), ' s')} against {_fmt(round(own, 2), ' s')} in-process "
-                f"({_fmt(round((child - own) / len(isolated), 2), ' s')} more per document); same fields for "
-                f"{same} of {len(isolated)}.",
+                "In a child process (`read_isolated`, what the chat and `klambi read` use): "
+                + "; ".join(parts)
+                + f"; the same fields for {same} of {len(isolated)}.",
             ]
         holdout = run.get("holdout")
         if holdout:

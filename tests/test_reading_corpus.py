@@ -198,7 +198,7 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
         },
         "wrong": [{"sample": "scan-03-lppdes-wonokerto", "field": "nomor", "read": "3/2024", "truth": None}],
         "missed_by_field": {"nomor": 2},
-        "isolated": [{"isolated_seconds": 1.5, "in_process_seconds": 0.5, "same_fields": True}],
+        "isolated": [{"kind": "pdf", "isolated_seconds": 1.5, "in_process_seconds": 0.5, "same_fields": True}],
         "holdout": {"seed": 2121, "documents": 20, "kinds": {"pdf": figures(12, 0.94, 0.9)}, "groups": {}},
     }  # fmt: skip
     page = render_markdown([reading])
@@ -207,7 +207,24 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
     assert "text: precision 0.990 (goal ≥ 0.98: met)" in section
     assert "scans and photos: precision 0.900 (goal ≥ 0.95: **missed**)" in section
     assert "| scan-03-lppdes-wonokerto | nomor | 3/2024 | None |" in section
-    assert "1.00 s more per document" in section and "results-reading.json" in page
+    assert "text, 1 documents: 1.50 s each in the child against 0.50 s in-process; the same fields for 1" in section
+    assert "results-reading.json" in page
     assert "### Held-out layouts: 20 documents, seed 2121" in section
     assert "| text PDF | 12 | 24 | 60 | 40 | 39 | 0.940 | 0.900 |" in section
     assert "Reading documents" not in render_markdown([])
+
+
+def test_the_reading_benchmark_runs_quick_without_ocr_and_renders(monkeypatch):
+    from benchmarks.reading import measure
+    from benchmarks.report import render_markdown
+    from bot.reading import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    result = measure(quick=True)
+    assert result["ocr"] == {"available": False, "tesseract": None}
+    assert set(result["kinds"]) == {"pdf", "docx"} and result["groups"]["scans and photos"] is None
+    text = result["groups"]["text"]
+    assert text["documents"] == result["documents"] and text["fields_truth"] > 0
+    assert 0.0 <= text["precision"] <= 1.0 and 0.0 <= text["recall"] <= 1.0
+    assert result["holdout"]["documents"] > 0 and result["isolated"]
+    assert "scans and photos: not measured (Tesseract not installed)" in render_markdown([result])
