@@ -463,15 +463,65 @@ def test_an_image_without_ocr_is_one_empty_page_read_from_a_scan(tmp_path, capsy
     assert code == 0 and json.loads(out)["source"] == "ocr"
 
 
+def _scan_pdf(path: Path) -> Path:
+    """A PDF page that is only a picture (a scan), no text layer."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    picture = path.with_suffix(".png")
+    Image.new("L", (40, 60), 200).save(picture)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(str(picture), x=10, y=10, w=100)
+    pdf.output(str(path))
+    return path
+
+
 def test_a_scanned_pdf_page_without_ocr_gives_source_ocr_and_mixed_with_text(tmp_path) -> None:
-    blank = tmp_path / "scan.pdf"
+    scan = _scan_pdf(tmp_path / "scan.pdf")
+    text = _pdf(tmp_path / "teks.pdf", perdes()[:1])
+    assert page_texts([scan], Limits(ocr=False)) == ([""], "ocr")
+    texts, source = page_texts([text, scan], Limits(ocr=False))
+    assert source == "mixed" and len(texts) == 2 and "PERATURAN DESA" in texts[0]
+
+
+def test_only_a_pdf_page_with_an_image_goes_to_ocr(tmp_path, monkeypatch) -> None:
+    """A last page holding only the signature's name, or a blank one, has no image: nothing to OCR, an empty or short
+    text page. A page that is a picture (or holds one inside a Form XObject, or inline) goes to OCR."""
+    from bot.reading import ocr
+
+    asked: list[int] = []
+
+    def rasterise(path, index, limits):
+        asked.append(index)
+        return object()
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "pdf_page_image", rasterise)
+    monkeypatch.setattr(ocr, "image_text", lambda image, limits, *, seconds=None: "PERATURAN DESA KRATON dari foto")
+    blank = tmp_path / "kosong.pdf"
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
     writer.write(blank)
-    text = _pdf(tmp_path / "teks.pdf", perdes()[:1])
-    assert page_texts([blank], Limits(ocr=False)) == ([""], "ocr")
-    texts, source = page_texts([text, blank], Limits(ocr=False))
-    assert source == "mixed" and len(texts) == 2 and "PERATURAN DESA" in texts[0]
+    name = _pdf(tmp_path / "nama.pdf", ["SUPRAPTO"])
+    assert page_texts([blank], Limits()) == ([""], "text")
+    texts, source = page_texts([name], Limits())
+    assert [t.strip() for t in texts] == ["SUPRAPTO"] and source == "text"
+    assert asked == []
+    texts, source = page_texts([_scan_pdf(tmp_path / "scan.pdf"), name], Limits())
+    assert asked == [0] and texts[0] == "PERATURAN DESA KRATON dari foto" and source == "mixed"
+    asked.clear()
+    nested = b"/Resources << /XObject << /Fm << /Subtype /Form /Resources << /XObject << /Im << /Subtype /Image >> >> >> >> >> >>"
+    inline = b"BT /F1 12 Tf 72 720 Td (Halo) Tj ET q 10 0 0 10 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q"
+    for number, raw in enumerate((_raw_pdf(nested), _raw_pdf(b"", inline))):
+        path = tmp_path / f"gambar{number}.pdf"
+        path.write_bytes(raw)
+        page_texts([path], Limits())
+    assert asked == [0, 0]
+    deep = b"/Resources << /XObject << /A " + b"<< /Subtype /Form /Resources << /XObject << /A " * 50
+    deep += b"<< /Subtype /Image >>" + b" >> >> >>" * 50 + b" >> >>"
+    (tmp_path / "dalam.pdf").write_bytes(_raw_pdf(deep))
+    assert page_texts([tmp_path / "dalam.pdf"], Limits())[1] == "text"  # looked into only so deep
 
 
 def test_only_the_first_and_last_pages_are_read_and_characters_are_capped(tmp_path) -> None:
@@ -492,13 +542,13 @@ def _refused(capsys, path: Path, key: str, **values: object) -> None:
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def _raw_pdf(page_extra: bytes) -> bytes:
-    """A small, valid PDF whose page dictionary carries `page_extra`."""
+def _raw_pdf(page_extra: bytes, content: bytes = b"BT /F1 12 Tf 72 720 Td (Halo dunia) Tj ET") -> bytes:
+    """A small, valid PDF whose page dictionary carries `page_extra` and whose page draws `content`."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R " + page_extra + b" >>",
-        b"<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 720 Td (Halo dunia) Tj ET\nendstream",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

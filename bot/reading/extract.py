@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -105,14 +106,14 @@ def _read_one(
     """One file's pages, each given to `add` with "text" or "ocr"."""
     kind = kind_of(path, limits)
     if kind == PDF:
-        for text, needs_ocr, index in _pdf_pages(path, limits, budget):
-            if not needs_ocr:
+        for text, page_kind, index in _pdf_pages(path, limits, budget):
+            if page_kind != SCAN:  # text, or a signature's name / a blank page with no image: nothing OCR could add
                 add(text, "text")
                 continue
             seen = ocr_text(lambda index=index: _ocr().pdf_page_image(path, index, limits))
             if len(seen.strip()) > len(text.strip()):
                 add(seen, "ocr")
-            else:  # a page with a few words and no scan on it (or no OCR here): its words, and "ocr" if none
+            else:  # a page with a few words and a picture that is not a scan (or no OCR here): its words
                 add(text, "text" if any(c.isalnum() for c in text) else "ocr")
     elif kind == DOCX:
         for text in _docx_pages(path, limits):
@@ -130,7 +131,57 @@ def _ocr():  # the module, imported when first needed
 # --- PDF --------------------------------------------------------------------------------------------------------
 
 
-def _pdf_pages(path: Path, limits: Limits, budget: list[int]):  # yields (text, is a scan, index)
+TEXT, SCAN, EMPTY = "text", "scan", "empty"  # a PDF page: a text layer; an image and (almost) no text; neither
+IMAGE_DEPTH = 4  # Form XObjects inside Form XObjects looked into for an image, at most
+IMAGE_OBJECTS = 64  # XObjects looked at per page, at most
+INLINE_BYTES = 4 * 2**20  # of a page's content stream searched for an inline image ("BI ... ID")
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s*/")
+
+
+def _has_image(page: object) -> bool:
+    """Whether a PDF page shows an image: an /Image XObject in its resources (or in a Form XObject's, up to
+    IMAGE_DEPTH deep, IMAGE_OBJECTS in all), or an inline image in its content stream. Bounded for hostile files;
+    when the page cannot be looked into, True (OCR decides, as before)."""
+    try:
+        seen = [0]
+
+        def in_resources(resources: object, depth: int) -> bool:
+            resources = _resolved(resources)
+            xobjects = _resolved(resources.get("/XObject")) if isinstance(resources, dict) else None
+            if not isinstance(xobjects, dict):
+                return False
+            for value in list(xobjects.values())[:IMAGE_OBJECTS]:
+                seen[0] += 1
+                if seen[0] > IMAGE_OBJECTS:
+                    return False
+                xobject = _resolved(value)
+                if not isinstance(xobject, dict):
+                    continue
+                subtype = xobject.get("/Subtype")
+                if subtype == "/Image":
+                    return True
+                if subtype == "/Form" and depth > 0 and in_resources(xobject.get("/Resources"), depth - 1):
+                    return True
+            return False
+
+        if in_resources(page.get("/Resources"), IMAGE_DEPTH):  # type: ignore[attr-defined]
+            return True
+        contents = page.get_contents()  # type: ignore[attr-defined]
+        data = contents.get_data()[:INLINE_BYTES] if contents is not None else b""
+        return bool(_INLINE_IMAGE.search(data))
+    except MemoryError:
+        raise
+    except Exception:  # RecursionError too: a page too odd to look into is left to OCR
+        log.debug("pdf page images unknown", exc_info=True)
+        return True
+
+
+def _resolved(value: object) -> object:
+    get_object = getattr(value, "get_object", None)
+    return get_object() if get_object is not None else value
+
+
+def _pdf_pages(path: Path, limits: Limits, budget: list[int]):  # yields (text, TEXT|SCAN|EMPTY, index)
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError
 
@@ -176,7 +227,10 @@ def _pdf_pages(path: Path, limits: Limits, budget: list[int]):  # yields (text, 
             log.debug("pdf page unreadable", exc_info=True)
             text = ""
         text = text[: budget[0]]
-        yield text, sum(c.isalnum() for c in text) < EMPTY_PAGE, index
+        if sum(c.isalnum() for c in text) >= EMPTY_PAGE:
+            yield text, TEXT, index
+        else:
+            yield text, (SCAN if _has_image(reader.pages[index]) else EMPTY), index
 
 
 # --- DOCX -------------------------------------------------------------------------------------------------------
