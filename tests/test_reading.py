@@ -511,7 +511,8 @@ def test_only_a_pdf_page_with_an_image_goes_to_ocr(tmp_path, monkeypatch) -> Non
     texts, source = page_texts([_scan_pdf(tmp_path / "scan.pdf"), name], Limits())
     assert asked == [0] and texts[0] == "PERATURAN DESA KRATON dari foto" and source == "mixed"
     asked.clear()
-    nested = b"/Resources << /XObject << /Fm << /Subtype /Form /Resources << /XObject << /Im << /Subtype /Image >> >> >> >> >> >>"
+    nested = b"/Resources << /XObject << /Fm << /Subtype /Form /Resources << /XObject << /Im << /Subtype /Image"
+    nested += b" >> >> >> >> >> >>"
     inline = b"BT /F1 12 Tf 72 720 Td (Halo) Tj ET q 10 0 0 10 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q"
     for number, raw in enumerate((_raw_pdf(nested), _raw_pdf(b"", inline))):
         path = tmp_path / f"gambar{number}.pdf"
@@ -908,3 +909,74 @@ def test_the_ocr_time_is_shared_by_the_pages_and_the_pages_read_are_kept(monkeyp
     given.clear()
     extract.page_texts(paths[:1], Limits(ocr_seconds=90))
     assert given == [extract.PAGE_SECONDS]  # no page takes the whole budget
+
+
+# --- LPPDes wordings: the report's own title decides; a Perdes its Dasar Hukum cites is never its head ------------
+
+_DASAR_HUKUM = (
+    "DASAR HUKUM\n1. Undang-Undang Nomor 6 Tahun 2014 tentang Desa;\n2. Peraturan Desa {desa} Nomor 2 Tahun 2024 "
+    "tentang Anggaran Pendapatan dan Belanja Desa Tahun Anggaran 2024;\n3. Peraturan Desa {desa} Nomor 1 Tahun 2023 "
+    "tentang Rencana Kerja Pemerintah Desa Tahun 2024;\n"
+)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "LAPORAN PENYELENGGARAAN PEMERINTAHAN DESA (LPPDes) AKHIR TAHUN ANGGARAN {ta}\nDESA {desa_upper}",
+        "LPPD AKHIR TAHUN ANGGARAN {ta}\nDESA {desa_upper} KECAMATAN KRATON KABUPATEN LUMAJANG",
+        "LAPORAN PENYELENGGARAAN PEMERINTAHAN DESA {desa_upper}\nAKHIR TAHUN ANGGARAN {ta}\nKEPADA BUPATI LUMAJANG",
+        "PEMERINTAH DESA {desa_upper}\nLAPORAN PENYELENGGARAAN\nPEMERINTAHAN DESA\nTAHUN {ta}",
+    ],
+)
+@pytest.mark.parametrize("where", ["title page", "next page"])
+def test_an_lppdes_title_decides_and_the_perdes_its_dasar_hukum_cites_gives_no_nomor(title: str, where: str) -> None:
+    desa, ta = random.Random(title).choice(["Kraton", "Sukosari Lor", "Wonokerto"]), 2023 + len(title) % 3
+    pages = lppdes(ta=ta, desa=desa, tanggal="15 Maret 2025")
+    pages[0] = title.format(ta=ta, desa_upper=desa.upper())
+    basis = _DASAR_HUKUM.format(desa=desa)
+    if where == "title page":
+        pages[0] += "\nBAB I PENDAHULUAN\n" + basis
+    else:
+        pages[1] = basis + pages[1]
+    reading = read_document(pages)
+    assert (reading.document, reading.tahun_anggaran, reading.nomor) == ("LPPDES", ta, None)
+    assert reading.tanggal_penetapan == date(2025, 3, 15) and reading.desa_nama == desa
+
+
+def test_a_perdes_cited_in_a_list_or_under_mengingat_is_not_the_head() -> None:
+    """Without any title recognised, a cited Perdes still gives no nomor; the document's own head still does."""
+    basis = "Landasan Hukum:\n" + _DASAR_HUKUM.format(desa="Kraton").split("\n", 1)[1]
+    reading = read_document(["LAPORAN KEGIATAN DESA KRATON", basis, "Demikian."])
+    assert (reading.nomor, reading.document) == (None, None)
+    listed = read_document(["Berkas yang kami terima:\n; Peraturan Desa Kraton Nomor 4 Tahun 2024 tentang Sesuatu"])
+    assert listed.nomor is None
+    own = read_document(perdes())
+    assert own.nomor == "5/2024"
+
+
+@pytest.mark.parametrize(
+    ("signature", "day"),
+    [
+        ("Dibuat di : {desa}\nPada tanggal : {d} Maret 2025\nKEPALA DESA {desa_upper}", 15),
+        ("Dibuat di | {desa}\nPada tanggal | {d} Maret 2025", 14),
+        ("{desa}, tanggal {d} Maret 2025\nKEPALA DESA {desa_upper}\nttd\nH. SUPRAPTO", 13),
+        ("{desa}, {d} - 03 - 2025\nKEPALA DESA {desa_upper}\nttd", 12),
+        ("{desa}, {d} Maret 2025\nSelaku Pemegang Kekuasaan Pengelolaan Keuangan Desa\nKEPALA DESA {desa_upper}", 11),
+    ],
+)
+def test_the_report_dates_in_the_wild(signature: str, day: int) -> None:
+    pages = lppdes(desa="Kraton")
+    pages[-1] = "BAB IV PENUTUP\nDemikian laporan ini.\n" + signature.format(desa="Kraton", desa_upper="KRATON", d=day)
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2025, 3, day)
+    assert str(day) in reading.evidence["tanggal_penetapan"]
+
+
+def test_a_dibuat_date_does_not_make_a_perdes_date_and_a_far_selaku_is_no_signature() -> None:
+    pages = perdes()
+    pages[-1] = "Dibuat di : Kraton\nPada tanggal : 1 Oktober 2024"
+    assert read_document(pages).tanggal_penetapan is None  # a Perdes is dated by "Ditetapkan", not by a copy's date
+    report = lppdes(desa="Kraton")
+    report[-1] = "Kraton, 15 Maret 2025\nSelaku " + "panitia " * 20 + "\nKEPALA DESA KRATON"
+    assert read_document(report).tanggal_penetapan is None

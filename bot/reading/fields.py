@@ -209,6 +209,19 @@ _CITED = re.compile(
     re.I,
 )
 _TENTANG_RE = re.compile(TENTANG, re.I)
+_LEGAL_BASIS = re.compile(rf"\b(?:dasar|landasan)\s+hukum\b|{_kw('mengingat')}", re.I)
+_LIST_ITEM = re.compile(r"(?:^|[\s;])(?:\d{1,2}|[a-z])\s?[.)]\s*$|;\s*$|\bdan\s*$", re.I)
+CITED_WINDOW = 1500  # how far back a "Dasar Hukum" heading still governs the list under it
+
+
+def _is_cited(text: str, at: int) -> bool:
+    """Whether the Perdes named at `at` is one the document cites, not its own head: an item of a list ("2.
+    Peraturan Desa ...", "; Peraturan Desa ...") or under a "Dasar Hukum", "Landasan Hukum" or "Mengingat"."""
+    if _LIST_ITEM.search(text[max(0, at - 8) : at]):
+        return True
+    return bool(_LEGAL_BASIS.search(text, max(0, at - CITED_WINDOW), at))
+
+
 _MENIMBANG_RE = re.compile(MENIMBANG, re.I)
 _TITLE_END = re.compile(
     rf"{MENIMBANG}|\bdengan\s+rahmat\b|{_kw('kepala desa')}|\bbab\s+[i1l]\b|\bkata\s+pengantar\b|\bdaftar\s+isi\b"
@@ -245,6 +258,7 @@ def _head(text: str, tops: list[tuple[int, int]]) -> _Head | None:
             if not _CITED.search(text[max(0, m.start() - 40) : m.start()])
             and _TENTANG_RE.search(text, m.end(), m.end() + 40)
         ]
+    found = [m for m in found if not _is_cited(text, m.start())]
     on_top = [m for m in found if any(start <= m.start() < end for start, end in tops)]
     before = [m for m in found if m.start() < limit]
     if on_top:
@@ -281,7 +295,9 @@ _NOT_THE_DOCUMENT = re.compile(
 _DOCUMENT_PATTERNS = {
     "RKPDES": re.compile(rf"{_kw('rencana kerja pemerintah')}(?:an)?\s+(?:{DESA})|\brkp\s?-?\s?des(?:a)?\b", re.I),
     "APBDES": re.compile(rf"{_kw('anggaran pendapatan dan belanja')}\s+(?:{DESA})|\bapb\s?-?\s?des(?:a)?\b", re.I),
-    "LPPDES": re.compile(rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?des(?:a)?\b", re.I),
+    "LPPDES": re.compile(
+        rf"{_kw('laporan penyelenggaraan pemerintahan')}\s+(?:{DESA})|\blpp\s?-?\s?d(?:es|esa)?\b", re.I
+    ),  # "LPPD" too: some desa write the kabupaten's acronym on the desa's report
 }
 _END_OF_TERM = re.compile(r"\bmasa\s+jabatan\b|\bamj\b", re.I)  # the LPPDes at the end of a term is another report
 _TA_RE = re.compile(
@@ -342,7 +358,15 @@ _TANGGAL_PENETAPAN_RE = re.compile(
     rf"(?P<phrase>(?:{TANGGAL})\s+(?:{_kw('penetapan')}|{DITETAPKAN})\s*[:|]?\s*{DATE})", re.I
 )
 _SIGNATURE_RE = re.compile(
-    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*{DATE})\s*(?P<after>.{{0,80}})", re.I
+    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*(?:(?:{TANGGAL})\s*[:|]?\s*)?{DATE})"
+    rf"\s*(?P<after>.{{0,160}})",
+    re.I,
+)
+_SELAKU = re.compile(rf"(?:{_kw('selaku')}|{_kw('a.n')}|\ban\.)", re.I)
+_DIBUAT_RE = re.compile(
+    rf"(?P<phrase>{_kw('dibuat')}\s*(?:\bdi\b)\s*[:|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
+    rf"(?:{TANGGAL})\s*[:|]?\s*{DATE})",
+    re.I,
 )
 _SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
 
@@ -375,14 +399,18 @@ def _dates(pages: list[str], document: str | None) -> list[_Found]:
 
 
 def _signatures(pages: list[str]) -> list[_Found]:
-    """A report's date: "<place>, 15 Maret 2025" above "KEPALA DESA ..." on the last page that has one and is not a
-    cover letter."""
+    """A report's date: "<place>, 15 Maret 2025" (or "<place>, tanggal ...") above "KEPALA DESA ..." (maybe with a
+    "Selaku ..." line between), or "Dibuat di : <place> Pada tanggal : ...", on the last page that has one and is not
+    a cover letter."""
     signatures: list[_Found] = []
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
+        for match in _DIBUAT_RE.finditer(page):
+            if (day := _date_of(match)) is not None:
+                signatures.append(_Found(day, 0.85, match["phrase"], index))
         for match in _SIGNATURE_RE.finditer(page):
-            if not _SIGNED_BY.search(match["after"][:40]):
+            if not _signed(match["after"]):
                 continue
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
@@ -390,6 +418,15 @@ def _signatures(pages: list[str]) -> list[_Found]:
         return []
     last_page = max(s.at for s in signatures)
     return [s for s in signatures if s.at == last_page]
+
+
+def _signed(after: str) -> bool:
+    """Whether the text after a date is the signature block: "KEPALA DESA ..." at once, or after a "Selaku ..." /
+    "a.n." line of at most a hundred characters."""
+    if _SIGNED_BY.search(after[:40]):
+        return True
+    selaku = _SELAKU.match(after)
+    return bool(selaku and _SIGNED_BY.search(after, selaku.end(), 120))
 
 
 # --- desa -------------------------------------------------------------------------------------------------------
@@ -494,7 +531,8 @@ def read_document(pages: list[str], source: str = "text") -> Reading:
 
 
 _TOP_END = re.compile(
-    rf"{MENIMBANG}|\bdengan\s+rahmat\b|\bbab\s+[i1l]\b|\bpasal\s+\d|\bkata\s+pengantar\b|\bdaftar\s+isi\b|\bbahwa\b",
+    rf"{MENIMBANG}|\bdengan\s+rahmat\b|\bbab\s+[i1l]\b|\bpasal\s+\d|\bkata\s+pengantar\b|\bdaftar\s+isi\b|\bbahwa\b"
+    rf"|{_LEGAL_BASIS.pattern}",  # what a "Dasar Hukum" lists is cited, not the page's title
     re.I,
 )
 
