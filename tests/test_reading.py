@@ -962,7 +962,9 @@ def test_a_perdes_cited_in_a_list_or_under_mengingat_is_not_the_head() -> None:
         ("Dibuat di | {desa}\nPada tanggal | {d} Maret 2025", 14),
         ("{desa}, tanggal {d} Maret 2025\nKEPALA DESA {desa_upper}\nttd\nH. SUPRAPTO", 13),
         ("{desa}, {d} - 03 - 2025\nKEPALA DESA {desa_upper}\nttd", 12),
+        ("{desa}, Kamis {d} Maret 2025\nKEPALA DESA {desa_upper}", 9),
         ("{desa}, {d} Maret 2025\nSelaku Pemegang Kekuasaan Pengelolaan Keuangan Desa\nKEPALA DESA {desa_upper}", 11),
+        ("{desa}, {d} Maret 2025\nYang membuat laporan,\nKEPALA DESA {desa_upper}\n\nSUPRAPTO", 10),
     ],
 )
 def test_the_report_dates_in_the_wild(signature: str, day: int) -> None:

@@ -357,12 +357,18 @@ _DITETAPKAN_RE = re.compile(
 _TANGGAL_PENETAPAN_RE = re.compile(
     rf"(?P<phrase>(?:{TANGGAL})\s+(?:{_kw('penetapan')}|{DITETAPKAN})\s*[:|]?\s*{DATE})", re.I
 )
+_WEEKDAY = r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"  # "Kraton, Senin, 15 Maret 2025"
 _SIGNATURE_RE = re.compile(
-    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*(?:(?:{TANGGAL})\s*[:|]?\s*)?{DATE})"
+    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*(?:{_WEEKDAY}\s*,?\s*)?"
+    rf"(?:(?:{TANGGAL})\s*[:|]?\s*)?{DATE})"
     rf"\s*(?P<after>.{{0,160}})",
     re.I,
 )
-_SELAKU = re.compile(rf"(?:{_kw('selaku')}|{_kw('a.n')}|\ban\.)", re.I)
+_SELAKU = re.compile(  # lines a signature block may have between its date and "KEPALA DESA"
+    rf"(?:{_kw('selaku')}|{_kw('a.n')}|\ban\.|{_kw('yang membuat')}|{_kw('yang melaporkan')}|{_kw('pelapor')}"
+    rf"|{_kw('hormat kami')}|{_kw('pemerintah desa')})",
+    re.I,
+)
 _DIBUAT_RE = re.compile(
     rf"(?P<phrase>{_kw('dibuat')}\s*(?:\bdi\b)\s*[:|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
     rf"(?:{TANGGAL})\s*[:|]?\s*{DATE})",
@@ -421,12 +427,13 @@ def _signatures(pages: list[str]) -> list[_Found]:
 
 
 def _signed(after: str) -> bool:
-    """Whether the text after a date is the signature block: "KEPALA DESA ..." at once, or after a "Selaku ..." /
-    "a.n." line of at most a hundred characters."""
+    """Whether the text after a date is the signature block: "KEPALA DESA ..." at once, or after lines such as
+    "Selaku ...", "a.n.", "Yang membuat laporan," (at most 160 characters, no number among them)."""
     if _SIGNED_BY.search(after[:40]):
         return True
     selaku = _SELAKU.match(after)
-    return bool(selaku and _SIGNED_BY.search(after, selaku.end(), 120))
+    signed = _SIGNED_BY.search(after, selaku.end(), 160) if selaku else None
+    return bool(signed and not any(c.isdigit() for c in after[: signed.start()]))
 
 
 # --- desa -------------------------------------------------------------------------------------------------------
