@@ -951,8 +951,13 @@ def test_a_perdes_cited_in_a_list_or_under_mengingat_is_not_the_head() -> None:
     assert (reading.nomor, reading.document) == (None, None)
     listed = read_document(["Berkas yang kami terima:\n; Peraturan Desa Kraton Nomor 4 Tahun 2024 tentang Sesuatu"])
     assert listed.nomor is None
+    listed = read_document(["Berpedoman pada: 1. Peraturan Desa Kraton Nomor 4 Tahun 2024 tentang Sesuatu"])
+    assert listed.nomor is None
     own = read_document(perdes())
     assert own.nomor == "5/2024"
+    addressed = perdes()
+    addressed[0] = "PEMERINTAH DESA KRATON\nJalan Raya RT 01 RW 02.\n" + addressed[0]
+    assert read_document(addressed).nomor == "5/2024"  # an address's number is no list item
 
 
 @pytest.mark.parametrize(

@@ -210,14 +210,15 @@ _CITED = re.compile(
 )
 _TENTANG_RE = re.compile(TENTANG, re.I)
 _LEGAL_BASIS = re.compile(rf"\b(?:dasar|landasan)\s+hukum\b|{_kw('mengingat')}", re.I)
-_LIST_ITEM = re.compile(r"(?:^|[\s;])(?:\d{1,2}|[a-z])\s?[.)]\s*$|;\s*$|\bdan\s*$", re.I)
+_LIST_ITEM = re.compile(r"(?:^|[;:])\s*(?:\d{1,2}|[a-z])\s?[.)]\s*$|;\s*$|\bdan\s*$", re.I)
 CITED_WINDOW = 1500  # how far back a "Dasar Hukum" heading still governs the list under it
 
 
 def _is_cited(text: str, at: int) -> bool:
-    """Whether the Perdes named at `at` is one the document cites, not its own head: an item of a list ("2.
-    Peraturan Desa ...", "; Peraturan Desa ...") or under a "Dasar Hukum", "Landasan Hukum" or "Mengingat"."""
-    if _LIST_ITEM.search(text[max(0, at - 8) : at]):
+    """Whether the Perdes named at `at` is one the document cites, not its own head: an item of a list ("…; 2.
+    Peraturan Desa ...", "pada: 1. Peraturan Desa", "; Peraturan Desa ...", not an address's "RW 02." above a head)
+    or under a "Dasar Hukum", "Landasan Hukum" or "Mengingat"."""
+    if _LIST_ITEM.search(text, max(0, at - 12), at):  # "^" only at the text's start, "$" at `at`
         return True
     return bool(_LEGAL_BASIS.search(text, max(0, at - CITED_WINDOW), at))
 
