@@ -98,6 +98,27 @@ def test_the_held_out_corpus_uses_its_own_layouts(tmp_path):
     assert sum(any(phrase in text for phrase in only_held_out) for text in texts) >= len(held) // 2
 
 
+def test_the_fresh_corpus_builds_and_covers_the_three_documents(tmp_path):
+    import zipfile
+
+    from tests.corpus.build import DESA, FRESH_DESA, TEMPLATES
+
+    fresh = build(tmp_path, kinds=("pdf", "docx"), seed=3131, counts={"pdf": 7, "docx": 7}, fresh=True)
+    assert len(fresh) == 14 and {s.kind for s in fresh} == {"pdf", "docx"}
+    for sample in fresh:
+        assert set(sample.truth) == set(FIELDS)
+        assert all(path.is_file() and path.stat().st_size > 0 for path in sample.files)
+    assert {"RKPDES", "APBDES", "LPPDES", None} <= {s.truth["document"] for s in fresh}
+    desa = {s.truth["desa_nama"] for s in fresh}
+    assert desa <= {d[0] for d in FRESH_DESA} and not desa & {d[0] for d in DESA} and len(desa) >= 5
+    # every part of a document has fresh templates, so none falls back to the sets the reader was tuned on
+    parts = {path.stem.rsplit("_", 1)[0] for path in TEMPLATES.glob("*_*.txt")}
+    assert parts == {path.stem.rsplit("_", 1)[0] for path in (TEMPLATES / "fresh").glob("*_*.txt")}
+    texts = [zipfile.ZipFile(s.files[0]).read("word/document.xml").decode() for s in fresh if s.kind == "docx"]
+    closings = ("a.n. KEPALA DESA", "Salinan sesuai dengan aslinya", "Demikian LPPDes ini", "cap dan ttd")  # fresh only
+    assert texts and all(any(phrase in text for phrase in closings) for text in texts)
+
+
 def test_scans_and_photos_are_deterministic_and_degraded():
     page = Image.new("RGB", (800, 1100), "white")
     draw = ImageDraw.Draw(page)
@@ -200,6 +221,7 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
         "missed_by_field": {"nomor": 2},
         "isolated": [{"kind": "pdf", "isolated_seconds": 1.5, "in_process_seconds": 0.5, "same_fields": True}],
         "holdout": {"seed": 2121, "documents": 20, "kinds": {"pdf": figures(12, 0.94, 0.9)}, "groups": {}},
+        "fresh": {"seed": 3131, "documents": 26, "kinds": {"docx": figures(8, 0.91, 0.85)}, "groups": {}},
     }  # fmt: skip
     page = render_markdown([reading])
     section = page[page.index("## Reading documents (issue 21)") :]
@@ -211,6 +233,8 @@ def test_the_performance_page_shows_the_reading_benchmark_and_judges_its_goals()
     assert "results-reading.json" in page
     assert "### Held-out layouts: 20 documents, seed 2121" in section
     assert "| text PDF | 12 | 24 | 60 | 40 | 39 | 0.940 | 0.900 |" in section
+    fresh = section[section.index("### Fresh layouts: 26 documents, seed 3131") :]
+    assert "| DOCX | 8 | 16 | 40 | 40 | 39 | 0.910 | 0.850 |" in fresh
     assert "Reading documents" not in render_markdown([])
 
 
@@ -227,4 +251,5 @@ def test_the_reading_benchmark_runs_quick_without_ocr_and_renders(monkeypatch):
     assert text["documents"] == result["documents"] and text["fields_truth"] > 0
     assert 0.0 <= text["precision"] <= 1.0 and 0.0 <= text["recall"] <= 1.0
     assert result["holdout"]["documents"] > 0 and result["isolated"]
+    assert result["fresh"]["documents"] > 0 and result["fresh"]["groups"]["text"]["fields_truth"] > 0
     assert "scans and photos: not measured (Tesseract not installed)" in render_markdown([result])

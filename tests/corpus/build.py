@@ -39,6 +39,16 @@ DESA = (
     ("Karangsono", "Bangsalsari", "Jember", "35.09.12.2006"),
     ("Wonokerto", "Tekung", "Lumajang", "35.08.15.2001"),
 )
+# the fresh corpus (templates/fresh/): other desa, invented Javanese names
+FRESH_DESA = (
+    ("Sumbersari", "Tempeh", "Lumajang", "35.08.06.2011"),
+    ("Ngampelsari Wetan", "Candipuro", "Lumajang", "35.08.05.2004"),
+    ("Kedungrejo", "Pasirian", "Lumajang", "35.08.04.2009"),
+    ("Tambakmulyo", "Yosowilangun", "Lumajang", "35.08.01.2012"),
+    ("Gondosuli Kidul", "Senduro", "Lumajang", "35.08.11.2003"),
+    ("Pringgowirawan", "Sumberbaru", "Jember", "35.09.20.2008"),
+    ("Jatisari Lor", "Pronojiwo", "Lumajang", "35.08.02.2006"),
+)
 KEPALA = ("H. Sutrisno", "Abdul Rohman, S.Pd.", "Siti Aminah", "Moch. Hasan Basri", "Sugeng Riyadi", "Nur Kholis")
 SEKDES = ("Agus Salim", "Dwi Wahyuni, S.E.", "Imam Safi'i", "Rina Oktaviani", "Bambang Hariyanto")
 MONTHS = (
@@ -103,9 +113,15 @@ class Spec:
         }
 
 
-def _date_text(day: date, rand: random.Random, style: str | None = None) -> str:
+def _date_text(day: date, rand: random.Random, style: str | None = None, variant: str = "main") -> str:
+    if variant == "fresh" and style is None:
+        style = rand.choice(("long", "padded", "padded", "short", "upper"))
     style = style or rand.choice(("long", "long", "long", "upper", "dashes", "slashes"))
     month = MONTHS[day.month - 1]
+    if style == "padded":  # "02 Oktober 2024"
+        return f"{day.day:02d} {month} {day.year}"
+    if style == "short":  # "2 Okt. 2024" (Mei and Juni are short already)
+        return f"{day.day} {month if len(month) <= 4 else month[:3] + '.'} {day.year}"
     if day.month in OLD_MONTHS and rand.random() < 0.5:
         month = OLD_MONTHS[day.month]
     if style == "upper":
@@ -117,8 +133,12 @@ def _date_text(day: date, rand: random.Random, style: str | None = None) -> str:
     return f"{day.day} {month} {day.year}"
 
 
-def _nomor_text(nomor: int, year: int, rand: random.Random, holdout: bool = False) -> str:
-    if holdout:
+def _nomor_text(nomor: int, year: int, rand: random.Random, variant: str = "main") -> str:
+    if variant == "fresh":
+        return rand.choice(
+            (f"NOMOR {nomor:02d} TAHUN {year}", f"Nomor : {nomor} Tahun {year}", f"NOMOR : {nomor:02d} TAHUN {year}")
+        )
+    if variant == "holdout":
         return rand.choice(
             (f"NO. {nomor} TAHUN {year}", f"NOMOR : {nomor:03d} TAHUN {year}", f"Nomor: {nomor} Tahun {year}")
         )
@@ -147,7 +167,7 @@ def _spec(document: str, desa: tuple[str, str, str, str], rand: random.Random) -
     return Spec(document, desa, ta, nomor, tanggal.year if nomor is not None else None, tanggal, rand)
 
 
-def _values(spec: Spec, holdout: bool = False) -> dict[str, str]:
+def _values(spec: Spec, variant: str = "main") -> dict[str, str]:
     rand = spec.rand
     desa, kecamatan, kabupaten, kode = spec.desa
     cover = spec.tanggal + timedelta(days=rand.randint(2, 12))
@@ -161,8 +181,8 @@ def _values(spec: Spec, holdout: bool = False) -> dict[str, str]:
         "KABUPATEN": kabupaten.upper(),
         "Kabupaten": kabupaten,
         "TA": str(spec.ta),
-        "TANGGAL": _date_text(spec.tanggal, rand),
-        "TANGGAL_UNDANG": _date_text(undang, rand),
+        "TANGGAL": _date_text(spec.tanggal, rand, variant=variant),
+        "TANGGAL_UNDANG": _date_text(undang, rand, variant=variant),
         "TANGGAL_MUSDES": _date_text(spec.tanggal - timedelta(days=rand.randint(10, 40)), rand, "long"),
         "COVER_TANGGAL": _date_text(cover, rand, rand.choice(("long", "long", "dashes"))),
         "COVER_NOMOR": f"{rand.choice((140, 141, 900, 414))}/{rand.randint(10, 99)}/{kode}/{cover.year}",
@@ -181,9 +201,11 @@ def _values(spec: Spec, holdout: bool = False) -> dict[str, str]:
         "APB_TAHUN": str(spec.ta - 1),
         "PENDUDUK": f"{rand.randint(1800, 9500):,}".replace(",", "."),
         "DUSUN": str(rand.randint(2, 6)),
+        "BA_NOMOR": f"{rand.randint(1, 20):02d}/BA/{kode}/{spec.tanggal.year}",
+        "Kode": desa.lower().replace(" ", ""),
     }
     if spec.nomor is not None:
-        values["NOMOR_JUDUL"] = _nomor_text(spec.nomor, spec.nomor_tahun or spec.tanggal.year, rand, holdout)
+        values["NOMOR_JUDUL"] = _nomor_text(spec.nomor, spec.nomor_tahun or spec.tanggal.year, rand, variant)
         values["TAHUN_NOMOR"] = str(spec.nomor_tahun)
         values["LEMBARAN"] = str(spec.nomor)
     values["PERIHAL"] = PERIHAL[spec.document].format(TA=spec.ta)
@@ -193,8 +215,8 @@ def _values(spec: Spec, holdout: bool = False) -> dict[str, str]:
 # ---- templates -----------------------------------------------------------------------------------------------------
 
 
-def _pick_template(part: str, rand: random.Random, holdout: bool = False) -> str:
-    choices = sorted((TEMPLATES / "holdout").glob(f"{part}_*.txt")) if holdout else []
+def _pick_template(part: str, rand: random.Random, variant: str = "main") -> str:
+    choices = sorted((TEMPLATES / variant).glob(f"{part}_*.txt")) if variant != "main" else []
     choices = choices or sorted(TEMPLATES.glob(f"{part}_*.txt"))
     if not choices:
         raise FileNotFoundError(f"no template {part}_*.txt in {TEMPLATES}")
@@ -321,14 +343,15 @@ def _body(spec: Spec, units: int) -> list[Line]:
     return lines
 
 
-def _layout(spec: Spec, units: int, holdout: bool = False) -> list[Line]:
-    """The whole document as lines, in reading order (`holdout`: the held-out templates wherever a part has some)."""
+def _layout(spec: Spec, units: int, variant: str = "main") -> list[Line]:
+    """The whole document as lines, in reading order (`variant` "holdout" or "fresh": the templates of that folder
+    wherever a part has some)."""
     rand = spec.rand
 
     def _template(part: str, rand: random.Random) -> str:
-        return _pick_template(part, rand, holdout)
+        return _pick_template(part, rand, variant)
 
-    spec.values = _values(spec, holdout)
+    spec.values = _values(spec, variant)
     values = spec.values
     family = "lppdes" if spec.document == "LPPDES" else "perdes"
     lines: list[Line] = []
@@ -360,9 +383,16 @@ NOISE = (
 )  # fmt: skip
 
 
-def _noisy(lines: list[Line], rand: random.Random) -> list[Line]:
+FRESH_NOISE = (
+    ("Tanggal", "Tanggai"), ("Oktober", "0ktober"), ("Desember", "Desernber"), ("TENTANG", "TENTAMG"),
+    ("Ditetapkan", "Ditetapkau"), ("RENCANA", "RENCAMA"), ("PEMERINTAH", "PEMERlNTAH"), ("Agustus", "Agustns"),
+    ("BELANJA", "BELANIA"), ("LAPORAN", "LAP0RAN"), ("Sekretaris", "Sekrctaris"), (" : ", " ; "),
+)  # fmt: skip
+
+
+def _noisy(lines: list[Line], rand: random.Random, variant: str = "main") -> list[Line]:
     """A text layer as an OCR program writes it: a few letters misread here and there, never a digit of a value."""
-    chosen = [pair for pair in NOISE if rand.random() < 0.5]
+    chosen = [pair for pair in (FRESH_NOISE if variant == "fresh" else NOISE) if rand.random() < 0.5]
 
     def noise(text: str) -> str:
         for right, wrong in chosen:
@@ -534,10 +564,15 @@ def build(
     seed: int = 21,
     counts: Mapping[str, int] | None = None,
     holdout: bool = False,
+    fresh: bool = False,
 ) -> list[Sample]:
     """Write the corpus into `folder` and return its samples (`counts` overrides how many of each kind). `holdout`
     lays the documents out with the templates of templates/holdout/ wherever a part has some (wordings written after
-    the reader was tuned, to see how it does on layouts it has not met; use another seed too)."""
+    the reader was tuned, to see how it does on layouts it has not met; use another seed too); `fresh` likewise with
+    templates/fresh/, its own desa, date forms ("02 Oktober 2024", "2 Okt. 2024") and noise: a third set, written
+    apart from the reader after the held-out set had been used to tune it."""
+    variant = "fresh" if fresh else "holdout" if holdout else "main"
+    desa_names = FRESH_DESA if fresh else DESA
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / "_sources"
     work.mkdir(exist_ok=True)
@@ -549,9 +584,9 @@ def build(
         for index in range(count):
             rand = random.Random(seed * 1_000_003 + kind_number * 10_007 + index)
             document = DOCUMENT_ORDER[(index + kind_number) % len(DOCUMENT_ORDER)]
-            desa = DESA[(index * 2 + kind_number) % len(DESA)]
+            desa = desa_names[(index * 2 + kind_number) % len(desa_names)]
             spec = _spec(document, desa, rand)
-            samples.append(_make(kind, index, spec, folder, work, seed, holdout))
+            samples.append(_make(kind, index, spec, folder, work, seed, variant))
     (folder / "truth.json").write_text(
         json.dumps(
             [{"name": s.name, "kind": s.kind, "files": [f.name for f in s.files], "truth": s.truth} for s in samples],
@@ -561,7 +596,7 @@ def build(
     return samples
 
 
-def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int, holdout: bool = False) -> Sample:
+def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int, variant: str = "main") -> Sample:
     from tests.corpus import degrade
 
     rand = spec.rand
@@ -571,7 +606,7 @@ def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int
         units = rand.randint(0, 1)
     else:  # 1 to 6 pages
         units = rand.choice((0, 1, 2, 3, 4, 6, 9)) if kind in ("pdf", "docx") else rand.randint(0, 2)
-    lines = _layout(spec, units, holdout)
+    lines = _layout(spec, units, variant)
     notes = list(spec.notes)
     if kind == "docx":
         if rand.random() < 0.5:
@@ -581,8 +616,8 @@ def _make(kind: str, index: int, spec: Spec, folder: Path, work: Path, seed: int
         pages = write_docx(lines, path, rand)
         return Sample([path], kind, spec.truth(), name, pages, notes)
     if kind == "pdf":
-        if rand.random() < 0.3:
-            lines = _noisy(lines, rand)
+        if rand.random() < (0.45 if variant == "fresh" else 0.3):
+            lines = _noisy(lines, rand, variant)
             notes.append("OCR-like noise in the text layer")
         path = folder / f"{name}.pdf"
         pages = write_pdf(lines, path, rand)
@@ -615,8 +650,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--holdout", action="store_true", help="the held-out templates (templates/holdout/)")
+    parser.add_argument("--fresh", action="store_true", help="the third set of templates (templates/fresh/)")
     args = parser.parse_args(argv)
-    samples = build(args.folder, kinds=tuple(args.kinds.split(",")), seed=args.seed, holdout=args.holdout)
+    samples = build(
+        args.folder, kinds=tuple(args.kinds.split(",")), seed=args.seed, holdout=args.holdout, fresh=args.fresh
+    )
     for sample in samples:
         print(f"{sample.name:48} {sample.pages}p {json.dumps(sample.truth)} {'; '.join(sample.notes)}")
     return 0
