@@ -203,6 +203,39 @@ def table_counts(database_url: str) -> dict[str, int]:
     }
 
 
+# --- a test that hangs says where -------------------------------------------------------------------------------
+STUCK_SECONDS = 300  # no test takes this long; one that does is stuck: its threads and asyncio tasks are printed
+
+
+def _say_where_it_hangs(name: str) -> None:
+    import faulthandler
+    import gc
+    import sys
+
+    out = sys.__stderr__
+    print(f"\n=== {name} has run {STUCK_SECONDS} s: its threads and asyncio tasks ===", file=out, flush=True)
+    faulthandler.dump_traceback(file=out, all_threads=True)
+    for loop in [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)]:
+        if loop.is_running():
+            for task in asyncio.all_tasks(loop):
+                print(f"--- {task!r}", file=out)
+                task.print_stack(file=out)
+    out.flush()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import threading
+
+    watchdog = threading.Timer(STUCK_SECONDS, _say_where_it_hangs, args=(item.nodeid,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield
+    finally:
+        watchdog.cancel()
+
+
 from tests.browser import browser  # noqa: E402, F401  (a real Chromium for the dashboard's tests)
 from tests.dash_world import dash  # noqa: E402, F401  (the dashboard tests' world)
 from tests.wa_world import wa_world  # noqa: E402, F401  (both channels: WhatsApp beside Telegram)
