@@ -97,24 +97,16 @@ def measure(quick: bool = False, log: Any = None) -> dict[str, Any]:
             with contextlib.suppress(StopIteration, Unreadable):
                 read_files(next(s for s in samples if s.kind == kind).files, limits)
         tallies, unreadable = score(samples)
-        held = build(
-            Path(folder) / "holdout",
-            kinds=kinds,
-            seed=HOLDOUT["seed"],
-            counts=QUICK_HOLDOUT if quick else HOLDOUT["counts"],
-            holdout=True,
-        )
-        say(f"built {len(held)} held-out documents")
-        held_tallies, held_unreadable = score(held)
-        fresh = build(
-            Path(folder) / "fresh",
-            kinds=kinds,
-            seed=FRESH["seed"],
-            counts=QUICK_FRESH if quick else FRESH["counts"],
-            fresh=True,
-        )
-        say(f"built {len(fresh)} fresh documents")
-        fresh_tallies, fresh_unreadable = score(fresh)
+
+        def variant(folder_name: str, label: str, spec: dict[str, Any], quick_counts: Any, **which: bool) -> Any:
+            """A corpus from other templates (held-out, fresh): built and scored like the main one."""
+            built_here = build(Path(folder) / folder_name, kinds=kinds, seed=spec["seed"],
+                               counts=quick_counts if quick else spec["counts"], **which)  # fmt: skip
+            say(f"built {len(built_here)} {label} documents")
+            return (built_here, *score(built_here))
+
+        held, held_tallies, held_unreadable = variant("holdout", "held-out", HOLDOUT, QUICK_HOLDOUT, holdout=True)
+        fresh, fresh_tallies, fresh_unreadable = variant("fresh", "fresh", FRESH, QUICK_FRESH, fresh=True)
         for group, how_many in ISOLATED.items():
             chosen = [s for s in samples if s.kind in GROUPS[group]][:how_many]
             for sample in chosen:
