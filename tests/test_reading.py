@@ -999,6 +999,7 @@ def test_a_dibuat_date_does_not_make_a_perdes_date_and_a_far_selaku_is_no_signat
     [
         ("{desa}, tgl. {d} Feb. 2025\nKEPALA DESA {desa_upper}", 22),
         ("{desa}, tgl {d} Maret 2025\nKEPALA DESA {desa_upper}", 24),
+        ("{desa}, tg1. {d} Maret 2025\nKEPALA DESA {desa_upper}", 25),
         ("{desa}, tanggal {d} Okt. 2025\nKEPALA DESA {desa_upper}", 3),
         ("Dibuat di : {desa}\nTanggal : {d} MARET 2025\nKEPALA DESA {desa_upper}", 20),
         ("Dibuat di : {desa}\nTanggai : {d} MARET 2025\nKEPALA DESA {desa_upper}", 21),

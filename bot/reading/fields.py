@@ -51,7 +51,7 @@ TENTANG = _kw("tentang")
 MENIMBANG = _kw("menimbang")
 DITETAPKAN = _kw("ditetapkan")
 DIUNDANGKAN = _kw("diundangkan")
-TANGGAL = r"(?:" + _kw("tanggal") + r"|\btgl\b\.?)"
+TANGGAL = r"(?:" + _kw("tanggal") + r"|\btg[l1i]\b\.?)"  # "tgl.", OCR "tg1."
 DESA = _kw("desa")
 
 # --- dates --------------------------------------------------------------------------------------------------------
