@@ -1035,3 +1035,12 @@ def test_the_wider_ocr_tolerance_matches_no_other_word() -> None:
     assert read_document(pages).tanggal_penetapan is None
     assert read_document(["LAPORAN KEUANGAN DESA KRATON TAHUN 2025"]).document is None
     assert normalise_nomor("NOMOR ; 8 TAHUN 2024") == "8/2024"
+
+
+def test_a_dibuat_di_at_a_page_end_takes_the_tanggal_on_the_next_page() -> None:
+    pages = lppdes(desa="Kraton")
+    pages[1] += "Demikian laporan ini disusun dengan sebenarnya. Dibuat di : Kraton"
+    pages[2] = "Tanggal : 20 MARET 2025\nKEPALA DESA KRATON\nttd\nSUPRAPTO"
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2025, 3, 20)
+    assert "Dibuat di" in reading.evidence["tanggal_penetapan"]

@@ -415,7 +415,11 @@ def _signatures(pages: list[str]) -> list[_Found]:
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
-        for match in _DIBUAT_RE.finditer(page):
+        # "Dibuat di : Kraton" may end a page and "Tanggal : …" begin the next
+        following = pages[index + 1][:200] if index + 1 < len(pages) else ""
+        for match in _DIBUAT_RE.finditer(f"{page} {following}"):
+            if match.start() >= len(page):
+                break
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
         for match in _SIGNATURE_RE.finditer(page):
