@@ -1004,6 +1004,7 @@ def test_a_dibuat_date_does_not_make_a_perdes_date_and_a_far_selaku_is_no_signat
         ("Dibuat di : {desa}\nTanggal : {d} MARET 2025\nKEPALA DESA {desa_upper}", 20),
         ("Dibuat di : {desa}\nTanggai : {d} MARET 2025\nKEPALA DESA {desa_upper}", 21),
         ("Dibuat dl ; {desa}\nTanggal ; {d} Des. 2025\nKEPALA DESA {desa_upper}", 5),
+        ("Semoga bermanfaat. {desa}. tgl. {d} Maret 2025\nKepala Desa {desa}\nAbdul Rohman, S.Pd.", 24),
     ],
 )
 def test_the_report_dates_with_tgl_abbreviated_months_and_tanggal_alone(signature: str, day: int) -> None:
@@ -1044,3 +1045,14 @@ def test_a_dibuat_di_at_a_page_end_takes_the_tanggal_on_the_next_page() -> None:
     reading = read_document(pages)
     assert reading.tanggal_penetapan == date(2025, 3, 20)
     assert "Dibuat di" in reading.evidence["tanggal_penetapan"]
+
+
+def test_a_period_after_the_place_counts_only_before_tgl_and_a_report_title_names_the_desa() -> None:
+    pages = lppdes(desa="Kraton")
+    pages[-1] = "BAB IV PENUTUP\nDemikian laporan ini. Kraton. 15 Maret 2025\nKEPALA DESA KRATON"
+    assert read_document(pages).tanggal_penetapan is None
+    report = ["LAPORAN PENYELENGGARAAN PEMERINTAHAN DESA SUMBERSARI\nAKHIR TAHUN ANGGARAN 2024\nBAB I", "Isi."]
+    report.append("Sumbersari, 24 Maret 2025\nKepala Desa Sumbersari Abdul Rohman, S.Pd.")
+    assert read_document(report).desa_nama == "Sumbersari"
+    report[1] = "Pemerintah Desa Sumberasri telah melaksanakan urusan pemerintahan."  # a typo's vote: no desa
+    assert read_document(report).desa_nama is None

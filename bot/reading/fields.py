@@ -362,8 +362,8 @@ _TANGGAL_PENETAPAN_RE = re.compile(
 )
 _WEEKDAY = r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"  # "Kraton, Senin, 15 Maret 2025"
 _SIGNATURE_RE = re.compile(
-    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*(?:{_WEEKDAY}\s*,?\s*)?"
-    rf"(?:(?:{TANGGAL})\s*[:;|]?\s*)?{DATE})"
+    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*(?:,|\.(?=\s*(?:{TANGGAL})))\s*"
+    rf"(?:{_WEEKDAY}\s*,?\s*)?(?:(?:{TANGGAL})\s*[:;|]?\s*)?{DATE})"
     rf"\s*(?P<after>.{{0,160}})",
     re.I,
 )
@@ -447,7 +447,7 @@ def _signed(after: str) -> bool:
 
 _DESA_SOURCES = (
     (re.compile(rf"\bperaturan\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 3),
-    (re.compile(rf"\bpemerintah\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),
+    (re.compile(rf"\bpemerintah(?:an)?\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),  # a report's title too
     (re.compile(rf"{_kw('kepala desa')}\s+(?P<rest>.{{0,60}})", re.I), 1),
     (re.compile(rf"{DITETAPKAN}\s+d[il1]\s*[:;]?\s*(?P<rest>.{{0,60}})", re.I), 1),
 )
