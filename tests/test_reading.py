@@ -1047,12 +1047,7 @@ def test_a_dibuat_di_at_a_page_end_takes_the_tanggal_on_the_next_page() -> None:
     assert "Dibuat di" in reading.evidence["tanggal_penetapan"]
 
 
-def test_a_period_after_the_place_counts_only_before_tgl_and_a_report_title_names_the_desa() -> None:
+def test_a_period_after_the_place_counts_only_before_tgl() -> None:
     pages = lppdes(desa="Kraton")
     pages[-1] = "BAB IV PENUTUP\nDemikian laporan ini. Kraton. 15 Maret 2025\nKEPALA DESA KRATON"
     assert read_document(pages).tanggal_penetapan is None
-    report = ["LAPORAN PENYELENGGARAAN PEMERINTAHAN DESA SUMBERSARI\nAKHIR TAHUN ANGGARAN 2024\nBAB I", "Isi."]
-    report.append("Sumbersari, 24 Maret 2025\nKepala Desa Sumbersari Abdul Rohman, S.Pd.")
-    assert read_document(report).desa_nama == "Sumbersari"
-    report[1] = "Pemerintah Desa Sumberasri telah melaksanakan urusan pemerintahan."  # a typo's vote: no desa
-    assert read_document(report).desa_nama is None

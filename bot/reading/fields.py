@@ -447,7 +447,7 @@ def _signed(after: str) -> bool:
 
 _DESA_SOURCES = (
     (re.compile(rf"\bperaturan\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 3),
-    (re.compile(rf"\bpemerintah(?:an)?\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),  # a report's title too
+    (re.compile(rf"\bpemerintah\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),
     (re.compile(rf"{_kw('kepala desa')}\s+(?P<rest>.{{0,60}})", re.I), 1),
     (re.compile(rf"{DITETAPKAN}\s+d[il1]\s*[:;]?\s*(?P<rest>.{{0,60}})", re.I), 1),
 )
