@@ -211,6 +211,8 @@ def test_the_title_wins_over_documents_the_body_mentions() -> None:
         ("12 Nopember 2024", date(2024, 11, 12)),
         ("12 Okt 2024", date(2024, 10, 12)),
         ("20 Des. 2024", date(2024, 12, 20)),
+        ("02 Oktober 2024", date(2024, 10, 2)),
+        ("2 Okt. 2024", date(2024, 10, 2)),
         ("5 Agust 2024", date(2024, 8, 5)),
         ("31 September 2024", None),
         ("30 Februari 2024", None),
@@ -234,6 +236,9 @@ def test_the_tanggal_penetapan_in_its_wordings(tanggal: str, expected: date | No
         "Diundangkan di Kraton pada tanggal 1 Oktober 2024\nDitetapkan di Kraton pada tanggal 27 September 2024",
         "Tanggal penetapan: 27 September 2024",
         "D1TETAPKAN dl Kraton PADA TANGGAL 27 SEPTEMBER 2024",
+        "Ditetapkau di Kraton\npada tanggal 27 September 2024",
+        "Ditetapkan dl Kraton\npada tanggal 27 Sept. 2024",
+        "Ditetapkan di ; Kraton\nPada Tanggal ; 27 September 2024",
     ],
 )
 def test_ditetapkan_in_lines_tables_and_ocr_noise(foot: str) -> None:
@@ -987,3 +992,62 @@ def test_a_dibuat_date_does_not_make_a_perdes_date_and_a_far_selaku_is_no_signat
     report = lppdes(desa="Kraton")
     report[-1] = "Kraton, 15 Maret 2025\nSelaku " + "panitia " * 20 + "\nKEPALA DESA KRATON"
     assert read_document(report).tanggal_penetapan is None
+
+
+@pytest.mark.parametrize(
+    ("signature", "day"),
+    [
+        ("{desa}, tgl. {d} Feb. 2025\nKEPALA DESA {desa_upper}", 22),
+        ("{desa}, tgl {d} Maret 2025\nKEPALA DESA {desa_upper}", 24),
+        ("{desa}, tg1. {d} Maret 2025\nKEPALA DESA {desa_upper}", 25),
+        ("{desa}, tanggal {d} Okt. 2025\nKEPALA DESA {desa_upper}", 3),
+        ("Dibuat di : {desa}\nTanggal : {d} MARET 2025\nKEPALA DESA {desa_upper}", 20),
+        ("Dibuat di : {desa}\nTanggai : {d} MARET 2025\nKEPALA DESA {desa_upper}", 21),
+        ("Dibuat dl ; {desa}\nTanggal ; {d} Des. 2025\nKEPALA DESA {desa_upper}", 5),
+        ("Semoga bermanfaat. {desa}. tgl. {d} Maret 2025\nKepala Desa {desa}\nAbdul Rohman, S.Pd.", 24),
+    ],
+)
+def test_the_report_dates_with_tgl_abbreviated_months_and_tanggal_alone(signature: str, day: int) -> None:
+    pages = lppdes(desa="Kraton")
+    pages[-1] = "BAB IV PENUTUP\nDemikian laporan ini.\n" + signature.format(desa="Kraton", desa_upper="KRATON", d=day)
+    reading = read_document(pages, source="ocr")
+    assert reading.tanggal_penetapan is not None
+    assert reading.tanggal_penetapan.day == day
+    assert reading.document == "LPPDES"
+
+
+@pytest.mark.parametrize(
+    ("title", "document", "ta"),
+    [
+        ("RENCAMA KERJA PEMERINTAH\nDESA KRATON TAHUN 2025", "RKPDES", 2025),
+        ("RENCANA KERJA PEMERINTAH DESA\nKRATON TAHUN 2025", "RKPDES", 2025),
+        ("ANGGARAN PENDAPATAN DAN BELANIA DESA\nTAHUN ANGGARAN 2026", "APBDES", 2026),
+    ],
+)
+def test_a_title_that_wraps_with_ocr_noise(title: str, document: str, ta: int) -> None:
+    reading = read_document(perdes(title=title, nomor_line="NOMOR ; 8 TAHUN 2024"), source="ocr")
+    assert (reading.document, reading.tahun_anggaran, reading.nomor) == (document, ta, "8/2024")
+    assert reading.desa_nama == "Kraton"
+
+
+def test_the_wider_ocr_tolerance_matches_no_other_word() -> None:
+    pages = perdes()
+    pages[-1] = "Dimaksudkan di Kraton pada tanggal 27 September 2024\nDitentukan di Kraton 1 Oktober 2024"
+    assert read_document(pages).tanggal_penetapan is None
+    assert read_document(["LAPORAN KEUANGAN DESA KRATON TAHUN 2025"]).document is None
+    assert normalise_nomor("NOMOR ; 8 TAHUN 2024") == "8/2024"
+
+
+def test_a_dibuat_di_at_a_page_end_takes_the_tanggal_on_the_next_page() -> None:
+    pages = lppdes(desa="Kraton")
+    pages[1] += "Demikian laporan ini disusun dengan sebenarnya. Dibuat di : Kraton"
+    pages[2] = "Tanggal : 20 MARET 2025\nKEPALA DESA KRATON\nttd\nSUPRAPTO"
+    reading = read_document(pages)
+    assert reading.tanggal_penetapan == date(2025, 3, 20)
+    assert "Dibuat di" in reading.evidence["tanggal_penetapan"]
+
+
+def test_a_period_after_the_place_counts_only_before_tgl() -> None:
+    pages = lppdes(desa="Kraton")
+    pages[-1] = "BAB IV PENUTUP\nDemikian laporan ini. Kraton. 15 Maret 2025\nKEPALA DESA KRATON"
+    assert read_document(pages).tanggal_penetapan is None

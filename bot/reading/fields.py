@@ -32,6 +32,8 @@ _CONFUSED = {
     "e": "[ec]",
     "u": "(?:u|li|ii)",
     "h": "(?:h|li)",
+    "n": "(?:n|u|m)",  # "Ditetapkau", "RENCAMA"
+    "j": "[ji]",  # "BELANIA"
 }
 
 
@@ -49,7 +51,7 @@ TENTANG = _kw("tentang")
 MENIMBANG = _kw("menimbang")
 DITETAPKAN = _kw("ditetapkan")
 DIUNDANGKAN = _kw("diundangkan")
-TANGGAL = r"(?:" + _kw("tanggal") + r"|\btgl\b\.?)"
+TANGGAL = r"(?:" + _kw("tanggal") + r"|\btg[l1i]\b\.?)"  # "tgl.", OCR "tg1."
 DESA = _kw("desa")
 
 # --- dates --------------------------------------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def _evidence(text: str) -> str:
 
 _N = r"(?P<n>(?:\d|[Oo](?=\d)){1,4})"  # "O5" is 05 read by OCR
 _Y = r"(?P<y>[12][\dOo]{3})"
-_NOMOR_RE = re.compile(rf"^\s*(?:(?:{NOMOR})\s*[:.]?\s*)?{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*){_Y}\s*\.?\s*$", re.I)
+_NOMOR_RE = re.compile(rf"^\s*(?:(?:{NOMOR})\s*[:;.]?\s*)?{_N}\s*(?:(?:{TAHUN})\s*[:;.]?\s*|/\s*){_Y}\s*\.?\s*$", re.I)
 
 
 def normalise_nomor(text: str) -> str | None:
@@ -198,11 +200,11 @@ def _name(text: str) -> str | None:
 
 _HEAD_RE = re.compile(
     rf"(?:\bperaturan\s+(?:{DESA})|\b(?:peraturan|keputusan)\s+kepala\s+(?:{DESA}))"
-    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:(?:{TAHUN})\s*[:.]?\s*|/\s*)"
+    rf"(?P<between>[^\d]{{0,120}}?)(?:{NOMOR})\s*[:;.]?\s*{_N}\s*(?:(?:{TAHUN})\s*[:;.]?\s*|/\s*)"
     rf"{_Y}(?![\d/.]\d)",
     re.I,
 )
-_BARE_NOMOR_RE = re.compile(rf"(?:{NOMOR})\s*[:.]?\s*{_N}\s*(?:{TAHUN})\s*[:.]?\s*{_Y}(?![\d/.]\d)", re.I)
+_BARE_NOMOR_RE = re.compile(rf"(?:{NOMOR})\s*[:;.]?\s*{_N}\s*(?:{TAHUN})\s*[:;.]?\s*{_Y}(?![\d/.]\d)", re.I)
 _CITED = re.compile(
     r"(?:undang|pemerintah|menteri|daerah|bupati|walikota|gubernur|presiden|lembaran|berita|qanun|perda|kabupaten"
     r"|keputusan|permendagri|permendes|pmk|peraturan)\W*$",
@@ -302,7 +304,7 @@ _DOCUMENT_PATTERNS = {
 }
 _END_OF_TERM = re.compile(r"\bmasa\s+jabatan\b|\bamj\b", re.I)  # the LPPDes at the end of a term is another report
 _TA_RE = re.compile(
-    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d|\s?[-–/]\s?\d)"
+    rf"(?:{TAHUN})\s*(?:{_kw('anggaran')})?\s*[:;.]?\s*(?P<y>\d\s?\d\s?\d\s?\d)(?!\d|\s?[-–/]\s?\d)"
     rf"|\bta\.?\s*(?P<t>\d{{4}})(?!\d|\s?[-–/]\s?\d)",  # not a period such as 2020-2026
     re.I,
 )
@@ -351,17 +353,17 @@ def _is_cover(page: str) -> bool:
 
 _PLACE = rf"(?:(?!{DITETAPKAN}|{DIUNDANGKAN})[^\d]){{0,60}}?"
 _DITETAPKAN_RE = re.compile(
-    rf"(?P<phrase>{DITETAPKAN}\s*(?:\bdi\b)?\s*[:|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
-    rf"(?:{TANGGAL})?\s*[:|]?\s*{DATE})",
+    rf"(?P<phrase>{DITETAPKAN}\s*(?:\bd[il1]\b)?\s*[:;|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
+    rf"(?:{TANGGAL})?\s*[:;|]?\s*{DATE})",
     re.I,
 )
 _TANGGAL_PENETAPAN_RE = re.compile(
-    rf"(?P<phrase>(?:{TANGGAL})\s+(?:{_kw('penetapan')}|{DITETAPKAN})\s*[:|]?\s*{DATE})", re.I
+    rf"(?P<phrase>(?:{TANGGAL})\s+(?:{_kw('penetapan')}|{DITETAPKAN})\s*[:;|]?\s*{DATE})", re.I
 )
 _WEEKDAY = r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"  # "Kraton, Senin, 15 Maret 2025"
 _SIGNATURE_RE = re.compile(
-    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*,\s*(?:{_WEEKDAY}\s*,?\s*)?"
-    rf"(?:(?:{TANGGAL})\s*[:|]?\s*)?{DATE})"
+    rf"(?P<phrase>(?P<place>\b[^\W\d_][^\W\d_' -]{{1,40}}?)\s*(?:,|\.(?=\s*(?:{TANGGAL})))\s*"
+    rf"(?:{_WEEKDAY}\s*,?\s*)?(?:(?:{TANGGAL})\s*[:;|]?\s*)?{DATE})"
     rf"\s*(?P<after>.{{0,160}})",
     re.I,
 )
@@ -371,14 +373,14 @@ _SELAKU = re.compile(  # lines a signature block may have between its date and "
     re.I,
 )
 _DIBUAT_RE = re.compile(
-    rf"(?P<phrase>{_kw('dibuat')}\s*(?:\bdi\b)\s*[:|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
-    rf"(?:{TANGGAL})\s*[:|]?\s*{DATE})",
+    rf"(?P<phrase>{_kw('dibuat')}\s*(?:\bd[il1]\b)\s*[:;|]?\s*(?P<place>{_PLACE})\s*[,|]?\s*(?:\bpada\b\s*)?"
+    rf"(?:{TANGGAL})\s*[:;|]?\s*{DATE})",
     re.I,
 )
 _SIGNED_BY = re.compile(rf"{_kw('kepala desa')}|{_kw('kades')}|{_kw('pj')}|{_kw('penjabat')}", re.I)
 
 
-_AT_PLACE = re.compile(rf"{DITETAPKAN}\s*[:|]?\s*d[il1]\b", re.I)
+_AT_PLACE = re.compile(rf"{DITETAPKAN}\s*[:;|]?\s*d[il1]\b", re.I)
 
 
 def _dates(pages: list[str], document: str | None) -> list[_Found]:
@@ -413,7 +415,11 @@ def _signatures(pages: list[str]) -> list[_Found]:
     for index, page in enumerate(pages):
         if _is_cover(page):
             continue
-        for match in _DIBUAT_RE.finditer(page):
+        # "Dibuat di : Kraton" may end a page and "Tanggal : …" begin the next
+        following = pages[index + 1][:200] if index + 1 < len(pages) else ""
+        for match in _DIBUAT_RE.finditer(f"{page} {following}"):
+            if match.start() >= len(page):
+                break
             if (day := _date_of(match)) is not None:
                 signatures.append(_Found(day, 0.85, match["phrase"], index))
         for match in _SIGNATURE_RE.finditer(page):
@@ -443,7 +449,7 @@ _DESA_SOURCES = (
     (re.compile(rf"\bperaturan\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 3),
     (re.compile(rf"\bpemerintah\s+(?:{DESA})\s+(?P<rest>.{{0,60}})", re.I), 2),
     (re.compile(rf"{_kw('kepala desa')}\s+(?P<rest>.{{0,60}})", re.I), 1),
-    (re.compile(rf"{DITETAPKAN}\s+di\s*:?\s*(?P<rest>.{{0,60}})", re.I), 1),
+    (re.compile(rf"{DITETAPKAN}\s+d[il1]\s*[:;]?\s*(?P<rest>.{{0,60}})", re.I), 1),
 )
 
 
