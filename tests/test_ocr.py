@@ -12,6 +12,7 @@ import io
 import os
 import resource
 import struct
+import time
 import zlib
 from datetime import date
 from pathlib import Path
@@ -189,6 +190,18 @@ def test_the_four_rotations_are_tried_when_osd_is_not_sure(perdes: Path, tessera
     assert ocr.guess_rotation(page, 20) == 0
     assert ocr.guess_rotation(page.rotate(180), 20) == 180
     assert ocr.guess_rotation(page.rotate(90, expand=True), 20) == 90
+
+
+def test_an_upright_page_stays_upright_when_osd_is_sure_and_wrong(
+    perdes: Path, tesseract: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OSD said 180° with confidence on an upright scan of a report's title page: the page read upside down."""
+    page = ocr.flatten(scan(render(perdes, 0, 200), seed=6))
+    monkeypatch.setattr(ocr, "osd_rotation", lambda image, seconds: 180)
+    assert ocr.upright(page, time.monotonic() + 30) is page
+    upside_down = page.rotate(180)
+    assert ocr.upright(upside_down, time.monotonic() + 30) is not upside_down  # truly upside down: turned back
+    assert "PERATURAN DESA KRATON" in folded(ocr.image_text(page, LIMITS))
 
 
 def test_no_time_left_or_a_timeout_gives_no_text_rather_than_waiting(

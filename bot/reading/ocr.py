@@ -301,23 +301,36 @@ def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     return (int(left / factor), int(top / factor), int(right / factor), int(bottom / factor))
 
 
+def _turn_scores(image: Image.Image, turns: tuple[int, ...], seconds: float) -> dict[int, float]:
+    """How much the inked part of the page reads like words, turned by each of `turns` (clockwise degrees)."""
+    box = ink_box(image)
+    if box is None:
+        return {}
+    small, _ = _small(image.crop(box), 1400)
+    return {turn: _words_score(small.rotate(-turn, expand=True), seconds / len(turns)) for turn in turns}
+
+
 def guess_rotation(image: Image.Image, seconds: float) -> int:
     """Read the inked part of the page turned 0/90/180/270° and keep the turn that reads most like words (a turn
     must read clearly better than upright to be chosen)."""
-    box = ink_box(image)
-    if box is None:
+    scores = _turn_scores(image, (0, 90, 180, 270), seconds)
+    if not scores:
         return 0
-    small, _ = _small(image.crop(box), 1400)
-    scores = {turn: _words_score(small.rotate(-turn, expand=True), seconds / 4) for turn in (0, 90, 180, 270)}
     best = max(scores, key=lambda turn: scores[turn])
     return best if scores[best] > scores[0] * 1.2 else 0
 
 
 def upright(image: Image.Image, deadline: float) -> Image.Image:
-    """Turn a page lying on its side: OSD first (a third of the time left), the four rotations when OSD is unsure."""
+    """Turn a page lying on its side: OSD first (a third of the time left), the four rotations when OSD is unsure.
+    OSD can also be sure and wrong (an upright scan of a report's title page said 180°): a turn it asks for is kept
+    unless the page reads better as it is."""
     rotation = osd_rotation(image, (deadline - time.monotonic()) / 3)
     if rotation is None:
         rotation = guess_rotation(image, (deadline - time.monotonic()) / 2)
+    elif rotation:
+        scores = _turn_scores(image, (0, rotation), (deadline - time.monotonic()) / 2)
+        if scores and scores[0] > scores[rotation]:
+            rotation = 0
     if rotation == 0:
         return image
     return image.rotate(-rotation, expand=True)
