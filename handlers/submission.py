@@ -321,18 +321,44 @@ def _document_words(document: str | None, tahun_anggaran: int | None, current: T
     return f"{label} TA {tahun_anggaran}" if tahun_anggaran else label
 
 
+def _mismatches(
+    reading: Reading,
+    document_code: str,
+    tahun_anggaran: int,
+    desa_nama: str,
+    given: tuple[date, str | None] | None = None,
+) -> set[str]:
+    """Where the file disagrees with the obligation chosen ("document": another document or year; "desa") and, once
+    the secretary gave them, with her tanggal penetapan and nomor ("date", "nomor"). The one rule the secretary's
+    warnings and the staf's alert both say."""
+    found = set()
+    if document_code in DOCUMENTS and (
+        (reading.document is not None and reading.document != document_code)
+        or (reading.tahun_anggaran is not None and reading.tahun_anggaran != tahun_anggaran)
+    ):
+        found.add("document")
+    if reading.desa_nama is not None and fold_name(reading.desa_nama) != fold_name(desa_nama):
+        found.add("desa")
+    if given is not None:
+        penetapan, nomor = given
+        if reading.tanggal_penetapan is not None and reading.tanggal_penetapan != penetapan:
+            found.add("date")
+        if reading.nomor is not None and not _same_nomor(nomor, reading.nomor):
+            found.add("nomor")
+    return found
+
+
 def _other_document(current: Turn, obligation, reading: Reading | None) -> list[str]:
     """Warnings when the file seems to be another document or year than chosen, or of another desa."""
-    if reading is None or obligation.document_code not in DOCUMENTS:
+    if reading is None:
         return []
+    differ = _mismatches(reading, obligation.document_code, obligation.tahun_anggaran, obligation.desa_nama)
     warnings = []
-    other_document = reading.document is not None and reading.document != obligation.document_code
-    other_year = reading.tahun_anggaran is not None and reading.tahun_anggaran != obligation.tahun_anggaran
-    if other_document or other_year:
+    if "document" in differ:
         found = _document_words(reading.document, reading.tahun_anggaran, current)
         chosen = _document_words(obligation.document_code, obligation.tahun_anggaran, current)
         warnings.append(current.t("kirim.read_other_document", found=found, chosen=chosen))
-    if reading.desa_nama and fold_name(reading.desa_nama) != fold_name(obligation.desa_nama):
+    if "desa" in differ:
         warnings.append(current.t("kirim.read_other_desa", found=reading.desa_nama, chosen=obligation.desa_nama))
     return warnings
 
@@ -341,16 +367,18 @@ def _same_nomor(typed: str | None, read: str) -> bool:
     return typed is not None and (normalise_nomor(typed) or fold_name(typed)) == read
 
 
-def _typed_differs(current: Turn, data: dict, reading: Reading | None) -> list[str]:
+def _typed_differs(current: Turn, obligation, data: dict, reading: Reading | None) -> list[str]:
     """Where what the secretary gave differs from what the file says."""
     if reading is None:
         return []
-    lines = []
     typed_date = date.fromisoformat(data["penetapan"])
-    if reading.tanggal_penetapan is not None and reading.tanggal_penetapan != typed_date:
+    differ = _mismatches(reading, obligation.document_code, obligation.tahun_anggaran, obligation.desa_nama,
+                         (typed_date, data.get("nomor")))  # fmt: skip
+    lines = []
+    if "date" in differ:
         lines.append(current.t("kirim.read_differs_date", typed=fmt_date(typed_date, current.lang),
                                read=fmt_date(reading.tanggal_penetapan, current.lang)))  # fmt: skip
-    if reading.nomor is not None and not _same_nomor(data.get("nomor"), reading.nomor):
+    if "nomor" in differ:
         lines.append(current.t("kirim.read_differs_nomor", typed=data.get("nomor") or "—", read=reading.nomor))
     return lines
 
@@ -451,7 +479,7 @@ async def _summarise(current: Turn, data: dict) -> None:
         nomor=data.get("nomor") or "—",
     )
     reading = _reading_of(data)
-    differs = _typed_differs(current, data, reading)
+    differs = _typed_differs(current, obligation, data, reading)
     warnings = _other_document(current, obligation, reading)
     row = [(current.t("button.send"), KirimSend())]
     if differs:
@@ -531,18 +559,17 @@ def _read_for_staf(current: Turn, receipt: Receipt, reading: Reading | None) -> 
         parts.append(f"Desa {reading.desa_nama}")
     if not parts:
         return []
+    differ = _mismatches(reading, receipt.document_code, receipt.tahun_anggaran, receipt.desa_nama,
+                         (receipt.tanggal_penetapan, receipt.nomor))  # fmt: skip
     differs = []
-    if reading.tanggal_penetapan is not None and reading.tanggal_penetapan != receipt.tanggal_penetapan:
+    if "date" in differ:
         differs.append(current.t("verif.read_differs_date", typed=fmt_date(receipt.tanggal_penetapan, current.lang)))
-    if reading.nomor is not None and not _same_nomor(receipt.nomor, reading.nomor):
+    if "nomor" in differ:
         differs.append(current.t("verif.read_differs_nomor", typed=receipt.nomor or "—"))
-    if receipt.document_code in DOCUMENTS and (
-        (reading.document is not None and reading.document != receipt.document_code)
-        or (reading.tahun_anggaran is not None and reading.tahun_anggaran != receipt.tahun_anggaran)
-    ):
+    if "document" in differ:
         chosen = _document_words(receipt.document_code, receipt.tahun_anggaran, current)
         differs.append(current.t("verif.read_differs_document", chosen=chosen))
-    if reading.desa_nama is not None and fold_name(reading.desa_nama) != fold_name(receipt.desa_nama):
+    if "desa" in differ:
         differs.append(current.t("verif.read_differs_desa", chosen=receipt.desa_nama))
     lines = [current.t("verif.read", what=" · ".join(parts))]
     if differs:
